@@ -1,0 +1,644 @@
+//! [`ReqwestTransport`]: the default [`Transport`], built on reqwest.
+//!
+//! The transport owns the connection-level policy: connect and total timeouts, connection
+//! pooling, no redirects, no automatic decompression, no proxy taken from the environment, and a
+//! cap on the size of a response body. It converts reqwest's errors into [`TransportError`]s
+//! that say whether the request may have reached the server, and strips URLs from them so that
+//! a query string (which may carry a secret) never lands in a log.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::{Bytes, BytesMut};
+
+use crate::{Delivery, Request, Response, Transport, TransportError, TransportErrorKind};
+
+/// Default for [`ReqwestTransportBuilder::connect_timeout`].
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default for [`ReqwestTransportBuilder::timeout`].
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+/// Default for [`ReqwestTransportBuilder::pool_idle_timeout`].
+const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Default for [`ReqwestTransportBuilder::max_response_bytes`]: 16 MiB.
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// The most memory reserved up front for a body, whatever its announced `Content-Length`.
+const MAX_INITIAL_BODY_CAPACITY: usize = 1024 * 1024;
+
+/// A [`Transport`] that sends requests with [reqwest](https://docs.rs/reqwest).
+///
+/// Cloning is cheap: clones share one connection pool.
+///
+/// A transport made by [`new`](Self::new), [`default`](Self::default) or
+/// [`builder`](Self::builder) never follows redirects (a `3xx` is returned as the response),
+/// never decompresses bodies, ignores proxy settings in the environment, applies a connect
+/// timeout and a timeout for the whole exchange including the body, and refuses response
+/// bodies larger than [`max_response_bytes`](Self::max_response_bytes).
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use graph_sync_transport::ReqwestTransport;
+///
+/// # fn run() -> Result<(), graph_sync_transport::TransportError> {
+/// let transport = ReqwestTransport::builder()
+///     .timeout(Duration::from_secs(30))
+///     .max_response_bytes(4 * 1024 * 1024)
+///     .build()?;
+/// assert_eq!(transport.max_response_bytes(), 4 * 1024 * 1024);
+/// # Ok(())
+/// # }
+/// # run().expect("transport builds");
+/// ```
+#[derive(Clone)]
+pub struct ReqwestTransport {
+    client: Client,
+    /// The settings the client was built with; `None` for a caller-supplied client.
+    settings: Option<Settings>,
+    max_response_bytes: usize,
+}
+
+/// The reqwest client, or the reason it could not be built (see [`ReqwestTransport::new`]).
+#[derive(Clone)]
+enum Client {
+    Ready(reqwest::Client),
+    Unavailable(Arc<str>),
+}
+
+/// Connection settings chosen through [`ReqwestTransportBuilder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Settings {
+    connect_timeout: Duration,
+    timeout: Duration,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            pool_max_idle_per_host: usize::MAX,
+        }
+    }
+}
+
+impl ReqwestTransport {
+    /// Creates a transport with the default settings (see [`ReqwestTransportBuilder`]).
+    ///
+    /// This never panics. Building the HTTP client fails only if the TLS backend cannot be
+    /// initialised (for example when no usable root certificates are found); in that case the
+    /// returned transport fails every request with [`TransportErrorKind::Request`] and
+    /// [`Delivery::NotSent`], naming the reason. Use [`builder`](Self::builder) and
+    /// [`ReqwestTransportBuilder::build`] to see that error up front instead.
+    #[must_use]
+    pub fn new() -> Self {
+        let builder = Self::builder();
+        let settings = builder.settings;
+        let max_response_bytes = builder.max_response_bytes;
+        builder.build().unwrap_or_else(|error| Self {
+            client: Client::Unavailable(error.to_string().into()),
+            settings: Some(settings),
+            max_response_bytes,
+        })
+    }
+
+    /// Starts configuring a transport.
+    #[must_use]
+    pub fn builder() -> ReqwestTransportBuilder {
+        ReqwestTransportBuilder::default()
+    }
+
+    /// The largest response body, in bytes, that [`send`](Transport::send) accepts.
+    #[must_use]
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+
+    /// Returns this transport with a different response size cap, keeping its client (and so
+    /// its connection pool). Useful for a transport made [`From`] a caller's `reqwest::Client`.
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, max_response_bytes: usize) -> Self {
+        self.max_response_bytes = max_response_bytes;
+        self
+    }
+}
+
+impl Default for ReqwestTransport {
+    /// Same as [`ReqwestTransport::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl From<reqwest::Client> for ReqwestTransport {
+    /// Wraps a caller-configured client, used as is.
+    ///
+    /// Its redirect policy, timeouts, proxy, TLS, decompression and pool settings are the
+    /// caller's: graph-sync expects redirects *not* to be followed (so that credentials never
+    /// travel to a host the caller did not name), so configure the client with
+    /// `redirect(reqwest::redirect::Policy::none())`. The response size cap is the default,
+    /// 16 MiB; change it with [`ReqwestTransport::with_max_response_bytes`].
+    fn from(client: reqwest::Client) -> Self {
+        Self {
+            client: Client::Ready(client),
+            settings: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl fmt::Debug for ReqwestTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("ReqwestTransport");
+        match &self.settings {
+            Some(settings) => {
+                s.field("connect_timeout", &settings.connect_timeout)
+                    .field("timeout", &settings.timeout)
+                    .field("pool_idle_timeout", &settings.pool_idle_timeout)
+                    .field("pool_max_idle_per_host", &settings.pool_max_idle_per_host);
+            }
+            None => {
+                s.field("client", &format_args!("caller-supplied"));
+            }
+        }
+        s.field("max_response_bytes", &self.max_response_bytes);
+        if let Client::Unavailable(_) = self.client {
+            s.field("unavailable", &true);
+        }
+        s.finish()
+    }
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let client = match &self.client {
+            Client::Ready(client) => client,
+            Client::Unavailable(reason) => {
+                return Err(
+                    TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                        .with_detail(format!("HTTP client could not be built: {reason}")),
+                );
+            }
+        };
+        let request = reqwest::Request::try_from(request).map_err(|e| {
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                .with_source(e.without_url())
+        })?;
+        let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
+
+        let status = response.status();
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        let body = read_body(response, self.max_response_bytes).await?;
+
+        let mut out = http::Response::new(body);
+        *out.status_mut() = status;
+        *out.version_mut() = version;
+        *out.headers_mut() = headers;
+        Ok(out)
+    }
+}
+
+/// Reads the whole body, failing as soon as it is known to exceed `cap` bytes.
+async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes, TransportError> {
+    // `content_length` is the body's exact length as hyper knows it: the header for a normal
+    // response, zero for `HEAD`, `204` and `304` whatever the header says.
+    let announced = response
+        .content_length()
+        .map(|len| usize::try_from(len).unwrap_or(usize::MAX));
+    if announced.is_some_and(|len| len > cap) {
+        return Err(body_too_large(cap));
+    }
+    let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY);
+    let mut body = BytesMut::with_capacity(initial);
+    while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+        if chunk.len() > cap - body.len() {
+            return Err(body_too_large(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn body_too_large(cap: usize) -> TransportError {
+    TransportError::new(TransportErrorKind::Body, Delivery::MaybeSent)
+        .with_detail(format!("response body exceeds {cap} bytes"))
+}
+
+impl ReqwestTransportBuilder {
+    /// How long to wait for a connection (TCP and TLS) to be established. Default: 10 seconds.
+    ///
+    /// A request that fails this way was never sent.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole exchange may take, from connecting to reading the last byte of the
+    /// response body. Default: 100 seconds.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    /// How long an idle pooled connection is kept open. Default: 90 seconds.
+    #[must_use]
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// The most idle connections kept per host. Default: unlimited. `0` disables pooling.
+    #[must_use]
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.settings.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// The largest response body, in bytes, that is accepted. Default: 16 MiB.
+    ///
+    /// A larger body fails the request with [`TransportErrorKind::Body`]; when the response
+    /// announces its length the body is not read at all.
+    #[must_use]
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// Builds the transport.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] of kind [`TransportErrorKind::Request`] if `connect_timeout` or
+    /// `timeout` is zero, or if the HTTP client cannot be built (in practice: the TLS backend
+    /// cannot be initialised).
+    pub fn build(self) -> Result<ReqwestTransport, TransportError> {
+        let settings = self.settings;
+        if settings.connect_timeout.is_zero() || settings.timeout.is_zero() {
+            return Err(
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_detail("timeouts must be greater than zero"),
+            );
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .no_proxy()
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_zstd()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .pool_idle_timeout(settings.pool_idle_timeout)
+            .pool_max_idle_per_host(settings.pool_max_idle_per_host)
+            .build()
+            .map_err(|e| {
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_detail("HTTP client could not be built")
+                    .with_source(e.without_url())
+            })?;
+        Ok(ReqwestTransport {
+            client: Client::Ready(client),
+            settings: Some(settings),
+            max_response_bytes: self.max_response_bytes,
+        })
+    }
+}
+
+/// Configures a [`ReqwestTransport`]; start with [`ReqwestTransport::builder`].
+#[derive(Debug, Clone)]
+pub struct ReqwestTransportBuilder {
+    settings: Settings,
+    max_response_bytes: usize,
+}
+
+impl Default for ReqwestTransportBuilder {
+    fn default() -> Self {
+        Self {
+            settings: Settings::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+/// Converts a reqwest error, dropping its URL (a query string may carry a secret).
+fn map_reqwest_error(error: reqwest::Error) -> TransportError {
+    let flags = ErrorFlags {
+        builder: error.is_builder(),
+        connect: error.is_connect(),
+        timeout: error.is_timeout(),
+        tls: is_tls_failure(&error),
+        body: error.is_body() || error.is_decode(),
+        request: error.is_request(),
+    };
+    let (kind, delivery) = classify(flags);
+    TransportError::new(kind, delivery).with_source(error.without_url())
+}
+
+/// What a reqwest error says about itself, as plain booleans so the mapping can be tested.
+#[derive(Debug, Clone, Copy, Default)]
+struct ErrorFlags {
+    builder: bool,
+    connect: bool,
+    timeout: bool,
+    tls: bool,
+    body: bool,
+    request: bool,
+}
+
+/// The one place that decides kind and delivery for a reqwest failure.
+fn classify(flags: ErrorFlags) -> (TransportErrorKind, Delivery) {
+    use Delivery::{MaybeSent, NotSent};
+    use TransportErrorKind as K;
+    if flags.builder {
+        (K::Request, NotSent)
+    } else if flags.connect && flags.timeout {
+        (K::Timeout, NotSent)
+    } else if flags.connect && flags.tls {
+        (K::Tls, NotSent)
+    } else if flags.connect {
+        (K::Connect, NotSent)
+    } else if flags.timeout {
+        (K::Timeout, MaybeSent)
+    } else if flags.body {
+        (K::Body, MaybeSent)
+    } else if flags.request {
+        (K::Io, MaybeSent)
+    } else {
+        (K::Other, MaybeSent)
+    }
+}
+
+/// Whether an error's source chain describes a TLS failure.
+///
+/// Neither TLS backend's error type is a dependency of this crate, so this matches messages.
+/// What the backends report for a plain-HTTP server answering a TLS client hello:
+///
+/// * rustls: `received corrupt message of type InvalidContentType`;
+/// * OpenSSL (native-tls): `error:0A00010B:SSL routines:ssl3_get_record:wrong version number`.
+///
+/// Certificate problems mention `certificate` (rustls `invalid peer certificate: …`,
+/// OpenSSL `certificate verify failed`), and alerts mention `alert` or `handshake`.
+fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
+    const NEEDLES: [&str; 8] = [
+        "tls",
+        "ssl",
+        "certificate",
+        "handshake",
+        "invalidcontenttype",
+        "corrupt message",
+        "wrong version number",
+        "alert",
+    ];
+    let mut current = error.source();
+    while let Some(error) = current {
+        let message = error.to_string().to_ascii_lowercase();
+        if NEEDLES.iter().any(|needle| message.contains(needle)) {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    fn flags() -> ErrorFlags {
+        ErrorFlags::default()
+    }
+
+    #[test]
+    fn classify_covers_every_case() {
+        use Delivery::{MaybeSent, NotSent};
+        use TransportErrorKind as K;
+        let cases = [
+            (
+                ErrorFlags {
+                    builder: true,
+                    ..flags()
+                },
+                (K::Request, NotSent),
+            ),
+            (
+                ErrorFlags {
+                    connect: true,
+                    ..flags()
+                },
+                (K::Connect, NotSent),
+            ),
+            (
+                ErrorFlags {
+                    connect: true,
+                    tls: true,
+                    ..flags()
+                },
+                (K::Tls, NotSent),
+            ),
+            (
+                ErrorFlags {
+                    connect: true,
+                    timeout: true,
+                    ..flags()
+                },
+                (K::Timeout, NotSent),
+            ),
+            (
+                ErrorFlags {
+                    connect: true,
+                    timeout: true,
+                    tls: true,
+                    ..flags()
+                },
+                (K::Timeout, NotSent),
+            ),
+            (
+                ErrorFlags {
+                    timeout: true,
+                    ..flags()
+                },
+                (K::Timeout, MaybeSent),
+            ),
+            // A total timeout while reading the body is reported as a body error that times out.
+            (
+                ErrorFlags {
+                    timeout: true,
+                    body: true,
+                    ..flags()
+                },
+                (K::Timeout, MaybeSent),
+            ),
+            (
+                ErrorFlags {
+                    body: true,
+                    ..flags()
+                },
+                (K::Body, MaybeSent),
+            ),
+            (
+                ErrorFlags {
+                    request: true,
+                    ..flags()
+                },
+                (K::Io, MaybeSent),
+            ),
+            // A "tls" message outside a connect error does not make it a TLS failure.
+            (
+                ErrorFlags {
+                    request: true,
+                    tls: true,
+                    ..flags()
+                },
+                (K::Io, MaybeSent),
+            ),
+            (flags(), (K::Other, MaybeSent)),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(classify(input), expected, "{input:?}");
+        }
+    }
+
+    #[derive(Debug)]
+    struct Chain(&'static str, Option<io::Error>);
+
+    impl fmt::Display for Chain {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl StdError for Chain {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            self.1.as_ref().map(|e| e as &(dyn StdError + 'static))
+        }
+    }
+
+    fn chain(inner: &str) -> Chain {
+        Chain(
+            "client error (Connect)",
+            Some(io::Error::new(io::ErrorKind::InvalidData, inner.to_owned())),
+        )
+    }
+
+    #[test]
+    fn tls_failures_are_recognised_in_the_source_chain() {
+        for message in [
+            "received corrupt message of type InvalidContentType",
+            "invalid peer certificate: UnknownIssuer",
+            "error:0A00010B:SSL routines:ssl3_get_record:wrong version number",
+            "received fatal alert: HandshakeFailure",
+        ] {
+            assert!(is_tls_failure(&chain(message)), "{message}");
+        }
+    }
+
+    #[test]
+    fn other_failures_are_not_tls() {
+        assert!(!is_tls_failure(&chain("Connection refused (os error 111)")));
+        assert!(!is_tls_failure(&Chain("error sending request", None)));
+        // Only the sources count, not the top-level message.
+        assert!(!is_tls_failure(&Chain("tls", None)));
+    }
+
+    #[test]
+    fn builder_defaults() {
+        let builder = ReqwestTransport::builder();
+        assert_eq!(builder.settings, Settings::default());
+        assert_eq!(builder.settings.connect_timeout, Duration::from_secs(10));
+        assert_eq!(builder.settings.timeout, Duration::from_secs(100));
+        assert_eq!(builder.settings.pool_idle_timeout, Duration::from_secs(90));
+        assert_eq!(builder.max_response_bytes, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn builder_rejects_zero_timeouts() {
+        let error = ReqwestTransport::builder()
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::Request);
+        let error = ReqwestTransport::builder()
+            .connect_timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::Request);
+    }
+
+    #[test]
+    fn debug_prints_only_settings() {
+        let transport = ReqwestTransport::builder()
+            .timeout(Duration::from_secs(7))
+            .pool_max_idle_per_host(3)
+            .max_response_bytes(1024)
+            .build()
+            .unwrap();
+        assert_eq!(
+            format!("{transport:?}"),
+            "ReqwestTransport { connect_timeout: 10s, timeout: 7s, pool_idle_timeout: 90s, \
+             pool_max_idle_per_host: 3, max_response_bytes: 1024 }"
+        );
+        let from_client = ReqwestTransport::from(reqwest::Client::builder().build().unwrap());
+        assert_eq!(
+            format!("{from_client:?}"),
+            "ReqwestTransport { client: caller-supplied, max_response_bytes: 16777216 }"
+        );
+        assert_eq!(
+            from_client.with_max_response_bytes(5).max_response_bytes(),
+            5
+        );
+    }
+
+    #[test]
+    fn new_and_default_use_the_defaults() {
+        let transport = ReqwestTransport::new();
+        assert!(matches!(transport.client, Client::Ready(_)));
+        assert_eq!(transport.settings, Some(Settings::default()));
+        assert_eq!(
+            ReqwestTransport::default().max_response_bytes(),
+            DEFAULT_MAX_RESPONSE_BYTES
+        );
+    }
+
+    #[tokio::test]
+    async fn unavailable_client_fails_every_request_without_sending() {
+        let transport = ReqwestTransport {
+            client: Client::Unavailable("no roots".into()),
+            settings: Some(Settings::default()),
+            max_response_bytes: 1,
+        };
+        let request = http::Request::new(Bytes::new());
+        let error = transport.send(request).await.unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::Request);
+        assert_eq!(error.delivery(), Delivery::NotSent);
+        assert_eq!(
+            error.to_string(),
+            "invalid request: HTTP client could not be built: no roots"
+        );
+    }
+
+    #[tokio::test]
+    async fn relative_uri_is_an_invalid_request() {
+        let transport = ReqwestTransport::new();
+        let request = http::Request::builder()
+            .uri("/relative?token=x")
+            .body(Bytes::new())
+            .unwrap();
+        let error = transport.send(request).await.unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::Request);
+        assert_eq!(error.delivery(), Delivery::NotSent);
+        assert!(error.source().is_some());
+    }
+}

@@ -1,0 +1,475 @@
+//! The client's error type.
+//!
+//! [`Error`] has one variant per thing a caller can act on: fix the input, look at what the
+//! service said, check the network, check the credentials, or report a service that answered
+//! something unreadable. `Display` prints one line for the variant; the cause is reachable
+//! through [`std::error::Error::source`], so a chain prints each part once.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use graph_sync_model::{IdError, ODataError, SecretsError};
+use graph_sync_transport::TransportError;
+use http::{HeaderMap, StatusCode};
+
+use crate::credential::AuthError;
+
+/// Everything that can go wrong in a call.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input was rejected before anything was sent.
+    #[error(transparent)]
+    InvalidInput(InvalidInput),
+    /// The request did not complete: see the [`TransportError`] for what failed and whether
+    /// the server may have seen the request.
+    #[error("request not completed")]
+    Transport(#[source] TransportError),
+    /// Graph answered with a non-2xx status.
+    #[error(transparent)]
+    Service(Box<ServiceError>),
+    /// Graph answered 2xx with a body that is not what the API documents.
+    #[error("unexpected response body")]
+    Decode(#[source] DecodeError),
+    /// No access token could be had, or it may not be sent where the request goes.
+    #[error("no access token")]
+    Auth(#[source] AuthError),
+}
+
+impl Error {
+    /// The service error, if Graph answered with a non-2xx status.
+    #[must_use]
+    pub fn as_service(&self) -> Option<&ServiceError> {
+        match self {
+            Self::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if Graph answered.
+    #[must_use]
+    pub fn status(&self) -> Option<StatusCode> {
+        self.as_service().map(ServiceError::status)
+    }
+}
+
+impl From<InvalidInput> for Error {
+    fn from(error: InvalidInput) -> Self {
+        Self::InvalidInput(error)
+    }
+}
+
+impl From<SecretsError> for Error {
+    fn from(error: SecretsError) -> Self {
+        Self::InvalidInput(InvalidInput::from(error))
+    }
+}
+
+impl From<IdError> for Error {
+    fn from(error: IdError) -> Self {
+        Self::InvalidInput(InvalidInput::from(error))
+    }
+}
+
+impl From<ServiceError> for Error {
+    fn from(error: ServiceError) -> Self {
+        Self::Service(Box::new(error))
+    }
+}
+
+/// Input rejected before a request was sent. The message names the problem, never a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid input: {message}")]
+pub struct InvalidInput {
+    message: String,
+    kind: InvalidInputKind,
+}
+
+/// What kind of input was rejected.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidInputKind {
+    /// A secret key, value or collection, with the model's reason.
+    Secrets(SecretsError),
+    /// A malformed id.
+    Id(IdError),
+    /// Anything else: configuration, URLs, options.
+    Other,
+}
+
+impl InvalidInput {
+    /// An input error with `message`.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            kind: InvalidInputKind::Other,
+        }
+    }
+
+    /// What was rejected, for callers that branch on it.
+    #[must_use]
+    pub fn kind(&self) -> &InvalidInputKind {
+        &self.kind
+    }
+
+    /// The message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<SecretsError> for InvalidInput {
+    fn from(error: SecretsError) -> Self {
+        Self {
+            message: error.to_string(),
+            kind: InvalidInputKind::Secrets(error),
+        }
+    }
+}
+
+impl From<IdError> for InvalidInput {
+    fn from(error: IdError) -> Self {
+        Self {
+            message: error.to_string(),
+            kind: InvalidInputKind::Id(error),
+        }
+    }
+}
+
+/// A 2xx response whose body could not be read as the documented type.
+///
+/// It records what was expected and where parsing stopped, never a fragment of the body.
+#[derive(Debug, thiserror::Error)]
+#[error("expected {expected}: {problem} at line {line}, column {column}")]
+pub struct DecodeError {
+    expected: &'static str,
+    problem: &'static str,
+    line: usize,
+    column: usize,
+}
+
+impl DecodeError {
+    pub(crate) fn from_json(expected: &'static str, error: &serde_json::Error) -> Self {
+        let problem = match error.classify() {
+            serde_json::error::Category::Io => "unreadable body",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "JSON of the wrong shape",
+            serde_json::error::Category::Eof => "truncated JSON",
+        };
+        Self {
+            expected,
+            problem,
+            line: error.line(),
+            column: error.column(),
+        }
+    }
+
+    /// The type the body should have held.
+    #[must_use]
+    pub fn expected(&self) -> &'static str {
+        self.expected
+    }
+}
+
+/// Graph's answer to a request that failed: status, error code and message, and everything
+/// support asks for (`request-id`, `client-request-id`, date).
+///
+/// When the synchronization service wraps a whole JSON error document in `message` (it does,
+/// e.g. `UnknownError` around `InvalidNotificationSettings`), the document is unpacked:
+/// [`message`](Self::message) and [`inner_code`](Self::inner_code) come from the inside.
+#[derive(Clone)]
+pub struct ServiceError {
+    status: StatusCode,
+    code: Option<String>,
+    message: Option<String>,
+    inner_code: Option<String>,
+    request_id: Option<String>,
+    client_request_id: Option<String>,
+    date: Option<String>,
+    retry_after: Option<Duration>,
+    odata: Option<ODataError>,
+    raw_body: Bytes,
+}
+
+impl ServiceError {
+    /// Reads a non-2xx response.
+    ///
+    /// `client_request_id` is the id this client sent, used when the service does not echo it.
+    #[must_use]
+    pub fn from_response(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Bytes,
+        client_request_id: Option<&str>,
+    ) -> Self {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let odata = ODataError::from_slice(&body);
+        let main = odata.as_ref().map(|e| &e.error);
+        let inner = main.and_then(|e| e.inner_error.as_ref());
+        let mut code = main.and_then(|e| e.code.clone());
+        let mut message = main.and_then(|e| e.message.clone());
+        let mut inner_code = inner.and_then(|e| e.innermost_code()).map(str::to_owned);
+        if let Some(nested) = message.as_deref().and_then(nested_error) {
+            if code.is_none() {
+                code.clone_from(&nested.code);
+            }
+            inner_code = nested.code.or(inner_code);
+            // The outer message was the document itself: it is replaced even when the
+            // document has no message of its own.
+            message = nested.message;
+        }
+        if code.is_none() && message.is_none() && !body.is_empty() {
+            message = Some(format!("{} bytes of {}", body.len(), content_kind(headers)));
+        }
+        Self {
+            status,
+            code,
+            message,
+            inner_code,
+            request_id: header("request-id").or_else(|| inner.and_then(|e| e.request_id.clone())),
+            client_request_id: header("client-request-id")
+                .or_else(|| inner.and_then(|e| e.client_request_id.clone()))
+                .or_else(|| client_request_id.map(str::to_owned)),
+            date: header("date").or_else(|| inner.and_then(|e| e.date.clone())),
+            retry_after: crate::retry_after::parse(headers, SystemTime::now()),
+            odata,
+            raw_body: body,
+        }
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Graph's error code (`error.code`), e.g. `Request_ResourceNotFound`. Branch on this.
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The message, unpacked from a JSON document nested in `error.message` when there is one.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The most specific code: from a nested error document, else the innermost
+    /// `innerError.code`.
+    #[must_use]
+    pub fn inner_code(&self) -> Option<&str> {
+        self.inner_code.as_deref()
+    }
+
+    /// The `request-id` to give Microsoft support.
+    #[must_use]
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The `client-request-id` of the request.
+    #[must_use]
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.client_request_id.as_deref()
+    }
+
+    /// When the service answered (the `Date` header, else `innerError.date`), as written.
+    #[must_use]
+    pub fn date(&self) -> Option<&str> {
+        self.date.as_deref()
+    }
+
+    /// How long the service asked the client to wait (`Retry-After`, in seconds or as a
+    /// date), if it did.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The parsed OData error body, when the body was one.
+    #[must_use]
+    pub fn odata(&self) -> Option<&ODataError> {
+        self.odata.as_ref()
+    }
+
+    /// The body exactly as received.
+    #[must_use]
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw_body
+    }
+
+    /// `429 Too Many Requests`.
+    #[must_use]
+    pub fn is_throttled(&self) -> bool {
+        self.status == StatusCode::TOO_MANY_REQUESTS
+    }
+
+    /// `404 Not Found`.
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+    }
+
+    /// `401 Unauthorized`.
+    #[must_use]
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED
+    }
+
+    /// Replaces every occurrence of the given values (the secrets this request carried) in
+    /// the message and the raw body, so that a service that echoes input cannot leak it.
+    pub(crate) fn redact(&mut self, values: &[&str]) {
+        const REDACTED: &str = "[REDACTED]";
+        let values: Vec<&str> = values.iter().copied().filter(|v| v.len() >= 3).collect();
+        if values.is_empty() {
+            return;
+        }
+        let scrub = |text: &str| {
+            values
+                .iter()
+                .fold(text.to_owned(), |acc, value| acc.replace(value, REDACTED))
+        };
+        let body = String::from_utf8_lossy(&self.raw_body);
+        if values.iter().any(|value| body.contains(value)) {
+            let clean = scrub(&body);
+            self.odata = ODataError::from_slice(clean.as_bytes());
+            self.raw_body = Bytes::from(clean);
+        }
+        self.message = self.message.as_deref().map(scrub);
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Graph answered {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, ": {code}")?;
+        }
+        if let Some(inner) = self
+            .inner_code
+            .as_deref()
+            .filter(|inner| Some(*inner) != self.code.as_deref())
+        {
+            write!(f, " ({inner})")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(request_id) = &self.request_id {
+            write!(f, " [request-id {request_id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("inner_code", &self.inner_code)
+            .field("request_id", &self.request_id)
+            .field("client_request_id", &self.client_request_id)
+            .field("date", &self.date)
+            .field("retry_after", &self.retry_after)
+            .field("raw_body_len", &self.raw_body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+/// A JSON error document nested in a message: `{"error":{"code":…,"message":…}}` or
+/// `{"code":…,"message":…}`.
+struct Nested {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+fn nested_error(message: &str) -> Option<Nested> {
+    let text = message.trim();
+    if !text.starts_with('{') {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = value.get("error").unwrap_or(&value);
+    let field = |name: &str| {
+        object
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let nested = Nested {
+        code: field("code"),
+        message: field("message"),
+    };
+    (nested.code.is_some() || nested.message.is_some()).then_some(nested)
+}
+
+fn content_kind(headers: &HeaderMap) -> String {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map_or_else(|| "body".to_owned(), |kind| format!("{kind} body"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(status: u16, body: &str) -> ServiceError {
+        ServiceError::from_response(
+            StatusCode::from_u16(status).unwrap(),
+            &HeaderMap::new(),
+            Bytes::from(body.to_owned()),
+            Some("client-1"),
+        )
+    }
+
+    #[test]
+    fn unpacks_a_json_document_nested_in_message() {
+        let body = r#"{"error":{"code":"UnknownError","message":"{\r\n  \"error\":{\r\n    \"code\":\"InvalidNotificationSettings\",\r\n    \"message\":\"Notification settings are not valid.\"\r\n  }\r\n}","innerError":{"date":"2023-01-11T10:00:00","request-id":"r-1","client-request-id":"c-1"}}}"#;
+        let e = error(400, body);
+        assert_eq!(e.code(), Some("UnknownError"));
+        assert_eq!(e.inner_code(), Some("InvalidNotificationSettings"));
+        assert_eq!(e.message(), Some("Notification settings are not valid."));
+        assert_eq!(e.request_id(), Some("r-1"));
+        assert_eq!(e.client_request_id(), Some("c-1"));
+        assert_eq!(e.date(), Some("2023-01-11T10:00:00"));
+        assert_eq!(
+            e.to_string(),
+            "Graph answered 400 Bad Request: UnknownError (InvalidNotificationSettings): Notification settings are not valid. [request-id r-1]"
+        );
+    }
+
+    #[test]
+    fn non_json_bodies_are_described_not_quoted() {
+        let e = error(502, "<html>bad gateway</html>");
+        assert_eq!(e.code(), None);
+        assert_eq!(e.message(), Some("24 bytes of body"));
+        assert_eq!(e.client_request_id(), Some("client-1"));
+        assert_eq!(e.raw_body().as_ref(), b"<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn redaction_scrubs_echoed_secrets() {
+        let mut e = error(
+            400,
+            r#"{"error":{"code":"BadRequest","message":"token tok-SECRET-1 is bad"}}"#,
+        );
+        e.redact(&["tok-SECRET-1"]);
+        assert_eq!(e.message(), Some("token [REDACTED] is bad"));
+        assert!(!String::from_utf8_lossy(e.raw_body()).contains("tok-SECRET-1"));
+        assert!(!format!("{e:?}{e}").contains("tok-SECRET-1"));
+    }
+}

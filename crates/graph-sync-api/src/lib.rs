@@ -1,0 +1,86 @@
+//! # graph-sync-api
+//!
+//! A typed client for the Microsoft Graph synchronization API, the API behind Microsoft Entra
+//! app provisioning. Its centre is `PUT /servicePrincipals/{id}/synchronization/secrets`, the
+//! call that hands a provisioning job the credentials of its target system.
+//!
+//! ```no_run
+//! use graph_sync_api::GraphSyncClient;
+//! use graph_sync_model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId, SyncNotificationSettings};
+//!
+//! # async fn run() -> Result<(), graph_sync_api::Error> {
+//! let client = GraphSyncClient::builder()
+//!     .bearer_token(std::env::var("GRAPH_TOKEN").unwrap_or_default())
+//!     .build()?;
+//! let secrets = Secrets::new()
+//!     .with(SecretKey::BaseAddress, BaseAddress::parse("https://scim.example.com/scim")?)?
+//!     .with(SecretKey::SecretToken, SecretString::from(std::env::var("SCIM_TOKEN").unwrap_or_default()))?
+//!     .with(SecretKey::SyncNotificationSettings, SyncNotificationSettings::disabled())?
+//!     .with(SecretKey::SyncAll, false)?;
+//! let sp = ServicePrincipalId::new("3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6")?;
+//! client.service_principal(sp).synchronization().secrets().put(&secrets).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## How a call travels
+//!
+//! 1. The typed call checks its input (ids, keys, values) and fails with
+//!    [`Error::InvalidInput`] before anything is sent.
+//! 2. The pipeline builds an `http::Request<Bytes>`: the URL from the [`Cloud`]'s Graph root,
+//!    `Authorization` from the [`TokenCredential`] (marked sensitive), a fresh
+//!    `client-request-id`, and a `User-Agent` naming this crate.
+//! 3. The [`Transport`](graph_sync_transport::Transport) sends it. Any transport works:
+//!    the default reqwest one, a mock, or one of your own.
+//! 4. A 2xx is decoded into model types; anything else becomes a [`ServiceError`] with the
+//!    status, Graph's code and message (unpacked when the service nests a JSON document in
+//!    it), `request-id`, `client-request-id`, date, `Retry-After` and the raw body.
+//!
+//! ## The key decision: nothing Graph-specific below this crate, nothing HTTP-specific above
+//!
+//! URLs, tokens, Graph's error JSON and `Retry-After` are known here and only here. The model
+//! crate is pure data; the transport moves bytes and returns every status as a response. So
+//! each layer is tested alone (this crate against `MockTransport`), and a team that must send
+//! traffic through its own stack swaps the transport without touching anything else. No
+//! reqwest type appears in this crate's API.
+//!
+//! ## Secrets
+//!
+//! Secret values and tokens are [`secrecy::SecretString`]s: redacted in `Debug`, zeroized on
+//! drop, read only to be put on the wire. Request bodies that carry secrets are zeroized
+//! when the transport lets go of them, the `Authorization` header is marked sensitive,
+//! tracing records method, path, status and ids but never headers or bodies, and a service
+//! error that echoes a value this request sent has it replaced by `[REDACTED]`.
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `reqwest` | yes | the default transport, `graph_sync_transport::ReqwestTransport` |
+//! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
+//! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
+
+mod client;
+mod cloud;
+mod credential;
+mod error;
+mod operations;
+mod retry_after;
+
+pub use client::{CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
+pub use cloud::Cloud;
+pub use credential::{
+    AccessToken, AuthError, StaticTokenCredential, TokenCredential, TokenRequest,
+};
+pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
+pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};
+
+/// The model crate, re-exported so that one dependency is enough.
+pub use graph_sync_model as model;
+/// The transport crate, re-exported so that one dependency is enough.
+pub use graph_sync_transport as transport;
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

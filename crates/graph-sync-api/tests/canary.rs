@@ -1,0 +1,181 @@
+//! A canary secret value never appears in Debug or Display output, in errors, or in tracing
+//! output at TRACE level, across success, service errors and transport errors.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use graph_sync_api::GraphSyncClient;
+use graph_sync_api::transport::testing::MockTransport;
+use graph_sync_emulator::Emulator;
+use graph_sync_model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId};
+
+use crate::support::response;
+
+const CANARY: &str = "CANARY-7c1f0e9b-not-for-your-eyes";
+
+/// Every log line of this test binary, from every thread, at TRACE level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the capturing subscriber as the global default, once. A global subscriber sees
+/// the spawned tasks of hyper and the emulator on every worker thread, which a thread-local
+/// one would miss.
+fn captured_logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+        captured
+    })
+}
+
+fn canary_secrets() -> Secrets {
+    Secrets::new()
+        .with(
+            SecretKey::BaseAddress,
+            BaseAddress::parse(&format!("https://scim.example.com/{CANARY}")).unwrap(),
+        )
+        .unwrap()
+        .with(SecretKey::SecretToken, SecretString::from(CANARY))
+        .unwrap()
+        .with(SecretKey::Password, format!("p-{CANARY}"))
+        .unwrap()
+}
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(!text.contains(CANARY), "{what} leaks the canary: {text}");
+}
+
+#[tokio::test]
+async fn no_output_of_any_kind_reveals_a_secret() {
+    let captured = captured_logs();
+
+    let secrets = canary_secrets();
+    let mut outputs = vec![
+        ("Secrets debug", format!("{secrets:?}")),
+        (
+            "pair debug",
+            format!("{:?}", secrets.iter().next().unwrap()),
+        ),
+    ];
+
+    // Success and a service error over real HTTP, with the token itself a canary.
+    let emulator = Emulator::new();
+    let sp = emulator.register_service_principal("canary");
+    let token = emulator.issue_token();
+    let running = emulator.start().await.unwrap();
+    let client = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(token)
+        .build()
+        .unwrap();
+    client
+        .service_principal(sp.id.clone())
+        .synchronization()
+        .secrets()
+        .put(&secrets)
+        .await
+        .unwrap();
+    let read = client
+        .service_principal(sp.id.clone())
+        .synchronization()
+        .get()
+        .await
+        .unwrap();
+    outputs.push(("read-back debug", format!("{read:?}")));
+    outputs.push(("client debug", format!("{client:?}")));
+
+    let bad_token = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(format!("token-{CANARY}"))
+        .build()
+        .unwrap();
+    outputs.push(("client with canary token", format!("{bad_token:?}")));
+    let unauthorized = bad_token
+        .service_principal(sp.id.clone())
+        .synchronization()
+        .secrets()
+        .put(&secrets)
+        .await
+        .unwrap_err();
+    outputs.push(("401 display", unauthorized.to_string()));
+    outputs.push(("401 debug", format!("{unauthorized:?}")));
+
+    // A service that echoes the secret back in its error.
+    let mut echo = MockTransport::new();
+    echo.expect_send().returning(|_| {
+        Ok(response(
+            400,
+            &[("content-type", "application/json")],
+            &format!(r#"{{"error":{{"code":"BadRequest","message":"value '{CANARY}' is not accepted"}}}}"#),
+        ))
+    });
+    let echoing = GraphSyncClient::builder()
+        .transport(echo)
+        .bearer_token("t")
+        .build()
+        .unwrap();
+    let echoed = echoing
+        .service_principal(ServicePrincipalId::new("3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6").unwrap())
+        .synchronization()
+        .secrets()
+        .put(&secrets)
+        .await
+        .unwrap_err();
+    let service = echoed.as_service().unwrap();
+    outputs.push(("echo display", echoed.to_string()));
+    outputs.push(("echo debug", format!("{echoed:?}")));
+    outputs.push((
+        "echo raw body",
+        String::from_utf8_lossy(service.raw_body()).into_owned(),
+    ));
+    assert!(service.message().unwrap().contains("[REDACTED]"));
+
+    // Invalid input that carries the canary.
+    let invalid = Secrets::new().with(SecretKey::SyncAll, CANARY).unwrap_err();
+    outputs.push(("invalid input", format!("{invalid} {invalid:?}")));
+
+    // A transport failure after the server is gone.
+    let root = running.graph_root();
+    running.shutdown().await;
+    let gone = GraphSyncClient::builder()
+        .graph_root(root)
+        .bearer_token(CANARY)
+        .build()
+        .unwrap();
+    let failed = gone
+        .service_principal(sp.id)
+        .synchronization()
+        .secrets()
+        .put(&secrets)
+        .await
+        .unwrap_err();
+    outputs.push(("transport error", format!("{failed} {failed:?}")));
+
+    for (what, text) in &outputs {
+        assert_clean(what, text);
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("graph_request"),
+        "tracing captured nothing: {logs}"
+    );
+    assert_clean("TRACE logs", &logs);
+}

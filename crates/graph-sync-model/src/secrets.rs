@@ -30,6 +30,37 @@ use serde_json::Value;
 /// What Graph returns in place of a secret value when secrets are read back.
 pub const MASKED_VALUE: &str = "*";
 
+/// Rejects every non-container input with `message`, so that serde's default "invalid type:
+/// string \"…\"" (which quotes the input) never describes a secret.
+macro_rules! refuse_scalars {
+    ($message:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found a boolean")))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found a number")))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found a number")))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found a number")))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found a string")))
+        }
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found bytes")))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found null")))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($message, ", found null")))
+        }
+    };
+}
+
 /// Why a secret key, value or collection was rejected. Never contains a secret value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -509,25 +540,139 @@ impl Serialize for SecretKeyValue {
 }
 
 impl<'de> Deserialize<'de> for SecretKeyValue {
+    /// Reads `{"key":…,"value":…}`. OData annotations (`@odata.type`) are allowed, other
+    /// fields are not. No error quotes the value.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// The wire form; OData annotations (`@odata.type`) are allowed, other fields are not.
-        #[derive(Deserialize)]
-        struct Raw {
-            key: SecretKey,
-            value: SecretString,
-            #[serde(flatten)]
-            extra: BTreeMap<String, de::IgnoredAny>,
+        struct PairVisitor;
+
+        impl<'de> Visitor<'de> for PairVisitor {
+            type Value = SecretKeyValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"a secret {"key":…,"value":…}"#)
+            }
+
+            refuse_scalars!("a secret must be an object {\"key\":…,\"value\":…}");
+
+            fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<SecretKeyValue, A::Error> {
+                Err(de::Error::custom(
+                    "a secret must be an object {\"key\":…,\"value\":…}, found an array",
+                ))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SecretKeyValue, A::Error> {
+                let mut key: Option<SecretKey> = None;
+                let mut value: Option<SecretValue> = None;
+                while let Some(name) = map.next_key::<String>()? {
+                    match name.as_str() {
+                        "key" if key.is_some() => return Err(de::Error::duplicate_field("key")),
+                        "value" if value.is_some() => {
+                            return Err(de::Error::duplicate_field("value"));
+                        }
+                        "key" => key = Some(map.next_value()?),
+                        "value" => value = Some(map.next_value()?),
+                        annotation if annotation.starts_with('@') => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                        other => {
+                            return Err(de::Error::custom(format_args!(
+                                "unknown field `{other}` in a secret, expected `key` and `value`"
+                            )));
+                        }
+                    }
+                }
+                Ok(SecretKeyValue {
+                    key: key.ok_or_else(|| de::Error::missing_field("key"))?,
+                    value: value.ok_or_else(|| de::Error::missing_field("value"))?.0,
+                })
+            }
         }
-        let raw = Raw::deserialize(deserializer)?;
-        if let Some(field) = raw.extra.keys().find(|name| !name.starts_with('@')) {
-            return Err(de::Error::custom(format_args!(
-                "unknown field `{field}` in a secret, expected `key` and `value`"
-            )));
+
+        deserializer.deserialize_any(PairVisitor)
+    }
+}
+
+/// A secret value on its way in: a string, and nothing that an error could quote.
+struct SecretValue(SecretString);
+
+impl<'de> Deserialize<'de> for SecretValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+
+        impl Visitor<'_> for ValueVisitor {
+            type Value = SecretValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a secret value (a string)")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<SecretValue, E> {
+                Ok(SecretValue(SecretString::from(value)))
+            }
+
+            fn visit_string<E: de::Error>(self, value: String) -> Result<SecretValue, E> {
+                Ok(SecretValue(SecretString::from(value)))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<SecretValue, E> {
+                Err(E::custom(
+                    "a secret value must be a string, found a boolean",
+                ))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretValue, E> {
+                Err(E::custom("a secret value must be a string, found a number"))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretValue, E> {
+                Err(E::custom("a secret value must be a string, found a number"))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<SecretValue, E> {
+                Err(E::custom("a secret value must be a string, found a number"))
+            }
+
+            fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<SecretValue, E> {
+                Err(E::custom("a secret value must be a string, found bytes"))
+            }
         }
-        Ok(Self {
-            key: raw.key,
-            value: raw.value,
-        })
+
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+/// The array of pairs inside `{"value":[…]}`, refused without quoting when it is not one.
+struct PairList(Vec<SecretKeyValue>);
+
+impl<'de> Deserialize<'de> for PairList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor;
+
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = PairList;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of secrets")
+            }
+
+            refuse_scalars!("`value` must be an array of secrets");
+
+            fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<PairList, A::Error> {
+                Err(de::Error::custom(
+                    "`value` must be an array of secrets, found an object",
+                ))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PairList, A::Error> {
+                let mut pairs = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(pair) = seq.next_element()? {
+                    pairs.push(pair);
+                }
+                Ok(PairList(pairs))
+            }
+        }
+
+        deserializer.deserialize_any(ListVisitor)
     }
 }
 
@@ -611,6 +756,29 @@ impl Secrets {
         pair.key.validate_value(&pair.value)?;
         self.pairs.push(pair);
         Ok(())
+    }
+
+    /// Removes `key`, returning its pair if it was present.
+    pub fn remove(&mut self, key: &SecretKey) -> Option<SecretKeyValue> {
+        let index = self.pairs.iter().position(|pair| pair.key == *key)?;
+        Some(self.pairs.remove(index))
+    }
+
+    /// Applies a PUT of `update` to this saved set the way the service does: a key with a
+    /// value replaces the saved one in place (or is appended), a key with an empty value is
+    /// removed. Values are not judged: the saved set holds what the service accepted.
+    pub fn apply(&mut self, update: &Self) {
+        for pair in &update.pairs {
+            let cleared = pair.value.expose_secret().is_empty();
+            match self.pairs.iter().position(|saved| saved.key == pair.key) {
+                Some(index) if cleared => {
+                    self.pairs.remove(index);
+                }
+                Some(index) => self.pairs[index] = pair.clone(),
+                None if cleared => {}
+                None => self.pairs.push(pair.clone()),
+            }
+        }
     }
 
     /// Checks everything a PUT needs: at least one secret, no duplicate key, no masked
@@ -709,7 +877,8 @@ impl Secrets {
     pub fn deserialize_from_array<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let pairs = Option::<Vec<SecretKeyValue>>::deserialize(deserializer)?.unwrap_or_default();
+        let pairs =
+            Option::<PairList>::deserialize(deserializer)?.map_or_else(Vec::new, |list| list.0);
         Self::from_wire_pairs(pairs).map_err(de::Error::custom)
     }
 
@@ -772,7 +941,7 @@ impl<'de> Deserialize<'de> for Secrets {
                         if pairs.is_some() {
                             return Err(de::Error::duplicate_field("value"));
                         }
-                        pairs = Some(map.next_value()?);
+                        pairs = Some(map.next_value::<PairList>()?.0);
                     } else if name.starts_with('@') {
                         map.next_value::<de::IgnoredAny>()?;
                     } else {
@@ -791,6 +960,8 @@ impl<'de> Deserialize<'de> for Secrets {
                     r#"a bare array is not a secrets body; wrap it as {"value":[…]}"#,
                 ))
             }
+
+            refuse_scalars!("a secrets body must be an object {\"value\":[…]}");
         }
 
         deserializer.deserialize_any(EnvelopeVisitor)

@@ -2,6 +2,11 @@
 //! every key survives, unknown keys come back unchanged, and malformed bodies are refused
 //! with errors that name the problem.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that meets an unexpected error should fail loudly"
+)]
+
 use graph_sync_model::{
     ExposeSecret, ODataError, SecretKey, SecretKeyValue, SecretString, Secrets, SecretsError,
     Synchronization,
@@ -127,9 +132,9 @@ fn malformed_bodies_are_refused_with_a_reason() {
     let cases = [
         (r#"[{"key":"SyncAll","value":"true"}]"#, "bare array"),
         (r#"{}"#, "missing field `value`"),
-        (r#"{"value":{}}"#, "invalid type"),
+        (r#"{"value":{}}"#, "must be an array of secrets, found an object"),
         (r#"{"value":[{"key":"SyncAll"}]}"#, "missing field `value`"),
-        (r#"{"value":[{"key":"SyncAll","value":1}]}"#, "invalid type"),
+        (r#"{"value":[{"key":"SyncAll","value":1}]}"#, "must be a string, found a number"),
         (
             r#"{"value":[{"key":"SyncAll","value":"true","extra":1}]}"#,
             "unknown field `extra`",
@@ -200,4 +205,57 @@ fn odata_errors_round_trip() {
         error.error.inner_error.unwrap().innermost_code(),
         Some("deeper")
     );
+}
+
+#[test]
+fn deserialization_errors_never_quote_a_value() {
+    let canary = "CANARY-de-5e1b";
+    for body in [
+        format!(r#"{{"value":"{canary}"}}"#),
+        format!(r#"{{"value":["{canary}"]}}"#),
+        format!(r#"{{"value":[{{"key":"SecretToken","value":["{canary}"]}}]}}"#),
+        format!(r#"{{"value":[{{"key":"SecretToken","value":{{"v":"{canary}"}}}}]}}"#),
+        format!(r#""{canary}""#),
+        r#"{"value":[{"key":"SecretToken","value":123456789}]}"#.to_owned(),
+        r#"{"value":[{"key":"SecretToken","value":true}]}"#.to_owned(),
+    ] {
+        let err = serde_json::from_str::<Secrets>(&body)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains(canary) && !err.contains("123456789"),
+            "{body}: {err}"
+        );
+        assert!(err.contains("line 1"), "errors keep their position: {err}");
+    }
+}
+
+#[test]
+fn apply_merges_the_way_the_service_does() {
+    let mut saved: Secrets = serde_json::from_str(
+        r#"{"value":[{"key":"BaseAddress","value":"https://a"},{"key":"SecretToken","value":"t1"},{"key":"SyncAll","value":"true"}]}"#,
+    )
+    .unwrap();
+    let update: Secrets = serde_json::from_str(
+        r#"{"value":[{"key":"SecretToken","value":""},{"key":"Password","value":"p"},{"key":"BaseAddress","value":"https://b"},{"key":"UserName","value":""}]}"#,
+    )
+    .unwrap();
+    saved.apply(&update);
+    let listing: Vec<(&str, &str)> = saved
+        .iter()
+        .map(|p| (p.key().as_str(), p.value().expose_secret()))
+        .collect();
+    assert_eq!(
+        listing,
+        [
+            ("BaseAddress", "https://b"),
+            ("SyncAll", "true"),
+            ("Password", "p")
+        ]
+    );
+    assert_eq!(
+        saved.remove(&SecretKey::SyncAll).map(|p| p.key().clone()),
+        Some(SecretKey::SyncAll)
+    );
+    assert!(saved.remove(&SecretKey::SyncAll).is_none());
 }

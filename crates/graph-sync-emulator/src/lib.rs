@@ -1,0 +1,79 @@
+//! # graph-sync-emulator
+//!
+//! A local, in-memory stand-in for the Microsoft Graph synchronization service (the API behind
+//! Microsoft Entra app provisioning), in the spirit of Azurite or LocalStack. The real Graph is
+//! not reachable from CI, so the client's end-to-end tests, the demo and the benchmarks talk
+//! HTTP to this emulator on loopback instead. It is for people who test code that calls Graph,
+//! not for production.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use graph_sync_emulator::Emulator;
+//!
+//! let emulator = Emulator::new();
+//! let app = emulator.register_service_principal("Demo SCIM app");
+//! let token = emulator.issue_token();
+//! let running = emulator.start().await?; // 127.0.0.1 on an ephemeral port
+//! // PUT {graph_root}/servicePrincipals/{app.id}/synchronization/secrets
+//! // with `Authorization: Bearer {token}`; then check what was stored:
+//! let stored = emulator.stored_secrets(&app.id);
+//! # let _ = (running.graph_root(), token, stored);
+//! running.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## What it emulates faithfully
+//!
+//! Everything is served under `/v1.0`, with the status codes, headers and bodies the service
+//! answers with (see the project's API reference):
+//!
+//! * `PUT …/servicePrincipals/{id}/synchronization/secrets`, also addressed by the alternate
+//!   key `servicePrincipals(appId='{appId}')`: `204 No Content` on success; the body is read
+//!   with the model's [`Secrets`](graph_sync_model::Secrets) deserializer, so it accepts exactly
+//!   `{"value":[…]}` and refuses `credentials`, bare arrays and duplicate keys.
+//! * `GET …/servicePrincipals/{id}/synchronization`: the stored secrets, every value masked
+//!   as `*`.
+//! * Bearer-token checks (`401` with `WWW-Authenticate`), malformed ids (`400`), unknown
+//!   service principals (`404`), wrong media types (`415`), empty and malformed payloads
+//!   (`400`), undocumented secret keys (`400`), and the double-encoded
+//!   `InvalidNotificationSettings` error Graph returns for an empty or non-JSON
+//!   `SyncNotificationSettings` value.
+//! * The OData error envelope `{"error":{"code","message","innerError":{…}}}` and the support
+//!   headers `request-id`, `client-request-id` (echoed) and `Date` on every response.
+//!
+//! ### How a PUT changes the stored secrets
+//!
+//! A PUT **merges** into the stored set: each key sent is inserted or has its value replaced
+//! (a key keeps the position where it was first stored), and a key sent with an **empty value
+//! is removed**, which is how clients clear keys (Graph has no DELETE for secrets). Keys not
+//! sent are left alone. The PUT is checked as a whole before anything is stored, so a rejected
+//! PUT changes nothing. Values are not judged beyond what the service is known to reject:
+//! only `SyncNotificationSettings` must hold a JSON document.
+//!
+//! ## The key decision: fail loudly, leak nothing
+//!
+//! A route or method the emulator does not implement answers `500` with the Graph-shaped code
+//! `NotImplementedInEmulator` naming the method and path, so a test that wanders off the
+//! emulated surface fails at once instead of passing against a fake `404`. Secret values are
+//! held in the model's secret types and never reach a response, a header, the request log
+//! ([`Emulator::requests`]) or a `tracing` event; only [`Emulator::stored_secrets`] hands them
+//! back, for test assertions.
+//!
+//! ## Not yet
+//!
+//! This is a first cut. Still to come: the OAuth2 token endpoint (tokens are issued with
+//! [`Emulator::issue_token`] for now), templates, jobs and their status, schema, throttling
+//! (`429` + `Retry-After`) and fault injection (5xx, delays, dropped connections, truncated
+//! bodies). The emulator speaks plain HTTP/1.1 and builds `@odata.context` from the request's
+//! `Host` header with the `http` scheme.
+
+mod context;
+mod emulator;
+mod error;
+mod routes;
+mod server;
+mod state;
+
+pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
+pub use server::RunningEmulator;

@@ -1,7 +1,10 @@
 //! Integration tests of graph-sync-api: the client against `MockTransport` (the api layer
 //! alone), and the whole stack over loopback HTTP against graph-sync-emulator.
 
-#![allow(clippy::unwrap_used, reason = "a test that meets an unexpected error should fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that meets an unexpected error should fail loudly"
+)]
 
 mod canary;
 mod emulator;

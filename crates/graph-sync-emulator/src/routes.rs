@@ -418,7 +418,10 @@ mod tests {
         );
         assert!(body_error("{\"value\":[").contains("not valid JSON"));
         let wrong_type = body_error(r#"{"value":[{"key":"SecretToken","value":5}]}"#);
-        assert!(wrong_type.contains("must be a string, found a number"), "{wrong_type}");
+        assert!(
+            wrong_type.contains("must be a string, found a number"),
+            "{wrong_type}"
+        );
         assert!(wrong_type.contains("line 1 column 40"), "{wrong_type}");
     }
 

@@ -132,9 +132,15 @@ fn malformed_bodies_are_refused_with_a_reason() {
     let cases = [
         (r#"[{"key":"SyncAll","value":"true"}]"#, "bare array"),
         (r#"{}"#, "missing field `value`"),
-        (r#"{"value":{}}"#, "must be an array of secrets, found an object"),
+        (
+            r#"{"value":{}}"#,
+            "must be an array of secrets, found an object",
+        ),
         (r#"{"value":[{"key":"SyncAll"}]}"#, "missing field `value`"),
-        (r#"{"value":[{"key":"SyncAll","value":1}]}"#, "must be a string, found a number"),
+        (
+            r#"{"value":[{"key":"SyncAll","value":1}]}"#,
+            "must be a string, found a number",
+        ),
         (
             r#"{"value":[{"key":"SyncAll","value":"true","extra":1}]}"#,
             "unknown field `extra`",

@@ -85,8 +85,8 @@ impl GraphSyncClient {
 
     /// Sends one request through the pipeline: token, headers, transport, status mapping.
     ///
-    /// `sensitive` lists the secret values the body carries; they are scrubbed from any
-    /// error the service answers with.
+    /// Every attempt of the request shares one `client-request-id`, so that the service's
+    /// logs tie them together.
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response, Error> {
         let inner = &self.inner;
         if !inner.cloud.is_graph_url(&call.url) {
@@ -103,35 +103,54 @@ impl GraphSyncClient {
             path = call.url.path(),
             client_request_id = %client_request_id,
         );
-        async move {
-            let token = inner
-                .credential
-                .get_token(&TokenRequest::new(inner.cloud.scope()))
-                .await
-                .map_err(Error::Auth)?;
-            let request = build_request(&call, &token.token, &client_request_id, &inner.user_agent)?;
-            tracing::debug!(attempt = 1, "sending");
-            let response = inner.transport.send(request).await.map_err(|error| {
-                tracing::debug!(kind = %error.kind(), reached_server = error.may_have_reached_server(), "transport failed");
-                Error::Transport(error)
-            })?;
-            let status = response.status();
-            let request_id = response
-                .headers()
-                .get("request-id")
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or("");
-            tracing::debug!(status = status.as_u16(), request_id, "answered");
-            if status.is_success() {
-                return Ok(response);
-            }
-            let (parts, body) = response.into_parts();
-            let mut error = ServiceError::from_response(parts.status, &parts.headers, body, Some(&client_request_id));
-            error.redact(call.sensitive);
-            Err(Error::from(error))
+        self.attempt(&call, &client_request_id, 1)
+            .instrument(span)
+            .await
+    }
+
+    /// One attempt: a token, the request, the transport, and the status mapped to a result.
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        client_request_id: &str,
+        attempt: u32,
+    ) -> Result<Response, Error> {
+        let inner = &self.inner;
+        let token = inner
+            .credential
+            .get_token(&TokenRequest::new(inner.cloud.scope()))
+            .await
+            .map_err(Error::Auth)?;
+        let request = build_request(call, &token.token, client_request_id, &inner.user_agent)?;
+        tracing::debug!(attempt, "sending");
+        let response = inner.transport.send(request).await.map_err(|error| {
+            tracing::debug!(
+                attempt,
+                kind = %error.kind(),
+                reached_server = error.may_have_reached_server(),
+                "transport failed"
+            );
+            Error::Transport(error)
+        })?;
+        let status = response.status();
+        let request_id = response
+            .headers()
+            .get("request-id")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("");
+        tracing::debug!(attempt, status = status.as_u16(), request_id, "answered");
+        if status.is_success() {
+            return Ok(response);
         }
-        .instrument(span)
-        .await
+        let (parts, body) = response.into_parts();
+        let mut error = ServiceError::from_response(
+            parts.status,
+            &parts.headers,
+            body,
+            Some(client_request_id),
+        );
+        error.redact(call.sensitive);
+        Err(Error::from(error))
     }
 }
 

@@ -968,23 +968,31 @@ impl<'de> Deserialize<'de> for Secrets {
     }
 }
 
-/// Checks an absolute `http`/`https` URL with a host; returns the parsed URL or the reason.
-fn check_url(text: &str) -> Result<url::Url, String> {
+/// Checks an absolute `http`/`https` URL (RFC 3986/3987) with a host and no credentials;
+/// returns the scheme and host, or the reason.
+fn check_url(text: &str) -> Result<(String, String), String> {
     if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must be a URL without whitespace or control characters".to_owned());
     }
-    let url = url::Url::parse(text)
-        .map_err(|e| format!("must be an absolute URL like https://host/path ({e})"))?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err(format!(
-            "must be an http or https URL, not a {} URL",
-            url.scheme()
-        ));
+    let iri = fluent_uri::Iri::parse(text)
+        .map_err(|_| "must be an absolute URL like https://host/path".to_owned())?;
+    let scheme = iri.scheme().as_str().to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "https" | "http") {
+        return Err(format!("must be an http or https URL, not a {scheme} URL"));
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("must be a URL with a host".to_owned());
+    let Some(authority) = iri.authority() else {
+        return Err("must be a URL with a host, like https://host/path".to_owned());
+    };
+    if authority.host().is_empty() {
+        return Err("must be a URL with a host, like https://host/path".to_owned());
     }
-    Ok(url)
+    if authority.userinfo().is_some() {
+        return Err("must not carry a user name or password in the URL".to_owned());
+    }
+    if authority.port_to_u16().is_err() {
+        return Err("must have a port between 0 and 65535".to_owned());
+    }
+    Ok((scheme, authority.host().to_owned()))
 }
 
 /// A validated absolute `http` or `https` URL for [`SecretKey::BaseAddress`] (the tenant URL
@@ -993,7 +1001,11 @@ fn check_url(text: &str) -> Result<url::Url, String> {
 /// `Debug` and `Display` show only the scheme and host, so a URL that carries a token in its
 /// path or query does not leak into logs.
 #[derive(Clone, PartialEq, Eq)]
-pub struct BaseAddress(url::Url);
+pub struct BaseAddress {
+    url: String,
+    scheme: String,
+    host: String,
+}
 
 impl BaseAddress {
     /// Parses and checks an absolute `http`/`https` URL with a host.
@@ -1003,7 +1015,11 @@ impl BaseAddress {
     /// [`SecretsError::InvalidValue`] naming the rule broken (never the URL).
     pub fn parse(text: &str) -> Result<Self, SecretsError> {
         check_url(text)
-            .map(Self)
+            .map(|(scheme, host)| Self {
+                url: text.to_owned(),
+                scheme,
+                host,
+            })
             .map_err(|reason| SecretsError::InvalidValue {
                 key: SecretKey::BaseAddress,
                 reason,
@@ -1017,15 +1033,11 @@ impl BaseAddress {
     /// The full URL may carry credentials of the target system.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.url
     }
 
     fn origin_for_display(&self) -> String {
-        format!(
-            "{}://{}/…",
-            self.0.scheme(),
-            self.0.host_str().unwrap_or_default()
-        )
+        format!("{}://{}/…", self.scheme, self.host)
     }
 }
 
@@ -1043,7 +1055,7 @@ impl fmt::Display for BaseAddress {
 
 impl IntoSecretValue for BaseAddress {
     fn into_secret_value(self) -> SecretString {
-        SecretString::from(String::from(self.0))
+        SecretString::from(self.url)
     }
 }
 
@@ -1308,6 +1320,31 @@ mod tests {
             .check()
             .is_err()
         );
+    }
+
+    #[test]
+    fn urls_must_be_absolute_http_with_a_host_and_no_credentials() {
+        for good in [
+            "https://scim.example.com/scim/v2?aadOptscim062020",
+            "http://127.0.0.1:8080/scim",
+            "https://[2001:db8::1]:8443/",
+            "https://bücher.example/scim",
+            "HTTPS://EXAMPLE.COM",
+        ] {
+            assert!(BaseAddress::parse(good).is_ok(), "{good}");
+        }
+        for (bad, reason) in [
+            ("scim.example.com/scim", "absolute URL"),
+            ("https://", "with a host"),
+            ("https:/scim", "with a host"),
+            ("mailto:ops@example.com", "not a mailto URL"),
+            ("https://user:pw@example.com/", "user name or password"),
+            ("https://example.com:99999/", "port"),
+            ("https://exa mple.com/", "whitespace"),
+        ] {
+            let err = BaseAddress::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(reason), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -68,6 +68,7 @@
 //! bodies). The emulator speaks plain HTTP/1.1 and builds `@odata.context` from the request's
 //! `Host` header with the `http` scheme.
 
+mod banner;
 mod context;
 mod emulator;
 mod error;
@@ -75,5 +76,6 @@ mod routes;
 mod server;
 mod state;
 
+pub use banner::connection_details;
 pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
 pub use server::RunningEmulator;

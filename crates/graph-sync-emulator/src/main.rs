@@ -10,7 +10,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal};
+use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal, connection_details};
 
 const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
@@ -115,16 +115,7 @@ fn print_banner(running: &RunningEmulator, token: &str, principals: &[ServicePri
     let root = running.graph_root();
     println!("graph-sync-emulator is serving the Graph synchronization API");
     println!();
-    println!("Graph root:    {root}");
-    println!("Bearer token:  {token}");
-    println!();
-    println!("Service principals:");
-    for principal in principals {
-        println!(
-            "  {:?}  id={}  appId={}",
-            principal.display_name, principal.id, principal.app_id
-        );
-    }
+    print!("{}", connection_details(running, token, principals));
     if let Some(first) = principals.first() {
         let sp = format!("{root}/servicePrincipals/{}/synchronization", first.id);
         println!();

@@ -1,0 +1,321 @@
+//! The command line, as clap types: global options, commands, their arguments and the examples
+//! `--help` shows.
+//!
+//! No argument takes a secret value. Secrets come from the `--from` file (which may point to
+//! environment variables, files or standard input), and tokens from an environment variable
+//! (`GRAPH_SYNC_TOKEN`, or the one `--token-env` names).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use graph_sync_api::Cloud;
+use graph_sync_api::model::ServicePrincipalRef;
+
+use crate::exit::Exit;
+use crate::output::OutputFormat;
+use crate::secrets_file::FileFormat;
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  # See the whole workflow against the embedded emulator
+  graph-sync demo
+
+  # Save provisioning secrets from a file (values may come from env, files or stdin)
+  export GRAPH_SYNC_TOKEN=\"$(az account get-access-token --resource-type ms-graph --query accessToken -o tsv)\"
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
+
+  # Read them back (masked) as JSON
+  graph-sync --output json secrets show --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b
+
+Authentication:
+  A bearer token is read from GRAPH_SYNC_TOKEN, or from the variable --token-env names. It is
+  never accepted as an argument. (The AZURE_* environment credential chain comes with the
+  authentication work.)";
+
+const SECRETS_EXAMPLES: &str = "\
+Examples:
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
+  graph-sync secrets set --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b --from secrets.json --dry-run
+  graph-sync secrets show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
+  graph-sync secrets clear --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 Password";
+
+const SET_EXAMPLES: &str = "\
+FILE maps secret keys to values (TOML shown; JSON takes the same shapes):
+
+  BaseAddress = \"https://scim.example.com/scim/v2\"   # a literal
+  SyncAll = false                                     # a boolean
+  SecretToken = { env = \"SCIM_TOKEN\" }                # an environment variable
+  # SecretToken = { file = \"token.txt\" }            # a file, relative to FILE
+  # SecretToken = { stdin = true }                    # standard input (one key at most)
+
+  [SyncNotificationSettings]
+  Enabled = true
+  Recipients = [\"ops@example.com\"]
+  DeleteThresholdEnabled = true
+  DeleteThresholdValue = 500
+
+A value read from a file or stdin loses one trailing line ending (\\n or \\r\\n). Values are
+never taken from the command line. FILE should be readable by you alone (chmod 600); a warning
+is printed otherwise.
+
+Examples:
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
+  vault read -field=token scim/app | graph-sync secrets set --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b --from secrets.toml
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.json --dry-run";
+
+const SHOW_EXAMPLES: &str = "\
+Graph returns saved values masked (\"*\"); this command lists the keys that are set.
+
+Examples:
+  graph-sync secrets show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
+  graph-sync --output json secrets show --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
+
+const CLEAR_EXAMPLES: &str = "\
+Each KEY is sent with an empty value, which clears it. Keys whose value is a JSON document
+(SyncNotificationSettings) cannot be cleared that way: Graph rejects it, so graph-sync refuses
+before sending; save a document instead (e.g. Enabled = false).
+
+Examples:
+  graph-sync secrets clear --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 Password ClientSecret
+  graph-sync secrets clear --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 SecretToken --dry-run";
+
+const EMULATOR_EXAMPLES: &str = "\
+Examples:
+  graph-sync emulator --port 8080
+  graph-sync emulator --sp \"HR app\" --sp \"Payroll app\"
+
+Then, in another shell, with the values it prints:
+  export GRAPH_SYNC_GRAPH_URL=http://127.0.0.1:8080/v1.0 GRAPH_SYNC_TOKEN=<token>
+  graph-sync secrets show --sp <id>";
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  graph-sync demo
+  cargo run -p graph-sync-cli -- demo";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  graph-sync completions bash > ~/.local/share/bash-completion/completions/graph-sync
+  graph-sync completions zsh > \"${fpath[1]}/_graph-sync\"
+  graph-sync completions fish > ~/.config/fish/completions/graph-sync.fish
+  graph-sync completions powershell >> $PROFILE";
+
+/// `graph-sync`: set up Microsoft Entra app provisioning through the Microsoft Graph
+/// synchronization API.
+#[derive(Debug, Parser)]
+#[command(
+    name = "graph-sync",
+    version,
+    about = "Set up Microsoft Entra app provisioning through the Microsoft Graph synchronization API",
+    after_help = root_after_help(),
+    propagate_version = true
+)]
+pub(crate) struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub(crate) global: GlobalOptions,
+    /// The command.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The root `--help` epilogue: examples, then the exit codes.
+fn root_after_help() -> String {
+    format!("{ROOT_EXAMPLES}\n\n{}", Exit::help_table())
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct GlobalOptions {
+    /// The national cloud to talk to.
+    #[arg(long, global = true, value_enum, default_value_t = CloudName::Global, env = "GRAPH_SYNC_CLOUD")]
+    pub(crate) cloud: CloudName,
+    /// The Entra tenant (id or domain) to authenticate in; used by the credential chain.
+    #[arg(long, global = true, value_name = "TENANT", env = "AZURE_TENANT_ID")]
+    pub(crate) tenant: Option<String>,
+    /// Send requests to another Graph root: a proxy, or the emulator
+    /// (`http://127.0.0.1:PORT/v1.0`). Plain HTTP only on loopback.
+    #[arg(long, global = true, value_name = "URL", env = "GRAPH_SYNC_GRAPH_URL")]
+    pub(crate) graph_url: Option<String>,
+    /// Read the bearer token from this environment variable instead of GRAPH_SYNC_TOKEN.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) token_env: Option<String>,
+    /// How results are printed on stdout.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
+    pub(crate) output: OutputFormat,
+    /// Trace to stderr: -v info, -vv debug, -vvv trace. Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+/// `--cloud`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CloudName {
+    /// Microsoft Graph global service (graph.microsoft.com).
+    Global,
+    /// US Government L4 (graph.microsoft.us).
+    Usgov,
+    /// US Government L5, DoD (dod-graph.microsoft.us).
+    UsgovDod,
+    /// Microsoft Graph China, operated by 21Vianet (microsoftgraph.chinacloudapi.cn).
+    China,
+}
+
+impl CloudName {
+    /// The cloud's endpoints.
+    pub(crate) fn cloud(self) -> Cloud {
+        match self {
+            Self::Global => Cloud::global(),
+            Self::Usgov => Cloud::us_gov_l4(),
+            Self::UsgovDod => Cloud::us_gov_l5(),
+            Self::China => Cloud::china(),
+        }
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Save, show and clear a service principal's provisioning secrets.
+    #[command(subcommand, after_help = SECRETS_EXAMPLES)]
+    Secrets(SecretsCommand),
+    /// Run the local Graph synchronization emulator in the foreground until Ctrl-C.
+    #[command(after_help = EMULATOR_EXAMPLES)]
+    Emulator(EmulatorArgs),
+    /// Walk through the provisioning workflow against the embedded emulator.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo,
+    /// Print a shell completion script on stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+}
+
+/// `graph-sync secrets …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SecretsCommand {
+    /// Save secrets from a TOML or JSON file (PUT …/synchronization/secrets).
+    #[command(after_help = SET_EXAMPLES)]
+    Set(SetArgs),
+    /// List the keys that are set; Graph returns the values masked.
+    #[command(after_help = SHOW_EXAMPLES)]
+    Show(ShowArgs),
+    /// Clear keys by saving them with an empty value.
+    #[command(after_help = CLEAR_EXAMPLES)]
+    Clear(ClearArgs),
+}
+
+/// `secrets set`.
+#[derive(Debug, Args)]
+pub(crate) struct SetArgs {
+    /// The service principal: its object id, or appId=GUID.
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    pub(crate) sp: ServicePrincipalRef,
+    /// The secrets file (TOML or JSON) mapping keys to values.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from: PathBuf,
+    /// The file's syntax (default: from its extension).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<FileFormat>,
+    /// Send keys that are not among the 45 documented ones.
+    #[arg(long)]
+    pub(crate) allow_unknown_keys: bool,
+    /// Print the request that would be sent, values redacted, and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Caught only to refuse it: secret values are never taken from arguments.
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub(crate) rejected: Vec<OsString>,
+}
+
+/// `secrets show`.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// The service principal: its object id, or appId=GUID.
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    pub(crate) sp: ServicePrincipalRef,
+}
+
+/// `secrets clear`.
+#[derive(Debug, Args)]
+pub(crate) struct ClearArgs {
+    /// The service principal: its object id, or appId=GUID.
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    pub(crate) sp: ServicePrincipalRef,
+    /// The keys to clear.
+    #[arg(value_name = "KEY", required = true)]
+    pub(crate) keys: Vec<String>,
+    /// Clear keys that are not among the 45 documented ones.
+    #[arg(long)]
+    pub(crate) allow_unknown_keys: bool,
+    /// Print the request that would be sent and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+/// `emulator`.
+#[derive(Debug, Args)]
+pub(crate) struct EmulatorArgs {
+    /// Listen on 127.0.0.1:PORT (0: an ephemeral port).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) port: u16,
+    /// Register a service principal with this display name (repeatable).
+    #[arg(long = "sp", value_name = "NAME", default_value = "Demo SCIM app")]
+    pub(crate) service_principals: Vec<String>,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_examples_in_its_help() {
+        fn check(command: &clap::Command, path: &str) {
+            let path = format!("{path} {}", command.get_name());
+            let help = command
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(help.contains("Examples:"), "{path} --help has no examples");
+            for sub in command.get_subcommands() {
+                if sub.get_name() != "help" {
+                    check(sub, &path);
+                }
+            }
+        }
+        check(&Cli::command(), "");
+    }
+
+    #[test]
+    fn no_option_takes_a_secret() {
+        fn check(command: &clap::Command) {
+            for arg in command.get_arguments() {
+                let name = arg.get_id().as_str().to_ascii_lowercase();
+                assert!(
+                    !["token", "secret", "password", "value"].contains(&name.as_str()),
+                    "option {name} looks like it takes a secret"
+                );
+            }
+            for sub in command.get_subcommands() {
+                check(sub);
+            }
+        }
+        check(&Cli::command());
+    }
+}

@@ -1,0 +1,107 @@
+//! The commands, one module each, and the [`Context`] they share: the global options and how a
+//! client is built from them.
+
+pub(crate) mod completions;
+pub(crate) mod demo;
+pub(crate) mod emulator;
+pub(crate) mod secrets;
+
+use std::sync::Arc;
+
+use graph_sync_api::transport::Transport;
+use graph_sync_api::{GraphSyncClient, StaticTokenCredential, TokenCredential};
+
+use crate::auth;
+use crate::cli::{Cli, Command, GlobalOptions};
+use crate::exit::Failure;
+use crate::output::{self, OutputFormat, Report};
+
+/// What every command gets: the global options.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    /// The global options.
+    pub(crate) global: GlobalOptions,
+}
+
+impl Context {
+    /// The `--output` format.
+    pub(crate) fn format(&self) -> OutputFormat {
+        self.global.output
+    }
+
+    /// Prints a result on stdout in the `--output` format.
+    pub(crate) fn print(&self, report: &Report) {
+        output::print(self.format(), report);
+    }
+
+    /// A client for the configured cloud and Graph root, with the configured credential.
+    ///
+    /// # Errors
+    ///
+    /// [`Failure::Auth`] without a credential, [`Failure::Api`] (an input error) for a bad
+    /// `--graph-url`.
+    pub(crate) fn client(&self) -> Result<GraphSyncClient, Failure> {
+        let credential = auth::resolve(&self.global)?;
+        self.client_with(credential, None)
+    }
+
+    /// A client whose requests are captured, not sent (`--dry-run`). The configured
+    /// credential is used when there is one (it is redacted in the output anyway), so a dry
+    /// run also needs none.
+    ///
+    /// # Errors
+    ///
+    /// As [`client`](Self::client), except for a missing credential.
+    pub(crate) fn dry_run_client(
+        &self,
+        transport: Arc<dyn Transport>,
+    ) -> Result<GraphSyncClient, Failure> {
+        let credential = auth::resolve(&self.global).unwrap_or_else(|_| {
+            Arc::new(StaticTokenCredential::new("dry-run-placeholder")) as Arc<dyn TokenCredential>
+        });
+        self.client_with(credential, Some(transport))
+    }
+
+    /// A client with this credential and, if given, this transport (default: HTTP).
+    ///
+    /// # Errors
+    ///
+    /// [`Failure::Api`] (an input error) for a bad `--graph-url`.
+    pub(crate) fn client_with(
+        &self,
+        credential: Arc<dyn TokenCredential>,
+        transport: Option<Arc<dyn Transport>>,
+    ) -> Result<GraphSyncClient, Failure> {
+        let mut builder = GraphSyncClient::builder()
+            .cloud(self.global.cloud.cloud())
+            .shared_credential(credential)
+            .user_agent(concat!("graph-sync-cli/", env!("CARGO_PKG_VERSION")));
+        if let Some(url) = &self.global.graph_url {
+            builder = builder.graph_root(url);
+        }
+        if let Some(transport) = transport {
+            builder = builder.shared_transport(transport);
+        }
+        builder
+            .build()
+            .map_err(|error| Failure::api("cannot set up the client", error))
+    }
+}
+
+/// Runs the command the command line names.
+///
+/// # Errors
+///
+/// The command's [`Failure`].
+pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
+    let context = Context { global: cli.global };
+    match cli.command {
+        Command::Secrets(command) => secrets::run(&context, command).await,
+        Command::Emulator(args) => emulator::run(&context, &args).await,
+        Command::Demo => demo::run(&context).await,
+        Command::Completions(args) => {
+            completions::run(&args);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! `--dry-run`: the request a command would send, printed with its secrets redacted, and
+//! nothing sent.
+//!
+//! The command runs through the real client with [`CapturingTransport`] in place of the HTTP
+//! transport, so what is printed is exactly what the pipeline built (URL, headers, body), not a
+//! reconstruction. The transport records the request and answers `204 No Content`.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use graph_sync_api::transport::http::{HeaderValue, StatusCode};
+use graph_sync_api::transport::{Request, Response, Transport, TransportError, async_trait};
+use serde_json::{Value, json};
+
+use crate::output::Report;
+
+/// What replaces a secret in a printed request.
+pub(crate) const REDACTED: &str = "[REDACTED]";
+
+/// A transport that keeps the requests it is given and sends nothing.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct CapturingTransport {
+    requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl CapturingTransport {
+    /// The requests captured so far.
+    pub(crate) fn take(&self) -> Vec<Request> {
+        std::mem::take(
+            &mut *self
+                .requests
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+}
+
+#[async_trait]
+impl Transport for CapturingTransport {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(request);
+        let mut response = Response::default();
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        Ok(response)
+    }
+}
+
+/// A header's value as printed: sensitive headers (`Authorization`) are redacted.
+fn header_text(value: &HeaderValue) -> String {
+    if value.is_sensitive() {
+        REDACTED.to_owned()
+    } else {
+        value.to_str().unwrap_or("(not text)").to_owned()
+    }
+}
+
+/// A JSON body with every non-empty string replaced by [`REDACTED`], except the values of
+/// members named `key` (secret key names are not secret). An empty string stays empty: it
+/// says "clear this key", which is worth seeing.
+pub(crate) fn redact_body(value: &mut Value) {
+    match value {
+        Value::String(text) if !text.is_empty() => *text = REDACTED.to_owned(),
+        Value::Array(items) => items.iter_mut().for_each(redact_body),
+        Value::Object(members) => {
+            for (name, member) in members.iter_mut() {
+                if name != "key" {
+                    redact_body(member);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The report for one captured request.
+pub(crate) fn report(request: &Request) -> Report {
+    let mut body = if request.body().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(request.body())
+            .unwrap_or_else(|_| Value::String(format!("({} bytes)", request.body().len())))
+    };
+    redact_body(&mut body);
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), header_text(value)))
+        .collect();
+
+    let mut text = format!(
+        "Dry run: nothing was sent. The request would be:\n\n{} {}\n",
+        request.method(),
+        request.uri()
+    );
+    for (name, value) in &headers {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    if !body.is_null() {
+        text.push('\n');
+        text.push_str(&serde_json::to_string_pretty(&body).unwrap_or_default());
+    }
+    let headers: serde_json::Map<String, Value> = headers
+        .into_iter()
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect();
+    Report {
+        text: text.trim_end().to_owned(),
+        json: json!({
+            "dryRun": true,
+            "method": request.method().as_str(),
+            "url": request.uri().to_string(),
+            "headers": headers,
+            "body": body,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_keep_keys_and_empty_values_and_lose_everything_else() {
+        let mut body = json!({"value": [
+            {"key": "SecretToken", "value": "CANARY"},
+            {"key": "Password", "value": ""},
+        ]});
+        redact_body(&mut body);
+        assert_eq!(
+            body,
+            json!({"value": [
+                {"key": "SecretToken", "value": "[REDACTED]"},
+                {"key": "Password", "value": ""},
+            ]})
+        );
+    }
+}

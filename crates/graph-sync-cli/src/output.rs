@@ -1,0 +1,129 @@
+//! How results are printed: an aligned table for people, or one JSON document for scripts
+//! (`--output json`).
+//!
+//! A command builds a [`Report`] (text, usually a [`Table`], and the equivalent JSON value) and hands it to
+//! [`print`]; it never chooses the format itself. Results go to stdout; progress, warnings and
+//! errors go to stderr, so `--output json` can be piped into `jq`.
+
+use clap::ValueEnum;
+use serde_json::Value;
+
+/// The `--output` format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Aligned columns (or short sentences), for people.
+    #[default]
+    Table,
+    /// One JSON document on stdout, for scripts.
+    Json,
+}
+
+/// A result in both forms.
+#[derive(Debug, Clone)]
+pub(crate) struct Report {
+    /// The text form (usually a [`Table`], rendered), printed with `--output table`.
+    pub(crate) text: String,
+    /// The JSON form, printed with `--output json`.
+    pub(crate) json: Value,
+}
+
+/// Rows of text under column headers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Table {
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// An empty table with these column headers.
+    pub(crate) fn new(headers: &[&'static str]) -> Self {
+        Self {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row (missing cells print empty, extra cells are ignored).
+    pub(crate) fn row(&mut self, cells: impl IntoIterator<Item = String>) {
+        self.rows.push(cells.into_iter().collect());
+    }
+
+    /// The table as text: headers, then rows, columns padded to the widest cell.
+    pub(crate) fn render(&self) -> String {
+        let widths: Vec<usize> = self
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(column, header)| {
+                self.rows
+                    .iter()
+                    .filter_map(|row| row.get(column))
+                    .map(|cell| cell.chars().count())
+                    .chain([header.len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: Vec<&str>| {
+            let mut text = String::new();
+            for (column, width) in widths.iter().enumerate() {
+                let cell = cells.get(column).copied().unwrap_or("");
+                if column + 1 == widths.len() {
+                    text.push_str(cell);
+                } else {
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(width - cell.chars().count() + 2));
+                }
+            }
+            text.trim_end().to_owned()
+        };
+        let mut lines = vec![line(self.headers.clone())];
+        for row in &self.rows {
+            lines.push(line(row.iter().map(String::as_str).collect()));
+        }
+        lines.join("\n")
+    }
+}
+
+/// The text a report prints in `format` (without the final newline).
+pub(crate) fn render(format: OutputFormat, report: &Report) -> String {
+    match format {
+        OutputFormat::Table => report.text.clone(),
+        OutputFormat::Json => {
+            serde_json::to_string_pretty(&report.json).unwrap_or_else(|_| "null".to_owned())
+        }
+    }
+}
+
+/// Prints a report on stdout.
+pub(crate) fn print(format: OutputFormat, report: &Report) {
+    println!("{}", render(format, report));
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn tables_align_their_columns() {
+        let mut table = Table::new(&["KEY", "STATE"]);
+        table.row(["BaseAddress".to_owned(), "masked".to_owned()]);
+        table.row(["SyncAll".to_owned(), "masked".to_owned()]);
+        assert_eq!(
+            table.render(),
+            "KEY          STATE\nBaseAddress  masked\nSyncAll      masked"
+        );
+    }
+
+    #[test]
+    fn json_output_is_the_json_form() {
+        let report = Report {
+            text: Table::new(&["A"]).render(),
+            json: json!({"a": 1}),
+        };
+        assert_eq!(render(OutputFormat::Json, &report), "{\n  \"a\": 1\n}");
+        assert_eq!(render(OutputFormat::Table, &report), "A");
+    }
+}

@@ -1,0 +1,302 @@
+//! `secrets set|show|clear` against the emulator: every value source, both file formats, typed
+//! notification settings, dry runs, and secrets that never show in any output.
+
+use graph_sync_api::model::SyncNotificationSettings;
+use serde_json::Value;
+
+use crate::support::{CANARY, World};
+
+fn toml_manifest() -> String {
+    r#"BaseAddress = "https://scim.example.com/scim/v2"
+SecretToken = { env = "SCIM_TOKEN" }
+Password = { file = "password.txt" }
+ClientSecret = { stdin = true }
+SyncAll = false
+
+[SyncNotificationSettings]
+Enabled = true
+Recipients = ["ops@example.com", "oncall@example.com"]
+DeleteThresholdEnabled = true
+DeleteThresholdValue = 250
+"#
+    .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_from_toml_reads_every_kind_of_value() {
+    let world = World::start().await;
+    let file = world.dir.private("secrets.toml", &toml_manifest());
+    world.dir.private("password.txt", "pass-from-file\n");
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
+        .arg(file.to_str().unwrap())
+        .env("SCIM_TOKEN", CANARY)
+        .stdin(b"client-secret-from-stdin\r\n")
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    assert!(output.stdout.contains("Saved 6 secret(s)"), "{output:#?}");
+    assert!(output.stderr.is_empty(), "no warning expected: {output:#?}");
+
+    let stored = world.stored();
+    let keys: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "BaseAddress",
+            "SecretToken",
+            "Password",
+            "ClientSecret",
+            "SyncAll",
+            "SyncNotificationSettings"
+        ]
+    );
+    assert_eq!(stored[0].1, "https://scim.example.com/scim/v2");
+    assert_eq!(stored[1].1, CANARY);
+    assert_eq!(stored[2].1, "pass-from-file", "one trailing newline removed");
+    assert_eq!(stored[3].1, "client-secret-from-stdin", "a trailing CRLF removed");
+    assert_eq!(stored[4].1, "false");
+    let settings = SyncNotificationSettings::from_json(&stored[5].1).unwrap();
+    assert!(settings.enabled);
+    assert_eq!(
+        settings.recipients.as_deref(),
+        Some("ops@example.com;oncall@example.com")
+    );
+    assert!(settings.delete_threshold_enabled);
+    assert_eq!(settings.delete_threshold_value, Some(250));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_from_json_by_app_id_with_json_output() {
+    let world = World::start().await;
+    let file = world.dir.private(
+        "secrets.json",
+        &format!(
+            r#"{{"SecretToken": "{CANARY}", "SyncAll": true,
+                "SyncNotificationSettings": {{"Enabled": false}}}}"#
+        ),
+    );
+    let sp = format!("appId={}", world.sp.app_id);
+    let output = world
+        .graph_sync()
+        .args(&["--output", "json", "secrets", "set", "--sp", &sp, "--from"])
+        .arg(file.to_str().unwrap())
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    let json: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(json["servicePrincipal"], sp);
+    assert_eq!(
+        json["saved"],
+        serde_json::json!(["SecretToken", "SyncAll", "SyncNotificationSettings"])
+    );
+    let stored = world.stored();
+    assert_eq!(stored[0], ("SecretToken".to_owned(), CANARY.to_owned()));
+    assert_eq!(stored[1].1, "true");
+    assert_eq!(
+        SyncNotificationSettings::from_json(&stored[2].1).unwrap(),
+        SyncNotificationSettings::disabled()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_flag_overrides_the_extension() {
+    let world = World::start().await;
+    let file = world.dir.private("secrets.conf", "SyncAll = true\n");
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "set", "--sp", &world.sp_id(), "--format", "toml", "--from"])
+        .arg(file.to_str().unwrap())
+        .run()
+        .await;
+    output.expect_code(0);
+    assert_eq!(world.stored(), [("SyncAll".to_owned(), "true".to_owned())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
+    let world = World::start().await;
+    let file = world.dir.private(
+        "secrets.toml",
+        &format!("BaseAddress = \"https://{CANARY}.example.com/scim\"\nSecretToken = {{ env = \"T\" }}\n"),
+    );
+    for format in ["table", "json"] {
+        let output = world
+            .graph_sync()
+            .args(&["--output", format, "secrets", "set", "--dry-run"])
+            .args(&["--sp", &world.sp_id(), "--from"])
+            .arg(file.to_str().unwrap())
+            .env("T", CANARY)
+            .run()
+            .await;
+        output.expect_code(0).never_shows(CANARY).never_shows(&world.token);
+        assert!(output.stdout.contains("[REDACTED]"), "{output:#?}");
+        let path = format!("/servicePrincipals/{}/synchronization/secrets", world.sp_id());
+        assert!(output.stdout.contains(&path), "{output:#?}");
+        if format == "json" {
+            let json: Value = serde_json::from_str(&output.stdout).unwrap();
+            assert_eq!(json["dryRun"], true);
+            assert_eq!(json["method"], "PUT");
+            assert_eq!(json["headers"]["authorization"], "[REDACTED]");
+            assert_eq!(json["body"]["value"][1]["key"], "SecretToken");
+            assert_eq!(json["body"]["value"][1]["value"], "[REDACTED]");
+        } else {
+            assert!(output.stdout.contains("Dry run: nothing was sent"), "{output:#?}");
+            assert!(output.stdout.contains("authorization: [REDACTED]"), "{output:#?}");
+        }
+    }
+    assert_eq!(world.request_count(), 0, "a dry run sends nothing");
+    assert!(world.stored().is_empty());
+
+    // A dry run needs no token.
+    let output = crate::support::Run::new()
+        .args(&["--graph-url", &world.running.graph_root(), "secrets", "set", "--dry-run"])
+        .args(&["--sp", &world.sp_id(), "--from"])
+        .arg(file.to_str().unwrap())
+        .env("T", CANARY)
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    assert_eq!(world.request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_lists_the_saved_keys_masked() {
+    let world = World::start().await;
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "show", "--sp", &world.sp_id()])
+        .run()
+        .await;
+    output.expect_code(0);
+    assert!(output.stdout.contains("no secrets saved"), "{output:#?}");
+
+    let file = world.dir.private(
+        "s.toml",
+        &format!("SecretToken = \"{CANARY}\"\nSyncAll = false\n"),
+    );
+    world
+        .graph_sync()
+        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
+        .arg(file.to_str().unwrap())
+        .run()
+        .await
+        .expect_code(0);
+
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "show", "--sp", &world.sp_id()])
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    assert!(output.stdout.contains("SecretToken"), "{output:#?}");
+    assert!(output.stdout.contains("* (masked by Graph)"), "{output:#?}");
+
+    let output = world
+        .graph_sync()
+        .args(&["-o", "json", "secrets", "show", "--sp", &world.sp_id()])
+        .run()
+        .await;
+    output.expect_code(0);
+    let json: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(
+        json["secrets"],
+        serde_json::json!([
+            {"key": "SecretToken", "masked": true},
+            {"key": "SyncAll", "masked": true},
+        ])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clear_empties_keys_and_refuses_json_keys_before_sending() {
+    let world = World::start().await;
+    let file = world.dir.private(
+        "s.toml",
+        "SecretToken = \"t\"\nPassword = \"p\"\nSyncAll = false\n\
+         [SyncNotificationSettings]\nEnabled = false\n",
+    );
+    world
+        .graph_sync()
+        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
+        .arg(file.to_str().unwrap())
+        .run()
+        .await
+        .expect_code(0);
+
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "clear", "--sp", &world.sp_id(), "SecretToken", "Password"])
+        .run()
+        .await;
+    output.expect_code(0);
+    assert!(output.stdout.contains("Cleared 2 secret(s)"), "{output:#?}");
+    let keys: Vec<String> = world.stored().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["SyncAll", "SyncNotificationSettings"]);
+
+    let before = world.request_count();
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "clear", "--sp", &world.sp_id(), "SyncNotificationSettings"])
+        .run()
+        .await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("cannot be cleared"), "{output:#?}");
+    assert_eq!(world.request_count(), before, "nothing was sent");
+
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "clear", "--sp", &world.sp_id(), "syncall"])
+        .run()
+        .await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("`SyncAll`"), "{output:#?}");
+    assert_eq!(world.request_count(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_show_even_at_trace_level() {
+    let world = World::start().await;
+    let file = world.dir.private(
+        "s.toml",
+        "SecretToken = { env = \"T\" }\nPassword = { stdin = true }\n\
+         BaseAddress = \"https://scim.example.com\"\n",
+    );
+    let output = world
+        .graph_sync()
+        .args(&["-vvv", "secrets", "set", "--sp", &world.sp_id(), "--from"])
+        .arg(file.to_str().unwrap())
+        .env("T", CANARY)
+        .stdin(format!("{CANARY}-stdin").as_bytes())
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY).never_shows(&world.token);
+    assert!(
+        output.stderr.contains("graph_request"),
+        "-vvv traces the request: {output:#?}"
+    );
+
+    // A service error on the way (the emulator refuses an undocumented key) is logged and
+    // reported without the values either.
+    let file = world.dir.private(
+        "bad.toml",
+        &format!("SecretToken = \"{CANARY}\"\nNotAKeyGraphKnows = \"{CANARY}\"\n"),
+    );
+    let output = world
+        .graph_sync()
+        .args(&["-vvv", "secrets", "set", "--allow-unknown-keys"])
+        .args(&["--sp", &world.sp_id(), "--from"])
+        .arg(file.to_str().unwrap())
+        .run()
+        .await;
+    output.expect_code(1).never_shows(CANARY).never_shows(&world.token);
+    assert!(output.stderr.contains("400"), "{output:#?}");
+
+    let output = world
+        .graph_sync()
+        .args(&["-vvv", "secrets", "show", "--sp", &world.sp_id()])
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY).never_shows(&world.token);
+}

@@ -1,0 +1,220 @@
+//! Test support: an emulator on loopback, a private scratch directory, and a runner for the
+//! `graph-sync` binary with a clean environment.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use graph_sync_api::model::{ExposeSecret, Secrets};
+use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal};
+use tokio::io::AsyncWriteExt as _;
+
+/// A value that must never appear in any output.
+pub(crate) const CANARY: &str = "CANARY-7f3a9c-s3cr3t";
+
+/// An emulator with one service principal, a token, and a scratch directory.
+pub(crate) struct World {
+    pub(crate) running: RunningEmulator,
+    pub(crate) token: String,
+    pub(crate) sp: ServicePrincipal,
+    pub(crate) dir: Scratch,
+}
+
+impl World {
+    pub(crate) async fn start() -> Self {
+        let emulator = Emulator::new();
+        let sp = emulator.register_service_principal("CLI test app");
+        let token = emulator.issue_token();
+        let running = emulator.start().await.expect("the emulator starts");
+        Self {
+            running,
+            token,
+            sp,
+            dir: Scratch::new(),
+        }
+    }
+
+    /// `graph-sync --graph-url <emulator>` with the token in `GRAPH_SYNC_TOKEN`.
+    pub(crate) fn graph_sync(&self) -> Run {
+        Run::new()
+            .arg("--graph-url")
+            .arg(&self.running.graph_root())
+            .env("GRAPH_SYNC_TOKEN", &self.token)
+    }
+
+    pub(crate) fn sp_id(&self) -> String {
+        self.sp.id.to_string()
+    }
+
+    /// The stored secrets as (key, value) pairs.
+    pub(crate) fn stored(&self) -> Vec<(String, String)> {
+        self.running
+            .emulator()
+            .stored_secrets(&self.sp.id)
+            .map(|secrets| pairs(&secrets))
+            .unwrap_or_default()
+    }
+
+    /// How many requests the emulator has answered.
+    pub(crate) fn request_count(&self) -> usize {
+        self.running.emulator().requests().len()
+    }
+}
+
+pub(crate) fn pairs(secrets: &Secrets) -> Vec<(String, String)> {
+    secrets
+        .iter()
+        .map(|pair| {
+            (
+                pair.key().as_str().to_owned(),
+                pair.value().expose_secret().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A directory removed when dropped.
+pub(crate) struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "graph-sync-cli-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        Self { path }
+    }
+
+    /// Writes a file readable by its owner only (mode 600 on unix).
+    pub(crate) fn private(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.path.join(name);
+        std::fs::write(&path, contents).unwrap();
+        set_mode(&path, 0o600);
+        path
+    }
+
+    /// Writes a file readable by everyone (mode 644 on unix).
+    pub(crate) fn shared(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.path.join(name);
+        std::fs::write(&path, contents).unwrap();
+        set_mode(&path, 0o644);
+        path
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) {}
+
+/// One run of the binary, with an empty environment except what the test sets.
+pub(crate) struct Run {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: Option<Vec<u8>>,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Output {
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub(crate) fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "unexpected exit code; output: {self:#?}");
+        self
+    }
+
+    /// Asserts that `text` appears in neither stdout nor stderr.
+    #[track_caller]
+    pub(crate) fn never_shows(&self, text: &str) -> &Self {
+        assert!(!self.stdout.contains(text), "stdout shows {text:?}: {self:#?}");
+        assert!(!self.stderr.contains(text), "stderr shows {text:?}: {self:#?}");
+        self
+    }
+}
+
+impl Run {
+    pub(crate) fn new() -> Self {
+        Self {
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    pub(crate) fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_owned());
+        self
+    }
+
+    pub(crate) fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|arg| (*arg).to_owned()));
+        self
+    }
+
+    pub(crate) fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub(crate) fn stdin(mut self, bytes: &[u8]) -> Self {
+        self.stdin = Some(bytes.to_vec());
+        self
+    }
+
+    pub(crate) async fn run(self) -> Output {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"));
+        command
+            .args(&self.args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("graph-sync starts");
+        if let Some(bytes) = self.stdin {
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(&bytes).await.unwrap();
+            drop(stdin);
+        }
+        let output = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("graph-sync finishes within a minute")
+            .unwrap();
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}

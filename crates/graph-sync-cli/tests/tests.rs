@@ -1,0 +1,8 @@
+//! Integration tests of the `graph-sync` binary: each test runs the real executable against an
+//! emulator started in the test process on loopback, and checks its exit code, stdout, stderr
+//! and what reached (or did not reach) the emulator.
+
+mod commands;
+mod errors;
+mod secrets;
+mod support;

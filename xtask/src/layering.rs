@@ -89,6 +89,12 @@ const CHECKS: &[Check] = &[
             Crate("reqwest"),
         ],
     },
+    Check {
+        rule: "the cli reaches HTTP only through the api's transport: no direct reqwest",
+        package: "graph-sync-cli",
+        flags: &["--depth", "1"],
+        forbidden: &[Crate("reqwest")],
+    },
 ];
 
 /// The crates whose dependency counts are reported (default features).

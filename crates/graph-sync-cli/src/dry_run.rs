@@ -25,12 +25,7 @@ pub(crate) struct CapturingTransport {
 impl CapturingTransport {
     /// The requests captured so far.
     pub(crate) fn take(&self) -> Vec<Request> {
-        std::mem::take(
-            &mut *self
-                .requests
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
+        std::mem::take(&mut *self.requests.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

@@ -59,7 +59,9 @@ impl Exit {
     pub(crate) fn meaning(self) -> &'static str {
         match self {
             Self::Success => "success",
-            Self::Service => "service error (Graph answered with an error, or could not be reached)",
+            Self::Service => {
+                "service error (Graph answered with an error, or could not be reached)"
+            }
             Self::Usage => "usage or input error (nothing was sent)",
             Self::Auth => "authentication error (no credential, or the token was refused)",
             Self::Partial => "partial failure of a bulk run",
@@ -240,7 +242,10 @@ mod tests {
             exit_for(&ApiError::from(InvalidInput::new("bad"))),
             Exit::Usage
         );
-        assert_eq!(exit_for(&ApiError::Auth(AuthError::new("none"))), Exit::Auth);
+        assert_eq!(
+            exit_for(&ApiError::Auth(AuthError::new("none"))),
+            Exit::Auth
+        );
         assert_eq!(exit_for(&service(401)), Exit::Auth);
         assert_eq!(exit_for(&service(403)), Exit::Service);
         assert_eq!(exit_for(&service(404)), Exit::Service);

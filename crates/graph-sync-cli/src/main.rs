@@ -37,7 +37,12 @@ use crate::cli::Cli;
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(failure) = cli::refuse_secret_arguments(&args) {
+        eprintln!("{}", failure.report(output::OutputFormat::Table));
+        return ExitCode::from(failure.exit().code());
+    }
+    let cli = Cli::parse_from(args);
     init_tracing(cli.global.verbose);
     let format = cli.global.output;
     let runtime = tokio::runtime::Builder::new_multi_thread()

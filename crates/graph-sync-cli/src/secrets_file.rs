@@ -47,8 +47,8 @@ use clap::ValueEnum;
 use graph_sync_api::model::{
     SecretKey, SecretString, Secrets, SecretsError, SyncNotificationSettings,
 };
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -167,9 +167,9 @@ pub(crate) enum FileError {
 
 fn suggestion_text(suggestion: Option<&SecretKey>, case_only: bool) -> String {
     match (suggestion, case_only) {
-        (Some(key), true) => format!(
-            ": keys are case-sensitive and the documented spelling is `{key}`"
-        ),
+        (Some(key), true) => {
+            format!(": keys are case-sensitive and the documented spelling is `{key}`")
+        }
         (Some(key), false) => format!(
             ": did you mean `{key}`? (pass --allow-unknown-keys to send an undocumented key)"
         ),
@@ -269,14 +269,14 @@ impl SecretsFile {
                     message: e.message().trim_end().to_owned(),
                 }
             })?,
-            FileFormat::Json => serde_json::from_str::<RawFile>(text).map_err(|e| {
-                FileError::Syntax {
+            FileFormat::Json => {
+                serde_json::from_str::<RawFile>(text).map_err(|e| FileError::Syntax {
                     format,
                     line: e.line(),
                     column: e.column(),
                     message: json_message(&e),
-                }
-            })?,
+                })?
+            }
         };
         if raw.0.is_empty() {
             return Err(FileError::Empty);
@@ -343,13 +343,12 @@ impl SecretsFile {
                     if let Some(warning) = permission_warning(&path) {
                         warnings.push(warning);
                     }
-                    let bytes = Zeroizing::new(std::fs::read(&path).map_err(|e| {
-                        FileError::ValueFile {
+                    let bytes =
+                        Zeroizing::new(std::fs::read(&path).map_err(|e| FileError::ValueFile {
                             key: name.clone(),
                             path: path.clone(),
                             problem: e.kind().to_string(),
-                        }
-                    })?);
+                        })?);
                     let value = text_value(&bytes).ok_or_else(|| FileError::ValueFile {
                         key: name.clone(),
                         path,
@@ -358,10 +357,11 @@ impl SecretsFile {
                     secrets.insert(key, value)?;
                 }
                 ValueSource::Stdin => {
-                    let bytes = Zeroizing::new((sources.stdin)().map_err(|e| FileError::Stdin {
-                        key: name.clone(),
-                        problem: e.to_string(),
-                    })?);
+                    let bytes =
+                        Zeroizing::new((sources.stdin)().map_err(|e| FileError::Stdin {
+                            key: name.clone(),
+                            problem: e.to_string(),
+                        })?);
                     let value = text_value(&bytes).ok_or_else(|| FileError::Stdin {
                         key: name.clone(),
                         problem: "is not UTF-8 text".to_owned(),
@@ -434,7 +434,10 @@ fn parse_key(name: &str, options: ParseOptions) -> Result<SecretKey, FileError> 
 /// # Errors
 ///
 /// As for a key in the file.
-pub(crate) fn parse_key_argument(name: &str, options: ParseOptions) -> Result<SecretKey, FileError> {
+pub(crate) fn parse_key_argument(
+    name: &str,
+    options: ParseOptions,
+) -> Result<SecretKey, FileError> {
     parse_key(name, options)
 }
 
@@ -443,7 +446,12 @@ fn closest_key(name: &str) -> Option<SecretKey> {
     let name = name.to_ascii_lowercase();
     SecretKey::ALL
         .iter()
-        .map(|key| (edit_distance(&name, &key.as_str().to_ascii_lowercase()), key))
+        .map(|key| {
+            (
+                edit_distance(&name, &key.as_str().to_ascii_lowercase()),
+                key,
+            )
+        })
         .filter(|(distance, _)| *distance <= 3)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, key)| key.clone())
@@ -490,7 +498,9 @@ fn interpret(key: &SecretKey, value: RawValue) -> Result<ValueSource, FileError>
             if is_source {
                 source_table(fields).map_err(invalid)
             } else if *key == SecretKey::SyncNotificationSettings {
-                notification_table(fields).map(ValueSource::Notification).map_err(invalid)
+                notification_table(fields)
+                    .map(ValueSource::Notification)
+                    .map_err(invalid)
             } else {
                 let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
                 Err(invalid(format!(
@@ -512,7 +522,9 @@ fn source_table(fields: Vec<(String, Value)>) -> Result<ValueSource, String> {
         ("env", Value::String(variable)) if !variable.is_empty() && !variable.contains('=') => {
             Ok(ValueSource::Env(variable))
         }
-        ("env", _) => Err("has `env`, which must be the name of an environment variable".to_owned()),
+        ("env", _) => {
+            Err("has `env`, which must be the name of an environment variable".to_owned())
+        }
         ("file", Value::String(path)) if !path.is_empty() => {
             Ok(ValueSource::File(PathBuf::from(path)))
         }
@@ -553,10 +565,9 @@ fn notification_table(fields: Vec<(String, Value)>) -> Result<SyncNotificationSe
                 settings.recipients = Some(addresses.join(";"));
             }
             ("DeleteThresholdValue", Value::Number(number)) => {
-                let threshold = number
-                    .as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or("has DeleteThresholdValue, which must be a whole number from 0 to 4294967295")?;
+                let threshold = number.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or(
+                    "has DeleteThresholdValue, which must be a whole number from 0 to 4294967295",
+                )?;
                 settings.delete_threshold_value = Some(threshold);
             }
             ("Enabled" | "DeleteThresholdEnabled", _) => {
@@ -817,7 +828,9 @@ DeleteThresholdValue = 500
                 "SyncNotificationSettings"
             ]
         );
-        assert!(matches!(&file.entries()[2].source, ValueSource::File(p) if p == Path::new("token.txt")));
+        assert!(
+            matches!(&file.entries()[2].source, ValueSource::File(p) if p == Path::new("token.txt"))
+        );
     }
 
     #[test]
@@ -842,13 +855,21 @@ DeleteThresholdValue = 500
     fn unknown_keys_are_refused_with_a_suggestion() {
         let error = parse("baseaddress = \"https://x.example\"", FileFormat::Toml).unwrap_err();
         assert!(
-            error.to_string().contains("documented spelling is `BaseAddress`"),
+            error
+                .to_string()
+                .contains("documented spelling is `BaseAddress`"),
             "{error}"
         );
         let error = parse("SecretTokn = \"x\"", FileFormat::Toml).unwrap_err();
-        assert!(error.to_string().contains("did you mean `SecretToken`"), "{error}");
+        assert!(
+            error.to_string().contains("did you mean `SecretToken`"),
+            "{error}"
+        );
         let error = parse("Zzzzzzzzzzzz = \"x\"", FileFormat::Toml).unwrap_err();
-        assert!(error.to_string().contains("--allow-unknown-keys"), "{error}");
+        assert!(
+            error.to_string().contains("--allow-unknown-keys"),
+            "{error}"
+        );
 
         let allowed = SecretsFile::parse(
             "NewKeyFromGraph = \"x\"",
@@ -890,7 +911,10 @@ DeleteThresholdValue = 500
         let error = parse(&format!("[\"{canary}\"]"), FileFormat::Json).unwrap_err();
         assert!(!error.to_string().contains(canary));
         assert!(matches!(parse("", FileFormat::Toml), Err(FileError::Empty)));
-        assert!(matches!(parse("{}", FileFormat::Json), Err(FileError::Empty)));
+        assert!(matches!(
+            parse("{}", FileFormat::Json),
+            Err(FileError::Empty)
+        ));
     }
 
     #[test]
@@ -899,13 +923,31 @@ DeleteThresholdValue = 500
             ("SecretToken = 42", "a number"),
             ("SecretToken = [\"a\"]", "an array"),
             ("SecretToken = 1979-05-27T07:32:00Z", "a date-time"),
-            ("SecretToken = { env = \"A\", file = \"b\" }", "more than one source"),
+            (
+                "SecretToken = { env = \"A\", file = \"b\" }",
+                "more than one source",
+            ),
             ("SecretToken = { stdin = false }", "must be `true`"),
-            ("SecretToken = { env = 3 }", "name of an environment variable"),
-            ("SecretToken = { nope = 1 }", "only SyncNotificationSettings"),
-            ("[SyncNotificationSettings]\nenabled = true", "did you mean `Enabled`"),
-            ("[SyncNotificationSettings]\nEnabled = \"yes\"", "true or false"),
-            ("[SyncNotificationSettings]\nEnabled = true", "no Recipients"),
+            (
+                "SecretToken = { env = 3 }",
+                "name of an environment variable",
+            ),
+            (
+                "SecretToken = { nope = 1 }",
+                "only SyncNotificationSettings",
+            ),
+            (
+                "[SyncNotificationSettings]\nenabled = true",
+                "did you mean `Enabled`",
+            ),
+            (
+                "[SyncNotificationSettings]\nEnabled = \"yes\"",
+                "true or false",
+            ),
+            (
+                "[SyncNotificationSettings]\nEnabled = true",
+                "no Recipients",
+            ),
             (
                 "[SyncNotificationSettings]\nDeleteThresholdValue = -1",
                 "whole number",
@@ -932,7 +974,11 @@ DeleteThresholdValue = 500
 
     #[test]
     fn resolving_names_the_missing_source_and_never_the_value() {
-        let file = parse("SecretToken = { env = \"NOT_SET_ANYWHERE\" }", FileFormat::Toml).unwrap();
+        let file = parse(
+            "SecretToken = { env = \"NOT_SET_ANYWHERE\" }",
+            FileFormat::Toml,
+        )
+        .unwrap();
         let error = resolve_with(file, &[], b"", Path::new(".")).unwrap_err();
         assert!(error.to_string().contains("NOT_SET_ANYWHERE"), "{error}");
         assert!(error.to_string().contains("is not set"), "{error}");
@@ -960,8 +1006,14 @@ DeleteThresholdValue = 500
 
     #[test]
     fn formats_follow_the_extension() {
-        assert_eq!(FileFormat::from_path(Path::new("a.toml")), Some(FileFormat::Toml));
-        assert_eq!(FileFormat::from_path(Path::new("a.JSON")), Some(FileFormat::Json));
+        assert_eq!(
+            FileFormat::from_path(Path::new("a.toml")),
+            Some(FileFormat::Toml)
+        );
+        assert_eq!(
+            FileFormat::from_path(Path::new("a.JSON")),
+            Some(FileFormat::Json)
+        );
         assert_eq!(FileFormat::from_path(Path::new("a.txt")), None);
         assert_eq!(FileFormat::from_path(Path::new("secrets")), None);
     }

@@ -10,8 +10,17 @@ use crate::support::Run;
 async fn demo_runs_to_completion() {
     let output = Run::new().arg("demo").run().await;
     output.expect_code(0);
-    for heading in ["[1/6]", "[6/6]", "Dry run: nothing was sent", "Refused:", "404"] {
-        assert!(output.stdout.contains(heading), "missing {heading:?}: {output:#?}");
+    for heading in [
+        "[1/6]",
+        "[6/6]",
+        "Dry run: nothing was sent",
+        "Refused:",
+        "404",
+    ] {
+        assert!(
+            output.stdout.contains(heading),
+            "missing {heading:?}: {output:#?}"
+        );
     }
     assert!(output.stdout.contains("Done: 6 steps"), "{output:#?}");
     // The SCIM token the demo saves never shows.
@@ -26,7 +35,11 @@ async fn completions_are_generated_for_every_shell() {
         assert!(output.stdout.contains("graph-sync"), "{shell}: {output:#?}");
         assert!(output.stdout.contains("secrets"), "{shell}: {output:#?}");
     }
-    Run::new().args(&["completions", "tcsh"]).run().await.expect_code(2);
+    Run::new()
+        .args(&["completions", "tcsh"])
+        .run()
+        .await
+        .expect_code(2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,13 +47,32 @@ async fn help_shows_examples_and_exit_codes() {
     let output = Run::new().arg("--help").run().await;
     output.expect_code(0);
     assert!(output.stdout.contains("Examples:"), "{output:#?}");
-    for line in ["0  success", "1  service error", "2  usage", "3  authentication", "4  partial"] {
-        assert!(output.stdout.contains(line), "missing {line:?}: {output:#?}");
+    for line in [
+        "0  success",
+        "1  service error",
+        "2  usage",
+        "3  authentication",
+        "4  partial",
+    ] {
+        assert!(
+            output.stdout.contains(line),
+            "missing {line:?}: {output:#?}"
+        );
     }
-    for command in [&["secrets", "set"][..], &["secrets", "show"], &["secrets", "clear"], &["emulator"], &["demo"], &["completions"]] {
+    for command in [
+        &["secrets", "set"][..],
+        &["secrets", "show"],
+        &["secrets", "clear"],
+        &["emulator"],
+        &["demo"],
+        &["completions"],
+    ] {
         let output = Run::new().args(command).arg("--help").run().await;
         output.expect_code(0);
-        assert!(output.stdout.contains("Examples:"), "{command:?}: {output:#?}");
+        assert!(
+            output.stdout.contains("Examples:"),
+            "{command:?}: {output:#?}"
+        );
     }
 }
 
@@ -69,7 +101,10 @@ async fn the_emulator_command_prints_how_to_use_it() {
                     .split_whitespace()
                     .find_map(|word| word.strip_prefix("id="))
                     .map(str::to_owned);
-            } else if line.trim_start().starts_with("export GRAPH_SYNC_GRAPH_URL=") {
+            } else if line
+                .trim_start()
+                .starts_with("export GRAPH_SYNC_GRAPH_URL=")
+            {
                 export = Some(line);
             } else if line.contains("Press Ctrl-C") {
                 break;
@@ -80,8 +115,14 @@ async fn the_emulator_command_prints_how_to_use_it() {
         .await
         .expect("the emulator prints its banner");
     let (root, token, id, export) = (root.unwrap(), token.unwrap(), id.unwrap(), export.unwrap());
-    assert!(root.starts_with("http://127.0.0.1:") && root.ends_with("/v1.0"), "{root}");
-    assert!(export.contains(&root) && export.contains(&token), "{export}");
+    assert!(
+        root.starts_with("http://127.0.0.1:") && root.ends_with("/v1.0"),
+        "{root}"
+    );
+    assert!(
+        export.contains(&root) && export.contains(&token),
+        "{export}"
+    );
 
     let output = Run::new()
         .args(&["secrets", "show", "--sp", &id])

@@ -35,19 +35,26 @@ async fn a_missing_file_is_an_input_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_file_names_the_position_not_the_value() {
     let world = World::start().await;
-    let toml = world
-        .dir
-        .private("bad.toml", &format!("SyncAll = false\nSecretToken = \"{CANARY}\n"));
+    let toml = world.dir.private(
+        "bad.toml",
+        &format!("SyncAll = false\nSecretToken = \"{CANARY}\n"),
+    );
     let output = set(&world, &toml, &[]).await;
     output.expect_code(2).never_shows(CANARY);
-    assert!(output.stderr.contains("not valid TOML at line 2"), "{output:#?}");
+    assert!(
+        output.stderr.contains("not valid TOML at line 2"),
+        "{output:#?}"
+    );
 
     let json = world
         .dir
         .private("bad.json", &format!("{{\"SecretToken\": \"{CANARY}\",}}"));
     let output = set(&world, &json, &[]).await;
     output.expect_code(2).never_shows(CANARY);
-    assert!(output.stderr.contains("not valid JSON at line 1"), "{output:#?}");
+    assert!(
+        output.stderr.contains("not valid JSON at line 1"),
+        "{output:#?}"
+    );
     assert_eq!(world.request_count(), 0);
 }
 
@@ -59,8 +66,14 @@ async fn an_unknown_key_is_refused_with_a_suggestion() {
         .private("s.toml", &format!("SecretTokn = \"{CANARY}\"\n"));
     let output = set(&world, &file, &[]).await;
     output.expect_code(2).never_shows(CANARY);
-    assert!(output.stderr.contains("unknown secret key `SecretTokn`"), "{output:#?}");
-    assert!(output.stderr.contains("did you mean `SecretToken`?"), "{output:#?}");
+    assert!(
+        output.stderr.contains("unknown secret key `SecretTokn`"),
+        "{output:#?}"
+    );
+    assert!(
+        output.stderr.contains("did you mean `SecretToken`?"),
+        "{output:#?}"
+    );
     assert_eq!(world.request_count(), 0);
 }
 
@@ -81,25 +94,41 @@ async fn an_unset_environment_variable_is_named() {
 async fn a_secret_passed_as_an_argument_is_refused_without_echo() {
     let world = World::start().await;
     let file = world.dir.private("s.toml", "SyncAll = true\n");
+    let assignment = format!("SecretToken={CANARY}");
+    let option = format!("--SecretToken={CANARY}");
+    let unknown = format!("NotAKey={CANARY}");
     for extra in [
-        format!("SecretToken={CANARY}"),
-        format!("--SecretToken={CANARY}"),
+        &[assignment.as_str()][..],
+        &[option.as_str()],
+        &["--client-secret", CANARY],
+        &["--token", CANARY],
+        &[unknown.as_str()],
     ] {
-        let output = set(&world, &file, &[&extra]).await;
+        let output = set(&world, &file, extra).await;
         output.expect_code(2).never_shows(CANARY);
         assert!(
-            output.stderr.contains("never accepted as command-line arguments"),
+            output
+                .stderr
+                .contains("never accepted as command-line arguments"),
             "{output:#?}"
         );
         assert!(output.stderr.contains("--from"), "{output:#?}");
     }
+    let output = world
+        .graph_sync()
+        .args(&["secrets", "clear", "--sp", &world.sp_id(), &assignment])
+        .run()
+        .await;
+    output.expect_code(2).never_shows(CANARY);
     assert_eq!(world.request_count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_stdin_value_is_an_input_error() {
     let world = World::start().await;
-    let file = world.dir.private("s.toml", "SecretToken = { stdin = true }\n");
+    let file = world
+        .dir
+        .private("s.toml", "SecretToken = { stdin = true }\n");
     let output = world
         .graph_sync()
         .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
@@ -117,7 +146,10 @@ async fn an_unreadable_stdin_value_is_an_input_error() {
     );
     let output = set(&world, &two, &[]).await;
     output.expect_code(2);
-    assert!(output.stderr.contains("both read standard input"), "{output:#?}");
+    assert!(
+        output.stderr.contains("both read standard input"),
+        "{output:#?}"
+    );
     assert_eq!(world.request_count(), 0);
 }
 
@@ -137,7 +169,11 @@ async fn a_file_readable_by_others_gets_a_warning() {
         .lines()
         .filter(|line| line.starts_with("warning:"))
         .collect();
-    assert_eq!(warnings.len(), 2, "the file and the value file: {output:#?}");
+    assert_eq!(
+        warnings.len(),
+        2,
+        "the file and the value file: {output:#?}"
+    );
     assert!(warnings[0].contains("s.toml") && warnings[0].contains("mode 644"));
     assert!(warnings[0].contains("chmod 600"));
     assert!(warnings[1].contains("token.txt"));
@@ -160,7 +196,14 @@ async fn authentication_errors_exit_with_3() {
     // --token-env names an unset variable.
     let output = world
         .graph_sync()
-        .args(&["--token-env", "MY_TOKEN", "secrets", "show", "--sp", &world.sp_id()])
+        .args(&[
+            "--token-env",
+            "MY_TOKEN",
+            "secrets",
+            "show",
+            "--sp",
+            &world.sp_id(),
+        ])
         .run()
         .await;
     output.expect_code(3);
@@ -168,7 +211,12 @@ async fn authentication_errors_exit_with_3() {
 
     // A token the service refuses (401).
     let output = Run::new()
-        .args(&["--graph-url", &world.running.graph_root(), "--token-env", "MY_TOKEN"])
+        .args(&[
+            "--graph-url",
+            &world.running.graph_root(),
+            "--token-env",
+            "MY_TOKEN",
+        ])
         .args(&["secrets", "show", "--sp", &world.sp_id()])
         .env("MY_TOKEN", CANARY)
         .run()

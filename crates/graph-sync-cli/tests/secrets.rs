@@ -54,8 +54,14 @@ async fn set_from_toml_reads_every_kind_of_value() {
     );
     assert_eq!(stored[0].1, "https://scim.example.com/scim/v2");
     assert_eq!(stored[1].1, CANARY);
-    assert_eq!(stored[2].1, "pass-from-file", "one trailing newline removed");
-    assert_eq!(stored[3].1, "client-secret-from-stdin", "a trailing CRLF removed");
+    assert_eq!(
+        stored[2].1, "pass-from-file",
+        "one trailing newline removed"
+    );
+    assert_eq!(
+        stored[3].1, "client-secret-from-stdin",
+        "a trailing CRLF removed"
+    );
     assert_eq!(stored[4].1, "false");
     let settings = SyncNotificationSettings::from_json(&stored[5].1).unwrap();
     assert!(settings.enabled);
@@ -106,7 +112,15 @@ async fn format_flag_overrides_the_extension() {
     let file = world.dir.private("secrets.conf", "SyncAll = true\n");
     let output = world
         .graph_sync()
-        .args(&["secrets", "set", "--sp", &world.sp_id(), "--format", "toml", "--from"])
+        .args(&[
+            "secrets",
+            "set",
+            "--sp",
+            &world.sp_id(),
+            "--format",
+            "toml",
+            "--from",
+        ])
         .arg(file.to_str().unwrap())
         .run()
         .await;
@@ -119,7 +133,9 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
     let world = World::start().await;
     let file = world.dir.private(
         "secrets.toml",
-        &format!("BaseAddress = \"https://{CANARY}.example.com/scim\"\nSecretToken = {{ env = \"T\" }}\n"),
+        &format!(
+            "BaseAddress = \"https://{CANARY}.example.com/scim\"\nSecretToken = {{ env = \"T\" }}\n"
+        ),
     );
     for format in ["table", "json"] {
         let output = world
@@ -130,9 +146,15 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
             .env("T", CANARY)
             .run()
             .await;
-        output.expect_code(0).never_shows(CANARY).never_shows(&world.token);
+        output
+            .expect_code(0)
+            .never_shows(CANARY)
+            .never_shows(&world.token);
         assert!(output.stdout.contains("[REDACTED]"), "{output:#?}");
-        let path = format!("/servicePrincipals/{}/synchronization/secrets", world.sp_id());
+        let path = format!(
+            "/servicePrincipals/{}/synchronization/secrets",
+            world.sp_id()
+        );
         assert!(output.stdout.contains(&path), "{output:#?}");
         if format == "json" {
             let json: Value = serde_json::from_str(&output.stdout).unwrap();
@@ -142,8 +164,14 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
             assert_eq!(json["body"]["value"][1]["key"], "SecretToken");
             assert_eq!(json["body"]["value"][1]["value"], "[REDACTED]");
         } else {
-            assert!(output.stdout.contains("Dry run: nothing was sent"), "{output:#?}");
-            assert!(output.stdout.contains("authorization: [REDACTED]"), "{output:#?}");
+            assert!(
+                output.stdout.contains("Dry run: nothing was sent"),
+                "{output:#?}"
+            );
+            assert!(
+                output.stdout.contains("authorization: [REDACTED]"),
+                "{output:#?}"
+            );
         }
     }
     assert_eq!(world.request_count(), 0, "a dry run sends nothing");
@@ -151,7 +179,13 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
 
     // A dry run needs no token.
     let output = crate::support::Run::new()
-        .args(&["--graph-url", &world.running.graph_root(), "secrets", "set", "--dry-run"])
+        .args(&[
+            "--graph-url",
+            &world.running.graph_root(),
+            "secrets",
+            "set",
+            "--dry-run",
+        ])
         .args(&["--sp", &world.sp_id(), "--from"])
         .arg(file.to_str().unwrap())
         .env("T", CANARY)
@@ -227,7 +261,14 @@ async fn clear_empties_keys_and_refuses_json_keys_before_sending() {
 
     let output = world
         .graph_sync()
-        .args(&["secrets", "clear", "--sp", &world.sp_id(), "SecretToken", "Password"])
+        .args(&[
+            "secrets",
+            "clear",
+            "--sp",
+            &world.sp_id(),
+            "SecretToken",
+            "Password",
+        ])
         .run()
         .await;
     output.expect_code(0);
@@ -238,7 +279,13 @@ async fn clear_empties_keys_and_refuses_json_keys_before_sending() {
     let before = world.request_count();
     let output = world
         .graph_sync()
-        .args(&["secrets", "clear", "--sp", &world.sp_id(), "SyncNotificationSettings"])
+        .args(&[
+            "secrets",
+            "clear",
+            "--sp",
+            &world.sp_id(),
+            "SyncNotificationSettings",
+        ])
         .run()
         .await;
     output.expect_code(2);
@@ -271,7 +318,10 @@ async fn secrets_never_show_even_at_trace_level() {
         .stdin(format!("{CANARY}-stdin").as_bytes())
         .run()
         .await;
-    output.expect_code(0).never_shows(CANARY).never_shows(&world.token);
+    output
+        .expect_code(0)
+        .never_shows(CANARY)
+        .never_shows(&world.token);
     assert!(
         output.stderr.contains("graph_request"),
         "-vvv traces the request: {output:#?}"
@@ -290,7 +340,10 @@ async fn secrets_never_show_even_at_trace_level() {
         .arg(file.to_str().unwrap())
         .run()
         .await;
-    output.expect_code(1).never_shows(CANARY).never_shows(&world.token);
+    output
+        .expect_code(1)
+        .never_shows(CANARY)
+        .never_shows(&world.token);
     assert!(output.stderr.contains("400"), "{output:#?}");
 
     let output = world
@@ -298,5 +351,8 @@ async fn secrets_never_show_even_at_trace_level() {
         .args(&["-vvv", "secrets", "show", "--sp", &world.sp_id()])
         .run()
         .await;
-    output.expect_code(0).never_shows(CANARY).never_shows(&world.token);
+    output
+        .expect_code(0)
+        .never_shows(CANARY)
+        .never_shows(&world.token);
 }

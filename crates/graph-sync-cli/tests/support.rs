@@ -152,8 +152,14 @@ impl Output {
     /// Asserts that `text` appears in neither stdout nor stderr.
     #[track_caller]
     pub(crate) fn never_shows(&self, text: &str) -> &Self {
-        assert!(!self.stdout.contains(text), "stdout shows {text:?}: {self:#?}");
-        assert!(!self.stderr.contains(text), "stderr shows {text:?}: {self:#?}");
+        assert!(
+            !self.stdout.contains(text),
+            "stdout shows {text:?}: {self:#?}"
+        );
+        assert!(
+            !self.stderr.contains(text),
+            "stderr shows {text:?}: {self:#?}"
+        );
         self
     }
 }
@@ -207,10 +213,11 @@ impl Run {
             stdin.write_all(&bytes).await.unwrap();
             drop(stdin);
         }
-        let output = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
-            .await
-            .expect("graph-sync finishes within a minute")
-            .unwrap();
+        let output =
+            tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+                .await
+                .expect("graph-sync finishes within a minute")
+                .unwrap();
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

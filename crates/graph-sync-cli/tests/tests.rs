@@ -2,6 +2,11 @@
 //! emulator started in the test process on loopback, and checks its exit code, stdout, stderr
 //! and what reached (or did not reach) the emulator.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that meets an unexpected error should fail loudly"
+)]
+
 mod commands;
 mod errors;
 mod secrets;

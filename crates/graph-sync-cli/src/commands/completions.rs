@@ -8,5 +8,10 @@ use crate::cli::{Cli, CompletionsArgs};
 /// Prints the completion script on stdout.
 pub(crate) fn run(args: &CompletionsArgs) {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "graph-sync", &mut std::io::stdout());
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "graph-sync",
+        &mut std::io::stdout(),
+    );
 }

@@ -66,8 +66,12 @@ impl Step {
             Self::PreviewRequest => "Preview the request with --dry-run (values redacted)",
             Self::SaveSecrets => "Save the provisioning secrets (PUT …/synchronization/secrets)",
             Self::ReadBackMasked => "Read them back: Graph returns every value masked",
-            Self::RefuseMaskedWriteBack => "Try to save the masked read-back: refused before sending",
-            Self::TypedServiceError => "A typed service error: a service principal Graph does not know",
+            Self::RefuseMaskedWriteBack => {
+                "Try to save the masked read-back: refused before sending"
+            }
+            Self::TypedServiceError => {
+                "A typed service error: a service principal Graph does not know"
+            }
         }
     }
 
@@ -86,7 +90,10 @@ impl Step {
                 demo.sp = Some(sp);
             }
             Self::PreviewRequest => {
-                say(&format!("The secrets file (secrets.toml):\n\n{}", indent(MANIFEST)));
+                say(&format!(
+                    "The secrets file (secrets.toml):\n\n{}",
+                    indent(MANIFEST)
+                ));
                 println!();
                 let secrets = manifest_secrets()?;
                 let transport = CapturingTransport::default();
@@ -105,7 +112,9 @@ impl Step {
                     ));
                 }
                 let received = demo.running.emulator().requests().len();
-                say(&format!("Requests the emulator received so far: {received}"));
+                say(&format!(
+                    "Requests the emulator received so far: {received}"
+                ));
             }
             Self::SaveSecrets => {
                 let secrets = manifest_secrets()?;
@@ -129,7 +138,9 @@ impl Step {
                         .emulator()
                         .stored_secrets(&id)
                         .map_or(0, |stored| stored.len());
-                    say(&format!("The emulator now holds {stored} secret(s) for it."));
+                    say(&format!(
+                        "The emulator now holds {stored} secret(s) for it."
+                    ));
                 }
             }
             Self::ReadBackMasked => {
@@ -288,10 +299,8 @@ pub(crate) async fn run(context: &Context) -> Result<(), Failure> {
 
     let mut demo_context = context.clone();
     demo_context.global.graph_url = Some(running.graph_root());
-    let client = demo_context.client_with(
-        Arc::new(StaticTokenCredential::new(token.clone())),
-        None,
-    )?;
+    let client =
+        demo_context.client_with(Arc::new(StaticTokenCredential::new(token.clone())), None)?;
     let mut demo = Demo {
         context: demo_context,
         running,

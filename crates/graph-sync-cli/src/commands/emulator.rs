@@ -40,10 +40,16 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
         running.graph_root()
     );
     if let Some(first) = principals.first() {
-        println!("  graph-sync secrets set --sp {} --from secrets.toml", first.id);
+        println!(
+            "  graph-sync secrets set --sp {} --from secrets.toml",
+            first.id
+        );
         println!("  graph-sync secrets show --sp {}", first.id);
     }
-    println!("or pass --graph-url {} on each command.", running.graph_root());
+    println!(
+        "or pass --graph-url {} on each command.",
+        running.graph_root()
+    );
     println!();
     println!("Press Ctrl-C to stop.");
 

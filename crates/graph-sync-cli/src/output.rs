@@ -2,7 +2,7 @@
 //! (`--output json`).
 //!
 //! A command builds a [`Report`] (text, usually a [`Table`], and the equivalent JSON value) and hands it to
-//! [`print`]; it never chooses the format itself. Results go to stdout; progress, warnings and
+//! [`print()`]; it never chooses the format itself. Results go to stdout; progress, warnings and
 //! errors go to stderr, so `--output json` can be piped into `jq`.
 
 use clap::ValueEnum;

@@ -1,7 +1,7 @@
 //! `graph-sync emulator`: the emulator crate's server in the foreground, until Ctrl-C.
 //!
 //! The connection details are printed by the emulator library's
-//! [`connection_details`](graph_sync_emulator::connection_details), the same text its own
+//! [`connection_details`], the same text its own
 //! binary prints; this command adds how to point the CLI at it.
 
 use std::net::{Ipv4Addr, SocketAddr};

@@ -7,13 +7,7 @@ use crate::support::{CANARY, Run, World};
 
 /// Runs `secrets set --from FILE` for the world's service principal.
 async fn set(world: &World, file: &std::path::Path, extra: &[&str]) -> crate::support::Output {
-    world
-        .graph_sync()
-        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
-        .arg(file.to_str().unwrap())
-        .args(extra)
-        .run()
-        .await
+    world.set_secrets(file).args(extra).run().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,9 +124,7 @@ async fn an_unreadable_stdin_value_is_an_input_error() {
         .dir
         .private("s.toml", "SecretToken = { stdin = true }\n");
     let output = world
-        .graph_sync()
-        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
-        .arg(file.to_str().unwrap())
+        .set_secrets(&file)
         .stdin(&[0xff, 0xfe, 0x00])
         .run()
         .await;

@@ -28,9 +28,7 @@ async fn set_from_toml_reads_every_kind_of_value() {
     let file = world.dir.private("secrets.toml", &toml_manifest());
     world.dir.private("password.txt", "pass-from-file\n");
     let output = world
-        .graph_sync()
-        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
-        .arg(file.to_str().unwrap())
+        .set_secrets(&file)
         .env("SCIM_TOKEN", CANARY)
         .stdin(b"client-secret-from-stdin\r\n")
         .run()
@@ -139,10 +137,8 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
     );
     for format in ["table", "json"] {
         let output = world
-            .graph_sync()
-            .args(&["--output", format, "secrets", "set", "--dry-run"])
-            .args(&["--sp", &world.sp_id(), "--from"])
-            .arg(file.to_str().unwrap())
+            .set_secrets(&file)
+            .args(&["--output", format, "--dry-run"])
             .env("T", CANARY)
             .run()
             .await;
@@ -210,13 +206,7 @@ async fn show_lists_the_saved_keys_masked() {
         "s.toml",
         &format!("SecretToken = \"{CANARY}\"\nSyncAll = false\n"),
     );
-    world
-        .graph_sync()
-        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
-        .arg(file.to_str().unwrap())
-        .run()
-        .await
-        .expect_code(0);
+    world.set_secrets(&file).run().await.expect_code(0);
 
     let output = world
         .graph_sync()
@@ -251,13 +241,7 @@ async fn clear_empties_keys_and_refuses_json_keys_before_sending() {
         "SecretToken = \"t\"\nPassword = \"p\"\nSyncAll = false\n\
          [SyncNotificationSettings]\nEnabled = false\n",
     );
-    world
-        .graph_sync()
-        .args(&["secrets", "set", "--sp", &world.sp_id(), "--from"])
-        .arg(file.to_str().unwrap())
-        .run()
-        .await
-        .expect_code(0);
+    world.set_secrets(&file).run().await.expect_code(0);
 
     let output = world
         .graph_sync()
@@ -334,10 +318,8 @@ async fn secrets_never_show_even_at_trace_level() {
         &format!("SecretToken = \"{CANARY}\"\nNotAKeyGraphKnows = \"{CANARY}\"\n"),
     );
     let output = world
-        .graph_sync()
-        .args(&["-vvv", "secrets", "set", "--allow-unknown-keys"])
-        .args(&["--sp", &world.sp_id(), "--from"])
-        .arg(file.to_str().unwrap())
+        .set_secrets(&file)
+        .args(&["-vvv", "--allow-unknown-keys"])
         .run()
         .await;
     output

@@ -42,6 +42,13 @@ impl World {
             .env("GRAPH_SYNC_TOKEN", &self.token)
     }
 
+    /// `graph-sync secrets set --sp <the world's service principal> --from FILE`.
+    pub(crate) fn set_secrets(&self, file: &Path) -> Run {
+        self.graph_sync()
+            .args(&["secrets", "set", "--sp", &self.sp_id(), "--from"])
+            .arg(file.to_str().unwrap())
+    }
+
     pub(crate) fn sp_id(&self) -> String {
         self.sp.id.to_string()
     }

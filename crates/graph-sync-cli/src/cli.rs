@@ -23,7 +23,8 @@ Examples:
   graph-sync demo
 
   # Save provisioning secrets from a file (values may come from env, files or stdin)
-  export GRAPH_SYNC_TOKEN=\"$(az account get-access-token --resource-type ms-graph --query accessToken -o tsv)\"
+  export GRAPH_SYNC_TOKEN=\"$(az account get-access-token \\
+      --resource-type ms-graph --query accessToken -o tsv)\"
   graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
 
   # Read them back (masked) as JSON
@@ -47,7 +48,7 @@ FILE maps secret keys to values (TOML shown; JSON takes the same shapes):
   BaseAddress = \"https://scim.example.com/scim/v2\"   # a literal
   SyncAll = false                                     # a boolean
   SecretToken = { env = \"SCIM_TOKEN\" }                # an environment variable
-  # SecretToken = { file = \"token.txt\" }            # a file, relative to FILE
+  # SecretToken = { file = \"token.txt\" }              # a file, relative to FILE
   # SecretToken = { stdin = true }                    # standard input (one key at most)
 
   [SyncNotificationSettings]
@@ -62,7 +63,8 @@ is printed otherwise.
 
 Examples:
   graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
-  vault read -field=token scim/app | graph-sync secrets set --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b --from secrets.toml
+  # with SecretToken = { stdin = true } in the file:
+  vault read -field=token scim/app | graph-sync secrets set --sp \"$SP\" --from secrets.toml
   graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.json --dry-run";
 
 const SHOW_EXAMPLES: &str = "\
@@ -114,7 +116,7 @@ Examples:
 )]
 pub(crate) struct Cli {
     /// Options every command takes.
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Global options")]
     pub(crate) global: GlobalOptions,
     /// The command.
     #[command(subcommand)]

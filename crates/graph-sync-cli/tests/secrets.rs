@@ -338,3 +338,42 @@ async fn secrets_never_show_even_at_trace_level() {
         .never_shows(CANARY)
         .never_shows(&world.token);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_selects_the_graph_root() {
+    let dir = crate::support::Scratch::new();
+    let file = dir.private("s.toml", "SyncAll = true\n");
+    for (cloud, root) in [
+        ("global", "https://graph.microsoft.com/v1.0/"),
+        ("usgov", "https://graph.microsoft.us/v1.0/"),
+        ("usgov-dod", "https://dod-graph.microsoft.us/v1.0/"),
+        ("china", "https://microsoftgraph.chinacloudapi.cn/v1.0/"),
+    ] {
+        let output = crate::support::Run::new()
+            .args(&[
+                "--cloud",
+                cloud,
+                "-o",
+                "json",
+                "secrets",
+                "set",
+                "--dry-run",
+            ])
+            .args(&[
+                "--sp",
+                "appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b",
+                "--from",
+            ])
+            .arg(file.to_str().unwrap())
+            .run()
+            .await;
+        output.expect_code(0);
+        let json: Value = serde_json::from_str(&output.stdout).unwrap();
+        let url = json["url"].as_str().unwrap();
+        assert!(url.starts_with(root), "{cloud}: {url}");
+        assert!(
+            url.ends_with("/servicePrincipals(appId='7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b')/synchronization/secrets"),
+            "{url}"
+        );
+    }
+}

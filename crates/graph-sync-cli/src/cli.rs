@@ -32,8 +32,8 @@ Examples:
 
 Authentication:
   A bearer token is read from GRAPH_SYNC_TOKEN, or from the variable --token-env names. It is
-  never accepted as an argument. (The AZURE_* environment credential chain comes with the
-  authentication work.)";
+  never accepted as an argument. The AZURE_* environment credential chain (client secret,
+  certificate, workload or managed identity) is not supported yet.";
 
 const SECRETS_EXAMPLES: &str = "\
 Examples:

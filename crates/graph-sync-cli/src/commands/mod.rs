@@ -56,7 +56,8 @@ impl Context {
         &self,
         transport: Arc<dyn Transport>,
     ) -> Result<GraphSyncClient, Failure> {
-        let credential = auth::resolve(&self.global).unwrap_or_else(|_| {
+        let credential = auth::resolve(&self.global).unwrap_or_else(|failure| {
+            tracing::info!(reason = %failure, "dry run without a credential: using a placeholder");
             Arc::new(StaticTokenCredential::new("dry-run-placeholder")) as Arc<dyn TokenCredential>
         });
         self.client_with(credential, Some(transport))

@@ -13,9 +13,11 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::cloud::Cloud;
-use crate::credential::{AuthError, StaticTokenCredential, TokenCredential, TokenRequest};
+use crate::authorize::send_authorized;
+use crate::credential::{AuthError, StaticTokenCredential, TokenCredential};
 use crate::error::{Error, InvalidInput, ServiceError};
 use crate::operations::ServicePrincipalApi;
+use crate::token_cache::TokenCache;
 
 /// The header that carries the client's id for a request, echoed by Graph.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -47,7 +49,7 @@ pub struct GraphSyncClient {
 
 struct Inner {
     transport: Arc<dyn Transport>,
-    credential: Arc<dyn TokenCredential>,
+    tokens: TokenCache,
     cloud: Cloud,
     user_agent: HeaderValue,
 }
@@ -116,22 +118,14 @@ impl GraphSyncClient {
         attempt: u32,
     ) -> Result<Response, Error> {
         let inner = &self.inner;
-        let token = inner
-            .credential
-            .get_token(&TokenRequest::new(inner.cloud.scope()))
-            .await
-            .map_err(Error::Auth)?;
-        let request = build_request(call, &token.token, client_request_id, &inner.user_agent)?;
-        tracing::debug!(attempt, "sending");
-        let response = inner.transport.send(request).await.map_err(|error| {
-            tracing::debug!(
-                attempt,
-                kind = %error.kind(),
-                reached_server = error.may_have_reached_server(),
-                "transport failed"
-            );
-            Error::Transport(error)
-        })?;
+        let response = send_authorized(
+            &inner.tokens,
+            inner.transport.as_ref(),
+            inner.cloud.scope(),
+            attempt,
+            |token| build_request(call, token, client_request_id, &inner.user_agent),
+        )
+        .await?;
         let status = response.status();
         let request_id = response
             .headers()
@@ -159,7 +153,7 @@ impl fmt::Debug for GraphSyncClient {
         f.debug_struct("GraphSyncClient")
             .field("cloud", &self.inner.cloud)
             .field("transport", &self.inner.transport)
-            .field("credential", &self.inner.credential)
+            .field("credential", self.inner.tokens.credential())
             .finish()
     }
 }
@@ -324,7 +318,7 @@ impl GraphSyncClientBuilder {
         Ok(GraphSyncClient {
             inner: Arc::new(Inner {
                 transport,
-                credential,
+                tokens: TokenCache::new(credential),
                 cloud,
                 user_agent,
             }),

@@ -60,17 +60,26 @@
 //! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
 //! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
 
+mod authorize;
 mod client;
 mod cloud;
 mod credential;
 mod error;
 mod operations;
 mod retry_after;
+mod token_cache;
 
 pub use client::{CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
 pub use cloud::Cloud;
+#[cfg(feature = "azure-core")]
+pub use credential::AzureCoreCredential;
+#[cfg(any(test, feature = "mock"))]
+pub use credential::MockTokenCredential;
 pub use credential::{
-    AccessToken, AuthError, StaticTokenCredential, TokenCredential, TokenRequest,
+    AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
+    ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, ManagedIdentity,
+    ManagedIdentityCredential, StaticTokenCredential, TokenCredential, TokenRequest,
+    IMDS_ENDPOINT, WorkloadIdentityCredential,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
 pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};

@@ -71,9 +71,11 @@
 mod context;
 mod emulator;
 mod error;
+mod identity;
 mod routes;
 mod server;
 mod state;
 
 pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
+pub use identity::InvalidCertificate;
 pub use server::RunningEmulator;

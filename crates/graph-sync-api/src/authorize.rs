@@ -44,7 +44,10 @@ pub(crate) async fn send_authorized(
         }
         let fresh = match claims_challenge(response.headers()) {
             Some(claims) => {
-                tracing::debug!(attempt, "401 with a claims challenge; requesting a token with the claims");
+                tracing::debug!(
+                    attempt,
+                    "401 with a claims challenge; requesting a token with the claims"
+                );
                 tokens.refresh_with_claims(scope, &claims).await
             }
             None => {
@@ -71,11 +74,15 @@ pub(crate) fn claims_challenge(headers: &HeaderMap) -> Option<String> {
         .find_map(|value| {
             let params = value.trim().strip_prefix("Bearer")?;
             let params = auth_params(params);
-            let error = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("error"))?;
+            let error = params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("error"))?;
             if error.1 != "insufficient_claims" {
                 return None;
             }
-            let (_, encoded) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("claims"))?;
+            let (_, encoded) = params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("claims"))?;
             decode_claims(encoded)
         })
 }
@@ -169,7 +176,10 @@ mod tests {
             let Error::Auth(auth) = &error else {
                 panic!("expected an auth error, got {error:?}")
             };
-            assert!(auth.to_string().contains("refusing to send a token"), "{auth}");
+            assert!(
+                auth.to_string().contains("refusing to send a token"),
+                "{auth}"
+            );
         }
     }
 
@@ -205,7 +215,8 @@ mod tests {
             assert_eq!(claims_challenge(&headers(&[value])), None, "{value}");
         }
         assert_eq!(
-            claims_challenge(&headers(&["Bearer error=insufficient_claims, claims=e30"])).as_deref(),
+            claims_challenge(&headers(&["Bearer error=insufficient_claims, claims=e30"]))
+                .as_deref(),
             Some("{}")
         );
     }

@@ -12,8 +12,8 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
 
-use crate::cloud::Cloud;
 use crate::authorize::send_authorized;
+use crate::cloud::Cloud;
 use crate::credential::{AuthError, StaticTokenCredential, TokenCredential};
 use crate::error::{Error, InvalidInput, ServiceError};
 use crate::operations::ServicePrincipalApi;

@@ -28,8 +28,11 @@
 //! 1. The typed call checks its input (ids, keys, values) and fails with
 //!    [`Error::InvalidInput`] before anything is sent.
 //! 2. The pipeline builds an `http::Request<Bytes>`: the URL from the [`Cloud`]'s Graph root,
-//!    `Authorization` from the [`TokenCredential`] (marked sensitive), a fresh
-//!    `client-request-id`, and a `User-Agent` naming this crate.
+//!    `Authorization` from the client's token cache in front of its [`TokenCredential`]
+//!    (marked sensitive, and only ever for the cloud's Graph host), a fresh
+//!    `client-request-id`, and a `User-Agent` naming this crate. A `401` gets one fresh
+//!    token (with the claims of a continuous access evaluation challenge, if any) and one
+//!    resend.
 //! 3. The [`Transport`](graph_sync_transport::Transport) sends it. Any transport works:
 //!    the default reqwest one, a mock, or one of your own.
 //! 4. A 2xx is decoded into model types; anything else becomes a [`ServiceError`] with the
@@ -59,6 +62,15 @@
 //! | `reqwest` | yes | the default transport, `graph_sync_transport::ReqwestTransport` |
 //! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
 //! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
+//! | `mock` | no | `MockTokenCredential`, a mockall mock of [`TokenCredential`] |
+//! | `azure-core` | no | `AzureCoreCredential`: any azure_core (azure_identity) credential |
+//!
+//! ## Authentication
+//!
+//! Static token, client secret, client certificate (PEM or PKCS#12; RS256 assertions signed
+//! by the pure-Rust `rsa` crate), workload identity, managed identity (IMDS and App Service),
+//! the `AZURE_*` environment, and chains of these. Tokens are cached per scope, refreshed
+//! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
 mod authorize;
 mod client;
@@ -77,9 +89,9 @@ pub use credential::AzureCoreCredential;
 pub use credential::MockTokenCredential;
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
-    ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, ManagedIdentity,
-    ManagedIdentityCredential, StaticTokenCredential, TokenCredential, TokenRequest,
-    IMDS_ENDPOINT, WorkloadIdentityCredential,
+    ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
+    ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential, TokenCredential,
+    TokenRequest, WorkloadIdentityCredential,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
 pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};

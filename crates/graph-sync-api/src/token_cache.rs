@@ -220,7 +220,13 @@ mod tests {
     }
 
     async fn text(cache: &TokenCache) -> String {
-        cache.get(SCOPE).await.unwrap().token.expose_secret().to_owned()
+        cache
+            .get(SCOPE)
+            .await
+            .unwrap()
+            .token
+            .expose_secret()
+            .to_owned()
     }
 
     #[tokio::test(start_paused = true)]
@@ -265,7 +271,11 @@ mod tests {
         let cache = TokenCache::new(Arc::new(credential));
         assert_eq!(text(&cache).await, "t1");
         tokio::time::advance(Duration::from_secs(3400)).await;
-        assert_eq!(text(&cache).await, "t1", "refresh failed, token still valid");
+        assert_eq!(
+            text(&cache).await,
+            "t1",
+            "refresh failed, token still valid"
+        );
         tokio::time::advance(Duration::from_secs(200)).await;
         let error = cache.get(SCOPE).await.unwrap_err();
         assert_eq!(error.to_string(), "token endpoint down");

@@ -37,7 +37,10 @@ impl TokenCredential for SlowCounting {
 }
 
 fn authorization(request: &Request<bytes::Bytes>) -> String {
-    request.headers()["authorization"].to_str().unwrap().to_owned()
+    request.headers()["authorization"]
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test(start_paused = true)]
@@ -109,10 +112,17 @@ async fn a_401_gets_one_fresh_token_and_one_resend() {
         let mut seen = sink.lock().unwrap();
         seen.push((
             authorization(&request),
-            request.headers()["client-request-id"].to_str().unwrap().to_owned(),
+            request.headers()["client-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
         ));
         Ok(if seen.len() == 1 {
-            response(401, &[], r#"{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}"#)
+            response(
+                401,
+                &[],
+                r#"{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}"#,
+            )
         } else {
             response(204, &[], "")
         })
@@ -126,7 +136,10 @@ async fn a_401_gets_one_fresh_token_and_one_resend() {
     let seen = seen.lock().unwrap();
     assert_eq!(seen[0].0, "Bearer first");
     assert_eq!(seen[1].0, "Bearer second");
-    assert_eq!(seen[0].1, seen[1].1, "one client-request-id for the request");
+    assert_eq!(
+        seen[0].1, seen[1].1,
+        "one client-request-id for the request"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
@@ -134,10 +147,13 @@ async fn a_401_gets_one_fresh_token_and_one_resend() {
 async fn a_second_401_is_the_answer_not_a_loop() {
     let calls = Arc::new(AtomicUsize::new(0));
     let mut transport = MockTransport::new();
-    transport
-        .expect_send()
-        .times(2)
-        .returning(|_| Ok(response(401, &[], r#"{"error":{"code":"InvalidAuthenticationToken","message":"no"}}"#)));
+    transport.expect_send().times(2).returning(|_| {
+        Ok(response(
+            401,
+            &[],
+            r#"{"error":{"code":"InvalidAuthenticationToken","message":"no"}}"#,
+        ))
+    });
     let client = GraphSyncClient::builder()
         .transport(transport)
         .credential(two_tokens(Arc::clone(&calls)))
@@ -160,7 +176,10 @@ async fn a_static_token_rejected_is_not_resent() {
         .bearer_token("static")
         .build()
         .unwrap();
-    assert_eq!(put(&client).await.unwrap_err().status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(
+        put(&client).await.unwrap_err().status().map(|s| s.as_u16()),
+        Some(401)
+    );
 }
 
 const CAE_CHALLENGE: &str = "Bearer realm=\"\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzAwMDAwMDAwIn19fQ==\"";
@@ -203,10 +222,26 @@ async fn a_claims_challenge_gets_a_token_with_the_claims_then_one_resend() {
 #[tokio::test]
 async fn token_requests_go_to_the_clouds_authority_without_a_graph_token() {
     for (cloud, token_url, scope) in [
-        (Cloud::global(), "https://login.microsoftonline.com/contoso/oauth2/v2.0/token", "https://graph.microsoft.com/.default"),
-        (Cloud::us_gov_l4(), "https://login.microsoftonline.us/contoso/oauth2/v2.0/token", "https://graph.microsoft.us/.default"),
-        (Cloud::us_gov_l5(), "https://login.microsoftonline.us/contoso/oauth2/v2.0/token", "https://dod-graph.microsoft.us/.default"),
-        (Cloud::china(), "https://login.chinacloudapi.cn/contoso/oauth2/v2.0/token", "https://microsoftgraph.chinacloudapi.cn/.default"),
+        (
+            Cloud::global(),
+            "https://login.microsoftonline.com/contoso/oauth2/v2.0/token",
+            "https://graph.microsoft.com/.default",
+        ),
+        (
+            Cloud::us_gov_l4(),
+            "https://login.microsoftonline.us/contoso/oauth2/v2.0/token",
+            "https://graph.microsoft.us/.default",
+        ),
+        (
+            Cloud::us_gov_l5(),
+            "https://login.microsoftonline.us/contoso/oauth2/v2.0/token",
+            "https://dod-graph.microsoft.us/.default",
+        ),
+        (
+            Cloud::china(),
+            "https://login.chinacloudapi.cn/contoso/oauth2/v2.0/token",
+            "https://microsoftgraph.chinacloudapi.cn/.default",
+        ),
     ] {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
@@ -215,7 +250,11 @@ async fn token_requests_go_to_the_clouds_authority_without_a_graph_token() {
             let mut seen = sink.lock().unwrap();
             seen.push(request);
             Ok(if seen.len() == 1 {
-                response(200, &[], r#"{"token_type":"Bearer","expires_in":3599,"access_token":"graph-token"}"#)
+                response(
+                    200,
+                    &[],
+                    r#"{"token_type":"Bearer","expires_in":3599,"access_token":"graph-token"}"#,
+                )
             } else {
                 response(204, &[], "")
             })
@@ -239,7 +278,11 @@ async fn token_requests_go_to_the_clouds_authority_without_a_graph_token() {
         let form: Vec<(String, String)> = url::form_urlencoded::parse(token_request.body())
             .into_owned()
             .collect();
-        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let field = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(field("grant_type"), Some("client_credentials"));
         assert_eq!(field("client_id"), Some("app-id"));
         assert_eq!(field("client_secret"), Some("app-secret"));

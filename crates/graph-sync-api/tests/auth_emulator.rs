@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use graph_sync_api::{
     AuthErrorKind, ChainedTokenCredential, ClientCertificate, ClientCertificateCredential,
-    ClientSecretCredential, Cloud, EnvironmentCredential, Error, GraphSyncClient,
-    ManagedIdentity, ManagedIdentityCredential, TokenCredential, TokenRequest,
-    WorkloadIdentityCredential,
+    ClientSecretCredential, Cloud, EnvironmentCredential, Error, GraphSyncClient, ManagedIdentity,
+    ManagedIdentityCredential, TokenCredential, TokenRequest, WorkloadIdentityCredential,
 };
 use graph_sync_emulator::{Emulator, RunningEmulator};
 use graph_sync_model::ServicePrincipalId;
@@ -130,7 +129,12 @@ async fn a_wrong_secret_is_explained_with_aadsts_code_and_ids() {
     assert_eq!(error.status(), Some(401));
     assert_eq!(error.error_code(), Some("invalid_client"));
     assert_eq!(error.aadsts_code(), Some("AADSTS7000215"));
-    assert!(error.description().unwrap().starts_with("AADSTS7000215: Invalid client secret"));
+    assert!(
+        error
+            .description()
+            .unwrap()
+            .starts_with("AADSTS7000215: Invalid client secret")
+    );
     assert!(error.correlation_id().is_some_and(|id| !id.is_empty()));
     assert!(error.trace_id().is_some_and(|id| !id.is_empty()));
     let shown = format!("{error} {error:?}");
@@ -147,14 +151,15 @@ async fn certificate_from_pem_and_pkcs12() {
         .register_app_with_certificate(APP, cert.certificate_pem.as_bytes())
         .unwrap();
     let from_pem = ClientCertificate::from_pem(cert.combined_pem().as_bytes()).unwrap();
-    let from_parts = ClientCertificate::from_pem_parts(
-        cert.certificate_pem.as_bytes(),
-        cert.key_pem.as_bytes(),
-    )
-    .unwrap();
+    let from_parts =
+        ClientCertificate::from_pem_parts(cert.certificate_pem.as_bytes(), cert.key_pem.as_bytes())
+            .unwrap();
     let from_pkcs12 = ClientCertificate::from_pkcs12(&cert.pkcs12("pfx-pass"), "pfx-pass").unwrap();
     for certificate in [from_pem, from_parts, from_pkcs12] {
-        assert_eq!(certificate.certificate_der(), cert.certificate_der.as_slice());
+        assert_eq!(
+            certificate.certificate_der(),
+            cert.certificate_der.as_slice()
+        );
         let credential = ClientCertificateCredential::new(TENANT, APP, certificate)
             .unwrap()
             .authority(&setup.authority())
@@ -168,7 +173,10 @@ async fn certificate_from_pem_and_pkcs12() {
         certs::unregistered().key_pem.as_bytes(),
     )
     .unwrap_err();
-    assert!(mismatched.to_string().contains("does not belong"), "{mismatched}");
+    assert!(
+        mismatched.to_string().contains("does not belong"),
+        "{mismatched}"
+    );
 }
 
 #[tokio::test]
@@ -178,7 +186,8 @@ async fn a_wrong_certificate_and_an_expired_assertion_are_refused() {
         .emulator()
         .register_app_with_certificate(APP, &certs::registered().certificate_der)
         .unwrap();
-    let stranger = ClientCertificate::from_pem(certs::unregistered().combined_pem().as_bytes()).unwrap();
+    let stranger =
+        ClientCertificate::from_pem(certs::unregistered().combined_pem().as_bytes()).unwrap();
     let credential = ClientCertificateCredential::new(TENANT, APP, stranger)
         .unwrap()
         .authority(&setup.authority())
@@ -189,7 +198,8 @@ async fn a_wrong_certificate_and_an_expired_assertion_are_refused() {
         .unwrap_err();
     assert_eq!(error.aadsts_code(), Some("AADSTS700027"), "{error}");
 
-    let registered = ClientCertificate::from_pem(certs::registered().combined_pem().as_bytes()).unwrap();
+    let registered =
+        ClientCertificate::from_pem(certs::registered().combined_pem().as_bytes()).unwrap();
     let credential = ClientCertificateCredential::new(TENANT, APP, registered)
         .unwrap()
         .authority(&setup.authority())
@@ -206,7 +216,9 @@ async fn a_wrong_certificate_and_an_expired_assertion_are_refused() {
 #[tokio::test]
 async fn workload_identity_rereads_the_token_file_at_every_request() {
     let setup = Setup::start().await;
-    setup.emulator().register_app_with_federated_token(APP, "federated-1");
+    setup
+        .emulator()
+        .register_app_with_federated_token(APP, "federated-1");
     let file = TempFile::new(b"federated-1\n");
     let credential = WorkloadIdentityCredential::new(TENANT, APP, &file.0)
         .unwrap()
@@ -217,7 +229,9 @@ async fn workload_identity_rereads_the_token_file_at_every_request() {
     std::fs::write(&file.0, "federated-2").unwrap();
     let error = credential.get_token(&request).await.unwrap_err();
     assert_eq!(error.kind(), AuthErrorKind::Rejected, "{error}");
-    setup.emulator().register_app_with_federated_token(APP, "federated-2");
+    setup
+        .emulator()
+        .register_app_with_federated_token(APP, "federated-2");
     credential.get_token(&request).await.unwrap();
     setup.put(&setup.client(credential)).await.unwrap();
 
@@ -243,7 +257,9 @@ async fn managed_identity_through_imds_and_app_service() {
     setup.emulator().enable_system_assigned_identity();
     setup.put(&setup.client(system)).await.unwrap();
 
-    setup.emulator().add_user_assigned_identity("user-assigned-1");
+    setup
+        .emulator()
+        .add_user_assigned_identity("user-assigned-1");
     let user = ManagedIdentityCredential::imds(ManagedIdentity::ClientId("user-assigned-1".into()))
         .unwrap()
         .imds_endpoint(&imds)
@@ -257,11 +273,16 @@ async fn managed_identity_through_imds_and_app_service() {
         "IDENTITY_HEADER" => Some(header.clone()),
         _ => None,
     };
-    let app_service = ManagedIdentityCredential::from_lookup(ManagedIdentity::SystemAssigned, lookup).unwrap();
+    let app_service =
+        ManagedIdentityCredential::from_lookup(ManagedIdentity::SystemAssigned, lookup).unwrap();
     setup.put(&setup.client(app_service)).await.unwrap();
 
-    let wrong = ManagedIdentityCredential::app_service(ManagedIdentity::SystemAssigned, &endpoint, "wrong-header")
-        .unwrap();
+    let wrong = ManagedIdentityCredential::app_service(
+        ManagedIdentity::SystemAssigned,
+        &endpoint,
+        "wrong-header",
+    )
+    .unwrap();
     let error = wrong.get_token(&request).await.unwrap_err();
     assert_eq!(error.status(), Some(401));
     assert_eq!(error.error_code(), Some("UnauthorizedRequest"));
@@ -280,7 +301,9 @@ async fn environment_builds_each_credential_with_azure_identity_precedence() {
         .emulator()
         .register_app_with_certificate(APP, &cert.certificate_der)
         .unwrap();
-    setup.emulator().register_app_with_federated_token(APP, "federated-env");
+    setup
+        .emulator()
+        .register_app_with_federated_token(APP, "federated-env");
     let pem = TempFile::new(cert.combined_pem().as_bytes());
     let pfx = TempFile::new(&cert.pkcs12("env-pass"));
     let token_file = TempFile::new(b"federated-env");
@@ -332,7 +355,8 @@ async fn environment_builds_each_credential_with_azure_identity_precedence() {
 
 #[test]
 fn environment_errors_list_exactly_the_missing_variables() {
-    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+    type Variables = &'static [(&'static str, &'static str)];
+    let cases: [(Variables, &[&str]); 4] = [
         (
             &[],
             &[
@@ -341,12 +365,25 @@ fn environment_errors_list_exactly_the_missing_variables() {
                 "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE",
             ],
         ),
-        (&[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_SECRET", "s")], &["AZURE_CLIENT_ID"]),
         (
-            &[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "")],
+            &[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_SECRET", "s")],
+            &["AZURE_CLIENT_ID"],
+        ),
+        (
+            &[
+                ("AZURE_TENANT_ID", "t"),
+                ("AZURE_CLIENT_ID", "c"),
+                ("AZURE_CLIENT_SECRET", ""),
+            ],
             &["AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE"],
         ),
-        (&[("AZURE_CLIENT_ID", "c"), ("AZURE_FEDERATED_TOKEN_FILE", "/f")], &["AZURE_TENANT_ID"]),
+        (
+            &[
+                ("AZURE_CLIENT_ID", "c"),
+                ("AZURE_FEDERATED_TOKEN_FILE", "/f"),
+            ],
+            &["AZURE_TENANT_ID"],
+        ),
     ];
     for (set, missing) in cases {
         let map: HashMap<&str, String> = set.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
@@ -363,7 +400,10 @@ fn environment_errors_list_exactly_the_missing_variables() {
         _ => None,
     })
     .unwrap_err();
-    assert!(unreadable.to_string().contains("/nonexistent/cert.pem"), "{unreadable}");
+    assert!(
+        unreadable.to_string().contains("/nonexistent/cert.pem"),
+        "{unreadable}"
+    );
 }
 
 #[tokio::test]
@@ -385,7 +425,10 @@ async fn a_chain_uses_the_first_that_works_and_reports_every_failure() {
     assert_eq!(failures[0].aadsts_code(), Some("AADSTS7000215"));
     assert_eq!(failures[1].description(), Some("Identity not found"));
     let shown = error.to_string();
-    assert!(shown.contains("ClientSecretCredential") && shown.contains("ManagedIdentityCredential"), "{shown}");
+    assert!(
+        shown.contains("ClientSecretCredential") && shown.contains("ManagedIdentityCredential"),
+        "{shown}"
+    );
 
     let working = failing.with(setup.secret_credential(SECRET));
     setup.put(&setup.client(working)).await.unwrap();
@@ -431,8 +474,11 @@ async fn a_static_token_cannot_answer_a_claims_challenge() {
 #[tokio::test]
 async fn credentials_share_the_clients_transport_when_given_it() {
     let setup = Setup::start().await;
-    let transport: Arc<dyn graph_sync_api::transport::Transport> =
-        Arc::new(graph_sync_api::transport::ReqwestTransport::builder().build().unwrap());
+    let transport: Arc<dyn graph_sync_api::transport::Transport> = Arc::new(
+        graph_sync_api::transport::ReqwestTransport::builder()
+            .build()
+            .unwrap(),
+    );
     let cloud = Cloud::custom("emulator", &setup.running.graph_root(), &setup.authority()).unwrap();
     let credential = ClientSecretCredential::new(TENANT, APP, SECRET)
         .unwrap()

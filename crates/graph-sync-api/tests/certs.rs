@@ -57,9 +57,13 @@ impl TestCertificate {
     /// A PKCS#12 archive of the key and certificate, protected by `password`.
     pub(crate) fn pkcs12(&self, password: &str) -> Vec<u8> {
         let certificate = p12_keystore::Certificate::from_der(&self.certificate_der).unwrap();
-        let chain = p12_keystore::PrivateKeyChain::new(self.key_der.clone(), [1u8; 20], [certificate]);
+        let chain =
+            p12_keystore::PrivateKeyChain::new(self.key_der.clone(), [1u8; 20], [certificate]);
         let mut store = p12_keystore::KeyStore::new();
-        store.add_entry("graph-sync", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+        store.add_entry(
+            "graph-sync",
+            p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+        );
         store.writer(password).write().unwrap()
     }
 

@@ -334,7 +334,9 @@ fn grant(
     form: &HashMap<String, String>,
     audience: &str,
 ) -> Result<(String, Duration), EntraError> {
-    let bad = |code, message: String| EntraError::new(StatusCode::BAD_REQUEST, "invalid_request", code, message);
+    let bad = |code, message: String| {
+        EntraError::new(StatusCode::BAD_REQUEST, "invalid_request", code, message)
+    };
     let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
     match field("grant_type") {
         Some("client_credentials") => {}
@@ -347,28 +349,42 @@ fn grant(
             ));
         }
         None => {
-            return Err(bad(900144, "The request body must contain the following parameter: 'grant_type'.".to_owned()));
+            return Err(bad(
+                900144,
+                "The request body must contain the following parameter: 'grant_type'.".to_owned(),
+            ));
         }
     }
     let client_id = field("client_id").ok_or_else(|| {
-        bad(900144, "The request body must contain the following parameter: 'client_id'.".to_owned())
+        bad(
+            900144,
+            "The request body must contain the following parameter: 'client_id'.".to_owned(),
+        )
     })?;
     let scope = field("scope").ok_or_else(|| {
-        bad(900144, "The request body must contain the following parameter: 'scope'.".to_owned())
+        bad(
+            900144,
+            "The request body must contain the following parameter: 'scope'.".to_owned(),
+        )
     })?;
     if !scope.ends_with("/.default") {
         return Err(EntraError::new(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             1002012,
-            format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."),
+            format!(
+                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
         ));
     }
     let claims = field("claims");
     if let Some(claims) = claims
         && serde_json::from_str::<serde_json::Value>(claims).map_or(true, |v| !v.is_object())
     {
-        return Err(bad(70011, "The provided value for the input parameter 'claims' is not valid JSON.".to_owned()));
+        return Err(bad(
+            70011,
+            "The provided value for the input parameter 'claims' is not valid JSON.".to_owned(),
+        ));
     }
     let mut data = identity.data();
     let now = data.now();
@@ -380,13 +396,20 @@ fn grant(
             format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."),
         )
     })?;
-    let invalid_client = |code, message: String| EntraError::new(StatusCode::UNAUTHORIZED, "invalid_client", code, message);
+    let invalid_client = |code, message: String| {
+        EntraError::new(StatusCode::UNAUTHORIZED, "invalid_client", code, message)
+    };
     if let Some(secret) = field("client_secret") {
         let known = credentials
             .iter()
             .any(|c| matches!(c, AppCredential::Secret(s) if s == secret));
         if !known {
-            return Err(invalid_client(7000215, format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'.")));
+            return Err(invalid_client(
+                7000215,
+                format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+                ),
+            ));
         }
     } else if let Some(assertion) = field("client_assertion") {
         if field("client_assertion_type") != Some(JWT_BEARER) {
@@ -472,7 +495,11 @@ fn check_assertion(
             "The client assertion issuer and subject must be the client id.".to_owned(),
         ));
     }
-    let seconds = |name: &str| claims_json[name].as_u64().map(|s| UNIX_EPOCH + Duration::from_secs(s));
+    let seconds = |name: &str| {
+        claims_json[name]
+            .as_u64()
+            .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    };
     let (Some(nbf), Some(exp)) = (seconds("nbf"), seconds("exp")) else {
         return Err(malformed());
     };
@@ -504,11 +531,7 @@ async fn imds(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -
 }
 
 /// `GET /msi/token`: the App Service identity endpoint.
-async fn app_service(
-    State(shared): State<Arc<Shared>>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+async fn app_service(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     let identity = shared.identity();
     identity.data().token_requests += 1;
     let expected = identity.app_service_header();
@@ -543,7 +566,11 @@ fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
         None => data.system_assigned,
     };
     if !known {
-        return managed_error(StatusCode::BAD_REQUEST, "invalid_request", "Identity not found");
+        return managed_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Identity not found",
+        );
     }
     let (token, lifetime) = data.issue(false);
     let expires_on = data
@@ -628,7 +655,10 @@ mod tests {
     }
 
     fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -646,16 +676,29 @@ mod tests {
         let mut wrong = base.to_vec();
         wrong.push(("client_secret", "wrong-secret"));
         let error = grant(&identity, "t", &form(&wrong), "aud").unwrap_err();
-        assert_eq!((error.status, error.error, error.code), (StatusCode::UNAUTHORIZED, "invalid_client", 7000215));
+        assert_eq!(
+            (error.status, error.error, error.code),
+            (StatusCode::UNAUTHORIZED, "invalid_client", 7000215)
+        );
         assert!(!error.message.contains("wrong-secret"));
         let error = grant(&identity, "t", &form(&base), "aud").unwrap_err();
         assert_eq!(error.code, 7000218);
         let mut unknown = ok.clone();
         unknown[1] = ("client_id", "app-2");
-        assert_eq!(grant(&identity, "t", &form(&unknown), "aud").unwrap_err().code, 700016);
+        assert_eq!(
+            grant(&identity, "t", &form(&unknown), "aud")
+                .unwrap_err()
+                .code,
+            700016
+        );
         let mut scope = ok.clone();
         scope[2] = ("scope", "User.Read");
-        assert_eq!(grant(&identity, "t", &form(&scope), "aud").unwrap_err().code, 1002012);
+        assert_eq!(
+            grant(&identity, "t", &form(&scope), "aud")
+                .unwrap_err()
+                .code,
+            1002012
+        );
         assert_eq!(identity.data().issued.len(), 1);
         assert!(!format!("{identity:?}").contains("right-secret"));
     }
@@ -673,9 +716,23 @@ mod tests {
         ];
         assert!(grant(&identity, "t", &form(&pairs), "aud").is_ok());
         pairs[4] = ("client_assertion", "a.b.c");
-        assert_eq!(grant(&identity, "t", &form(&pairs), "aud").unwrap_err().code, 50027);
+        assert_eq!(
+            grant(&identity, "t", &form(&pairs), "aud")
+                .unwrap_err()
+                .code,
+            50027
+        );
         pairs[4] = ("client_assertion", "not-a-jwt");
-        assert_eq!(grant(&identity, "t", &form(&pairs), "aud").unwrap_err().code, 50027);
-        assert!(identity.register_certificate("app-1", b"not a certificate").is_err());
+        assert_eq!(
+            grant(&identity, "t", &form(&pairs), "aud")
+                .unwrap_err()
+                .code,
+            50027
+        );
+        assert!(
+            identity
+                .register_certificate("app-1", b"not a certificate")
+                .is_err()
+        );
     }
 }

@@ -56,8 +56,11 @@ impl TokenCredential for AzureCoreCredential {
             .get_token(&[request.scope.as_str()], None)
             .await
             .map_err(|error| {
-                AuthError::new(format!("{NAME}: the azure_core credential failed ({})", error.kind()))
-                    .with_source(error)
+                AuthError::new(format!(
+                    "{NAME}: the azure_core credential failed ({})",
+                    error.kind()
+                ))
+                .with_source(error)
             })?;
         let remaining = token.expires_on - azure_core::time::OffsetDateTime::now_utc();
         let remaining = Duration::from_secs(u64::try_from(remaining.whole_seconds()).unwrap_or(0));
@@ -85,7 +88,8 @@ mod tests {
             assert_eq!(scopes, ["https://graph.microsoft.com/.default"]);
             Ok(azure_core::credentials::AccessToken::new(
                 "azure-core-token",
-                azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::seconds(600),
+                azure_core::time::OffsetDateTime::now_utc()
+                    + azure_core::time::Duration::seconds(600),
             ))
         }
     }

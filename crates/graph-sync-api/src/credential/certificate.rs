@@ -97,7 +97,9 @@ impl ClientCertificate {
     ///
     /// As [`ClientCertificate::from_pem`].
     pub fn from_pem_parts(certificate_pem: &[u8], key_pem: &[u8]) -> Result<Self, AuthError> {
-        let mut joined = Zeroizing::new(Vec::with_capacity(certificate_pem.len() + key_pem.len() + 1));
+        let mut joined = Zeroizing::new(Vec::with_capacity(
+            certificate_pem.len() + key_pem.len() + 1,
+        ));
         joined.extend_from_slice(certificate_pem);
         joined.push(b'\n');
         joined.extend_from_slice(key_pem);
@@ -317,15 +319,23 @@ mod tests {
         let text = "junk\n-----BEGIN A-----\nQQ==\n-----END A-----\nmore\n-----BEGIN B-----\nQg==\n-----END B-----\n-----BEGIN C-----\nbroken";
         let blocks = pem_blocks(text);
         assert_eq!(blocks.len(), 2);
-        assert!(blocks[0].starts_with("-----BEGIN A-----") && blocks[0].ends_with("-----END A-----"));
+        assert!(
+            blocks[0].starts_with("-----BEGIN A-----") && blocks[0].ends_with("-----END A-----")
+        );
         assert!(blocks[1].starts_with("-----BEGIN B-----"));
     }
 
     #[test]
     fn unusable_pem_is_named() {
-        let no_key = ClientCertificate::from_pem(b"-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----\n").unwrap_err();
+        let no_key = ClientCertificate::from_pem(
+            b"-----BEGIN CERTIFICATE-----\nQQ==\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap_err();
         assert!(no_key.to_string().contains("no PRIVATE KEY"), "{no_key}");
-        let encrypted = ClientCertificate::from_pem(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nQQ==\n-----END ENCRYPTED PRIVATE KEY-----\n").unwrap_err();
+        let encrypted = ClientCertificate::from_pem(
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nQQ==\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        )
+        .unwrap_err();
         assert!(encrypted.to_string().contains("encrypted"), "{encrypted}");
         assert!(ClientCertificate::from_pkcs12(b"not a pfx", "pw").is_err());
     }

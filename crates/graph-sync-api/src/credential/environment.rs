@@ -9,8 +9,8 @@ use graph_sync_transport::Transport;
 use zeroize::Zeroizing;
 
 use super::{
-    AccessToken, AuthError, ClientCertificate, ClientCertificateCredential,
-    ClientSecretCredential, TokenCredential, TokenRequest, WorkloadIdentityCredential,
+    AccessToken, AuthError, ClientCertificate, ClientCertificateCredential, ClientSecretCredential,
+    TokenCredential, TokenRequest, WorkloadIdentityCredential,
 };
 
 const NAME: &str = "EnvironmentCredential";

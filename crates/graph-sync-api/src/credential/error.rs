@@ -39,7 +39,7 @@ pub struct AuthError {
     message: String,
     endpoint: Option<Box<EndpointDetails>>,
     missing: Vec<String>,
-    failures: Vec<AuthError>,
+    failures: Vec<Self>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -102,7 +102,7 @@ impl AuthError {
         }
     }
 
-    pub(crate) fn chain(failures: Vec<AuthError>) -> Self {
+    pub(crate) fn chain(failures: Vec<Self>) -> Self {
         let mut message = format!(
             "none of the {} credentials in the chain gave a token",
             failures.len()
@@ -150,7 +150,9 @@ impl AuthError {
     /// carried that is secret.
     #[must_use]
     pub fn description(&self) -> Option<&str> {
-        self.endpoint.as_ref().and_then(|d| d.description.as_deref())
+        self.endpoint
+            .as_ref()
+            .and_then(|d| d.description.as_deref())
     }
 
     /// The correlation id of the failed token request, for Microsoft support.
@@ -176,7 +178,7 @@ impl AuthError {
 
     /// Each credential's failure, in order, for a chain.
     #[must_use]
-    pub fn failures(&self) -> &[AuthError] {
+    pub fn failures(&self) -> &[Self] {
         &self.failures
     }
 }

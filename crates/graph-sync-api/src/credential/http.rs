@@ -362,6 +362,42 @@ fn scrub(text: &str, secrets: &[&str]) -> String {
     text
 }
 
+/// The builder methods every app-registration credential shares: cloud, authority,
+/// transport. The type must have a `client: ConfidentialClient` field.
+macro_rules! confidential_builders {
+    ($name:literal) => {
+        /// Requests tokens from `cloud`'s login authority (default: the global cloud's).
+        #[must_use]
+        pub fn cloud(mut self, cloud: &$crate::Cloud) -> Self {
+            self.client.set_cloud(cloud);
+            self
+        }
+
+        /// Requests tokens from another login authority, e.g. the one in
+        /// `AZURE_AUTHORITY_HOST` or the local emulator.
+        ///
+        /// # Errors
+        ///
+        /// [`AuthError`] when `authority` is not an absolute HTTPS URL (plain HTTP is allowed
+        /// only for loopback addresses).
+        pub fn authority(mut self, authority: &str) -> Result<Self, AuthError> {
+            self.client.set_authority($name, authority)?;
+            Ok(self)
+        }
+
+        /// Sends token requests through `transport` (default: the reqwest transport).
+        #[must_use]
+        pub fn transport(
+            mut self,
+            transport: std::sync::Arc<dyn graph_sync_transport::Transport>,
+        ) -> Self {
+            self.client.http.set(transport);
+            self
+        }
+    };
+}
+pub(crate) use confidential_builders;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,36 +499,3 @@ mod tests {
         );
     }
 }
-
-/// The builder methods every app-registration credential shares: cloud, authority,
-/// transport. The type must have a `client: ConfidentialClient` field.
-macro_rules! confidential_builders {
-    ($name:literal) => {
-        /// Requests tokens from `cloud`'s login authority (default: the global cloud's).
-        #[must_use]
-        pub fn cloud(mut self, cloud: &$crate::Cloud) -> Self {
-            self.client.set_cloud(cloud);
-            self
-        }
-
-        /// Requests tokens from another login authority, e.g. the one in
-        /// `AZURE_AUTHORITY_HOST` or the local emulator.
-        ///
-        /// # Errors
-        ///
-        /// [`AuthError`] when `authority` is not an absolute HTTPS URL (plain HTTP is allowed
-        /// only for loopback addresses).
-        pub fn authority(mut self, authority: &str) -> Result<Self, AuthError> {
-            self.client.set_authority($name, authority)?;
-            Ok(self)
-        }
-
-        /// Sends token requests through `transport` (default: the reqwest transport).
-        #[must_use]
-        pub fn transport(mut self, transport: std::sync::Arc<dyn graph_sync_transport::Transport>) -> Self {
-            self.client.http.set(transport);
-            self
-        }
-    };
-}
-pub(crate) use confidential_builders;

@@ -203,13 +203,18 @@ fn check_identity(identity: &ManagedIdentity) -> Result<(), AuthError> {
 /// HTTPS anywhere; plain HTTP only to loopback (App Service, the emulator) or the IMDS
 /// link-local address.
 fn managed_endpoint(what: &str, text: &str) -> Result<Url, AuthError> {
-    let invalid = |reason: &str| AuthError::configuration(format!("{NAME}: {what} {text:?} {reason}"));
+    let invalid =
+        |reason: &str| AuthError::configuration(format!("{NAME}: {what} {text:?} {reason}"));
     let url = Url::parse(text).map_err(|_| invalid("is not an absolute URL"))?;
     let imds = url.host() == Some(url::Host::Ipv4(IMDS_HOST));
     match url.scheme() {
         "https" => {}
         "http" if imds || is_loopback(&url) => {}
-        _ => return Err(invalid("must be https (http only for loopback or 169.254.169.254)")),
+        _ => {
+            return Err(invalid(
+                "must be https (http only for loopback or 169.254.169.254)",
+            ));
+        }
     }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
         return Err(invalid("must not carry credentials or a fragment"));
@@ -266,29 +271,38 @@ mod tests {
 
     #[test]
     fn requests_name_the_resource_and_identity() {
-        let credential = ManagedIdentityCredential::imds(ManagedIdentity::ClientId("abc".into())).unwrap();
-        let request = credential.build_request("https://graph.microsoft.us/.default").unwrap();
+        let credential =
+            ManagedIdentityCredential::imds(ManagedIdentity::ClientId("abc".into())).unwrap();
+        let request = credential
+            .build_request("https://graph.microsoft.us/.default")
+            .unwrap();
         assert_eq!(
             request.uri().to_string(),
             "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fgraph.microsoft.us&client_id=abc"
         );
         assert_eq!(request.headers()["metadata"], "true");
 
-        let credential = ManagedIdentityCredential::from_lookup(ManagedIdentity::SystemAssigned, |name| match name {
-            "IDENTITY_ENDPOINT" => Some("http://127.0.0.1:41741/msi/token".to_owned()),
-            "IDENTITY_HEADER" => Some("header-secret-1234".to_owned()),
-            _ => None,
-        })
-        .unwrap();
-        let request = credential.build_request("https://graph.microsoft.com/.default").unwrap();
+        let credential =
+            ManagedIdentityCredential::from_lookup(ManagedIdentity::SystemAssigned, |name| {
+                match name {
+                    "IDENTITY_ENDPOINT" => Some("http://127.0.0.1:41741/msi/token".to_owned()),
+                    "IDENTITY_HEADER" => Some("header-secret-1234".to_owned()),
+                    _ => None,
+                }
+            })
+            .unwrap();
+        let request = credential
+            .build_request("https://graph.microsoft.com/.default")
+            .unwrap();
         assert!(request.uri().to_string().contains("api-version=2019-08-01"));
         assert!(request.headers()["x-identity-header"].is_sensitive());
         assert!(!format!("{credential:?}").contains("header-secret-1234"));
 
-        let half = ManagedIdentityCredential::from_lookup(ManagedIdentity::SystemAssigned, |name| {
-            (name == "IDENTITY_ENDPOINT").then(|| "http://127.0.0.1:1/".to_owned())
-        })
-        .unwrap_err();
+        let half =
+            ManagedIdentityCredential::from_lookup(ManagedIdentity::SystemAssigned, |name| {
+                (name == "IDENTITY_ENDPOINT").then(|| "http://127.0.0.1:1/".to_owned())
+            })
+            .unwrap_err();
         assert_eq!(half.missing(), ["IDENTITY_HEADER"]);
     }
 }

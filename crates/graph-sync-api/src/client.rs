@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::authorize::send_authorized;
 use crate::cloud::Cloud;
-use crate::credential::{AuthError, StaticTokenCredential, TokenCredential};
+use crate::credential::{AuthError, AuthErrorKind, StaticTokenCredential, TokenCredential};
 use crate::error::{Error, InvalidInput, ServiceError};
 use crate::operations::ServicePrincipalApi;
 use crate::token_cache::TokenCache;
@@ -92,11 +92,14 @@ impl GraphSyncClient {
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response, Error> {
         let inner = &self.inner;
         if !inner.cloud.is_graph_url(&call.url) {
-            return Err(Error::Auth(AuthError::new(format!(
-                "refusing to send a token for {} to {}",
-                inner.cloud.graph_root().origin().ascii_serialization(),
-                call.url.origin().ascii_serialization()
-            ))));
+            return Err(Error::Auth(AuthError::of_kind(
+                AuthErrorKind::Refused,
+                format!(
+                    "refusing to send a token for {} to {}",
+                    inner.cloud.graph_root().origin().ascii_serialization(),
+                    call.url.origin().ascii_serialization()
+                ),
+            )));
         }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let span = tracing::debug_span!(
@@ -192,7 +195,8 @@ fn build_request(
 ) -> Result<Request<Bytes>, Error> {
     let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
         .map_err(|_| {
-            Error::Auth(AuthError::new(
+            Error::Auth(AuthError::of_kind(
+                AuthErrorKind::Refused,
                 "the access token holds characters that cannot go in an HTTP header",
             ))
         })?;

@@ -281,6 +281,40 @@ mod tests {
         assert_eq!(error.to_string(), "token endpoint down");
     }
 
+    /// Takes a second (of paused time) per call, counting calls.
+    #[derive(Debug, Default)]
+    struct Slow(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Slow {
+        async fn get_token(&self, _request: &TokenRequest) -> Result<AccessToken, AuthError> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            Ok(token(&format!("t{n}"), Duration::from_secs(3600)))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn during_a_refresh_ahead_others_use_the_valid_token_without_waiting() {
+        let credential = Arc::new(Slow::default());
+        let cache = Arc::new(TokenCache::new(credential.clone()));
+        assert_eq!(text(&cache).await, "t1");
+        tokio::time::advance(Duration::from_secs(3300)).await;
+        let refresher = {
+            let cache = Arc::clone(&cache);
+            tokio::spawn(async move { text(&cache).await })
+        };
+        tokio::task::yield_now().await; // the refresher takes the lock and waits on the credential
+        let started = Instant::now();
+        for _ in 0..100 {
+            assert_eq!(text(&cache).await, "t1");
+        }
+        assert_eq!(Instant::now(), started, "nobody waited for the refresh");
+        assert_eq!(refresher.await.unwrap(), "t2");
+        assert_eq!(text(&cache).await, "t2");
+        assert_eq!(credential.0.load(Ordering::SeqCst), 2);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn scopes_are_cached_apart() {
         let calls = Arc::new(AtomicUsize::new(0));

@@ -20,11 +20,24 @@ async fn start() -> (RunningEmulator, reqwest::Client, String) {
         running.graph_root(),
         sp.id
     );
-    (running, reqwest::Client::new(), protected)
+    (running, super::client(), protected)
 }
 
 async fn json(response: reqwest::Response) -> Value {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+}
+
+async fn get_with_header(
+    client: &reqwest::Client,
+    url: &str,
+    name: &str,
+    value: &str,
+) -> reqwest::Response {
+    client.get(url).header(name, value).send().await.unwrap()
+}
+
+async fn get_with(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
+    get_with_header(client, url, "authorization", &format!("Bearer {token}")).await
 }
 
 async fn token_request(
@@ -76,12 +89,7 @@ async fn the_token_endpoint_answers_like_entra() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3599);
     let token = body["access_token"].as_str().unwrap().to_owned();
-    let answer = client
-        .get(&protected)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with(&client, &protected, &token).await;
     assert_eq!(answer.status(), StatusCode::OK);
 
     let (status, body) = token_request(&running, &client, &grant("wrong-secret-9", &scope)).await;
@@ -115,20 +123,10 @@ async fn issued_tokens_expire_on_the_emulators_clock_and_claims_are_challenged()
     assert_eq!(body["expires_in"], 600);
     let token = body["access_token"].as_str().unwrap().to_owned();
     emulator.advance_clock(Duration::from_secs(599));
-    let answer = client
-        .get(&protected)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with(&client, &protected, &token).await;
     assert_eq!(answer.status(), StatusCode::OK);
     emulator.advance_clock(Duration::from_secs(1));
-    let answer = client
-        .get(&protected)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with(&client, &protected, &token).await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     let body: Value = json(answer).await;
     assert_eq!(
@@ -139,12 +137,7 @@ async fn issued_tokens_expire_on_the_emulators_clock_and_claims_are_challenged()
     emulator.require_claims_challenge(true);
     let (_, body) = token_request(&running, &client, &grant(SECRET, &scope)).await;
     let plain = body["access_token"].as_str().unwrap().to_owned();
-    let answer = client
-        .get(&protected)
-        .bearer_auth(&plain)
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with(&client, &protected, &plain).await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     let challenge = answer.headers()["www-authenticate"].to_str().unwrap();
     assert!(
@@ -156,12 +149,7 @@ async fn issued_tokens_expire_on_the_emulators_clock_and_claims_are_challenged()
     with_claims.push(("claims", r#"{"access_token":{}}"#));
     let (status, body) = token_request(&running, &client, &with_claims).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let answer = client
-        .get(&protected)
-        .bearer_auth(body["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with(&client, &protected, body["access_token"].as_str().unwrap()).await;
     assert_eq!(answer.status(), StatusCode::OK);
 }
 
@@ -181,20 +169,10 @@ async fn managed_identity_endpoints_check_their_headers_and_identities() {
         "Required metadata header not specified"
     );
 
-    let answer = client
-        .get(&imds)
-        .header("Metadata", "true")
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with_header(&client, &imds, "Metadata", "true").await;
     assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "no identity yet");
     emulator.enable_system_assigned_identity();
-    let answer = client
-        .get(&imds)
-        .header("Metadata", "true")
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with_header(&client, &imds, "Metadata", "true").await;
     assert_eq!(answer.status(), StatusCode::OK);
     let body: Value = json(answer).await;
     assert_eq!(body["expires_in"], "3599");
@@ -205,31 +183,16 @@ async fn managed_identity_endpoints_check_their_headers_and_identities() {
         running.base_url()
     );
     let header = emulator.app_service_identity_header();
-    let answer = client
-        .get(&app_service)
-        .header("X-IDENTITY-HEADER", "nope")
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with_header(&client, &app_service, "X-IDENTITY-HEADER", "nope").await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-    let answer = client
-        .get(&app_service)
-        .header("X-IDENTITY-HEADER", &header)
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with_header(&client, &app_service, "X-IDENTITY-HEADER", &header).await;
     assert_eq!(
         answer.status(),
         StatusCode::BAD_REQUEST,
         "ua-1 is not assigned yet"
     );
     emulator.add_user_assigned_identity("UA-1");
-    let answer = client
-        .get(&app_service)
-        .header("X-IDENTITY-HEADER", &header)
-        .send()
-        .await
-        .unwrap();
+    let answer = get_with_header(&client, &app_service, "X-IDENTITY-HEADER", &header).await;
     assert_eq!(answer.status(), StatusCode::OK);
     let body: Value = json(answer).await;
     assert!(body["expires_on"].as_str().unwrap().parse::<u64>().is_ok());

@@ -30,9 +30,6 @@ const NAME: &str = "ClientCertificateCredential";
 /// assertion is used at once and never reused.
 const ASSERTION_LIFETIME_SECONDS: u64 = 300;
 
-/// The `client_assertion_type` of a JWT bearer assertion.
-pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
 /// An app's certificate and its RSA private key, ready to sign client assertions.
 ///
 /// `Debug` shows only the certificate's SHA-256 thumbprint; the key never leaves this value
@@ -296,16 +293,7 @@ impl TokenCredential for ClientCertificateCredential {
             SystemTime::now(),
         )?;
         self.client
-            .request_token(
-                NAME,
-                &request.scope,
-                request.claims.as_deref(),
-                &[
-                    ("client_assertion_type", JWT_BEARER),
-                    ("client_assertion", assertion.as_str()),
-                ],
-                assertion.as_str(),
-            )
+            .request_token_with_assertion(NAME, request, assertion.as_str())
             .await
     }
 }

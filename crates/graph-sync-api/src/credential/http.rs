@@ -24,6 +24,9 @@ use super::error::EndpointDetails;
 use super::{AccessToken, AuthError, AuthErrorKind};
 use crate::cloud::Cloud;
 
+/// The `client_assertion_type` of a JWT bearer assertion.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 /// The largest token response read; anything longer is not a token response.
 const MAX_RESPONSE: usize = 64 * 1024;
 
@@ -137,6 +140,27 @@ impl ConfidentialClient {
                 .extend([self.tenant.as_str(), "oauth2", "v2.0", "token"]);
         }
         url
+    }
+
+    /// Posts a client-credentials grant authenticated by a JWT bearer `assertion` (signed
+    /// by a certificate, or a federated token).
+    pub(crate) async fn request_token_with_assertion(
+        &self,
+        who: &str,
+        request: &super::TokenRequest,
+        assertion: &str,
+    ) -> Result<AccessToken, AuthError> {
+        self.request_token(
+            who,
+            &request.scope,
+            request.claims.as_deref(),
+            &[
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", assertion),
+            ],
+            assertion,
+        )
+        .await
     }
 
     /// Posts a client-credentials grant with `authentication` (the secret or the assertion

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use zeroize::Zeroizing;
 
-use super::certificate::JWT_BEARER;
 use super::http::{ConfidentialClient, confidential_builders};
 use super::{AccessToken, AuthError, TokenCredential, TokenRequest};
 
@@ -83,16 +82,7 @@ impl TokenCredential for WorkloadIdentityCredential {
     async fn get_token(&self, request: &TokenRequest) -> Result<AccessToken, AuthError> {
         let assertion = self.read_assertion()?;
         self.client
-            .request_token(
-                NAME,
-                &request.scope,
-                request.claims.as_deref(),
-                &[
-                    ("client_assertion_type", JWT_BEARER),
-                    ("client_assertion", assertion.as_str()),
-                ],
-                assertion.as_str(),
-            )
+            .request_token_with_assertion(NAME, request, assertion.as_str())
             .await
     }
 }

@@ -62,6 +62,7 @@
 //! | `reqwest` | yes | the default transport, `graph_sync_transport::ReqwestTransport` |
 //! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
 //! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
+//! | `pkcs12` | yes | `ClientCertificate::from_pkcs12` (PFX archives), via p12-keystore |
 //! | `mock` | no | `MockTokenCredential`, a mockall mock of [`TokenCredential`] |
 //! | `azure-core` | no | `AzureCoreCredential`: any azure_core (azure_identity) credential |
 //!

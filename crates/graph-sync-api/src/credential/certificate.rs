@@ -104,12 +104,13 @@ impl ClientCertificate {
     }
 
     /// Reads a PKCS#12 (PFX) archive protected by `password` (may be empty), as exported
-    /// from Azure Key Vault or Windows.
+    /// from Azure Key Vault or Windows. Needs the `pkcs12` feature (on by default).
     ///
     /// # Errors
     ///
     /// [`AuthError`] when the archive cannot be read (a wrong password among other causes),
     /// holds no private key, or its key is not RSA or matches none of its certificates.
+    #[cfg(feature = "pkcs12")]
     pub fn from_pkcs12(archive: &[u8], password: &str) -> Result<Self, AuthError> {
         let store = p12_keystore::KeyStore::from_pkcs12(archive, password).map_err(|e| {
             AuthError::configuration(format!(
@@ -325,6 +326,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(encrypted.to_string().contains("encrypted"), "{encrypted}");
+        #[cfg(feature = "pkcs12")]
         assert!(ClientCertificate::from_pkcs12(b"not a pfx", "pw").is_err());
     }
 }

@@ -121,10 +121,7 @@ impl EnvironmentCredential {
                 ClientCertificate::from_pem(&bytes)?
             } else {
                 let password = get(CERTIFICATE_PASSWORD).map(Zeroizing::new);
-                ClientCertificate::from_pkcs12(
-                    &bytes,
-                    password.as_ref().map_or("", |p| p.as_str()),
-                )?
+                pkcs12(&path, &bytes, password.as_ref().map_or("", |p| p.as_str()))?
             };
             let mut credential = ClientCertificateCredential::new(&tenant, &client, parsed)?;
             if let Some(authority) = &authority {
@@ -163,6 +160,20 @@ impl EnvironmentCredential {
         };
         Self { inner }
     }
+}
+
+/// Reads the PKCS#12 archive at `path`.
+#[cfg(feature = "pkcs12")]
+fn pkcs12(_path: &str, bytes: &[u8], password: &str) -> Result<ClientCertificate, AuthError> {
+    ClientCertificate::from_pkcs12(bytes, password)
+}
+
+/// Without the `pkcs12` feature, a certificate file must be PEM.
+#[cfg(not(feature = "pkcs12"))]
+fn pkcs12(path: &str, _bytes: &[u8], _password: &str) -> Result<ClientCertificate, AuthError> {
+    Err(AuthError::configuration(format!(
+        "{NAME}: {CERTIFICATE}={path} is not PEM; reading PKCS#12 needs graph-sync-api's `pkcs12` feature"
+    )))
 }
 
 impl fmt::Debug for EnvironmentCredential {

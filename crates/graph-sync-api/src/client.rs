@@ -12,10 +12,12 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
 
+use crate::authorize::send_authorized;
 use crate::cloud::Cloud;
-use crate::credential::{AuthError, StaticTokenCredential, TokenCredential, TokenRequest};
+use crate::credential::{AuthError, AuthErrorKind, StaticTokenCredential, TokenCredential};
 use crate::error::{Error, InvalidInput, ServiceError};
 use crate::operations::ServicePrincipalApi;
+use crate::token_cache::TokenCache;
 
 /// The header that carries the client's id for a request, echoed by Graph.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -47,7 +49,7 @@ pub struct GraphSyncClient {
 
 struct Inner {
     transport: Arc<dyn Transport>,
-    credential: Arc<dyn TokenCredential>,
+    tokens: TokenCache,
     cloud: Cloud,
     user_agent: HeaderValue,
 }
@@ -90,11 +92,14 @@ impl GraphSyncClient {
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response, Error> {
         let inner = &self.inner;
         if !inner.cloud.is_graph_url(&call.url) {
-            return Err(Error::Auth(AuthError::new(format!(
-                "refusing to send a token for {} to {}",
-                inner.cloud.graph_root().origin().ascii_serialization(),
-                call.url.origin().ascii_serialization()
-            ))));
+            return Err(Error::Auth(AuthError::of_kind(
+                AuthErrorKind::Refused,
+                format!(
+                    "refusing to send a token for {} to {}",
+                    inner.cloud.graph_root().origin().ascii_serialization(),
+                    call.url.origin().ascii_serialization()
+                ),
+            )));
         }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let span = tracing::debug_span!(
@@ -116,22 +121,14 @@ impl GraphSyncClient {
         attempt: u32,
     ) -> Result<Response, Error> {
         let inner = &self.inner;
-        let token = inner
-            .credential
-            .get_token(&TokenRequest::new(inner.cloud.scope()))
-            .await
-            .map_err(Error::Auth)?;
-        let request = build_request(call, &token.token, client_request_id, &inner.user_agent)?;
-        tracing::debug!(attempt, "sending");
-        let response = inner.transport.send(request).await.map_err(|error| {
-            tracing::debug!(
-                attempt,
-                kind = %error.kind(),
-                reached_server = error.may_have_reached_server(),
-                "transport failed"
-            );
-            Error::Transport(error)
-        })?;
+        let response = send_authorized(
+            &inner.tokens,
+            inner.transport.as_ref(),
+            inner.cloud.scope(),
+            attempt,
+            |token| build_request(call, token, client_request_id, &inner.user_agent),
+        )
+        .await?;
         let status = response.status();
         let request_id = response
             .headers()
@@ -159,7 +156,7 @@ impl fmt::Debug for GraphSyncClient {
         f.debug_struct("GraphSyncClient")
             .field("cloud", &self.inner.cloud)
             .field("transport", &self.inner.transport)
-            .field("credential", &self.inner.credential)
+            .field("credential", self.inner.tokens.credential())
             .finish()
     }
 }
@@ -198,7 +195,8 @@ fn build_request(
 ) -> Result<Request<Bytes>, Error> {
     let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
         .map_err(|_| {
-            Error::Auth(AuthError::new(
+            Error::Auth(AuthError::of_kind(
+                AuthErrorKind::Refused,
                 "the access token holds characters that cannot go in an HTTP header",
             ))
         })?;
@@ -324,7 +322,7 @@ impl GraphSyncClientBuilder {
         Ok(GraphSyncClient {
             inner: Arc::new(Inner {
                 transport,
-                credential,
+                tokens: TokenCache::new(credential),
                 cloud,
                 user_agent,
             }),

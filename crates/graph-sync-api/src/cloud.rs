@@ -166,7 +166,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn parse_endpoint(what: &str, text: &str) -> Result<Url, Error> {
+pub(crate) fn parse_endpoint(what: &str, text: &str) -> Result<Url, Error> {
     let invalid =
         |reason: String| Error::InvalidInput(InvalidInput::new(format!("{what} {reason}")));
     let url =

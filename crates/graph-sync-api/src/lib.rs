@@ -28,8 +28,11 @@
 //! 1. The typed call checks its input (ids, keys, values) and fails with
 //!    [`Error::InvalidInput`] before anything is sent.
 //! 2. The pipeline builds an `http::Request<Bytes>`: the URL from the [`Cloud`]'s Graph root,
-//!    `Authorization` from the [`TokenCredential`] (marked sensitive), a fresh
-//!    `client-request-id`, and a `User-Agent` naming this crate.
+//!    `Authorization` from the client's token cache in front of its [`TokenCredential`]
+//!    (marked sensitive, and only ever for the cloud's Graph host), a fresh
+//!    `client-request-id`, and a `User-Agent` naming this crate. A `401` gets one fresh
+//!    token (with the claims of a continuous access evaluation challenge, if any) and one
+//!    resend.
 //! 3. The [`Transport`](graph_sync_transport::Transport) sends it. Any transport works:
 //!    the default reqwest one, a mock, or one of your own.
 //! 4. A 2xx is decoded into model types; anything else becomes a [`ServiceError`] with the
@@ -59,18 +62,37 @@
 //! | `reqwest` | yes | the default transport, `graph_sync_transport::ReqwestTransport` |
 //! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
 //! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
+//! | `pkcs12` | yes | `ClientCertificate::from_pkcs12` (PFX archives), via p12-keystore |
+//! | `mock` | no | `MockTokenCredential`, a mockall mock of [`TokenCredential`] |
+//! | `azure-core` | no | `AzureCoreCredential`: any azure_core (azure_identity) credential |
+//!
+//! ## Authentication
+//!
+//! Static token, client secret, client certificate (PEM or PKCS#12; RS256 assertions signed
+//! by the pure-Rust `rsa` crate), workload identity, managed identity (IMDS and App Service),
+//! the `AZURE_*` environment, and chains of these. Tokens are cached per scope, refreshed
+//! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
+mod authorize;
 mod client;
 mod cloud;
 mod credential;
 mod error;
 mod operations;
 mod retry_after;
+mod token_cache;
 
 pub use client::{CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
 pub use cloud::Cloud;
+#[cfg(feature = "azure-core")]
+pub use credential::AzureCoreCredential;
+#[cfg(any(test, feature = "mock"))]
+pub use credential::MockTokenCredential;
 pub use credential::{
-    AccessToken, AuthError, StaticTokenCredential, TokenCredential, TokenRequest,
+    AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
+    ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
+    ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential, TokenCredential,
+    TokenRequest, WorkloadIdentityCredential,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
 pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};

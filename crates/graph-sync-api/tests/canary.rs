@@ -179,3 +179,132 @@ async fn no_output_of_any_kind_reveals_a_secret() {
     );
     assert_clean("TRACE logs", &logs);
 }
+
+/// Client secrets, certificate keys, federated tokens, App Service headers and issued tokens
+/// never appear in Debug, Display, errors or TRACE logs, on success or failure.
+#[tokio::test]
+async fn no_output_reveals_a_credential_secret_or_token() {
+    use graph_sync_api::{
+        ChainedTokenCredential, ClientCertificate, ClientCertificateCredential,
+        ClientSecretCredential, EnvironmentCredential, ManagedIdentity, ManagedIdentityCredential,
+        TokenCredential, TokenRequest, WorkloadIdentityCredential,
+    };
+    use graph_sync_model::ExposeSecret;
+
+    const APP: &str = "canary-app";
+    let secret = format!("secret-{CANARY}");
+    let federated = format!("federated-{CANARY}");
+    let header = format!("header-{CANARY}");
+    let captured = captured_logs();
+    let cert = crate::certs::registered();
+    let key_canary = cert.key_canary();
+
+    let emulator = Emulator::new();
+    let sp = emulator.register_service_principal("canary");
+    emulator.register_app_with_secret(APP, &secret);
+    emulator
+        .register_app_with_certificate(APP, &cert.certificate_der)
+        .unwrap();
+    emulator.register_app_with_federated_token(APP, &federated);
+    emulator.enable_system_assigned_identity();
+    let running = emulator.start().await.unwrap();
+    let authority = running.base_url();
+    let scope = TokenRequest::new(format!("{authority}/.default"));
+
+    let token_file =
+        std::env::temp_dir().join(format!("graph-sync-canary-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&token_file, &federated).unwrap();
+    let good_secret = ClientSecretCredential::new("t", APP, secret.as_str())
+        .unwrap()
+        .authority(&authority)
+        .unwrap();
+    let wrong_secret = ClientSecretCredential::new("t", APP, format!("wrong-{CANARY}"))
+        .unwrap()
+        .authority(&authority)
+        .unwrap();
+    let certificate = ClientCertificate::from_pem(cert.combined_pem().as_bytes()).unwrap();
+    let with_certificate = ClientCertificateCredential::new("t", APP, certificate.clone())
+        .unwrap()
+        .authority(&authority)
+        .unwrap();
+    let workload = WorkloadIdentityCredential::new("t", APP, &token_file)
+        .unwrap()
+        .authority(&authority)
+        .unwrap();
+    let app_service = ManagedIdentityCredential::app_service(
+        ManagedIdentity::SystemAssigned,
+        &format!("{authority}/msi/token"),
+        header.as_str(),
+    )
+    .unwrap();
+    let environment = EnvironmentCredential::from_lookup(|name| match name {
+        "AZURE_TENANT_ID" => Some("t".to_owned()),
+        "AZURE_CLIENT_ID" => Some(APP.to_owned()),
+        "AZURE_CLIENT_SECRET" => Some(secret.clone()),
+        "AZURE_AUTHORITY_HOST" => Some(authority.clone()),
+        _ => None,
+    })
+    .unwrap();
+
+    let mut outputs = vec![
+        ("certificate", format!("{certificate:?}")),
+        ("secret credential", format!("{good_secret:?}")),
+        ("certificate credential", format!("{with_certificate:?}")),
+        ("workload credential", format!("{workload:?}")),
+        ("app service credential", format!("{app_service:?}")),
+        ("environment credential", format!("{environment:?}")),
+    ];
+    let mut tokens = Vec::new();
+    for credential in [
+        &good_secret as &dyn TokenCredential,
+        &with_certificate,
+        &workload,
+        &environment,
+    ] {
+        let token = credential.get_token(&scope).await.unwrap();
+        outputs.push(("token debug", format!("{token:?}")));
+        tokens.push(token.token.expose_secret().to_owned());
+    }
+    let failures = ChainedTokenCredential::new()
+        .with(wrong_secret)
+        .with(app_service)
+        .get_token(&scope)
+        .await
+        .unwrap_err();
+    outputs.push(("chain failure", format!("{failures} {failures:?}")));
+
+    let client = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .credential(good_secret)
+        .build()
+        .unwrap();
+    client
+        .service_principal(sp.id.clone())
+        .synchronization()
+        .get()
+        .await
+        .unwrap();
+    running.emulator().require_claims_challenge(true);
+    client
+        .service_principal(sp.id)
+        .synchronization()
+        .get()
+        .await
+        .unwrap();
+    outputs.push(("client", format!("{client:?}")));
+    std::fs::remove_file(&token_file).ok();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("requesting a token"),
+        "tracing captured nothing: {logs}"
+    );
+    outputs.push(("TRACE logs", logs));
+    for (what, text) in &outputs {
+        assert_clean(what, text);
+        assert!(!text.contains(&key_canary), "{what} leaks the private key");
+        for token in &tokens {
+            assert!(!text.contains(token.as_str()), "{what} leaks a token");
+        }
+    }
+}

@@ -6,7 +6,10 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod auth;
+mod auth_emulator;
 mod canary;
+mod certs;
 mod emulator;
 mod mock;
 mod support;

@@ -56,6 +56,79 @@ impl Emulator {
         self.shared.revoke_token(token);
     }
 
+    /// Registers an app (`client_id`) that authenticates at the token endpoint with
+    /// `secret`. An app may have several secrets, certificates and federated tokens.
+    pub fn register_app_with_secret(&self, client_id: &str, secret: &str) {
+        self.shared.identity().register_secret(client_id, secret);
+    }
+
+    /// Registers an app (`client_id`) that authenticates with JWT client assertions signed
+    /// by the key of `certificate` (PEM or DER X.509, RSA).
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidCertificate`](crate::InvalidCertificate) when the certificate cannot be read
+    /// or its key is not RSA.
+    pub fn register_app_with_certificate(
+        &self,
+        client_id: &str,
+        certificate: &[u8],
+    ) -> Result<(), crate::InvalidCertificate> {
+        self.shared
+            .identity()
+            .register_certificate(client_id, certificate)
+    }
+
+    /// Registers an app (`client_id`) whose client assertion may be `federated_token`, the
+    /// token a workload identity federation provider writes to `AZURE_FEDERATED_TOKEN_FILE`.
+    pub fn register_app_with_federated_token(&self, client_id: &str, federated_token: &str) {
+        self.shared
+            .identity()
+            .register_federated_token(client_id, federated_token);
+    }
+
+    /// Gives the emulated host a system-assigned managed identity (IMDS at
+    /// `/metadata/identity/oauth2/token`, App Service at `/msi/token`).
+    pub fn enable_system_assigned_identity(&self) {
+        self.shared.identity().enable_system_assigned();
+    }
+
+    /// Gives the emulated host the user-assigned managed identity `client_id`.
+    pub fn add_user_assigned_identity(&self, client_id: &str) {
+        self.shared.identity().add_user_assigned(client_id);
+    }
+
+    /// The `IDENTITY_HEADER` value the App Service endpoint (`/msi/token`) expects in
+    /// `X-IDENTITY-HEADER`.
+    #[must_use]
+    pub fn app_service_identity_header(&self) -> String {
+        self.shared.identity().app_service_header()
+    }
+
+    /// How long tokens issued from now on live (default 3599 seconds, as Entra reports).
+    pub fn set_token_lifetime(&self, lifetime: std::time::Duration) {
+        self.shared.identity().set_lifetime(lifetime);
+    }
+
+    /// Moves the emulator's clock forward: issued tokens and client assertions expire as if
+    /// `by` had passed. For expiry tests without sleeping.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.shared.identity().advance_clock(by);
+    }
+
+    /// When on, protected endpoints answer every token not requested with claims with a
+    /// continuous access evaluation challenge (`401`, `WWW-Authenticate: Bearer …
+    /// error="insufficient_claims", claims="…"`).
+    pub fn require_claims_challenge(&self, on: bool) {
+        self.shared.identity().require_claims(on);
+    }
+
+    /// How many token requests the token and managed-identity endpoints have answered.
+    #[must_use]
+    pub fn token_requests(&self) -> usize {
+        self.shared.identity().token_requests()
+    }
+
     /// The secrets stored for the service principal `id`, unmasked, in stored order; `None`
     /// if no such service principal is registered. For test assertions.
     ///

@@ -21,6 +21,13 @@ const BEARER_CHALLENGE: &str = "Bearer realm=\"\", \
      authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", \
      client_id=\"00000003-0000-0000-c000-000000000000\"";
 
+/// The `WWW-Authenticate` challenge of continuous access evaluation. The claims are base64 of
+/// `{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}`.
+pub(crate) const CLAIMS_CHALLENGE: &str = "Bearer realm=\"\", \
+     authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", \
+     client_id=\"00000003-0000-0000-c000-000000000000\", error=\"insufficient_claims\", \
+     claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzAwMDAwMDAwIn19fQ==\"";
+
 /// The `message` of the service's `InvalidNotificationSettings` error: a JSON error document,
 /// byte for byte as the service writes it (CRLF line breaks, `null` message), which the
 /// service then wraps as the message of an `UnknownError` (msgraph-metadata#127, #347).
@@ -34,7 +41,7 @@ pub(crate) struct GraphError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    challenge: bool,
+    challenge: Option<&'static str>,
 }
 
 impl GraphError {
@@ -43,14 +50,14 @@ impl GraphError {
             status,
             code,
             message: message.into(),
-            challenge: false,
+            challenge: None,
         }
     }
 
     /// `401`: no bearer token.
     pub(crate) fn empty_token() -> Self {
         Self {
-            challenge: true,
+            challenge: Some(BEARER_CHALLENGE),
             ..Self::new(
                 StatusCode::UNAUTHORIZED,
                 "InvalidAuthenticationToken",
@@ -62,11 +69,37 @@ impl GraphError {
     /// `401`: a token the emulator did not issue, or revoked.
     pub(crate) fn invalid_token() -> Self {
         Self {
-            challenge: true,
+            challenge: Some(BEARER_CHALLENGE),
             ..Self::new(
                 StatusCode::UNAUTHORIZED,
                 "InvalidAuthenticationToken",
                 "Access token validation failure. Invalid audience.",
+            )
+        }
+    }
+
+    /// `401`: a token from the token endpoint whose lifetime is over.
+    pub(crate) fn expired_token() -> Self {
+        Self {
+            challenge: Some(BEARER_CHALLENGE),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                "Lifetime validation failed, the token is expired.",
+            )
+        }
+    }
+
+    /// `401` with a continuous access evaluation claims challenge: the token was not
+    /// requested with the claims the service now demands.
+    pub(crate) fn insufficient_claims() -> Self {
+        Self {
+            challenge: Some(CLAIMS_CHALLENGE),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                "Continuous access evaluation resulted in challenge with result: \
+                 InteractionRequired and code: TokenCreatedWithOutdatedPolicies",
             )
         }
     }
@@ -221,10 +254,10 @@ pub(crate) fn render(error: &GraphError, context: &RequestContext) -> Response {
     body.error.inner_error = Some(inner);
 
     let mut response = (error.status, Json(body)).into_response();
-    if error.challenge {
+    if let Some(challenge) = error.challenge {
         response
             .headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static(BEARER_CHALLENGE));
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
     }
     response
 }

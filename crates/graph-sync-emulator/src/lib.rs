@@ -39,6 +39,14 @@
 //!   (`400`), undocumented secret keys (`400`), and the double-encoded
 //!   `InvalidNotificationSettings` error Graph returns for an empty or non-JSON
 //!   `SyncNotificationSettings` value.
+//! * Identity: an OAuth2 token endpoint `POST /{tenant}/oauth2/v2.0/token` (client
+//!   credentials with a secret, a certificate-signed client assertion checked for signature,
+//!   audience and time, or a federated token), the managed-identity endpoints of IMDS
+//!   (`/metadata/identity/oauth2/token`) and App Service (`/msi/token`), Entra-shaped error
+//!   bodies with `AADSTS` codes, configurable token lifetimes on a clock tests can move
+//!   ([`Emulator::advance_clock`]), expired and unknown tokens refused with `401`, and a
+//!   continuous access evaluation claims challenge on demand
+//!   ([`Emulator::require_claims_challenge`]).
 //! * The OData error envelope `{"error":{"code","message","innerError":{…}}}` and the support
 //!   headers `request-id`, `client-request-id` (echoed) and `Date` on every response.
 //!
@@ -62,8 +70,7 @@
 //!
 //! ## Not yet
 //!
-//! This is a first cut. Still to come: the OAuth2 token endpoint (tokens are issued with
-//! [`Emulator::issue_token`] for now), templates, jobs and their status, schema, throttling
+//! This is a first cut. Still to come: templates, jobs and their status, schema, throttling
 //! (`429` + `Retry-After`) and fault injection (5xx, delays, dropped connections, truncated
 //! bodies). The emulator speaks plain HTTP/1.1 and builds `@odata.context` from the request's
 //! `Host` header with the `http` scheme.
@@ -72,10 +79,12 @@ mod banner;
 mod context;
 mod emulator;
 mod error;
+mod identity;
 mod routes;
 mod server;
 mod state;
 
 pub use banner::connection_details;
 pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
+pub use identity::InvalidCertificate;
 pub use server::RunningEmulator;

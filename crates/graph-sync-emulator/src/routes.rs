@@ -52,6 +52,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1.0/{key}/synchronization/secrets",
             put(put_secrets_by_key),
         )
+        .merge(crate::identity::routes())
         .fallback(not_implemented)
         .method_not_allowed_fallback(not_implemented)
         .layer(middleware::from_fn_with_state(
@@ -270,10 +271,8 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
         .map_or("", |(_, token)| token.trim());
     if token.is_empty() {
         Err(GraphError::empty_token())
-    } else if shared.is_valid_token(token) {
-        Ok(())
     } else {
-        Err(GraphError::invalid_token())
+        crate::identity::check_bearer(shared, token)
     }
 }
 

@@ -13,11 +13,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use graph_sync_model::{Secrets, ServicePrincipalId, ServicePrincipalRef};
 
 use crate::emulator::{RecordedRequest, ServicePrincipal};
+use crate::identity::Identity;
 
 /// State shared by the [`Emulator`](crate::Emulator) handle and the HTTP handlers.
 #[derive(Default)]
 pub(crate) struct Shared {
     data: Mutex<Data>,
+    /// App registrations, managed identities and the tokens issued for them.
+    identity: Identity,
 }
 
 #[derive(Default)]
@@ -122,6 +125,11 @@ impl Shared {
     /// Whether `token` is valid.
     pub(crate) fn is_valid_token(&self, token: &str) -> bool {
         self.data().tokens.contains(token)
+    }
+
+    /// The identity side: token endpoint, managed identity, issued tokens.
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// Appends to the request log.

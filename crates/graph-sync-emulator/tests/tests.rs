@@ -973,3 +973,4 @@ async fn the_router_can_be_embedded_in_another_server() {
     assert_eq!(emulator.requests().len(), 1);
     server.abort();
 }
+mod identity;

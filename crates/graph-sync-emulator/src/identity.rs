@@ -1,0 +1,738 @@
+//! The identity side of the emulator: an Entra-shaped OAuth2 token endpoint, the
+//! managed-identity endpoints (IMDS and App Service), and the check of the tokens it issued
+//! on the protected Graph endpoints.
+//!
+//! * `POST /{tenant}/oauth2/v2.0/token`, form-encoded, `grant_type=client_credentials` with
+//!   `client_secret`, or with a `client_assertion` that is either a registered federated
+//!   token or an RS256 JWT whose signature is checked against the certificate registered
+//!   for the app, along with its `x5t#S256`, audience (this endpoint's URL), issuer and
+//!   subject (the client id) and time range. Errors are Entra's bodies: `error`,
+//!   `error_description` starting with the `AADSTS` code, `error_codes`, `timestamp`,
+//!   `trace_id`, `correlation_id` (the client's `client-request-id` when it sent one).
+//! * `GET /metadata/identity/oauth2/token` (IMDS: `Metadata: true` required) and
+//!   `GET /msi/token` (App Service: `X-IDENTITY-HEADER` required), for a system-assigned
+//!   identity or user-assigned ones by `client_id`.
+//! * Tokens live a configurable time on the emulator's clock, which tests can move forward
+//!   ([`Emulator::advance_clock`](crate::Emulator::advance_clock)); protected endpoints
+//!   answer `401` to expired and unknown tokens, and, when told to, a continuous access
+//!   evaluation claims challenge to every token not requested with claims.
+//!
+//! Secrets, assertions and tokens never reach a log, a response or `Debug`.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header::HOST;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use rsa::RsaPublicKey;
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use sha2::{Digest, Sha256};
+use x509_cert::der::{Decode, DecodePem, Encode};
+
+use crate::context::RequestContext;
+use crate::error::GraphError;
+use crate::state::Shared;
+
+/// Entra's default access-token lifetime as the token endpoint reports it.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
+/// How far in the future an assertion's `nbf` may be (clock skew).
+const NBF_SKEW: Duration = Duration::from_secs(300);
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A certificate that cannot be registered: not PEM or DER X.509, or not RSA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidCertificate(String);
+
+impl fmt::Display for InvalidCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid certificate: {}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidCertificate {}
+
+/// The identity state, behind its own lock (never held across an `.await`).
+pub(crate) struct Identity {
+    data: Mutex<Data>,
+}
+
+struct Data {
+    apps: HashMap<String, Vec<AppCredential>>,
+    system_assigned: bool,
+    user_assigned: HashSet<String>,
+    app_service_header: String,
+    issued: HashMap<String, Issued>,
+    lifetime: Duration,
+    clock_offset: Duration,
+    require_claims: bool,
+    token_requests: usize,
+}
+
+enum AppCredential {
+    Secret(String),
+    Certificate {
+        key: Box<RsaPublicKey>,
+        thumbprint: String,
+    },
+    Federated(String),
+}
+
+struct Issued {
+    expires_at: SystemTime,
+    with_claims: bool,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Self {
+            data: Mutex::new(Data {
+                apps: HashMap::new(),
+                system_assigned: false,
+                user_assigned: HashSet::new(),
+                app_service_header: uuid::Uuid::new_v4().simple().to_string(),
+                issued: HashMap::new(),
+                lifetime: DEFAULT_LIFETIME,
+                clock_offset: Duration::ZERO,
+                require_claims: false,
+                token_requests: 0,
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for Identity {
+    /// Counts only: the state holds secrets and tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let data = self.data();
+        f.debug_struct("Identity")
+            .field("apps", &data.apps.len())
+            .field("issued", &data.issued.len())
+            .field("token_requests", &data.token_requests)
+            .finish()
+    }
+}
+
+impl Data {
+    fn now(&self) -> SystemTime {
+        SystemTime::now() + self.clock_offset
+    }
+
+    fn issue(&mut self, with_claims: bool) -> (String, Duration) {
+        let token = format!("graph-sync-emulator-at.{}", uuid::Uuid::new_v4().simple());
+        let expires_at = self.now() + self.lifetime;
+        self.issued.insert(
+            token.clone(),
+            Issued {
+                expires_at,
+                with_claims,
+            },
+        );
+        (token, self.lifetime)
+    }
+}
+
+impl Identity {
+    fn data(&self) -> MutexGuard<'_, Data> {
+        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn app(&self, client_id: &str, credential: AppCredential) {
+        self.data()
+            .apps
+            .entry(client_id.to_ascii_lowercase())
+            .or_default()
+            .push(credential);
+    }
+
+    pub(crate) fn register_secret(&self, client_id: &str, secret: &str) {
+        self.app(client_id, AppCredential::Secret(secret.to_owned()));
+    }
+
+    pub(crate) fn register_federated_token(&self, client_id: &str, token: &str) {
+        self.app(client_id, AppCredential::Federated(token.to_owned()));
+    }
+
+    pub(crate) fn register_certificate(
+        &self,
+        client_id: &str,
+        certificate: &[u8],
+    ) -> Result<(), InvalidCertificate> {
+        let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
+            x509_cert::Certificate::from_pem(certificate)
+        } else {
+            x509_cert::Certificate::from_der(certificate)
+        }
+        .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
+        let der = parsed
+            .to_der()
+            .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
+        let spki = parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
+        let key = RsaPublicKey::from_public_key_der(&spki)
+            .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
+        let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+        self.app(
+            client_id,
+            AppCredential::Certificate {
+                key: Box::new(key),
+                thumbprint,
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn enable_system_assigned(&self) {
+        self.data().system_assigned = true;
+    }
+
+    pub(crate) fn add_user_assigned(&self, client_id: &str) {
+        self.data()
+            .user_assigned
+            .insert(client_id.to_ascii_lowercase());
+    }
+
+    pub(crate) fn app_service_header(&self) -> String {
+        self.data().app_service_header.clone()
+    }
+
+    pub(crate) fn set_lifetime(&self, lifetime: Duration) {
+        self.data().lifetime = lifetime;
+    }
+
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        self.data().clock_offset += by;
+    }
+
+    pub(crate) fn require_claims(&self, on: bool) {
+        self.data().require_claims = on;
+    }
+
+    pub(crate) fn token_requests(&self) -> usize {
+        self.data().token_requests
+    }
+}
+
+/// The identity routes, merged into the emulator's router.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint))
+        .route("/metadata/identity/oauth2/token", get(imds))
+        .route("/msi/token", get(app_service))
+}
+
+/// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]
+/// (valid until revoked) or one from the token endpoint (valid until it expires), and the
+/// claims challenge when it is switched on.
+///
+/// [`Emulator::issue_token`]: crate::Emulator::issue_token
+pub(crate) fn check_bearer(shared: &Shared, token: &str) -> Result<(), GraphError> {
+    let issued_by_hand = shared.is_valid_token(token);
+    let data = shared.identity().data();
+    let with_claims = if issued_by_hand {
+        false
+    } else {
+        let issued = data
+            .issued
+            .get(token)
+            .ok_or_else(GraphError::invalid_token)?;
+        if data.now() >= issued.expires_at {
+            return Err(GraphError::expired_token());
+        }
+        issued.with_claims
+    };
+    if data.require_claims && !with_claims {
+        return Err(GraphError::insufficient_claims());
+    }
+    Ok(())
+}
+
+/// An Entra error answer.
+struct EntraError {
+    status: StatusCode,
+    error: &'static str,
+    code: u32,
+    message: String,
+}
+
+impl EntraError {
+    fn new(status: StatusCode, error: &'static str, code: u32, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn render(&self, headers: &HeaderMap) -> Response {
+        let context = RequestContext::new(headers);
+        let correlation_id = context.client_request_id();
+        let trace_id = uuid::Uuid::new_v4().to_string();
+        let timestamp = format!("{}Z", context.iso_date().replace('T', " "));
+        let body = serde_json::json!({
+            "error": self.error,
+            "error_description": format!(
+                "AADSTS{}: {} Trace ID: {trace_id} Correlation ID: {correlation_id} Timestamp: {timestamp}",
+                self.code, self.message
+            ),
+            "error_codes": [self.code],
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
+            "error_uri": format!("https://login.microsoftonline.com/error?code={}", self.code),
+        });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// `POST /{tenant}/oauth2/v2.0/token`.
+async fn token_endpoint(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let identity = shared.identity();
+    identity.data().token_requests += 1;
+    let form = parse_form(&body);
+    let audience = format!("http://{}/{tenant}/oauth2/v2.0/token", host(&headers));
+    match grant(identity, &tenant, &form, &audience) {
+        Ok((token, lifetime)) => {
+            tracing::debug!(%tenant, "graph-sync-emulator issued a token");
+            let seconds = lifetime.as_secs();
+            axum::Json(serde_json::json!({
+                "token_type": "Bearer",
+                "expires_in": seconds,
+                "ext_expires_in": seconds,
+                "access_token": token,
+            }))
+            .into_response()
+        }
+        Err(error) => {
+            tracing::debug!(%tenant, code = error.code, "graph-sync-emulator refused a token");
+            error.render(&headers)
+        }
+    }
+}
+
+fn grant(
+    identity: &Identity,
+    tenant: &str,
+    form: &HashMap<String, String>,
+    audience: &str,
+) -> Result<(String, Duration), EntraError> {
+    let bad = |code, message: String| {
+        EntraError::new(StatusCode::BAD_REQUEST, "invalid_request", code, message)
+    };
+    let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    match field("grant_type") {
+        Some("client_credentials") => {}
+        Some(other) => {
+            return Err(EntraError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                70003,
+                format!("The app requested an unsupported grant type '{other}'."),
+            ));
+        }
+        None => {
+            return Err(bad(
+                900144,
+                "The request body must contain the following parameter: 'grant_type'.".to_owned(),
+            ));
+        }
+    }
+    let client_id = field("client_id").ok_or_else(|| {
+        bad(
+            900144,
+            "The request body must contain the following parameter: 'client_id'.".to_owned(),
+        )
+    })?;
+    let scope = field("scope").ok_or_else(|| {
+        bad(
+            900144,
+            "The request body must contain the following parameter: 'scope'.".to_owned(),
+        )
+    })?;
+    if !scope.ends_with("/.default") {
+        return Err(EntraError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            1002012,
+            format!(
+                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
+        ));
+    }
+    let claims = field("claims");
+    if let Some(claims) = claims
+        && serde_json::from_str::<serde_json::Value>(claims).map_or(true, |v| !v.is_object())
+    {
+        return Err(bad(
+            70011,
+            "The provided value for the input parameter 'claims' is not valid JSON.".to_owned(),
+        ));
+    }
+    let mut data = identity.data();
+    let now = data.now();
+    let credentials = data.apps.get(&client_id.to_ascii_lowercase()).ok_or_else(|| {
+        EntraError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."),
+        )
+    })?;
+    let invalid_client = |code, message: String| {
+        EntraError::new(StatusCode::UNAUTHORIZED, "invalid_client", code, message)
+    };
+    if let Some(secret) = field("client_secret") {
+        let known = credentials
+            .iter()
+            .any(|c| matches!(c, AppCredential::Secret(s) if s == secret));
+        if !known {
+            return Err(invalid_client(
+                7000215,
+                format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+                ),
+            ));
+        }
+    } else if let Some(assertion) = field("client_assertion") {
+        if field("client_assertion_type") != Some(JWT_BEARER) {
+            return Err(bad(
+                700023,
+                format!("The client_assertion_type must be '{JWT_BEARER}'."),
+            ));
+        }
+        let federated = credentials
+            .iter()
+            .any(|c| matches!(c, AppCredential::Federated(t) if t == assertion));
+        if !federated {
+            check_assertion(credentials, assertion, client_id, audience, now)
+                .map_err(|(code, message)| invalid_client(code, message))?;
+        }
+    } else {
+        return Err(bad(7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".to_owned()));
+    }
+    Ok(data.issue(claims.is_some()))
+}
+
+/// Verifies a JWT client assertion: RS256 by a registered certificate, audience, issuer,
+/// subject and time range.
+fn check_assertion(
+    credentials: &[AppCredential],
+    assertion: &str,
+    client_id: &str,
+    audience: &str,
+    now: SystemTime,
+) -> Result<(), (u32, String)> {
+    let malformed = || (50027, "JWT token is invalid or is malformed.".to_owned());
+    let mut parts = assertion.split('.');
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed());
+    };
+    let decode = |part: &str| -> Result<serde_json::Value, (u32, String)> {
+        let bytes = Base64UrlUnpadded::decode_vec(part).map_err(|_| malformed())?;
+        serde_json::from_slice(&bytes).map_err(|_| malformed())
+    };
+    let header_json = decode(header)?;
+    let claims_json = decode(claims)?;
+    if header_json["alg"] != "RS256" {
+        return Err((
+            5002738,
+            "The client assertion must be signed with RS256.".to_owned(),
+        ));
+    }
+    let signature = Base64UrlUnpadded::decode_vec(signature)
+        .ok()
+        .and_then(|bytes| Signature::try_from(bytes.as_slice()).ok())
+        .ok_or_else(malformed)?;
+    let thumbprint = header_json["x5t#S256"].as_str();
+    let signed = format!("{header}.{claims}");
+    let verified = credentials.iter().any(|credential| match credential {
+        AppCredential::Certificate {
+            key,
+            thumbprint: registered,
+        } => {
+            thumbprint.is_none_or(|t| t == registered)
+                && VerifyingKey::<Sha256>::new((**key).clone())
+                    .verify(signed.as_bytes(), &signature)
+                    .is_ok()
+        }
+        _ => false,
+    });
+    if !verified {
+        return Err((
+            700027,
+            "Client assertion failed signature validation. The certificate used to sign it is not registered on the application.".to_owned(),
+        ));
+    }
+    if claims_json["aud"] != audience {
+        return Err((
+            700021,
+            format!("The client assertion audience must be the token endpoint '{audience}'."),
+        ));
+    }
+    if claims_json["iss"] != client_id || claims_json["sub"] != client_id {
+        return Err((
+            700021,
+            "The client assertion issuer and subject must be the client id.".to_owned(),
+        ));
+    }
+    let seconds = |name: &str| {
+        claims_json[name]
+            .as_u64()
+            .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    };
+    let (Some(nbf), Some(exp)) = (seconds("nbf"), seconds("exp")) else {
+        return Err(malformed());
+    };
+    if now >= exp || nbf > now + NBF_SKEW {
+        return Err((
+            700024,
+            "Client assertion is not within its valid time range.".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /metadata/identity/oauth2/token`: IMDS.
+async fn imds(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+    let identity = shared.identity();
+    identity.data().token_requests += 1;
+    let metadata = headers
+        .get("metadata")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if !metadata {
+        return managed_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required metadata header not specified",
+        );
+    }
+    managed_token(identity, &uri, true)
+}
+
+/// `GET /msi/token`: the App Service identity endpoint.
+async fn app_service(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+    let identity = shared.identity();
+    identity.data().token_requests += 1;
+    let expected = identity.app_service_header();
+    let sent = headers.get("x-identity-header").map(|v| v.as_bytes());
+    if sent != Some(expected.as_bytes()) {
+        let body = serde_json::json!({"error": {"code": "UnauthorizedRequest", "message": "The X-IDENTITY-HEADER header is missing or wrong."}});
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    managed_token(identity, &uri, false)
+}
+
+fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
+    let query = parse_form(uri.query().unwrap_or_default().as_bytes());
+    let Some(resource) = query.get("resource").filter(|r| !r.is_empty()) else {
+        return managed_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required query variable 'resource' is missing",
+        );
+    };
+    if query.get("api-version").is_none_or(String::is_empty) {
+        return managed_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required query variable 'api-version' is missing",
+        );
+    }
+    let mut data = identity.data();
+    let client_id = query.get("client_id").filter(|c| !c.is_empty());
+    let known = match client_id {
+        Some(id) => data.user_assigned.contains(&id.to_ascii_lowercase()),
+        None => data.system_assigned,
+    };
+    if !known {
+        return managed_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Identity not found",
+        );
+    }
+    let (token, lifetime) = data.issue(false);
+    let expires_on = data
+        .now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + lifetime.as_secs();
+    let mut body = serde_json::json!({
+        "access_token": token,
+        "expires_on": expires_on.to_string(),
+        "resource": resource,
+        "token_type": "Bearer",
+        "client_id": client_id.map_or("system-assigned", String::as_str),
+    });
+    if imds {
+        body["expires_in"] = serde_json::Value::String(lifetime.as_secs().to_string());
+    }
+    axum::Json(body).into_response()
+}
+
+fn managed_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = serde_json::json!({"error": error, "error_description": description});
+    (status, axum::Json(body)).into_response()
+}
+
+/// The `Host` the client addressed (the token endpoint's audience is built from it).
+fn host(headers: &HeaderMap) -> String {
+    headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned()
+}
+
+/// `application/x-www-form-urlencoded` pairs; a repeated name keeps its first value.
+fn parse_form(body: &[u8]) -> HashMap<String, String> {
+    let mut form = HashMap::new();
+    for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let mut halves = pair.splitn(2, |b| *b == b'=');
+        let name = percent_decode(halves.next().unwrap_or_default());
+        let value = percent_decode(halves.next().unwrap_or_default());
+        form.entry(name).or_insert(value);
+    }
+    form
+}
+
+fn percent_decode(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_are_percent_decoded() {
+        let form = parse_form(b"a=1&b=x+y%2Fz&c=%zz&d=50%&a=2&e");
+        assert_eq!(form["a"], "1");
+        assert_eq!(form["b"], "x y/z");
+        assert_eq!(form["c"], "%zz");
+        assert_eq!(form["d"], "50%");
+        assert_eq!(form["e"], "");
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn secrets_are_checked_and_errors_are_entras() {
+        let identity = Identity::default();
+        identity.register_secret("app-1", "right-secret");
+        let base = [
+            ("grant_type", "client_credentials"),
+            ("client_id", "app-1"),
+            ("scope", "http://127.0.0.1:1/.default"),
+        ];
+        let mut ok = base.to_vec();
+        ok.push(("client_secret", "right-secret"));
+        assert!(grant(&identity, "t", &form(&ok), "aud").is_ok());
+        let mut wrong = base.to_vec();
+        wrong.push(("client_secret", "wrong-secret"));
+        let error = grant(&identity, "t", &form(&wrong), "aud").unwrap_err();
+        assert_eq!(
+            (error.status, error.error, error.code),
+            (StatusCode::UNAUTHORIZED, "invalid_client", 7000215)
+        );
+        assert!(!error.message.contains("wrong-secret"));
+        let error = grant(&identity, "t", &form(&base), "aud").unwrap_err();
+        assert_eq!(error.code, 7000218);
+        let mut unknown = ok.clone();
+        unknown[1] = ("client_id", "app-2");
+        assert_eq!(
+            grant(&identity, "t", &form(&unknown), "aud")
+                .unwrap_err()
+                .code,
+            700016
+        );
+        let mut scope = ok.clone();
+        scope[2] = ("scope", "User.Read");
+        assert_eq!(
+            grant(&identity, "t", &form(&scope), "aud")
+                .unwrap_err()
+                .code,
+            1002012
+        );
+        assert_eq!(identity.data().issued.len(), 1);
+        assert!(!format!("{identity:?}").contains("right-secret"));
+    }
+
+    #[test]
+    fn garbage_assertions_are_refused() {
+        let identity = Identity::default();
+        identity.register_federated_token("app-1", "federated-jwt");
+        let mut pairs = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", "app-1"),
+            ("scope", "s/.default"),
+            ("client_assertion_type", JWT_BEARER),
+            ("client_assertion", "federated-jwt"),
+        ];
+        assert!(grant(&identity, "t", &form(&pairs), "aud").is_ok());
+        pairs[4] = ("client_assertion", "a.b.c");
+        assert_eq!(
+            grant(&identity, "t", &form(&pairs), "aud")
+                .unwrap_err()
+                .code,
+            50027
+        );
+        pairs[4] = ("client_assertion", "not-a-jwt");
+        assert_eq!(
+            grant(&identity, "t", &form(&pairs), "aud")
+                .unwrap_err()
+                .code,
+            50027
+        );
+        assert!(
+            identity
+                .register_certificate("app-1", b"not a certificate")
+                .is_err()
+        );
+    }
+}

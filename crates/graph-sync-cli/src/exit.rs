@@ -104,9 +104,9 @@ pub(crate) enum Failure {
     Api {
         /// What was being done, e.g. "saving secrets for 3f2c…".
         context: String,
-        /// The client's error.
+        /// The client's error (boxed: it is large, and failures travel through every `?`).
         #[source]
-        error: ApiError,
+        error: Box<ApiError>,
     },
     /// Something local went wrong that is not the user's input (a runtime, a socket).
     #[error("{0}")]
@@ -118,7 +118,7 @@ impl Failure {
     pub(crate) fn api(context: impl Into<String>, error: ApiError) -> Self {
         Self::Api {
             context: context.into(),
-            error,
+            error: Box::new(error),
         }
     }
 

@@ -1,22 +1,33 @@
 //! Where the command line's credential comes from: the one place it is decided.
 //!
-//! Today: a static bearer token read from an environment variable, `GRAPH_SYNC_TOKEN` or the
-//! one `--token-env NAME` names. A token is never accepted as an argument, where any process
-//! listing would show it.
+//! `--auth` picks the kind; `auto` (the default) takes the first that is configured:
 //!
-//! The environment credential chain (the `AZURE_*` variables azure-identity users already set:
-//! client secret, certificate, workload identity, managed identity) comes with the
-//! authentication work. It slots in as one more [`CredentialSource`] variant, found by
-//! [`find_source`] when no token variable is set, and one more arm in [`credential`]; nothing
-//! else in the CLI changes.
+//! 1. a static bearer token in `GRAPH_SYNC_TOKEN`, or in the variable `--token-env NAME` names;
+//! 2. the `AZURE_*` variables azure-identity users already set (`AZURE_TENANT_ID`,
+//!    `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET`, or `AZURE_CLIENT_CERTIFICATE_PATH` with
+//!    `AZURE_CLIENT_CERTIFICATE_PASSWORD`, or `AZURE_FEDERATED_TOKEN_FILE`), with the same
+//!    names and precedence as azure-identity;
+//! 3. App Service managed identity, when `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` are set.
+//!
+//! The Azure instance metadata service (IMDS) is never probed by `auto`: it lives at a
+//! link-local address that exists only on Azure hosts, and a command-line tool that opens
+//! connections nobody asked for is a surprise. `--auth managed-identity` uses it (user-assigned
+//! when `AZURE_CLIENT_ID` is set, system-assigned otherwise).
+//!
+//! `--tenant` overrides `AZURE_TENANT_ID`, and `--cloud` supplies the login authority unless
+//! `AZURE_AUTHORITY_HOST` is set. A secret is never accepted as an argument, where any
+//! process listing would show it.
 
 use std::ffi::OsString;
 use std::sync::Arc;
 
 use graph_sync_api::model::SecretString;
-use graph_sync_api::{StaticTokenCredential, TokenCredential};
+use graph_sync_api::{
+    EnvironmentCredential, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
+    TokenCredential,
+};
 
-use crate::cli::GlobalOptions;
+use crate::cli::{AuthMode, GlobalOptions};
 use crate::exit::Failure;
 
 /// The variable a bearer token is read from by default.
@@ -30,55 +41,106 @@ pub(crate) enum CredentialSource {
         /// The variable's name.
         variable: String,
     },
+    /// The `AZURE_*` variables: client secret, certificate or workload identity.
+    Environment,
+    /// Managed identity: App Service when its variables are set, IMDS otherwise.
+    ManagedIdentity,
+}
+
+/// A variable lookup: the process environment, or a test's map.
+type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+fn is_set(env: Env<'_>, name: &str) -> bool {
+    env(name).is_some_and(|value| !value.is_empty())
 }
 
 /// Finds the credential source the options and environment select.
 ///
 /// # Errors
 ///
-/// [`Failure::Auth`] when `--token-env` names an unset or empty variable, or when no source is
-/// configured at all.
+/// [`Failure::Auth`] when `--token-env` names an unset or empty variable, or when `auto`
+/// finds nothing configured (the message lists what to set).
 pub(crate) fn find_source(
     options: &GlobalOptions,
-    env: &dyn Fn(&str) -> Option<OsString>,
+    env: Env<'_>,
 ) -> Result<CredentialSource, Failure> {
-    if let Some(variable) = &options.token_env {
-        return match env(variable) {
-            Some(value) if !value.is_empty() => Ok(CredentialSource::StaticToken {
-                variable: variable.clone(),
+    let token_variable = options.token_env.as_deref().unwrap_or(TOKEN_VARIABLE);
+    if let Some(variable) = &options.token_env
+        && !is_set(env, variable)
+    {
+        return Err(Failure::Auth(format!(
+            "--token-env names {variable}, which is not set or empty"
+        )));
+    }
+    let token = || CredentialSource::StaticToken {
+        variable: token_variable.to_owned(),
+    };
+    match options.auth {
+        AuthMode::Token if is_set(env, token_variable) => Ok(token()),
+        AuthMode::Token => Err(Failure::Auth(format!(
+            "--auth token: set {TOKEN_VARIABLE} to a bearer token for Microsoft Graph, or name \
+             another variable with --token-env NAME"
+        ))),
+        AuthMode::Environment => Ok(CredentialSource::Environment),
+        AuthMode::ManagedIdentity => Ok(CredentialSource::ManagedIdentity),
+        AuthMode::Auto if is_set(env, token_variable) => Ok(token()),
+        AuthMode::Auto if is_set(env, "AZURE_CLIENT_ID") || is_set(env, "AZURE_TENANT_ID") => {
+            Ok(CredentialSource::Environment)
+        }
+        AuthMode::Auto if is_set(env, "IDENTITY_ENDPOINT") => Ok(CredentialSource::ManagedIdentity),
+        AuthMode::Auto => Err(Failure::Auth(format!(
+            "no credential: set {TOKEN_VARIABLE} to a bearer token (or name another variable \
+             with --token-env), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and one of \
+             AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, \
+             or use --auth managed-identity on an Azure host"
+        ))),
+    }
+}
+
+/// The `AZURE_*` lookup the credentials read, with `--tenant` and `--cloud` applied.
+fn azure_lookup<'a>(
+    options: &'a GlobalOptions,
+    env: Env<'a>,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name: &str| {
+        let from_env = || env(name).and_then(|value| value.into_string().ok());
+        match name {
+            "AZURE_TENANT_ID" => options.tenant.clone().or_else(from_env),
+            "AZURE_AUTHORITY_HOST" => from_env().or_else(|| {
+                Some(
+                    options
+                        .cloud
+                        .cloud()
+                        .authority()
+                        .as_str()
+                        .trim_end_matches('/')
+                        .to_owned(),
+                )
             }),
-            _ => Err(Failure::Auth(format!(
-                "--token-env names {variable}, which is not set or empty"
-            ))),
-        };
+            _ => from_env(),
+        }
     }
-    if env(TOKEN_VARIABLE).is_some_and(|value| !value.is_empty()) {
-        return Ok(CredentialSource::StaticToken {
-            variable: TOKEN_VARIABLE.to_owned(),
-        });
-    }
-    Err(Failure::Auth(format!(
-        "no credential: set {TOKEN_VARIABLE} to a bearer token for Microsoft Graph, or name \
-         another variable with --token-env NAME"
-    )))
 }
 
 /// The credential for a source.
 ///
 /// # Errors
 ///
-/// [`Failure::Auth`] when the variable vanished or is not valid Unicode.
+/// [`Failure::Auth`] when the variable vanished or is not valid Unicode, or the chosen
+/// credential cannot be built (its message names the missing variables or unreadable files,
+/// never a secret).
 pub(crate) fn credential(
     source: &CredentialSource,
     options: &GlobalOptions,
-    env: &dyn Fn(&str) -> Option<OsString>,
+    env: Env<'_>,
 ) -> Result<Arc<dyn TokenCredential>, Failure> {
+    let lookup = azure_lookup(options, env);
     match source {
         CredentialSource::StaticToken { variable } => {
             if let Some(tenant) = &options.tenant {
                 tracing::info!(
                     tenant,
-                    "a static token carries its own tenant; --tenant is used by the credential chain"
+                    "a static token carries its own tenant; --tenant is used by the AZURE_* credentials"
                 );
             }
             let token = env(variable)
@@ -93,6 +155,22 @@ pub(crate) fn credential(
             Ok(Arc::new(StaticTokenCredential::new(SecretString::from(
                 token,
             ))))
+        }
+        CredentialSource::Environment => {
+            let credential = EnvironmentCredential::from_lookup(lookup)
+                .map_err(|error| Failure::Auth(error.to_string()))?;
+            tracing::debug!(chosen = credential.chosen(), "using the AZURE_* credential");
+            Ok(Arc::new(credential))
+        }
+        CredentialSource::ManagedIdentity => {
+            let identity = match lookup("AZURE_CLIENT_ID").filter(|id| !id.is_empty()) {
+                Some(client_id) => ManagedIdentity::ClientId(client_id),
+                None => ManagedIdentity::SystemAssigned,
+            };
+            let credential = ManagedIdentityCredential::from_lookup(identity, lookup)
+                .map_err(|error| Failure::Auth(error.to_string()))?;
+            tracing::debug!("using managed identity");
+            Ok(Arc::new(credential))
         }
     }
 }
@@ -167,5 +245,80 @@ mod tests {
         };
         let credential = credential(&source, &options(&[]), &env).unwrap();
         assert!(!format!("{credential:?}").contains("CANARY"));
+    }
+
+    #[test]
+    fn auto_prefers_a_token_then_the_azure_variables_then_app_service() {
+        let env = env_of(&[("GRAPH_SYNC_TOKEN", "tok"), ("AZURE_CLIENT_ID", "c")]);
+        assert!(matches!(
+            find_source(&options(&[]), &env).unwrap(),
+            CredentialSource::StaticToken { .. }
+        ));
+        let env = env_of(&[
+            ("AZURE_CLIENT_ID", "c"),
+            ("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi"),
+        ]);
+        assert_eq!(
+            find_source(&options(&[]), &env).unwrap(),
+            CredentialSource::Environment
+        );
+        let env = env_of(&[("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi")]);
+        assert_eq!(
+            find_source(&options(&[]), &env).unwrap(),
+            CredentialSource::ManagedIdentity
+        );
+        let error = find_source(&options(&[]), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        for hint in [
+            "GRAPH_SYNC_TOKEN",
+            "AZURE_CLIENT_SECRET",
+            "--auth managed-identity",
+        ] {
+            assert!(error.contains(hint), "{error}");
+        }
+    }
+
+    #[test]
+    fn imds_is_used_only_when_asked_for() {
+        assert!(find_source(&options(&[]), &env_of(&[])).is_err());
+        assert_eq!(
+            find_source(&options(&["--auth", "managed-identity"]), &env_of(&[])).unwrap(),
+            CredentialSource::ManagedIdentity
+        );
+    }
+
+    #[test]
+    fn the_environment_credential_names_exactly_what_is_missing() {
+        let env = env_of(&[("AZURE_CLIENT_ID", "c")]);
+        let source = find_source(&options(&[]), &env).unwrap();
+        let error = credential(&source, &options(&[]), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("AZURE_TENANT_ID"), "{error}");
+        assert!(!error.contains("AZURE_CLIENT_ID,"), "{error}");
+        // --tenant stands in for AZURE_TENANT_ID.
+        let error = credential(&source, &options(&["--tenant", "contoso.example"]), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("AZURE_TENANT_ID"), "{error}");
+        assert!(error.contains("AZURE_CLIENT_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn the_cloud_supplies_the_authority_unless_the_environment_does() {
+        let env = env_of(&[]);
+        let global = options(&["--cloud", "usgov"]);
+        let lookup = azure_lookup(&global, &env);
+        assert_eq!(
+            lookup("AZURE_AUTHORITY_HOST").as_deref(),
+            Some("https://login.microsoftonline.us")
+        );
+        let env = env_of(&[("AZURE_AUTHORITY_HOST", "https://login.example")]);
+        let lookup = azure_lookup(&global, &env);
+        assert_eq!(
+            lookup("AZURE_AUTHORITY_HOST").as_deref(),
+            Some("https://login.example")
+        );
     }
 }

@@ -144,12 +144,36 @@ pub(crate) struct GlobalOptions {
     /// Read the bearer token from this environment variable instead of GRAPH_SYNC_TOKEN.
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) token_env: Option<String>,
+    /// How to authenticate: `auto` takes a token variable, then the AZURE_* variables, then
+    /// App Service managed identity; IMDS managed identity only with `managed-identity`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "GRAPH_SYNC_AUTH"
+    )]
+    pub(crate) auth: AuthMode,
     /// How results are printed on stdout.
     #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
     pub(crate) output: OutputFormat,
     /// Trace to stderr: -v info, -vv debug, -vvv trace. Secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+}
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum AuthMode {
+    /// The first configured of: token variable, AZURE_* variables, App Service identity.
+    #[default]
+    Auto,
+    /// A bearer token from GRAPH_SYNC_TOKEN or --token-env.
+    Token,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and a client secret, certificate or federated token.
+    Environment,
+    /// Managed identity (App Service, else IMDS); user-assigned when AZURE_CLIENT_ID is set.
+    ManagedIdentity,
 }
 
 /// `--cloud`.

@@ -266,3 +266,79 @@ async fn usage_errors_exit_with_2() {
     Run::new().arg("no-such-command").run().await.expect_code(2);
     assert_eq!(world.request_count(), 0);
 }
+
+#[tokio::test]
+async fn the_azure_variables_authenticate_with_a_client_secret_from_the_environment() {
+    let world = World::start().await;
+    let emulator = world.running.emulator();
+    let client_id = "11111111-2222-3333-4444-555555555555";
+    let client_secret = format!("client-secret-{CANARY}");
+    emulator.register_app_with_secret(client_id, &client_secret);
+    let before = emulator.token_requests();
+    let output = Run::new()
+        .args(&[
+            "--graph-url",
+            &world.running.graph_root(),
+            "secrets",
+            "show",
+            "--sp",
+            &world.sp_id(),
+        ])
+        .env("AZURE_TENANT_ID", "contoso.example")
+        .env("AZURE_CLIENT_ID", client_id)
+        .env("AZURE_CLIENT_SECRET", &client_secret)
+        .env("AZURE_AUTHORITY_HOST", &world.running.base_url())
+        .arg("-vvv")
+        .run()
+        .await;
+    output.expect_code(0).never_shows(&client_secret);
+    assert_eq!(emulator.token_requests(), before + 1);
+
+    // The wrong secret: an authentication error with Entra's code, and no secret in sight.
+    let output = Run::new()
+        .args(&[
+            "--graph-url",
+            &world.running.graph_root(),
+            "secrets",
+            "show",
+            "--sp",
+            &world.sp_id(),
+        ])
+        .env("AZURE_TENANT_ID", "contoso.example")
+        .env("AZURE_CLIENT_ID", client_id)
+        .env("AZURE_CLIENT_SECRET", CANARY)
+        .env("AZURE_AUTHORITY_HOST", &world.running.base_url())
+        .run()
+        .await;
+    output.expect_code(3).never_shows(CANARY);
+    assert!(output.stderr.contains("AADSTS7000215"), "{}", output.stderr);
+}
+
+#[tokio::test]
+async fn incomplete_azure_variables_are_named() {
+    let world = World::start().await;
+    let output = Run::new()
+        .args(&[
+            "--graph-url",
+            &world.running.graph_root(),
+            "secrets",
+            "show",
+            "--sp",
+            &world.sp_id(),
+        ])
+        .env("AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555")
+        .run()
+        .await;
+    output.expect_code(3);
+    assert!(
+        output.stderr.contains("AZURE_TENANT_ID"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("AZURE_CLIENT_SECRET"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(world.request_count(), 0);
+}

@@ -60,20 +60,31 @@
 //! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
 //! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
 
+mod bulk;
 mod client;
 mod cloud;
 mod credential;
 mod error;
 mod operations;
+mod retry;
 mod retry_after;
+mod visible;
 
-pub use client::{CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
+pub use bulk::Bulk;
+pub use client::{
+    CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, RETRY_ATTEMPT, USER_AGENT_PRODUCT,
+};
 pub use cloud::Cloud;
 pub use credential::{
     AccessToken, AuthError, StaticTokenCredential, TokenCredential, TokenRequest,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
 pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};
+pub use retry::{
+    ConsistencyConfig, GaveUp, RetryConfig, RetryError, ThrottleGate, is_consistency_error,
+    is_idempotent,
+};
+pub use visible::{Visibility, wait_until_visible};
 
 /// The model crate, re-exported so that one dependency is enough.
 pub use graph_sync_model as model;

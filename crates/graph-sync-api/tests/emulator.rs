@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use graph_sync_api::transport::{ReqwestTransport, Transport};
-use graph_sync_api::{Error, GraphSyncClient, ServiceError};
+use graph_sync_api::{Error, GraphSyncClient, RetryConfig, ServiceError};
 use graph_sync_emulator::{Emulator, RunningEmulator};
 use graph_sync_model::{
     ExposeSecret, SecretKey, SecretString, Secrets, ServicePrincipalId, ServicePrincipalRef,
@@ -229,6 +229,7 @@ async fn connection_refused_is_a_transport_error_that_never_reached_the_server()
     let client = GraphSyncClient::builder()
         .graph_root(root)
         .bearer_token(SecretString::from("t"))
+        .retry(RetryConfig::none())
         .build()
         .unwrap();
     let error = client

@@ -1,8 +1,8 @@
 //! Shared test helpers.
 
 use bytes::Bytes;
-use graph_sync_api::GraphSyncClient;
 use graph_sync_api::transport::testing::MockTransport;
+use graph_sync_api::{GraphSyncClient, RetryConfig};
 use graph_sync_model::{
     BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId, SyncNotificationSettings,
 };
@@ -38,10 +38,13 @@ pub(crate) fn documented_secrets() -> Secrets {
         .unwrap()
 }
 
+/// A client that tries each request once: these tests pin one request's mapping (the retry
+/// policy has its own tests in `retry.rs`).
 pub(crate) fn client(transport: MockTransport) -> GraphSyncClient {
     GraphSyncClient::builder()
         .transport(transport)
         .bearer_token(TOKEN)
+        .retry(RetryConfig::none())
         .build()
         .unwrap()
 }

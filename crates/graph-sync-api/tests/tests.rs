@@ -9,5 +9,6 @@
 mod canary;
 mod emulator;
 mod mock;
+mod resilience;
 mod retry;
 mod support;

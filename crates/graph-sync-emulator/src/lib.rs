@@ -68,12 +68,17 @@
 //! bodies). The emulator speaks plain HTTP/1.1 and builds `@odata.context` from the request's
 //! `Host` header with the `http` scheme.
 
+mod accept;
 mod context;
 mod emulator;
 mod error;
+mod faults;
 mod routes;
 mod server;
 mod state;
+mod throttle;
 
 pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
+pub use faults::{Fault, FaultRate};
 pub use server::RunningEmulator;
+pub use throttle::ThrottleConfig;

@@ -18,6 +18,8 @@ use crate::emulator::{RecordedRequest, ServicePrincipal};
 #[derive(Default)]
 pub(crate) struct Shared {
     data: Mutex<Data>,
+    /// Throttling and fault injection.
+    pub(crate) resilience: crate::faults::Resilience,
 }
 
 #[derive(Default)]

@@ -31,7 +31,15 @@
 //!    `Authorization` from the [`TokenCredential`] (marked sensitive), a fresh
 //!    `client-request-id`, and a `User-Agent` naming this crate.
 //! 3. The [`Transport`](graph_sync_transport::Transport) sends it. Any transport works:
-//!    the default reqwest one, a mock, or one of your own.
+//!    the default reqwest one, a mock, or one of your own. The retry policy
+//!    ([`RetryConfig`]) repeats what is safe to repeat: `429`, `503` and `504` after their
+//!    `Retry-After` (honoured exactly, up to a cap, never shortened), transport failures
+//!    that never reached the server, and idempotent requests after a connection loss; never
+//!    a `POST` that may have been applied. Every attempt carries the same
+//!    `client-request-id`, a fresh token and, on retries, `Retry-Attempt`. Opt-in:
+//!    [`ConsistencyConfig`] for Graph's replication lag after creates,
+//!    [`wait_until_visible`], and [`Bulk`] for many operations behind one throttle gate.
+//!    See `docs/resilience.md`.
 //! 4. A 2xx is decoded into model types; anything else becomes a [`ServiceError`] with the
 //!    status, Graph's code and message (unpacked when the service nests a JSON document in
 //!    it), `request-id`, `client-request-id`, date, `Retry-After` and the raw body.

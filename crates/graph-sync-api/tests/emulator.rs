@@ -9,19 +9,10 @@ use graph_sync_model::{
     ExposeSecret, SecretKey, SecretString, Secrets, ServicePrincipalId, ServicePrincipalRef,
 };
 
-use crate::support::documented_secrets;
+use crate::support::{documented_secrets, start_emulator};
 
 async fn start() -> (RunningEmulator, GraphSyncClient, ServicePrincipalId) {
-    let emulator = Emulator::new();
-    let sp = emulator.register_service_principal("Contoso SCIM");
-    let token = emulator.issue_token();
-    let running = emulator.start().await.unwrap();
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(token)
-        .build()
-        .unwrap();
-    (running, client, sp.id)
+    start_emulator(RetryConfig::default()).await
 }
 
 #[tokio::test]

@@ -5,24 +5,10 @@
 use std::time::Duration;
 
 use graph_sync_api::{Bulk, GraphSyncClient, RetryConfig};
-use graph_sync_emulator::{Emulator, Fault, RunningEmulator, ThrottleConfig};
+use graph_sync_emulator::{Fault, ThrottleConfig};
 use graph_sync_model::{SecretKey, Secrets, ServicePrincipalId};
 
-use crate::support::documented_secrets;
-
-async fn start(retry: RetryConfig) -> (RunningEmulator, GraphSyncClient, ServicePrincipalId) {
-    let emulator = Emulator::new();
-    let sp = emulator.register_service_principal("Contoso SCIM");
-    let token = emulator.issue_token();
-    let running = emulator.start().await.unwrap();
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(token)
-        .retry(retry)
-        .build()
-        .unwrap();
-    (running, client, sp.id)
-}
+use crate::support::{documented_secrets, start_emulator};
 
 fn quick() -> RetryConfig {
     RetryConfig::default()
@@ -36,7 +22,7 @@ fn secrets_path(sp: &ServicePrincipalId) -> String {
 
 #[tokio::test]
 async fn every_fault_is_survived_by_an_idempotent_put() {
-    let (running, client, sp) = start(quick()).await;
+    let (running, client, sp) = start_emulator(quick()).await;
     let emulator = running.emulator();
     emulator.script_faults([
         Fault::ServiceUnavailable(Some(Duration::from_millis(10))),
@@ -80,7 +66,7 @@ async fn every_fault_is_survived_by_an_idempotent_put() {
 
 #[tokio::test]
 async fn a_truncated_read_is_read_again() {
-    let (running, client, sp) = start(quick()).await;
+    let (running, client, sp) = start_emulator(quick()).await;
     let sync = client.service_principal(sp).synchronization();
     running.emulator().script_faults([Fault::TruncatedBody]);
     sync.get().await.unwrap();
@@ -89,7 +75,7 @@ async fn a_truncated_read_is_read_again() {
 
 #[tokio::test]
 async fn a_reset_is_reported_as_maybe_sent_when_retries_are_off() {
-    let (running, client, sp) = start(RetryConfig::none()).await;
+    let (running, client, sp) = start_emulator(RetryConfig::none()).await;
     running.emulator().script_faults([Fault::ResetAfterRead]);
     let error = client
         .service_principal(sp.clone())
@@ -113,7 +99,7 @@ async fn a_reset_is_reported_as_maybe_sent_when_retries_are_off() {
 
 #[tokio::test]
 async fn the_throttle_answers_429_with_a_fractional_retry_after_and_bulk_finishes() {
-    let (running, client, sp) = start(RetryConfig::default()).await;
+    let (running, client, sp) = start_emulator(RetryConfig::default()).await;
     let emulator = running.emulator();
     // 50 requests per second, bursts of 5: Retry-After is 0.1 s when the bucket is empty.
     emulator.set_throttle(Some(ThrottleConfig::new(50.0, 5)));
@@ -143,13 +129,18 @@ async fn the_throttle_answers_429_with_a_fractional_retry_after_and_bulk_finishe
 
 #[tokio::test]
 async fn a_throttled_client_does_not_slow_another() {
-    let (running, client, sp) = start(RetryConfig::none()).await;
+    let (running, client, sp) = start_emulator(RetryConfig::none()).await;
     let emulator = running.emulator();
     emulator.set_throttle(Some(ThrottleConfig::new(0.1, 1)));
     let sync = client.service_principal(sp.clone()).synchronization();
     sync.get().await.unwrap();
     let error = sync.get().await.unwrap_err();
-    assert!(error.as_service().unwrap().is_throttled());
+    let service = error.as_service().unwrap();
+    assert!(service.is_throttled());
+    // Graph's documented 429 body.
+    assert_eq!(service.code(), Some("TooManyRequests"));
+    assert_eq!(service.inner_code(), Some("429"));
+    assert_eq!(service.message(), Some("Please retry again later."));
     // Retry-After: the bucket refills in 10 s.
     let wait = error.as_service().unwrap().retry_after().unwrap();
     assert!(

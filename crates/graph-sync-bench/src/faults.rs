@@ -12,11 +12,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use graph_sync_api::{Bulk, GraphSyncClient, is_idempotent};
-use graph_sync_emulator::{Emulator, Fault, FaultRate, ServicePrincipal};
-use graph_sync_model::AppId;
+use graph_sync_emulator::{Emulator, Fault, FaultRate};
 
 use crate::Sizes;
-use crate::overhead::{secrets, sp_id};
+use crate::overhead::{register, secrets, sp_id};
 
 const PRINCIPALS: usize = 1_000;
 
@@ -39,11 +38,7 @@ pub(crate) struct Faults {
 pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
     let emulator = Emulator::new();
     let principals = PRINCIPALS.min(sizes.faults.max(1));
-    for index in 0..principals {
-        let app_id = AppId::new(format!("00000000-0000-4000-a000-{index:012x}"))
-            .map_err(|e| e.to_string())?;
-        emulator.insert_service_principal(ServicePrincipal::new(sp_id(index)?, app_id, "bench"));
-    }
+    register(&emulator, principals, 'a')?;
     emulator.set_fault_rate(Some(FaultRate::new(
         0.10,
         0x6772_6170_6873_796e,

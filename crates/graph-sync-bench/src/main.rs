@@ -33,7 +33,7 @@ pub(crate) struct Sizes {
     overhead_serial: usize,
     /// Round trips per measurement at concurrency 64.
     overhead_parallel: usize,
-    /// Rounds of each overhead measurement (the median is reported).
+    /// Rounds of each overhead measurement (the median ratio is reported).
     overhead_rounds: usize,
     /// Operations of the throttled bulk run.
     bulk: usize,
@@ -47,9 +47,9 @@ pub(crate) struct Sizes {
 
 impl Sizes {
     const FULL: Self = Self {
-        overhead_serial: 10_000,
-        overhead_parallel: 40_000,
-        overhead_rounds: 5,
+        overhead_serial: 2_000,
+        overhead_parallel: 8_000,
+        overhead_rounds: 25,
         bulk: 5_000,
         rate: 500.0,
         kiota: 500,
@@ -58,7 +58,7 @@ impl Sizes {
     const QUICK: Self = Self {
         overhead_serial: 200,
         overhead_parallel: 640,
-        overhead_rounds: 1,
+        overhead_rounds: 3,
         bulk: 100,
         rate: 500.0,
         kiota: 20,

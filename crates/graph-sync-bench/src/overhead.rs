@@ -3,16 +3,19 @@
 //! A minimal axum server on loopback answers every request `204`. The same
 //! `PUT …/synchronization/secrets` (same URL, headers and body) is sent by the graph-sync
 //! client (validation, serialization, token, headers, retry policy, status mapping) and by raw
-//! reqwest, at concurrency 1 and 64, in alternating rounds; the medians are compared.
+//! reqwest, at concurrency 1 and 64, in alternating rounds; the medians are compared. The raw
+//! side does per request what any caller must: format the URL and serialize the same
+//! `Secrets` value to JSON (serde_json); everything else the client does is its overhead.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use bytes::Bytes;
 use graph_sync_api::{GraphSyncClient, USER_AGENT_PRODUCT};
+use graph_sync_emulator::{Emulator, ServicePrincipal};
 use graph_sync_model::{
-    BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId, SyncNotificationSettings,
+    AppId, BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId,
+    SyncNotificationSettings,
 };
 
 use crate::Sizes;
@@ -25,11 +28,13 @@ pub(crate) struct Throughput {
     pub(crate) concurrency: usize,
     pub(crate) raw_per_s: f64,
     pub(crate) client_per_s: f64,
+    /// The median of the rounds' client/raw ratios.
+    ratio: f64,
 }
 
 impl Throughput {
     pub(crate) fn ratio(&self) -> f64 {
-        self.client_per_s / self.raw_per_s
+        self.ratio
     }
 }
 
@@ -54,6 +59,21 @@ pub(crate) fn secrets() -> Result<Secrets, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Registers `count` service principals with the ids [`sp_id`] gives, their appIds told apart
+/// by `app_id_group` (one hex digit per benchmark).
+pub(crate) fn register(
+    emulator: &Emulator,
+    count: usize,
+    app_id_group: char,
+) -> Result<(), String> {
+    for index in 0..count {
+        let app_id = AppId::new(format!("00000000-0000-4000-{app_id_group}000-{index:012x}"))
+            .map_err(|e| e.to_string())?;
+        emulator.insert_service_principal(ServicePrincipal::new(sp_id(index)?, app_id, "bench"));
+    }
+    Ok(())
+}
+
 /// A service principal id for operation `index`, the same in every process.
 pub(crate) fn sp_id(index: usize) -> Result<ServicePrincipalId, String> {
     ServicePrincipalId::new(format!("00000000-0000-4000-8000-{index:012x}"))
@@ -74,21 +94,22 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
         .bearer_token(TOKEN)
         .build()
         .map_err(|e| e.to_string())?;
+    // The same reqwest settings as `ReqwestTransport`'s defaults: the comparison is of what the
+    // client adds on top of the HTTP stack it drives, not of two HTTP configurations.
     let raw = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(100))
+        .pool_idle_timeout(Duration::from_secs(90))
         .build()
         .map_err(|e| e.to_string())?;
     let secrets = Arc::new(secrets()?);
-    let body = Bytes::from(serde_json::to_vec(&*secrets).map_err(|e| e.to_string())?);
-    let sp = sp_id(1)?;
-    let url = format!("{root}/servicePrincipals/{sp}/synchronization/secrets");
     let target = Target {
         client,
         raw,
         secrets,
-        body,
-        url,
-        sp,
+        root,
+        sp: sp_id(1)?,
     };
 
     let mut figures = Vec::new();
@@ -100,16 +121,28 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
         target
             .measure(Side::Client, concurrency, n / 10 + concurrency)
             .await?;
+        // Short rounds, alternating which side goes first, each pair compared on its own: the
+        // machine's load drifts (CI shares its cores), and a pair sees the same load.
         let mut raw = Vec::new();
         let mut client = Vec::new();
-        for _ in 0..sizes.overhead_rounds {
-            raw.push(target.measure(Side::Raw, concurrency, n).await?);
-            client.push(target.measure(Side::Client, concurrency, n).await?);
+        let mut ratios = Vec::new();
+        for round in 0..sizes.overhead_rounds {
+            let (r, c) = if round % 2 == 0 {
+                let r = target.measure(Side::Raw, concurrency, n).await?;
+                (r, target.measure(Side::Client, concurrency, n).await?)
+            } else {
+                let c = target.measure(Side::Client, concurrency, n).await?;
+                (target.measure(Side::Raw, concurrency, n).await?, c)
+            };
+            raw.push(r);
+            client.push(c);
+            ratios.push(c / r);
         }
         figures.push(Throughput {
             concurrency,
             raw_per_s: median(raw),
             client_per_s: median(client),
+            ratio: median(ratios),
         });
     }
     server.abort();
@@ -127,8 +160,7 @@ struct Target {
     client: GraphSyncClient,
     raw: reqwest::Client,
     secrets: Arc<Secrets>,
-    body: Bytes,
-    url: String,
+    root: String,
     sp: ServicePrincipalId,
 }
 
@@ -165,15 +197,21 @@ impl Target {
                 .await
                 .map_err(|e| e.to_string()),
             Side::Raw => {
+                // What any caller does per request: the URL and the JSON body from the values.
+                let url = format!(
+                    "{}/servicePrincipals/{}/synchronization/secrets",
+                    self.root, self.sp
+                );
+                let body = serde_json::to_vec(&*self.secrets).map_err(|e| e.to_string())?;
                 let response = self
                     .raw
-                    .put(&self.url)
+                    .put(url)
                     .header("authorization", format!("Bearer {TOKEN}"))
                     .header("client-request-id", uuid::Uuid::new_v4().to_string())
                     .header("user-agent", USER_AGENT_PRODUCT)
                     .header("accept", "application/json")
                     .header("content-type", "application/json")
-                    .body(self.body.clone())
+                    .body(body)
                     .send()
                     .await
                     .map_err(|e| e.to_string())?;

@@ -12,13 +12,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use graph_sync_api::{Bulk, Error, GraphSyncClient, RetryConfig};
-use graph_sync_emulator::{Emulator, ServicePrincipal, ThrottleConfig};
-use graph_sync_model::{AppId, Secrets};
+use graph_sync_emulator::{Emulator, ThrottleConfig};
+use graph_sync_model::Secrets;
 use http::StatusCode;
 use tokio::sync::Semaphore;
 
 use crate::Sizes;
-use crate::overhead::{secrets, sp_id};
+use crate::overhead::{register, secrets, sp_id};
 
 const CONCURRENCY: usize = 64;
 const TOKEN_VAR: &str = "GRAPH_SYNC_BENCH_TOKEN";
@@ -55,11 +55,7 @@ pub(crate) struct Throttled {
 
 pub(crate) async fn run(sizes: Sizes) -> Result<Throttled, String> {
     let emulator = Emulator::new();
-    for index in 0..sizes.bulk.max(sizes.kiota) {
-        let app_id = AppId::new(format!("00000000-0000-4000-9000-{index:012x}"))
-            .map_err(|e| e.to_string())?;
-        emulator.insert_service_principal(ServicePrincipal::new(sp_id(index)?, app_id, "bench"));
-    }
+    register(&emulator, sizes.bulk.max(sizes.kiota), '9')?;
     let burst = ((sizes.rate / 10.0) as u32).max(1);
     let throttle = ThrottleConfig::new(sizes.rate, burst);
     emulator.set_throttle(Some(throttle));

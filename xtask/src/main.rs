@@ -8,6 +8,8 @@
 //! - `tidy`: repository policy that the compiler does not check (see [`tidy`]).
 //! - `layering`: the crate layering invariants of `docs/design.md`, via `cargo tree` (see
 //!   [`layering`]).
+//! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
+//!   and writes `docs/benchmarks.md`. Not part of `ci`.
 //!
 //! When the `CI` environment variable is set, nested cargo commands get `--locked`.
 
@@ -36,6 +38,10 @@ const TASKS: &[(&str, &str)] = &[
         "layering",
         "crate layering invariants via `cargo tree`, plus dependency counts",
     ),
+    (
+        "bench",
+        "benchmarks in release mode (overhead, throttled bulk, faults, memory); writes docs/benchmarks.md",
+    ),
 ];
 
 fn main() -> ExitCode {
@@ -49,11 +55,41 @@ fn main() -> ExitCode {
         ["ci"] => ci::run(),
         ["tidy"] => tidy::run(),
         ["layering"] => layering::run(),
+        ["bench"] => bench(),
         [] => usage_error("no task given"),
-        [task @ ("ci" | "tidy" | "layering"), extra, ..] => {
+        [task @ ("ci" | "tidy" | "layering" | "bench"), extra, ..] => {
             usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))
         }
         [task, ..] => usage_error(&format!("unknown task `{task}`")),
+    }
+}
+
+/// `cargo xtask bench`: runs the benchmark binary in release mode; it prints its table and
+/// writes `docs/benchmarks.md`.
+fn bench() -> ExitCode {
+    let cargo = Cargo::new(
+        &[
+            "run",
+            "--release",
+            "--package",
+            "graph-sync-bench",
+            "--",
+            "--out",
+            "docs/benchmarks.md",
+        ],
+        true,
+    );
+    println!("$ {cargo}");
+    match cargo.command().status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("error: `{cargo}` exited with {status}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: could not start `{cargo}`: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

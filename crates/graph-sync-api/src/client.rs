@@ -17,10 +17,14 @@ use crate::cloud::Cloud;
 use crate::credential::{AuthError, AuthErrorKind, StaticTokenCredential, TokenCredential};
 use crate::error::{Error, InvalidInput, ServiceError};
 use crate::operations::ServicePrincipalApi;
+use crate::retry::{self, ConsistencyConfig, Jitter, Policy, RetryConfig, ThrottleGate};
 use crate::token_cache::TokenCache;
 
 /// The header that carries the client's id for a request, echoed by Graph.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+
+/// The header that numbers a retry (`1` on the first retry), as the Graph SDKs send it.
+pub const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
 
 /// The product token this crate puts in `User-Agent`.
 pub const USER_AGENT_PRODUCT: &str = concat!("graph-sync/", env!("CARGO_PKG_VERSION"));
@@ -45,6 +49,9 @@ pub const USER_AGENT_PRODUCT: &str = concat!("graph-sync/", env!("CARGO_PKG_VERS
 #[derive(Clone)]
 pub struct GraphSyncClient {
     inner: Arc<Inner>,
+    /// Retry, consistency and throttle settings: the client's defaults, or a per-request
+    /// override made with [`GraphSyncClient::with_retry`] and friends.
+    policy: Arc<Policy>,
 }
 
 struct Inner {
@@ -76,6 +83,71 @@ impl GraphSyncClient {
         &self.inner.cloud
     }
 
+    /// A clone of this client whose calls use `retry` instead of the client's default: the
+    /// per-request override. Cheap (two `Arc` clones); the original is unchanged.
+    ///
+    /// ```no_run
+    /// use graph_sync_api::{GraphSyncClient, RetryConfig};
+    /// use graph_sync_model::ServicePrincipalId;
+    ///
+    /// # async fn run(client: GraphSyncClient, sp: ServicePrincipalId) -> Result<(), graph_sync_api::Error> {
+    /// // This one read fails fast; every other call keeps the client's policy.
+    /// client.with_retry(RetryConfig::none()).service_principal(sp).synchronization().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_retry(&self, retry: RetryConfig) -> Self {
+        self.with_policy(|policy| {
+            if let Some(seed) = retry.jitter_seed() {
+                policy.jitter = Jitter::seeded(seed);
+            }
+            policy.retry = retry;
+        })
+    }
+
+    /// A clone of this client whose calls also retry Graph's eventual-consistency answers
+    /// (see [`ConsistencyConfig`]); `None` turns that off. Use it for the calls that follow a
+    /// create.
+    #[must_use]
+    pub fn with_consistency(&self, consistency: Option<ConsistencyConfig>) -> Self {
+        self.with_policy(|policy| policy.consistency = consistency)
+    }
+
+    /// A clone of this client whose calls wait at `gate` before every attempt and close it
+    /// when throttled, together with every other client sharing it.
+    #[must_use]
+    pub fn with_throttle_gate(&self, gate: ThrottleGate) -> Self {
+        self.with_policy(|policy| policy.gate = Some(gate))
+    }
+
+    /// The retry settings calls made through this client use.
+    #[must_use]
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.policy.retry
+    }
+
+    /// The consistency settings calls made through this client use, if enabled.
+    #[must_use]
+    pub fn consistency_config(&self) -> Option<&ConsistencyConfig> {
+        self.policy.consistency.as_ref()
+    }
+
+    /// The throttle gate this client shares, if any.
+    #[must_use]
+    pub fn throttle_gate(&self) -> Option<ThrottleGate> {
+        self.policy.gate.clone()
+    }
+
+    fn with_policy(&self, change: impl FnOnce(&mut Policy)) -> Self {
+        let mut policy = Policy::clone(&self.policy);
+        change(&mut policy);
+        Self {
+            inner: Arc::clone(&self.inner),
+            policy: Arc::new(policy),
+        }
+    }
+
     /// The URL of `segments` below the Graph root, each percent-encoded as one path segment.
     pub(crate) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.cloud.graph_root().clone();
@@ -85,7 +157,8 @@ impl GraphSyncClient {
         url
     }
 
-    /// Sends one request through the pipeline: token, headers, transport, status mapping.
+    /// Sends one request through the pipeline: token, headers, transport, status mapping,
+    /// retried as the client's [`Policy`] says (see [`retry::run`]).
     ///
     /// Every attempt of the request shares one `client-request-id`, so that the service's
     /// logs tie them together.
@@ -108,9 +181,13 @@ impl GraphSyncClient {
             path = call.url.path(),
             client_request_id = %client_request_id,
         );
-        self.attempt(&call, &client_request_id, 1)
-            .instrument(span)
-            .await
+        let policy = &self.policy;
+        retry::run(policy, &call.method, |attempt| {
+            self.attempt(&call, &client_request_id, attempt)
+                .instrument(tracing::debug_span!("attempt", attempt))
+        })
+        .instrument(span)
+        .await
     }
 
     /// One attempt: a token, the request, the transport, and the status mapped to a result.
@@ -126,7 +203,15 @@ impl GraphSyncClient {
             inner.transport.as_ref(),
             inner.cloud.scope(),
             attempt,
-            |token| build_request(call, token, client_request_id, &inner.user_agent),
+            |token| {
+                let mut request = build_request(call, token, client_request_id, &inner.user_agent)?;
+                if attempt > 1 {
+                    request
+                        .headers_mut()
+                        .insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+                }
+                Ok(request)
+            },
         )
         .await?;
         let status = response.status();
@@ -157,6 +242,8 @@ impl fmt::Debug for GraphSyncClient {
             .field("cloud", &self.inner.cloud)
             .field("transport", &self.inner.transport)
             .field("credential", self.inner.tokens.credential())
+            .field("retry", &self.policy.retry)
+            .field("consistency", &self.policy.consistency)
             .finish()
     }
 }
@@ -229,6 +316,7 @@ pub struct GraphSyncClientBuilder {
     cloud: Option<Cloud>,
     graph_root: Option<String>,
     user_agent: Option<String>,
+    policy: Policy,
 }
 
 impl GraphSyncClientBuilder {
@@ -291,6 +379,33 @@ impl GraphSyncClientBuilder {
         self
     }
 
+    /// The retry policy of every call (default: [`RetryConfig::default`]); override it per
+    /// request with [`GraphSyncClient::with_retry`].
+    #[must_use]
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        if let Some(seed) = retry.jitter_seed() {
+            self.policy.jitter = Jitter::seeded(seed);
+        }
+        self.policy.retry = retry;
+        self
+    }
+
+    /// Retries Graph's eventual-consistency answers on every call (default: off). Usually
+    /// better enabled per request, with [`GraphSyncClient::with_consistency`].
+    #[must_use]
+    pub fn consistency(mut self, consistency: ConsistencyConfig) -> Self {
+        self.policy.consistency = Some(consistency);
+        self
+    }
+
+    /// A throttle gate shared with other clients (default: none; [`Bulk`](crate::Bulk) installs
+    /// one).
+    #[must_use]
+    pub fn throttle_gate(mut self, gate: ThrottleGate) -> Self {
+        self.policy.gate = Some(gate);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -326,6 +441,7 @@ impl GraphSyncClientBuilder {
                 cloud,
                 user_agent,
             }),
+            policy: Arc::new(self.policy),
         })
     }
 }
@@ -353,6 +469,7 @@ impl fmt::Debug for GraphSyncClientBuilder {
             .field("transport", &self.transport)
             .field("credential", &self.credential)
             .field("user_agent", &self.user_agent)
+            .field("retry", &self.policy.retry)
             .finish()
     }
 }

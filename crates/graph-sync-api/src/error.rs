@@ -14,6 +14,7 @@ use graph_sync_transport::TransportError;
 use http::{HeaderMap, StatusCode};
 
 use crate::credential::AuthError;
+use crate::retry::RetryError;
 
 /// Everything that can go wrong in a call.
 #[non_exhaustive]
@@ -35,14 +36,32 @@ pub enum Error {
     /// No access token could be had, or it may not be sent where the request goes.
     #[error("no access token")]
     Auth(#[source] AuthError),
+    /// The retry policy stopped: the attempt or time limit was reached, the service asked to
+    /// wait longer than the cap, or a request that is not idempotent may have been applied and
+    /// was not repeated. [`RetryError::reason`] says which; the last attempt's error is the
+    /// source.
+    #[error(transparent)]
+    Retry(Box<RetryError>),
 }
 
 impl Error {
     /// The service error, if Graph answered with a non-2xx status.
     #[must_use]
+    ///
+    /// Looks through [`Error::Retry`] to the last attempt's error.
     pub fn as_service(&self) -> Option<&ServiceError> {
         match self {
             Self::Service(error) => Some(error),
+            Self::Retry(retry) => retry.last_error().and_then(Self::as_service),
+            _ => None,
+        }
+    }
+
+    /// The retry policy's report, if it stopped retrying this request.
+    #[must_use]
+    pub fn as_retry(&self) -> Option<&RetryError> {
+        match self {
+            Self::Retry(error) => Some(error),
             _ => None,
         }
     }

@@ -34,7 +34,15 @@
 //!    token (with the claims of a continuous access evaluation challenge, if any) and one
 //!    resend.
 //! 3. The [`Transport`](graph_sync_transport::Transport) sends it. Any transport works:
-//!    the default reqwest one, a mock, or one of your own.
+//!    the default reqwest one, a mock, or one of your own. The retry policy
+//!    ([`RetryConfig`]) repeats what is safe to repeat: `429`, `503` and `504` after their
+//!    `Retry-After` (honoured exactly, up to a cap, never shortened), transport failures
+//!    that never reached the server, and idempotent requests after a connection loss; never
+//!    a `POST` that may have been applied. Every attempt carries the same
+//!    `client-request-id`, a fresh token and, on retries, `Retry-Attempt`. Opt-in:
+//!    [`ConsistencyConfig`] for Graph's replication lag after creates,
+//!    [`wait_until_visible`], and [`Bulk`] for many operations behind one throttle gate.
+//!    See `docs/resilience.md`.
 //! 4. A 2xx is decoded into model types; anything else becomes a [`ServiceError`] with the
 //!    status, Graph's code and message (unpacked when the service nests a JSON document in
 //!    it), `request-id`, `client-request-id`, date, `Retry-After` and the raw body.
@@ -74,15 +82,21 @@
 //! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
 mod authorize;
+mod bulk;
 mod client;
 mod cloud;
 mod credential;
 mod error;
 mod operations;
+mod retry;
 mod retry_after;
 mod token_cache;
+mod visible;
 
-pub use client::{CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
+pub use bulk::Bulk;
+pub use client::{
+    CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, RETRY_ATTEMPT, USER_AGENT_PRODUCT,
+};
 pub use cloud::Cloud;
 #[cfg(feature = "azure-core")]
 pub use credential::AzureCoreCredential;
@@ -96,6 +110,11 @@ pub use credential::{
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
 pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};
+pub use retry::{
+    ConsistencyConfig, GaveUp, RetryConfig, RetryError, ThrottleGate, is_consistency_error,
+    is_idempotent,
+};
+pub use visible::{Visibility, wait_until_visible};
 
 /// The model crate, re-exported so that one dependency is enough.
 pub use graph_sync_model as model;

@@ -3,9 +3,10 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use graph_sync_api::GraphSyncClient;
 use graph_sync_api::transport::testing::MockTransport;
+use graph_sync_api::{GraphSyncClient, RetryConfig};
 use graph_sync_emulator::Emulator;
 use graph_sync_model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId};
 
@@ -158,6 +159,11 @@ async fn no_output_of_any_kind_reveals_a_secret() {
     let gone = GraphSyncClient::builder()
         .graph_root(root)
         .bearer_token(CANARY)
+        .retry(
+            RetryConfig::default()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let failed = gone

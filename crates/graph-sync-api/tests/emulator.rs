@@ -3,25 +3,16 @@
 
 use bytes::Bytes;
 use graph_sync_api::transport::{ReqwestTransport, Transport};
-use graph_sync_api::{Error, GraphSyncClient, ServiceError};
+use graph_sync_api::{Error, GraphSyncClient, RetryConfig, ServiceError};
 use graph_sync_emulator::{Emulator, RunningEmulator};
 use graph_sync_model::{
     ExposeSecret, SecretKey, SecretString, Secrets, ServicePrincipalId, ServicePrincipalRef,
 };
 
-use crate::support::documented_secrets;
+use crate::support::{documented_secrets, start_emulator};
 
 async fn start() -> (RunningEmulator, GraphSyncClient, ServicePrincipalId) {
-    let emulator = Emulator::new();
-    let sp = emulator.register_service_principal("Contoso SCIM");
-    let token = emulator.issue_token();
-    let running = emulator.start().await.unwrap();
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(token)
-        .build()
-        .unwrap();
-    (running, client, sp.id)
+    start_emulator(RetryConfig::default()).await
 }
 
 #[tokio::test]
@@ -229,6 +220,7 @@ async fn connection_refused_is_a_transport_error_that_never_reached_the_server()
     let client = GraphSyncClient::builder()
         .graph_root(root)
         .bearer_token(SecretString::from("t"))
+        .retry(RetryConfig::none())
         .build()
         .unwrap();
     let error = client

@@ -1,8 +1,9 @@
 //! Shared test helpers.
 
 use bytes::Bytes;
-use graph_sync_api::GraphSyncClient;
 use graph_sync_api::transport::testing::MockTransport;
+use graph_sync_api::{GraphSyncClient, RetryConfig};
+use graph_sync_emulator::{Emulator, RunningEmulator};
 use graph_sync_model::{
     BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId, SyncNotificationSettings,
 };
@@ -38,10 +39,13 @@ pub(crate) fn documented_secrets() -> Secrets {
         .unwrap()
 }
 
+/// A client that tries each request once: these tests pin one request's mapping (the retry
+/// policy has its own tests in `retry.rs`).
 pub(crate) fn client(transport: MockTransport) -> GraphSyncClient {
     GraphSyncClient::builder()
         .transport(transport)
         .bearer_token(TOKEN)
+        .retry(RetryConfig::none())
         .build()
         .unwrap()
 }
@@ -52,4 +56,21 @@ pub(crate) fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Res
         builder = builder.header(*name, *value);
     }
     builder.body(Bytes::from(body.to_owned())).unwrap()
+}
+
+/// An emulator on loopback with one service principal, and a client of it with `retry`.
+pub(crate) async fn start_emulator(
+    retry: RetryConfig,
+) -> (RunningEmulator, GraphSyncClient, ServicePrincipalId) {
+    let emulator = Emulator::new();
+    let sp = emulator.register_service_principal("Contoso SCIM");
+    let token = emulator.issue_token();
+    let running = emulator.start().await.unwrap();
+    let client = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(token)
+        .retry(retry)
+        .build()
+        .unwrap();
+    (running, client, sp.id)
 }

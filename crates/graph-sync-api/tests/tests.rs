@@ -12,4 +12,6 @@ mod canary;
 mod certs;
 mod emulator;
 mod mock;
+mod resilience;
+mod retry;
 mod support;

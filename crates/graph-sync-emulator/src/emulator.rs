@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use graph_sync_model::{AppId, IdError, Secrets, ServicePrincipalId};
 
+use crate::faults::{Fault, FaultRate, Intercepted};
 use crate::server::RunningEmulator;
 use crate::state::Shared;
+use crate::throttle::ThrottleConfig;
 
 /// An in-memory Graph synchronization service.
 ///
@@ -147,6 +149,33 @@ impl Emulator {
         self.shared.requests()
     }
 
+    /// How many requests with `method` to `path` (as recorded: with its query) reached their
+    /// handler, i.e. were applied. For asserting that a request was not applied twice.
+    #[must_use]
+    pub fn handled_count(&self, method: &str, path: &str) -> usize {
+        self.shared
+            .requests()
+            .iter()
+            .filter(|r| r.reached_handler && r.method == method && r.path == path)
+            .count()
+    }
+
+    /// Throttles each client (each bearer token) with a token bucket, or stops throttling
+    /// (`None`). See [`ThrottleConfig`].
+    pub fn set_throttle(&self, config: Option<ThrottleConfig>) {
+        self.shared.resilience.throttle.set(config);
+    }
+
+    /// Queues faults for the next requests, one each, in order (before any random fault).
+    pub fn script_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.shared.resilience.script(faults);
+    }
+
+    /// Injects random faults at a rate, or stops (`None`). See [`FaultRate`].
+    pub fn set_fault_rate(&self, rate: Option<FaultRate>) {
+        self.shared.resilience.set_rate(rate);
+    }
+
     /// The [`axum::Router`] that serves the emulated API under `/v1.0`, for embedding in
     /// another server. It shares this emulator's state.
     pub fn router(&self) -> axum::Router {
@@ -210,10 +239,16 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path with its query, as sent (percent-encoding kept).
     pub path: String,
-    /// The status answered.
+    /// The status answered (or the handler's status, when a fault then dropped the
+    /// connection or cut the body).
     pub status: u16,
     /// The `client-request-id` header the client sent, if any (and if it was text).
     pub client_request_id: Option<String>,
+    /// Whether the request reached its handler (and so, for a PUT, was applied). `false` when
+    /// it was throttled or a fault answered or dropped it first.
+    pub reached_handler: bool,
+    /// The fault injected into this request, if any.
+    pub fault: Option<Fault>,
 }
 
 impl RecordedRequest {
@@ -222,12 +257,21 @@ impl RecordedRequest {
         path: String,
         status: u16,
         client_request_id: Option<String>,
+        intercepted: Option<Intercepted>,
     ) -> Self {
         Self {
             method,
             path,
             status,
             client_request_id,
+            reached_handler: intercepted.is_none_or(|i| i.reached_handler),
+            fault: intercepted.and_then(|i| i.fault),
         }
+    }
+
+    /// Whether this request was answered `429` by the throttle.
+    #[must_use]
+    pub fn throttled(&self) -> bool {
+        self.status == 429 && self.fault.is_none() && !self.reached_handler
     }
 }

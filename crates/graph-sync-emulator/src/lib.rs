@@ -68,23 +68,37 @@
 //! ([`Emulator::requests`]) or a `tracing` event; only [`Emulator::stored_secrets`] hands them
 //! back, for test assertions.
 //!
+//! ## Throttling and faults
+//!
+//! [`Emulator::set_throttle`] throttles each client (each bearer token) with a token bucket:
+//! an empty bucket answers `429` with Graph's documented body and a fractional `Retry-After`
+//! computed from the bucket. [`Emulator::script_faults`] and [`Emulator::set_fault_rate`]
+//! inject [`Fault`]s (`503` with and without `Retry-After`, `504`, connection resets before
+//! and after the request is read, slow answers, truncated bodies), scripted or at a seeded
+//! random rate. The request log says for each request which fault it got and whether it
+//! reached its handler (was applied), so a test can prove that nothing was applied twice.
+//! Connections are served with hyper directly, so that a fault can close one unanswered.
+//!
 //! ## Not yet
 //!
-//! This is a first cut. Still to come: templates, jobs and their status, schema, throttling
-//! (`429` + `Retry-After`) and fault injection (5xx, delays, dropped connections, truncated
-//! bodies). The emulator speaks plain HTTP/1.1 and builds `@odata.context` from the request's
-//! `Host` header with the `http` scheme.
+//! Still to come: templates, jobs and their status, and schema. The emulator speaks plain
+//! HTTP/1.1 and builds `@odata.context` from the request's `Host` header with the `http` scheme.
 
+mod accept;
 mod banner;
 mod context;
 mod emulator;
 mod error;
+mod faults;
 mod identity;
 mod routes;
 mod server;
 mod state;
+mod throttle;
 
 pub use banner::connection_details;
 pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
+pub use faults::{Fault, FaultRate};
 pub use identity::InvalidCertificate;
 pub use server::RunningEmulator;
+pub use throttle::ThrottleConfig;

@@ -57,6 +57,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .method_not_allowed_fallback(not_implemented)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
+            crate::faults::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
             envelope,
         ))
         .with_state(shared)
@@ -65,8 +69,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 /// Wraps every request: gives it a [`RequestContext`], renders a [`GraphError`] into the
 /// Graph error body, sets the support headers, records the request and logs it (method,
 /// path, status; never headers or bodies).
-async fn envelope(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn envelope(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
     let context = RequestContext::new(request.headers());
+    request.extensions_mut().insert(context.clone());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let path_and_query = request
@@ -93,11 +98,16 @@ async fn envelope(State(shared): State<Arc<Shared>>, request: Request, next: Nex
         request_id = context.request_id(),
         "graph-sync-emulator answered"
     );
+    let intercepted = response
+        .extensions()
+        .get::<crate::faults::Intercepted>()
+        .copied();
     shared.record(RecordedRequest::new(
         method.to_string(),
         path_and_query,
         status,
         sent_client_request_id,
+        intercepted,
     ));
     response
 }

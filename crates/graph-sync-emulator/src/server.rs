@@ -29,17 +29,10 @@ impl RunningEmulator {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = emulator.router();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    // Either a stop signal or the sender dropped: stop in both cases.
-                    stopped.await.ok();
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::error!(%error, "graph-sync-emulator server failed");
-            }
-        });
+        let task = tokio::spawn(crate::accept::serve(listener, router, async {
+            // Either a stop signal or the sender dropped: stop in both cases.
+            stopped.await.ok();
+        }));
         tracing::debug!(%addr, "graph-sync-emulator listening");
         Ok(Self {
             addr,

@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     data: Mutex<Data>,
     /// App registrations, managed identities and the tokens issued for them.
     identity: Identity,
+    /// Throttling and fault injection.
+    pub(crate) resilience: crate::faults::Resilience,
 }
 
 #[derive(Default)]

@@ -1,0 +1,116 @@
+//! Figure (c): operations under injected faults.
+//!
+//! The emulator injects one of every fault kind into 10% of requests (seeded): `503` with and
+//! without `Retry-After`, `504`, a connection reset before and after the request is read, a
+//! slow answer and a truncated body. Three in four operations PUT secrets, one in four GETs
+//! the synchronization resource, through [`Bulk`] with the default retry policy. Every
+//! operation must end in success or an error that says what happened, and the request log must
+//! show that no request reached the handler twice unless its method is idempotent.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use graph_sync_api::{Bulk, GraphSyncClient, is_idempotent};
+use graph_sync_emulator::{Emulator, Fault, FaultRate};
+
+use crate::Sizes;
+use crate::overhead::{register, secrets, sp_id};
+
+const PRINCIPALS: usize = 1_000;
+
+/// Figure (c).
+#[derive(Debug, Clone)]
+pub(crate) struct Faults {
+    pub(crate) operations: usize,
+    pub(crate) succeeded: usize,
+    /// Failed operations, by the first line of their error.
+    pub(crate) errors: Vec<(String, usize)>,
+    pub(crate) faults_injected: usize,
+    pub(crate) requests: usize,
+    /// Requests (by client-request-id) that reached the handler more than once.
+    pub(crate) applied_again: usize,
+    /// Of those, the ones whose method is not idempotent (must be zero).
+    pub(crate) non_idempotent_applied_again: usize,
+    pub(crate) wall: Duration,
+}
+
+pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
+    let emulator = Emulator::new();
+    let principals = PRINCIPALS.min(sizes.faults.max(1));
+    register(&emulator, principals, 'a')?;
+    emulator.set_fault_rate(Some(FaultRate::new(
+        0.10,
+        0x6772_6170_6873_796e,
+        vec![
+            Fault::ServiceUnavailable(Some(Duration::from_millis(50))),
+            Fault::ServiceUnavailable(None),
+            Fault::GatewayTimeout,
+            Fault::ResetBeforeRead,
+            Fault::ResetAfterRead,
+            Fault::Slow(Duration::from_millis(50)),
+            Fault::TruncatedBody,
+        ],
+    )));
+    let running = emulator.start().await.map_err(|e| e.to_string())?;
+    let client = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(emulator.issue_token())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let secrets = Arc::new(secrets()?);
+    let operations = (0..sizes.faults)
+        .map(|index| Ok((index, sp_id(index % principals)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let start = Instant::now();
+    let results = Bulk::new(&client)
+        .with_concurrency(64)
+        .run(operations.into_iter().map(|(index, sp)| {
+            let secrets = Arc::clone(&secrets);
+            move |client: GraphSyncClient| async move {
+                let sync = client.service_principal(sp).synchronization();
+                if index % 4 == 0 {
+                    sync.get().await.map(drop)
+                } else {
+                    sync.secrets().put(&secrets).await
+                }
+            }
+        }))
+        .await;
+    let wall = start.elapsed();
+    running.shutdown().await;
+
+    let mut errors: HashMap<String, usize> = HashMap::new();
+    for error in results.iter().filter_map(|r| r.as_ref().err()) {
+        let text = error.to_string();
+        *errors.entry(text).or_default() += 1;
+    }
+    let log = emulator.requests();
+    let mut handled: HashMap<(&str, &str), usize> = HashMap::new();
+    for request in log.iter().filter(|r| r.reached_handler) {
+        if let Some(id) = &request.client_request_id {
+            *handled
+                .entry((id.as_str(), request.method.as_str()))
+                .or_default() += 1;
+        }
+    }
+    let again: Vec<_> = handled.iter().filter(|(_, count)| **count > 1).collect();
+    let non_idempotent = again
+        .iter()
+        .filter(|((_, method), _)| {
+            http::Method::from_bytes(method.as_bytes()).map_or(true, |m| !is_idempotent(&m))
+        })
+        .count();
+    let mut errors: Vec<_> = errors.into_iter().collect();
+    errors.sort();
+    Ok(Faults {
+        operations: sizes.faults,
+        succeeded: results.iter().filter(|r| r.is_ok()).count(),
+        errors,
+        faults_injected: log.iter().filter(|r| r.fault.is_some()).count(),
+        requests: log.len(),
+        applied_again: again.len(),
+        non_idempotent_applied_again: non_idempotent,
+        wall,
+    })
+}

@@ -1,0 +1,130 @@
+//! # graph-sync-bench
+//!
+//! The benchmarks behind `cargo xtask bench`. Every figure is a ratio or a count measured in
+//! one run on one machine, so that it means the same on a laptop and in CI:
+//!
+//! * **overhead**: `PUT …/synchronization/secrets` round trips over loopback against a minimal
+//!   server that answers `204`, the graph-sync client against raw reqwest sending the identical
+//!   request, at concurrency 1 and 64 ([`overhead`]);
+//! * **throttled bulk**: 5,000 PUTs through [`Bulk`](graph_sync_api::Bulk) against the
+//!   emulator throttled at a fixed rate, wall time over the ideal N/R, failures and `429`s per
+//!   operation, with a Kiota-style policy for comparison ([`throttled`]);
+//! * **faults**: 10,000 operations with 10% injected faults ([`faults`]);
+//! * **memory**: the peak RSS of the throttled bulk client, in a process of its own.
+//!
+//! `graph-sync-bench [--quick] [--out FILE]` runs everything, prints a table and writes the
+//! Markdown report to `FILE`; `--quick` shrinks every figure to a smoke test.
+//! `graph-sync-bench bulk-client …` is the child process of the memory figure.
+
+#![allow(clippy::print_stdout, reason = "a benchmark reports to the terminal")]
+
+mod faults;
+mod machine;
+mod overhead;
+mod report;
+mod throttled;
+
+use std::process::ExitCode;
+
+/// The sizes of one run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sizes {
+    /// Round trips per measurement at concurrency 1.
+    overhead_serial: usize,
+    /// Round trips per measurement at concurrency 64.
+    overhead_parallel: usize,
+    /// Rounds of each overhead measurement (the median ratio is reported).
+    overhead_rounds: usize,
+    /// Operations of the throttled bulk run.
+    bulk: usize,
+    /// The throttle's rate, requests per second.
+    rate: f64,
+    /// Operations of the Kiota-style comparison.
+    kiota: usize,
+    /// Operations of the fault run.
+    faults: usize,
+}
+
+impl Sizes {
+    const FULL: Self = Self {
+        overhead_serial: 2_000,
+        overhead_parallel: 8_000,
+        overhead_rounds: 25,
+        bulk: 5_000,
+        rate: 500.0,
+        kiota: 500,
+        faults: 10_000,
+    };
+    const QUICK: Self = Self {
+        overhead_serial: 200,
+        overhead_parallel: 640,
+        overhead_rounds: 3,
+        bulk: 100,
+        rate: 500.0,
+        kiota: 20,
+        faults: 200,
+    };
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the tokio runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match args.first().map(String::as_str) {
+        Some("bulk-client") => runtime.block_on(throttled::child(&args[1..])),
+        _ => runtime.block_on(run(&args)),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[String]) -> Result<(), String> {
+    let mut sizes = Sizes::FULL;
+    let mut out = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => sizes = Sizes::QUICK,
+            "--out" => out = Some(args.next().ok_or("--out needs a file")?.clone()),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let command = if matches!(sizes.bulk, 5_000) {
+        "cargo xtask bench"
+    } else {
+        "cargo run -p graph-sync-bench -- --quick"
+    };
+    println!("graph-sync-bench: overhead …");
+    let overhead = overhead::run(sizes).await?;
+    println!("graph-sync-bench: throttled bulk …");
+    let throttled = throttled::run(sizes).await?;
+    println!("graph-sync-bench: faults …");
+    let faults = faults::run(sizes).await?;
+    let report = report::Report {
+        machine: machine::describe(),
+        command,
+        sizes,
+        overhead,
+        throttled,
+        faults,
+    };
+    println!("\n{}", report.table());
+    if let Some(out) = out {
+        std::fs::write(&out, report.markdown()).map_err(|e| format!("cannot write {out}: {e}"))?;
+        println!("wrote {out}");
+    }
+    report.check()
+}

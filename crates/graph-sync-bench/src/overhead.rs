@@ -1,0 +1,231 @@
+//! Figure (a): what the client adds on top of the HTTP stack it drives.
+//!
+//! A minimal axum server on loopback answers every request `204`. The same
+//! `PUT …/synchronization/secrets` (same URL, headers and body) is sent by the graph-sync
+//! client (validation, serialization, token, headers, retry policy, status mapping) and by raw
+//! reqwest, at concurrency 1 and 64, in alternating rounds; the medians are compared. The raw
+//! side does per request what any caller must: format the URL and serialize the same
+//! `Secrets` value to JSON (serde_json); everything else the client does is its overhead.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use graph_sync_api::{GraphSyncClient, USER_AGENT_PRODUCT};
+use graph_sync_emulator::{Emulator, ServicePrincipal};
+use graph_sync_model::{
+    AppId, BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId,
+    SyncNotificationSettings,
+};
+
+use crate::Sizes;
+
+const TOKEN: &str = "bench-token";
+
+/// Throughputs at one concurrency.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Throughput {
+    pub(crate) concurrency: usize,
+    pub(crate) raw_per_s: f64,
+    pub(crate) client_per_s: f64,
+    /// The median of the rounds' client/raw ratios.
+    ratio: f64,
+}
+
+impl Throughput {
+    pub(crate) fn ratio(&self) -> f64 {
+        self.ratio
+    }
+}
+
+/// The secrets every request carries: a realistic SCIM configuration.
+pub(crate) fn secrets() -> Result<Secrets, String> {
+    let base = BaseAddress::parse("https://scim.example.com/scim/v2").map_err(|e| e.to_string())?;
+    Secrets::new()
+        .with(SecretKey::BaseAddress, base)
+        .and_then(|s| {
+            s.with(
+                SecretKey::SecretToken,
+                SecretString::from("bench-scim-token"),
+            )
+        })
+        .and_then(|s| {
+            s.with(
+                SecretKey::SyncNotificationSettings,
+                SyncNotificationSettings::disabled(),
+            )
+        })
+        .and_then(|s| s.with(SecretKey::SyncAll, false))
+        .map_err(|e| e.to_string())
+}
+
+/// Registers `count` service principals with the ids [`sp_id`] gives, their appIds told apart
+/// by `app_id_group` (one hex digit per benchmark).
+pub(crate) fn register(
+    emulator: &Emulator,
+    count: usize,
+    app_id_group: char,
+) -> Result<(), String> {
+    for index in 0..count {
+        let app_id = AppId::new(format!("00000000-0000-4000-{app_id_group}000-{index:012x}"))
+            .map_err(|e| e.to_string())?;
+        emulator.insert_service_principal(ServicePrincipal::new(sp_id(index)?, app_id, "bench"));
+    }
+    Ok(())
+}
+
+/// A service principal id for operation `index`, the same in every process.
+pub(crate) fn sp_id(index: usize) -> Result<ServicePrincipalId, String> {
+    ServicePrincipalId::new(format!("00000000-0000-4000-8000-{index:012x}"))
+        .map_err(|e| e.to_string())
+}
+
+pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = axum::Router::new().fallback(|| async { StatusCode::NO_CONTENT });
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let root = format!("http://{addr}/v1.0");
+    let client = GraphSyncClient::builder()
+        .graph_root(&root)
+        .bearer_token(TOKEN)
+        .build()
+        .map_err(|e| e.to_string())?;
+    // The same reqwest settings as `ReqwestTransport`'s defaults: the comparison is of what the
+    // client adds on top of the HTTP stack it drives, not of two HTTP configurations.
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(100))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let secrets = Arc::new(secrets()?);
+    let target = Target {
+        client,
+        raw,
+        secrets,
+        root,
+        sp: sp_id(1)?,
+    };
+
+    let mut figures = Vec::new();
+    for (concurrency, n) in [(1, sizes.overhead_serial), (64, sizes.overhead_parallel)] {
+        // Warm up both: connections, pools, allocator.
+        target
+            .measure(Side::Raw, concurrency, n / 10 + concurrency)
+            .await?;
+        target
+            .measure(Side::Client, concurrency, n / 10 + concurrency)
+            .await?;
+        // Short rounds, alternating which side goes first, each pair compared on its own: the
+        // machine's load drifts (CI shares its cores), and a pair sees the same load.
+        let mut raw = Vec::new();
+        let mut client = Vec::new();
+        let mut ratios = Vec::new();
+        for round in 0..sizes.overhead_rounds {
+            let (r, c) = if round % 2 == 0 {
+                let r = target.measure(Side::Raw, concurrency, n).await?;
+                (r, target.measure(Side::Client, concurrency, n).await?)
+            } else {
+                let c = target.measure(Side::Client, concurrency, n).await?;
+                (target.measure(Side::Raw, concurrency, n).await?, c)
+            };
+            raw.push(r);
+            client.push(c);
+            ratios.push(c / r);
+        }
+        figures.push(Throughput {
+            concurrency,
+            raw_per_s: median(raw),
+            client_per_s: median(client),
+            ratio: median(ratios),
+        });
+    }
+    server.abort();
+    Ok(figures)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Raw,
+    Client,
+}
+
+#[derive(Clone)]
+struct Target {
+    client: GraphSyncClient,
+    raw: reqwest::Client,
+    secrets: Arc<Secrets>,
+    root: String,
+    sp: ServicePrincipalId,
+}
+
+impl Target {
+    /// Round trips per second: `n` requests by `concurrency` tasks.
+    async fn measure(&self, side: Side, concurrency: usize, n: usize) -> Result<f64, String> {
+        let per_task = n.div_ceil(concurrency);
+        let start = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..concurrency {
+            let target = self.clone();
+            tasks.spawn(async move {
+                for _ in 0..per_task {
+                    target.once(side).await?;
+                }
+                Ok::<(), String>(())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.map_err(|e| e.to_string())??;
+        }
+        let elapsed = start.elapsed().max(Duration::from_micros(1));
+        Ok((per_task * concurrency) as f64 / elapsed.as_secs_f64())
+    }
+
+    async fn once(&self, side: Side) -> Result<(), String> {
+        match side {
+            Side::Client => self
+                .client
+                .service_principal(self.sp.clone())
+                .synchronization()
+                .secrets()
+                .put(&self.secrets)
+                .await
+                .map_err(|e| e.to_string()),
+            Side::Raw => {
+                // What any caller does per request: the URL and the JSON body from the values.
+                let url = format!(
+                    "{}/servicePrincipals/{}/synchronization/secrets",
+                    self.root, self.sp
+                );
+                let body = serde_json::to_vec(&*self.secrets).map_err(|e| e.to_string())?;
+                let response = self
+                    .raw
+                    .put(url)
+                    .header("authorization", format!("Bearer {TOKEN}"))
+                    .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                    .header("user-agent", USER_AGENT_PRODUCT)
+                    .header("accept", "application/json")
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if response.status() != StatusCode::NO_CONTENT {
+                    return Err(format!("raw request answered {}", response.status()));
+                }
+                response.bytes().await.map_err(|e| e.to_string())?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}

@@ -1,0 +1,360 @@
+//! Fault injection and the throttle, as one middleware in front of the handlers.
+//!
+//! A fault is chosen per request, first from the script (a queue: the next N requests get
+//! these faults, in order), else at random at the configured rate (seeded, so a run is
+//! reproducible). Throttling is checked before faults: a throttled request is answered `429`
+//! and gets no fault.
+//!
+//! Faults that drop the connection mark the response; the accept loop
+//! ([`crate::accept`]) then closes the connection without writing anything.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::context::RequestContext;
+use crate::state::Shared;
+use crate::throttle::{Throttle, format_retry_after};
+
+/// One injected fault.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `503 Service Unavailable` with `Retry-After` set to this wait, or without one.
+    ServiceUnavailable(Option<Duration>),
+    /// `504 Gateway Timeout`, without `Retry-After`.
+    GatewayTimeout,
+    /// The connection is closed before the request is handled: nothing was applied.
+    ResetBeforeRead,
+    /// The request is handled (a PUT is applied), then the connection is closed without an
+    /// answer: the client cannot know that it was applied.
+    ResetAfterRead,
+    /// The answer is delayed by this long (the request is handled after the delay).
+    Slow(Duration),
+    /// The request is handled, then the answer's body is cut in half (its `Content-Length`
+    /// announces the whole body, and the connection breaks after the half).
+    TruncatedBody,
+}
+
+impl Fault {
+    /// A short name, as the request log shows it.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ServiceUnavailable(Some(_)) => "503 with Retry-After",
+            Self::ServiceUnavailable(None) => "503",
+            Self::GatewayTimeout => "504",
+            Self::ResetBeforeRead => "reset before read",
+            Self::ResetAfterRead => "reset after read",
+            Self::Slow(_) => "slow",
+            Self::TruncatedBody => "truncated body",
+        }
+    }
+
+    /// Whether the request reaches the handler under this fault.
+    #[must_use]
+    pub fn reaches_handler(&self) -> bool {
+        matches!(
+            self,
+            Self::ResetAfterRead | Self::Slow(_) | Self::TruncatedBody
+        )
+    }
+}
+
+/// Random faults: each request gets one of `faults` (chosen uniformly) with probability
+/// `probability`, from a generator seeded with `seed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultRate {
+    probability: f64,
+    seed: u64,
+    faults: Vec<Fault>,
+}
+
+impl FaultRate {
+    /// Injects one of `faults` into a `probability` (0 to 1) share of requests.
+    #[must_use]
+    pub fn new(probability: f64, seed: u64, faults: Vec<Fault>) -> Self {
+        Self {
+            probability: probability.clamp(0.0, 1.0),
+            seed,
+            faults,
+        }
+    }
+}
+
+/// The response marker that tells the accept loop to close the connection unanswered.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DropConnection;
+
+/// The response marker of a request answered here, without reaching its handler, and the
+/// fault applied (if any). The envelope records both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Intercepted {
+    pub(crate) reached_handler: bool,
+    pub(crate) fault: Option<Fault>,
+}
+
+/// The throttle and the fault plan of one emulator.
+#[derive(Default)]
+pub(crate) struct Resilience {
+    pub(crate) throttle: Throttle,
+    plan: Mutex<Plan>,
+}
+
+#[derive(Default)]
+struct Plan {
+    script: VecDeque<Fault>,
+    rate: Option<(FaultRate, u64)>,
+}
+
+impl Resilience {
+    pub(crate) fn script(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.plan().script.extend(faults);
+    }
+
+    pub(crate) fn set_rate(&self, rate: Option<FaultRate>) {
+        self.plan().rate = rate.map(|rate| {
+            let state = rate.seed;
+            (rate, state)
+        });
+    }
+
+    fn plan(&self) -> std::sync::MutexGuard<'_, Plan> {
+        self.plan.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The fault for the next request, if any.
+    fn next_fault(&self) -> Option<Fault> {
+        let mut plan = self.plan();
+        if let Some(fault) = plan.script.pop_front() {
+            return Some(fault);
+        }
+        let (rate, state) = plan.rate.as_mut()?;
+        if rate.faults.is_empty() {
+            return None;
+        }
+        let roll = next_unit(state);
+        if roll >= rate.probability {
+            return None;
+        }
+        let pick = (next_unit(state) * rate.faults.len() as f64) as usize;
+        rate.faults.get(pick.min(rate.faults.len() - 1)).copied()
+    }
+}
+
+/// A uniform number in `[0, 1)` from an xorshift64* generator.
+fn next_unit(state: &mut u64) -> f64 {
+    if *state == 0 {
+        *state = 0x853C_49E6_748F_EA9B;
+    }
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    let value = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    (value >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The middleware: throttle, then fault, then the handler.
+pub(crate) async fn layer(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let resilience = &shared.resilience;
+    let client = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if let Err(wait) = resilience.throttle.admit(&client) {
+        let context = request.extensions().get::<RequestContext>().cloned();
+        return throttled(wait, context.as_ref());
+    }
+    let Some(fault) = resilience.next_fault() else {
+        return next.run(request).await;
+    };
+    tracing::debug!(fault = fault.name(), "graph-sync-emulator injects a fault");
+    let intercepted = |reached_handler| Intercepted {
+        reached_handler,
+        fault: Some(fault),
+    };
+    let mut response = match fault {
+        Fault::ServiceUnavailable(wait) => {
+            let mut response = service_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable.",
+                request.extensions().get::<RequestContext>(),
+            );
+            if let Some(wait) = wait
+                && let Ok(value) = HeaderValue::from_str(&format_retry_after(wait))
+            {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            response
+        }
+        Fault::GatewayTimeout => service_error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "gatewayTimeout",
+            "The gateway timed out.",
+            request.extensions().get::<RequestContext>(),
+        ),
+        Fault::ResetBeforeRead => {
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(DropConnection);
+            response
+        }
+        Fault::ResetAfterRead => {
+            let mut response = next.run(request).await;
+            response.extensions_mut().insert(DropConnection);
+            response
+        }
+        Fault::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        Fault::TruncatedBody => truncate(next.run(request).await).await,
+    };
+    response
+        .extensions_mut()
+        .insert(intercepted(fault.reaches_handler()));
+    response
+}
+
+/// `429` with Graph's documented body and a fractional `Retry-After`.
+fn throttled(wait: Duration, context: Option<&RequestContext>) -> Response {
+    let mut response = service_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Please retry again later.",
+        context,
+    );
+    if let Ok(value) = HeaderValue::from_str(&format_retry_after(wait)) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response.extensions_mut().insert(Intercepted {
+        reached_handler: false,
+        fault: None,
+    });
+    response
+}
+
+/// A Graph error body in the shape of the throttling sample: `innerError` carries `code`,
+/// `status` and `message` besides the ids and date.
+fn service_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    context: Option<&RequestContext>,
+) -> Response {
+    let body = serde_json::json!({
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "code": status.as_u16().to_string(),
+                "status": status.as_u16().to_string(),
+                "message": "Please retry after",
+                "date": context.map(RequestContext::iso_date),
+                "request-id": context.map(RequestContext::request_id),
+                "client-request-id": context.map(RequestContext::client_request_id),
+            }
+        }
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+/// The response with its body cut in half while `Content-Length` announces all of it. An
+/// empty body (a `204`) becomes a `200` with a small JSON body first, so there is something
+/// to cut.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let mut bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        parts.status = StatusCode::OK;
+        parts
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        bytes = Bytes::from_static(br#"{"@odata.context":"truncated by the emulator"}"#);
+    }
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let half = bytes.slice(..bytes.len() / 2);
+    Response::from_parts(parts, Body::new(Truncated { half: Some(half) }))
+}
+
+/// A body that yields its first half, then fails, so the connection breaks mid-body.
+struct Truncated {
+    half: Option<Bytes>,
+}
+
+impl http_body::Body for Truncated {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        Poll::Ready(Some(match self.half.take() {
+            Some(half) => Ok(http_body::Frame::data(half)),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "body truncated by the emulator",
+            )),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripted_faults_come_first_and_in_order() {
+        let resilience = Resilience::default();
+        resilience.script([Fault::GatewayTimeout, Fault::ResetAfterRead]);
+        assert_eq!(resilience.next_fault(), Some(Fault::GatewayTimeout));
+        assert_eq!(resilience.next_fault(), Some(Fault::ResetAfterRead));
+        assert_eq!(resilience.next_fault(), None);
+    }
+
+    #[test]
+    fn random_faults_follow_the_rate_and_the_seed() {
+        let draw = |seed| {
+            let resilience = Resilience::default();
+            resilience.set_rate(Some(FaultRate::new(
+                0.1,
+                seed,
+                vec![Fault::GatewayTimeout, Fault::ResetBeforeRead],
+            )));
+            (0..10_000)
+                .map(|_| resilience.next_fault())
+                .collect::<Vec<_>>()
+        };
+        let faults = draw(7);
+        let count = faults.iter().filter(|f| f.is_some()).count();
+        assert!((900..1100).contains(&count), "{count}");
+        let timeouts = faults
+            .iter()
+            .filter(|f| **f == Some(Fault::GatewayTimeout))
+            .count();
+        assert!((400..600).contains(&timeouts), "{timeouts}");
+        assert_eq!(faults, draw(7));
+        assert_ne!(faults, draw(8));
+    }
+}

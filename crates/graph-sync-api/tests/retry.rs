@@ -19,7 +19,9 @@ use tokio::time::Instant;
 
 use crate::support::{documented_secrets, response, sp};
 
-/// Hands out `token-1`, `token-2`, … so that each attempt's token can be told apart.
+/// Hands out `token-1`, `token-2`, … each living 400 ms, so that a token cached before a
+/// retry's wait has expired when the next attempt starts and each attempt's token can be
+/// told apart.
 #[derive(Debug, Default)]
 struct CountingCredential {
     issued: AtomicU32,
@@ -31,7 +33,7 @@ impl TokenCredential for CountingCredential {
         let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
         Ok(AccessToken::new(
             SecretString::from(format!("token-{n}")),
-            None,
+            Some(Instant::now() + Duration::from_millis(400)),
         ))
     }
 }
@@ -94,7 +96,9 @@ async fn each_retryable_status_is_retried_after_its_retry_after() {
 
 #[tokio::test(start_paused = true)]
 async fn other_statuses_are_not_retried() {
-    for code in [400, 401, 403, 404, 409, 500, 502] {
+    // 401 is left out: the token stage answers it with one fresh token and one resend
+    // (see the authentication tests), which is not a retry of the policy.
+    for code in [400, 403, 404, 409, 500, 502] {
         let (client, transport) = default_setup();
         status(&transport, code, &[]);
         let error = put(&client).await.unwrap_err();

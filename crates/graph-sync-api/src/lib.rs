@@ -73,7 +73,11 @@ pub use credential::{
     AccessToken, AuthError, StaticTokenCredential, TokenCredential, TokenRequest,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
-pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};
+pub use operations::{
+    ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
+    DirectoryApi, ItemStream, JobApi, JobsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
+    SynchronizationApi, TemplateApi, TemplatesApi,
+};
 
 /// The model crate, re-exported so that one dependency is enough.
 pub use graph_sync_model as model;

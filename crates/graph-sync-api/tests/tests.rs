@@ -9,4 +9,5 @@
 mod canary;
 mod emulator;
 mod mock;
+mod operations;
 mod support;

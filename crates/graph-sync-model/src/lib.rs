@@ -55,7 +55,8 @@ pub mod time;
 
 pub use error::{ErrorDetail, InnerError, MainError, ODataError};
 pub use ids::{
-    AppId, ApplicationObjectId, ApplicationTemplateId, DirectoryId, IdError, JobId, ServicePrincipalId, ServicePrincipalRef, TemplateId,
+    AppId, ApplicationObjectId, ApplicationTemplateId, DirectoryId, IdError, JobId,
+    ServicePrincipalId, ServicePrincipalRef, TemplateId,
 };
 pub use secrets::{
     BaseAddress, IntoSecretValue, MASKED_VALUE, SecretKey, SecretKeyValue, SecretValueKind,

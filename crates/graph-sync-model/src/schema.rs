@@ -621,3 +621,40 @@ pub struct PublicInnerError {
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
+impl ParseExpressionRequest {
+    /// A request to parse `expression`.
+    #[must_use]
+    pub fn new(expression: impl Into<String>) -> Self {
+        Self {
+            expression: expression.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Evaluates the expression on `object` too.
+    #[must_use]
+    pub fn test_input_object(mut self, object: ExpressionInputObject) -> Self {
+        self.test_input_object = Some(object);
+        self
+    }
+
+    /// Evaluates for `attribute`.
+    #[must_use]
+    pub fn target_attribute_definition(mut self, attribute: AttributeDefinition) -> Self {
+        self.target_attribute_definition = Some(attribute);
+        self
+    }
+}
+
+impl StringKeyObjectValuePair {
+    /// A property of a test object: `{"key":…,"value":…}`.
+    #[must_use]
+    pub fn new(key: impl Into<String>, value: impl Into<Value>) -> Self {
+        let mut pair = Self {
+            key: Some(key.into()),
+            ..Self::default()
+        };
+        pair.extra.insert("value".to_owned(), value.into());
+        pair
+    }
+}

@@ -74,6 +74,8 @@ mod error;
 mod routes;
 mod server;
 mod state;
+mod sync;
 
 pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
 pub use server::RunningEmulator;
+pub use sync::TargetSystem;

@@ -18,6 +18,8 @@ use crate::emulator::{RecordedRequest, ServicePrincipal};
 #[derive(Default)]
 pub(crate) struct Shared {
     data: Mutex<Data>,
+    /// Templates, jobs, target systems and rate windows (see [`crate::sync`]).
+    pub(crate) sync: Mutex<crate::sync::SyncState>,
 }
 
 #[derive(Default)]

@@ -11,3 +11,4 @@ mod emulator;
 mod mock;
 mod operations;
 mod support;
+mod workflow;

@@ -8,6 +8,8 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod sync;
+
 use std::future::IntoFuture;
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -15,7 +15,6 @@ pub(crate) mod validate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -61,7 +60,7 @@ pub(crate) struct SyncState {
     gallery: HashMap<String, Gallery>,
     rates: RateWindows,
     page_size: usize,
-    replication_delay: Duration,
+    replication_lag: u32,
 }
 
 #[derive(Debug)]
@@ -74,8 +73,8 @@ struct Principal {
     templates: Vec<TemplateEntry>,
     jobs: Vec<JobEntry>,
     target: Option<TargetSystem>,
-    /// Until then, `GET /servicePrincipals/{id}` answers `404` (directory replication).
-    visible_at: Option<Instant>,
+    /// How many more `GET /servicePrincipals/{id}` answer `404` (directory replication).
+    invisible_reads: u32,
     application: Option<Application>,
 }
 
@@ -121,7 +120,7 @@ impl Default for SyncState {
             gallery,
             rates: RateWindows::default(),
             page_size: DEFAULT_PAGE_SIZE,
-            replication_delay: Duration::ZERO,
+            replication_lag: 0,
         }
     }
 }
@@ -179,11 +178,12 @@ impl Emulator {
             .insert(key(id.as_str()), Gallery { templates });
     }
 
-    /// How long an instantiated service principal stays invisible to
-    /// `GET /servicePrincipals/{id}` (`404`), as directory replication does (default: none).
-    /// Measured on tokio's clock.
-    pub fn set_replication_delay(&self, delay: Duration) {
-        lock(self.shared()).replication_delay = delay;
+    /// How many reads of a newly instantiated service principal
+    /// (`GET /servicePrincipals/{id}`) answer `404` before it appears, as directory replication
+    /// makes a client wait (default: none). Counted in reads, not time, so a test that polls
+    /// is deterministic.
+    pub fn set_replication_lag(&self, reads: u32) {
+        lock(self.shared()).replication_lag = reads;
     }
 
     /// How many items a list page holds before `@odata.nextLink` (default 100).
@@ -326,7 +326,7 @@ async fn instantiate(
     service_principal.application_template_id = Some(id);
     {
         let mut state = lock(&shared);
-        let visible_at = Instant::now() + state.replication_delay;
+        let invisible_reads = state.replication_lag;
         let entries = templates
             .into_iter()
             .map(|mut template| {
@@ -341,7 +341,7 @@ async fn instantiate(
                 templates: entries,
                 jobs: Vec::new(),
                 target: None,
-                visible_at: Some(visible_at),
+                invisible_reads,
                 application: Some(application.clone()),
             },
         );
@@ -380,14 +380,16 @@ fn get_service_principal(
 ) -> Result<Response, GraphError> {
     authorize(shared, headers)?;
     let principal = resolve(shared, address)?;
-    let state = lock(shared);
-    let entry = state.principals.get(&key(principal.id.as_str()));
-    if entry
-        .and_then(|p| p.visible_at)
-        .is_some_and(|at| Instant::now() < at)
+    let mut state = lock(shared);
+    if let Some(entry) = state
+        .principals
+        .get_mut(&key(principal.id.as_str()))
+        .filter(|entry| entry.invisible_reads > 0)
     {
+        entry.invisible_reads -= 1;
         return Err(GraphError::resource_not_found(principal.id.as_str()));
     }
+    let entry = state.principals.get(&key(principal.id.as_str()));
     let mut body = graph_sync_model::ServicePrincipal::default();
     body.id = Some(principal.id.to_string());
     body.app_id = Some(principal.app_id.to_string());

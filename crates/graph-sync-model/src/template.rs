@@ -23,7 +23,7 @@ pub struct SynchronizationTemplate {
     pub application_id: String,
     /// Whether this is the recommended default template.
     #[serde(rename = "default", default)]
-    pub default_: bool,
+    pub default: bool,
     /// A description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -286,3 +286,23 @@ fn durations_in_bodies_keep_their_text() {
         .is_err()
     );
 }
+
+#[test]
+fn docs_secret_keys_table_matches_the_model() {
+    let doc = include_str!("../../../docs/secret-keys.md");
+    let rows: Vec<(&str, &str)> = doc
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let key = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let kind = cells.get(3)?.strip_prefix('`')?.strip_suffix('`')?;
+            cells.get(2)?.parse::<u32>().ok()?;
+            Some((key, kind))
+        })
+        .collect();
+    assert_eq!(rows.len(), 45);
+    for (key, (name, kind)) in SecretKey::ALL.iter().zip(&rows) {
+        assert_eq!(key.as_str(), *name);
+        assert_eq!(format!("{:?}", key.kind()), *kind, "{name}");
+    }
+}

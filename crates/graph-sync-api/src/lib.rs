@@ -23,6 +23,19 @@
 //! # }
 //! ```
 //!
+//! ## The operations
+//!
+//! Every documented operation of the synchronization API has one typed call, reached through
+//! the resource it acts on: [`GraphSyncClient::application_template`] (instantiate),
+//! [`GraphSyncClient::service_principal`] (get; then `synchronization()`: get, secrets,
+//! acquireAccessToken, `jobs()`, `job(id)`, `templates()`, `template(id)`),
+//! [`JobApi`] (get, delete, start, pause, restart, validateCredentials, provisionOnDemand,
+//! bulkUpload, `schema()`), [`SchemaApi`] (get, put, delete, filterOperators, functions,
+//! parseExpression, `directory(id).discover()`), [`TemplateApi`] and
+//! [`GraphSyncClient::application`] for the paths documented under `/applications/{id}`.
+//! Lists follow `@odata.nextLink` (staying on the Graph host), collected or as a stream
+//! ([`ItemStream`]). The workflow, step by step: `docs/guide.md`.
+//!
 //! ## How a call travels
 //!
 //! 1. The typed call checks its input (ids, keys, values) and fails with

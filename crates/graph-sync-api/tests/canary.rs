@@ -238,11 +238,7 @@ async fn credentials_sent_to_validate_or_exchange_never_leak() {
     );
     let token = emulator.issue_token();
     let running = emulator.start().await.unwrap();
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(token)
-        .build()
-        .unwrap();
+    let client = crate::support::emulator_client(&running, token);
     let sync = client.service_principal(sp.id.clone()).synchronization();
     let job = sync
         .jobs()

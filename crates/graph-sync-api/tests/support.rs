@@ -53,3 +53,15 @@ pub(crate) fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Res
     }
     builder.body(Bytes::from(body.to_owned())).unwrap()
 }
+
+/// A client of the emulator `running`, with `token`.
+pub(crate) fn emulator_client(
+    running: &graph_sync_emulator::RunningEmulator,
+    token: String,
+) -> GraphSyncClient {
+    GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(token)
+        .build()
+        .unwrap()
+}

@@ -27,11 +27,7 @@ async fn world() -> World {
     let emulator = Emulator::new();
     let token = emulator.issue_token();
     let running = emulator.start().await.unwrap();
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(token)
-        .build()
-        .unwrap();
+    let client = crate::support::emulator_client(&running, token);
     World { running, client }
 }
 

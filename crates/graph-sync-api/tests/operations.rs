@@ -508,7 +508,7 @@ async fn provision_on_demand_sends_parameters_and_decodes_the_nested_json() {
         .unwrap();
     assert_eq!(
         result.decode_key().unwrap().result.as_deref(),
-        Some("Success")
+        Some("Skipped")
     );
     let sent = json!({"parameters":[{"ruleId":"6c409270-f78a-4bc6-af23-7cf3ab6482fe","subjects":[{"objectId":"9bb0f679-a7a3-4b26-9b2a-2a53ea15f1ce","objectTypeName":"User"}]}]});
     assert_request(

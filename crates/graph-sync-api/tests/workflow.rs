@@ -429,6 +429,15 @@ async fn templates_on_both_paths_and_their_schema() {
         .with(SecretKey::Oauth2AuthorizationCode, "code-1")
         .unwrap();
     by_app.acquire_access_token(&credentials).await.unwrap();
+    by_sp.acquire_access_token(&credentials).await.unwrap();
+    let empty = by_sp
+        .acquire_access_token(&Secrets::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(empty, graph_sync_api::Error::InvalidInput(_)),
+        "{empty:?}"
+    );
 }
 
 #[tokio::test]
@@ -459,7 +468,10 @@ async fn provision_on_demand_and_bulk_upload() {
         Some("Success")
     );
     let log = result.decode_value().unwrap();
-    assert_eq!(log.provisioning_steps.unwrap().len(), 2);
+    let steps = log.provisioning_steps.unwrap();
+    assert_eq!(steps.len(), 3);
+    assert_eq!(steps[2].step_type.as_deref(), Some("Export"));
+    assert_eq!(log.status_info.unwrap().status.as_deref(), Some("Success"));
     let wrong_rule = job
         .provision_on_demand(&ProvisionOnDemandRequest::new(
             "no-such-rule",

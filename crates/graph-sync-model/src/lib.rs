@@ -85,7 +85,8 @@ pub use job::{
 pub use provisioning::{
     AcquireAccessTokenRequest, BULK_REQUEST_SCHEMA, BULK_UPLOAD_MAX_OPERATIONS, BulkOperation,
     BulkRequest, ModifiedProperty, ProvisionOnDemandDecodeError, ProvisionOnDemandRequest,
-    ProvisionOnDemandResult, ProvisioningLog, ProvisioningOutcome, ProvisioningStep,
+    ProvisionOnDemandResult, ProvisionedIdentity, ProvisioningLog, ProvisioningOutcome,
+    ProvisioningStatusInfo, ProvisioningStep, ProvisioningSystem,
     SynchronizationJobApplicationParameters, SynchronizationJobSubject,
     SynchronizationLinkedObjects, ValidateCredentialsRequest,
 };

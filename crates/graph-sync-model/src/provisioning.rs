@@ -179,7 +179,7 @@ fn decode<T: serde::de::DeserializeOwned>(
         .map_err(|source| ProvisionOnDemandDecodeError::Json { property, source })
 }
 
-/// The `key` document of a provisionOnDemand result.
+/// The `key` document of a provisionOnDemand result: `{"result":"Success","details":{…}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -187,7 +187,7 @@ pub struct ProvisioningOutcome {
     /// `Success`, `Skipped`, `Failure`, `Warning`…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
-    /// Details (free-form).
+    /// Details (free-form; `errorCode` and `errorMessage` when skipped or failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<BTreeMap<String, Value>>,
     /// Other properties, kept.
@@ -195,21 +195,49 @@ pub struct ProvisioningOutcome {
     pub extra: BTreeMap<String, Value>,
 }
 
-/// The `value` document of a provisionOnDemand result: the provisioning log of the object.
+/// The `value` document of a provisionOnDemand result: the provisioning log of the object,
+/// as the documentation's examples show it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProvisioningLog {
-    /// The steps: import, scoping, matching, action, export.
+    /// What was done: `Create`, `Update`, `Delete`, `Other`…
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_steps: Option<Vec<ProvisioningStep>>,
+    pub action: Option<String>,
+    /// The change's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
+    /// When processing started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// When processing ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
     /// The properties changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_properties: Option<Vec<ModifiedProperty>>,
-    /// The overall status, e.g. `{"status":"success"}`.
+    /// The steps: import, matching, scoping, export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_status_info: Option<BTreeMap<String, Value>>,
-    /// Other properties (source and target identities, action, ids), kept.
+    pub provisioning_steps: Option<Vec<ProvisioningStep>>,
+    /// The object's readable identifier, e.g. its user principal name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reportable_identifier: Option<String>,
+    /// The outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_info: Option<ProvisioningStatusInfo>,
+    /// The object in the source system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_identity: Option<ProvisionedIdentity>,
+    /// The source system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_system: Option<ProvisioningSystem>,
+    /// The object in the target system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_identity: Option<ProvisionedIdentity>,
+    /// The target system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_system: Option<ProvisioningSystem>,
+    /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -219,21 +247,93 @@ pub struct ProvisioningLog {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProvisioningStep {
-    /// The step's name, e.g. `EntryImport`.
+    /// The step's name, e.g. `EntryImport`, `EntrySynchronizationScoping`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The step's type, e.g. `import`, `scoping`, `matching`, `processing`, `export`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_step_type: Option<String>,
-    /// `success`, `failure`, `skipped`, `warning`.
+    /// The step's type: `Import`, `Matching`, `Scoping`, `Processing`, `Export`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub step_type: Option<String>,
+    /// `Success`, `Failure`, `Skipped`, `Warning`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// What happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Details (free-form).
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Details (free-form: attribute names and values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<BTreeMap<String, Value>>,
+    /// Other properties, kept.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// The outcome in a provisioning log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProvisioningStatusInfo {
+    /// `Success`, `Failure`, `Skipped`, `Warning`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The error code, on failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// More about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_details: Option<String>,
+    /// The error's category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_category: Option<String>,
+    /// What to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_action: Option<String>,
+    /// Other properties, kept.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// An object on one side of a provisioning log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProvisionedIdentity {
+    /// Its id in that system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its type, e.g. `User`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub identity_type: Option<String>,
+    /// Its display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Details (free-form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+    /// Other properties, kept.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// A system on one side of a provisioning log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProvisioningSystem {
+    /// Its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name, e.g. `Azure Active Directory` or `customappsso`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Details (free-form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,

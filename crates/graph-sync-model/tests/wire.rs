@@ -153,19 +153,41 @@ fn action_bodies_round_trip() {
 
     let (n, f) = fixture!("provision-on-demand-response.json");
     let result: ProvisionOnDemandResult = round_trip(n, f);
-    assert_eq!(
-        result.decode_key().unwrap().result.as_deref(),
-        Some("Success")
-    );
+    let outcome = result.decode_key().unwrap();
+    assert_eq!(outcome.result.as_deref(), Some("Skipped"));
+    assert_eq!(outcome.details.unwrap()["errorCode"], "RedundantExport");
     let log = result.decode_value().unwrap();
-    let steps = log.provisioning_steps.unwrap();
+    let steps = log.provisioning_steps.as_ref().unwrap();
+    assert_eq!(steps.len(), 4);
     assert_eq!(steps[0].name.as_deref(), Some("EntryImport"));
-    assert_eq!(steps[1].provisioning_step_type.as_deref(), Some("export"));
+    assert_eq!(steps[2].step_type.as_deref(), Some("Scoping"));
     assert_eq!(
-        log.modified_properties.unwrap()[1].new_value.as_deref(),
+        steps[3].details.as_ref().unwrap()["SkipReason"],
+        "RedundantExport"
+    );
+    assert_eq!(
+        log.modified_properties.as_ref().unwrap()[2]
+            .new_value
+            .as_deref(),
         Some("Bill Bob")
     );
-    assert_eq!(log.extra["action"], "Create");
+    assert_eq!(
+        log.status_info.as_ref().unwrap().status.as_deref(),
+        Some("Skipped")
+    );
+    assert_eq!(
+        log.target_system.as_ref().unwrap().name.as_deref(),
+        Some("customappsso")
+    );
+    assert_eq!(log.action.as_deref(), Some("Other"));
+    // The log itself round-trips too (nulls aside).
+    let inner: Value = serde_json::from_str(result.value.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        without_nulls(serde_json::to_value(&log).unwrap()),
+        without_nulls(inner)
+    );
+    let missing = ProvisionOnDemandResult::default().decode_key().unwrap_err();
+    assert!(missing.to_string().contains("no `key`"));
 
     let (n, f) = fixture!("bulk-upload-request.json");
     let bulk: BulkRequest = round_trip(n, f);

@@ -837,31 +837,47 @@ fn provision_on_demand(request: &Request<'_>, job: &str) -> Result<Response, Gra
     let (subjects, credentials) = outcome;
     let first = &subjects[0];
     let object_id = first.object_id.clone().unwrap_or_default();
+    let credentials_ok = credentials.is_ok();
     let (result, status, description) = match credentials {
         Ok(()) => (
             "Success",
-            "success",
-            format!(
-                "The {} '{object_id}' was provisioned to the target system.",
-                first.object_type_name.as_deref().unwrap_or("object")
-            ),
+            "Success",
+            format!("The object '{object_id}' was created in the target system."),
         ),
         Err(reason) => (
             "Failure",
-            "failure",
+            "Failure",
             format!("Provisioning could not authenticate to the target system: {reason}."),
         ),
     };
-    let key =
-        json!({"result": result, "details": {"objectId": object_id, "subjects": subjects.len()}});
+    let now = Timestamp::from(time::OffsetDateTime::now_utc()).to_string();
+    let type_name = first
+        .object_type_name
+        .clone()
+        .unwrap_or_else(|| "User".to_owned());
+    let key = json!({"result": result, "details": {}});
     let value = json!({
-        "provisioningSteps": [
-            {"name": "EntryImport", "provisioningStepType": "import", "status": "success", "description": format!("Retrieved {object_id} from the source"), "details": {}},
-            {"name": "EntryExportAdd", "provisioningStepType": "export", "status": status, "description": description, "details": {}}
-        ],
+        "action": if credentials_ok { "Create" } else { "Other" },
+        "changeId": uuid::Uuid::new_v4().to_string(),
+        "startTime": now,
+        "endTime": now,
         "modifiedProperties": [],
-        "provisioningStatusInfo": {"status": status},
-        "action": "Create"
+        "provisioningSteps": [
+            {"name": "EntryImport", "type": "Import", "status": "Success",
+             "description": format!("Retrieved {type_name} '{object_id}' from Azure Active Directory"),
+             "timestamp": now, "details": {"objectId": object_id}},
+            {"name": "EntrySynchronizationScoping", "type": "Scoping", "status": "Success",
+             "description": format!("Determine if {type_name} in scope by evaluating against each scoping filter"),
+             "timestamp": now, "details": {"IsActive": "True"}},
+            {"name": if credentials_ok { "EntryExportAdd" } else { "EntryExportError" },
+             "type": "Export", "status": status, "description": description,
+             "timestamp": now, "details": {}}
+        ],
+        "reportableIdentifier": object_id,
+        "statusInfo": {"status": status, "errorCode": if credentials_ok { None } else { Some("CredentialsRejected") }},
+        "sourceIdentity": {"id": object_id, "type": type_name, "displayName": null, "details": null},
+        "sourceSystem": {"id": null, "name": catalog::ENTRA_DIRECTORY, "details": null},
+        "targetSystem": {"id": null, "name": catalog::SCIM_DIRECTORY, "details": null}
     });
     let mut answer = ProvisionOnDemandResult::default();
     answer.key = Some(key.to_string());

@@ -30,16 +30,48 @@ fn without_nulls(value: Value) -> Value {
     }
 }
 
+/// Whether `written` holds everything `original` holds: every member with an equal value
+/// (recursively), arrays element by element. `written` may add members only with the value a
+/// non-nullable property defaults to (`false`, `0`, `""`, the unset timestamp, an empty list),
+/// which a documentation example leaves out.
+fn holds(written: &Value, original: &Value, path: &str) -> Result<(), String> {
+    match (written, original) {
+        (Value::Object(w), Value::Object(o)) => {
+            for (key, value) in o {
+                let at = format!("{path}/{key}");
+                holds(w.get(key).ok_or_else(|| format!("{at} lost"))?, value, &at)?;
+            }
+            for (key, value) in w {
+                let defaulted = matches!(value, Value::Bool(false))
+                    || value.as_i64() == Some(0)
+                    || value
+                        .as_str()
+                        .is_some_and(|s| s.is_empty() || s == "0001-01-01T00:00:00Z")
+                    || value.as_array().is_some_and(Vec::is_empty);
+                if !o.contains_key(key) && !defaulted {
+                    return Err(format!("{path}/{key} added: {value}"));
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(w), Value::Array(o)) if w.len() == o.len() => w
+            .iter()
+            .zip(o)
+            .enumerate()
+            .try_for_each(|(i, (w, o))| holds(w, o, &format!("{path}/{i}"))),
+        (w, o) if w == o => Ok(()),
+        (w, o) => Err(format!("{path}: {o} became {w}")),
+    }
+}
+
 /// Reads `fixture` as `T`, writes it back, and checks nothing was lost or changed.
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, fixture: &str) -> T {
     let original: Value = serde_json::from_str(fixture).unwrap();
     let typed: T = serde_json::from_str(fixture).unwrap_or_else(|e| panic!("{name}: {e}"));
     let written = serde_json::to_value(&typed).unwrap();
-    assert_eq!(
-        without_nulls(written),
-        without_nulls(original),
-        "{name} changed"
-    );
+    if let Err(problem) = holds(&without_nulls(written), &without_nulls(original), "") {
+        panic!("{name}: {problem}");
+    }
     typed
 }
 
@@ -62,21 +94,22 @@ fn job_bodies_round_trip() {
     let (n, f) = fixture!("job-get-response.json");
     let job: SynchronizationJob = round_trip(n, f);
     let status = job.status.as_ref().unwrap();
+    assert_eq!(status.code, SynchronizationStatusCode::Paused);
     let quarantine = status.quarantine.as_ref().unwrap();
     // The documented example's "" timestamps and reason are read, kept and written back.
     assert!(quarantine.current_began.is_unset());
     assert_eq!(quarantine.reason, QuarantineReason::Other(String::new()));
-    let last = status.last_execution.as_ref().unwrap();
-    assert!(last.succeeded());
-    assert_eq!(last.time_began.value().unwrap().nanosecond(), 470_755_200);
+    assert_eq!(quarantine.series_count, 2);
+    assert_eq!(
+        quarantine.error.as_ref().unwrap().code.as_deref(),
+        Some("SalesforceInvalidCredentials")
+    );
+    assert!(status.steady_state_first_achieved_time.is_unset());
     assert_eq!(
         job.setting("QuarantineTooManyDeletesThreshold"),
         Some("500")
     );
-    assert_eq!(
-        job.schedule.as_ref().unwrap().interval.as_std().as_secs(),
-        1_200
-    );
+    assert!(job.schedule.as_ref().unwrap().interval.is_timespan_max());
 
     let (n, f) = fixture!("job-create-request.json");
     let create: SynchronizationJob = round_trip(n, f);
@@ -102,6 +135,17 @@ fn job_bodies_round_trip() {
     let (n, f) = fixture!("job-quarantined.json");
     let quarantined: SynchronizationJob = round_trip(n, f);
     let status = quarantined.status.unwrap();
+    assert_eq!(
+        status
+            .quarantine
+            .as_ref()
+            .unwrap()
+            .current_began
+            .value()
+            .unwrap()
+            .nanosecond(),
+        123_456_700
+    );
     assert_eq!(
         status.quarantine_reason(),
         Some(&QuarantineReason::EncounteredQuarantineException)
@@ -229,24 +273,34 @@ fn schema_bodies_round_trip() {
 
     let (n, f) = fixture!("filter-operators-response.json");
     let operators: ODataCollection<FilterOperatorSchema> = round_trip(n, f);
-    assert_eq!(operators.value[2].arity, ScopeOperatorType::Unary);
+    assert_eq!(operators.value[0].arity, ScopeOperatorType::Binary);
     assert_eq!(operators.value[0].extra["name"], "EQUALS");
+    assert_eq!(
+        operators.value[0].supported_attribute_types,
+        [AttributeType::String, AttributeType::Integer]
+    );
 
     let (n, f) = fixture!("functions-response.json");
     let functions: ODataCollection<AttributeMappingFunctionSchema> = round_trip(n, f);
-    assert_eq!(functions.value.len(), 2);
+    assert_eq!(functions.value.len(), 4);
+    assert_eq!(functions.value[1].parameters.as_ref().unwrap().len(), 0);
     assert!(functions.context.unwrap().ends_with("#functions"));
 
     let (n, f) = fixture!("parse-expression-request.json");
     let request: ParseExpressionRequest = round_trip(n, f);
-    let property = &request.test_input_object.unwrap().properties.unwrap()[0];
-    assert_eq!(property.key.as_deref(), Some("preferredLanguage"));
-    assert_eq!(property.extra["value"], "en-US");
+    let properties = request.test_input_object.unwrap().properties.unwrap();
+    assert_eq!(properties[0].key.as_deref(), Some("objectId"));
+    let roles = properties.last().unwrap();
+    assert_eq!(roles.extra["value@odata.type"], "#Collection(String)");
+    assert_eq!(
+        roles.extra["value"],
+        serde_json::json!(["Default Assignment"])
+    );
 
     let (n, f) = fixture!("parse-expression-response.json");
     let parsed: ParseExpressionResponse = round_trip(n, f);
     assert!(parsed.parsing_succeeded && parsed.evaluation_succeeded);
-    assert_eq!(parsed.evaluation_result.unwrap(), ["en_US"]);
+    assert_eq!(parsed.evaluation_result.unwrap(), ["EN_US"]);
 
     let (n, f) = fixture!("parse-expression-error-response.json");
     let failed: ParseExpressionResponse = round_trip(n, f);
@@ -265,10 +319,7 @@ fn template_bodies_round_trip() {
     let (n, f) = fixture!("templates-list-response.json");
     let templates: ODataCollection<SynchronizationTemplate> = round_trip(n, f);
     let template = &templates.value[0];
-    assert_eq!(
-        template.metadata_value(&graph_sync_model::SynchronizationMetadata::IsOAuthEnabled),
-        Some("true")
-    );
+    assert_eq!(template.factory_tag.as_deref(), Some("CustomSCIM"));
     assert!(template.schema.is_some());
 
     for (n, f) in [
@@ -327,4 +378,40 @@ fn docs_secret_keys_table_matches_the_model() {
         assert_eq!(key.as_str(), *name);
         assert_eq!(format!("{:?}", key.kind()), *kind, "{name}");
     }
+}
+
+#[test]
+fn the_round_trip_check_notices_loss_and_change() {
+    let original = serde_json::json!({"a": {"b": [1, 2]}, "c": "x"});
+    assert!(holds(&original, &original, "").is_ok());
+    let lost = serde_json::json!({"a": {"b": [1, 2]}});
+    assert!(holds(&lost, &original, "").unwrap_err().contains("/c lost"));
+    let changed = serde_json::json!({"a": {"b": [1, 3]}, "c": "x"});
+    assert!(
+        holds(&changed, &original, "")
+            .unwrap_err()
+            .contains("/a/b/1")
+    );
+    let added = serde_json::json!({"a": {"b": [1, 2]}, "c": "x", "d": "new"});
+    assert!(
+        holds(&added, &original, "")
+            .unwrap_err()
+            .contains("/d added")
+    );
+    let defaulted = serde_json::json!({"a": {"b": [1, 2]}, "c": "x", "default": false});
+    assert!(holds(&defaulted, &original, "").is_ok());
+}
+
+#[test]
+fn template_metadata_is_looked_up_by_key() {
+    let template: SynchronizationTemplate =
+        serde_json::from_str(include_str!("fixtures/template-get-response.json")).unwrap();
+    assert_eq!(
+        template.metadata_value(&graph_sync_model::SynchronizationMetadata::ConfigurationFields),
+        Some("[\"BaseAddress\",\"SecretToken\"]")
+    );
+    assert_eq!(
+        template.metadata_value(&graph_sync_model::SynchronizationMetadata::IsOAuthEnabled),
+        None
+    );
 }

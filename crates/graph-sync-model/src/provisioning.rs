@@ -491,11 +491,11 @@ impl ValidateCredentialsRequest {
         }
     }
 
-    /// Check `credentials` (not saved).
+    /// Check `credentials` (not saved). `useSavedCredentials` is left out, as in the
+    /// documentation's example.
     #[must_use]
     pub fn with_credentials(credentials: Secrets) -> Self {
         Self {
-            use_saved_credentials: Some(false),
             credentials,
             ..Self::default()
         }

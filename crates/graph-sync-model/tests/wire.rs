@@ -163,7 +163,7 @@ fn action_bodies_round_trip() {
 
     let (n, f) = fixture!("validate-credentials-request.json");
     let validate: ValidateCredentialsRequest = round_trip(n, f);
-    assert_eq!(validate.use_saved_credentials, Some(false));
+    assert_eq!(validate.use_saved_credentials, None);
     assert_eq!(
         validate
             .credentials

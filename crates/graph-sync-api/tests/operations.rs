@@ -603,7 +603,7 @@ async fn job_schema_operations() {
         .discover()
         .await
         .unwrap();
-    assert_eq!(directory.name.as_deref(), Some("salesforce.com"));
+    assert_eq!(directory.id.as_deref(), Some("directoryDefinitionId"));
 
     let schema_path = format!("{}/schema", job_path());
     assert_request(&seen, 0, Method::GET, &schema_path, None, None);

@@ -284,6 +284,11 @@ fn schema_bodies_round_trip() {
     assert_eq!(function.r#type, AttributeMappingSourceType::Function);
     assert_eq!(function.parameters.as_ref().unwrap().len(), 2);
 
+    // The documentation's own example is a skeleton with empty objects: every one reads.
+    let (n, f) = fixture!("schema-get-documented-response.json");
+    let skeleton: SynchronizationSchema = round_trip(n, f);
+    assert_eq!(skeleton.synchronization_rules.unwrap().len(), 2);
+
     let (n, f) = fixture!("schema-update-request.json");
     let update: SynchronizationSchema = round_trip(n, f);
     assert_eq!(update.directories.unwrap().len(), 2);

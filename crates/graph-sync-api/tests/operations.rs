@@ -727,7 +727,7 @@ async fn template_operations_on_both_paths() {
         Method::PATCH,
         &format!("{app_templates}/SfOutDelta"),
         Some("application/json"),
-        Some(json_body(fixture!("template-get-response.json"))),
+        Some(serde_json::to_value(&template).unwrap()),
     );
     let app_schema_path = format!("{app_templates}/SfOutDelta/schema");
     assert_request(&seen, 4, Method::GET, &app_schema_path, None, None);

@@ -254,6 +254,18 @@ fn action_bodies_round_trip() {
     let bulk: BulkRequest = round_trip(n, f);
     assert_eq!(bulk.operations.len(), 2);
     assert_eq!(bulk.operations[0].path, "/Users");
+    assert_eq!(
+        bulk.operations[1].data["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]
+            ["value"],
+        "701984"
+    );
+    for (n, f) in [
+        fixture!("bulk-upload-custom-schema-request.json"),
+        fixture!("bulk-upload-update-request.json"),
+    ] {
+        let bulk: BulkRequest = round_trip(n, f);
+        assert!(bulk.operations.iter().all(|op| op.method == "POST"));
+    }
 }
 
 #[test]
@@ -439,8 +451,11 @@ fn the_round_trip_check_notices_loss_and_change() {
 
 #[test]
 fn template_metadata_is_looked_up_by_key() {
-    let template: SynchronizationTemplate =
-        serde_json::from_str(include_str!("fixtures/template-get-response.json")).unwrap();
+    let template: SynchronizationTemplate = serde_json::from_value(serde_json::json!({
+        "id": "scim",
+        "metadata": [{"key": "ConfigurationFields", "value": "[\"BaseAddress\",\"SecretToken\"]"}]
+    }))
+    .unwrap();
     assert_eq!(
         template.metadata_value(&graph_sync_model::SynchronizationMetadata::ConfigurationFields),
         Some("[\"BaseAddress\",\"SecretToken\"]")

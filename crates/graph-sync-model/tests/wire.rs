@@ -207,6 +207,7 @@ fn action_bodies_round_trip() {
     for (n, f) in [
         fixture!("provision-on-demand-user-request.json"),
         fixture!("provision-on-demand-group-request.json"),
+        fixture!("provision-on-demand-ad-request.json"),
     ] {
         let request: ProvisionOnDemandRequest = round_trip(n, f);
         assert_eq!(request.parameters.len(), 1);
@@ -246,6 +247,23 @@ fn action_bodies_round_trip() {
     assert_eq!(
         without_nulls(serde_json::to_value(&log).unwrap()),
         without_nulls(inner)
+    );
+    // Example 3 answers with an empty log and a context naming the internal service.
+    let (n, f) = fixture!("provision-on-demand-group-response.json");
+    let group: ProvisionOnDemandResult = round_trip(n, f);
+    assert_eq!(
+        group.decode_key().unwrap().result.as_deref(),
+        Some("Success")
+    );
+    assert_eq!(
+        group.decode_value().unwrap(),
+        graph_sync_model::ProvisioningLog::default()
+    );
+    assert!(
+        group.extra["@odata.context"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://syncfabric")
     );
     let missing = ProvisionOnDemandResult::default().decode_key().unwrap_err();
     assert!(missing.to_string().contains("no `key`"));

@@ -322,7 +322,10 @@ fn schema_bodies_round_trip() {
     // The documented update example, its trailing commas removed (reference §10 item 10).
     let (n, f) = fixture!("schema-update-documented-request.json");
     let documented: SynchronizationSchema = round_trip(n, f);
-    assert_eq!(documented.directories.unwrap()[1].name.as_deref(), Some("Salesforce"));
+    assert_eq!(
+        documented.directories.unwrap()[1].name.as_deref(),
+        Some("Salesforce")
+    );
 
     let (n, f) = fixture!("schema-update-request.json");
     let update: SynchronizationSchema = round_trip(n, f);

@@ -254,6 +254,8 @@ pub(crate) struct Call<'a> {
     pub(crate) url: Url,
     pub(crate) body: Option<Bytes>,
     pub(crate) sensitive: &'a [&'a str],
+    /// The body's media type (`application/json` unless an operation says otherwise).
+    pub(crate) content_type: &'static str,
 }
 
 impl<'a> Call<'a> {
@@ -263,6 +265,7 @@ impl<'a> Call<'a> {
             url,
             body: None,
             sensitive: &[],
+            content_type: "application/json",
         }
     }
 
@@ -270,6 +273,12 @@ impl<'a> Call<'a> {
     pub(crate) fn json(mut self, body: Bytes, sensitive: &'a [&'a str]) -> Self {
         self.body = Some(body);
         self.sensitive = sensitive;
+        self
+    }
+
+    /// A body of another media type, e.g. `application/scim+json`.
+    pub(crate) fn content_type(mut self, content_type: &'static str) -> Self {
+        self.content_type = content_type;
         self
     }
 }
@@ -296,7 +305,7 @@ fn build_request(
         .header(USER_AGENT, user_agent.clone())
         .header(ACCEPT, HeaderValue::from_static("application/json"));
     if call.body.is_some() {
-        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(call.content_type));
     }
     builder
         .body(call.body.clone().unwrap_or_default())

@@ -162,7 +162,7 @@ impl From<IdError> for InvalidInput {
 ///
 /// It records what was expected and where parsing stopped, never a fragment of the body.
 #[derive(Debug, thiserror::Error)]
-#[error("expected {expected}: {problem} at line {line}, column {column}")]
+#[error("expected {expected}: {problem}{}", position(*.line, *.column))]
 pub struct DecodeError {
     expected: &'static str,
     problem: &'static str,
@@ -186,10 +186,30 @@ impl DecodeError {
         }
     }
 
+    /// A body (or header) that is well-formed but unusable, e.g. a next-page link that leaves
+    /// Graph.
+    pub(crate) fn invalid(expected: &'static str, problem: &'static str) -> Self {
+        Self {
+            expected,
+            problem,
+            line: 0,
+            column: 0,
+        }
+    }
+
     /// The type the body should have held.
     #[must_use]
     pub fn expected(&self) -> &'static str {
         self.expected
+    }
+}
+
+/// ` at line L, column C` for a JSON error; nothing for a body that parsed.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line}, column {column}")
     }
 }
 

@@ -23,6 +23,19 @@
 //! # }
 //! ```
 //!
+//! ## The operations
+//!
+//! Every documented operation of the synchronization API has one typed call, reached through
+//! the resource it acts on: [`GraphSyncClient::application_template`] (instantiate),
+//! [`GraphSyncClient::service_principal`] (get; then `synchronization()`: get, secrets,
+//! acquireAccessToken, `jobs()`, `job(id)`, `templates()`, `template(id)`),
+//! [`JobApi`] (get, delete, start, pause, restart, validateCredentials, provisionOnDemand,
+//! bulkUpload, `schema()`), [`SchemaApi`] (get, put, delete, filterOperators, functions,
+//! parseExpression, `directory(id).discover()`), [`TemplateApi`] and
+//! [`GraphSyncClient::application`] for the paths documented under `/applications/{id}`.
+//! Lists follow `@odata.nextLink` (staying on the Graph host), collected or as a stream
+//! ([`ItemStream`]). The workflow, step by step: `docs/guide.md`.
+//!
 //! ## How a call travels
 //!
 //! 1. The typed call checks its input (ids, keys, values) and fails with
@@ -109,7 +122,11 @@ pub use credential::{
     TokenRequest, WorkloadIdentityCredential,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
-pub use operations::{SecretsApi, ServicePrincipalApi, SynchronizationApi};
+pub use operations::{
+    ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
+    DirectoryApi, ItemStream, JobApi, JobsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
+    SynchronizationApi, TemplateApi, TemplatesApi,
+};
 pub use retry::{
     ConsistencyConfig, GaveUp, RetryConfig, RetryError, ThrottleGate, is_consistency_error,
     is_idempotent,
@@ -125,3 +142,8 @@ pub use graph_sync_transport as transport;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The guide's examples (`docs/guide.md`), compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide.md")]
+pub struct GuideDoctests;

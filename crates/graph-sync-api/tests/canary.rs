@@ -314,3 +314,87 @@ async fn no_output_reveals_a_credential_secret_or_token() {
         }
     }
 }
+
+#[tokio::test]
+async fn credentials_sent_to_validate_or_exchange_never_leak() {
+    let captured = captured_logs();
+    let secrets = canary_secrets();
+    let request = graph_sync_model::ValidateCredentialsRequest::with_credentials(secrets.clone());
+    let mut outputs = vec![("validate request debug", format!("{request:?}"))];
+
+    // A service that echoes the credentials in its error, for both operations.
+    let mut echo = MockTransport::new();
+    echo.expect_send().times(2).returning(|_| {
+        Ok(response(
+            400,
+            &[("content-type", "application/json")],
+            &format!(
+                r#"{{"error":{{"code":"BadRequest","message":"token '{CANARY}' rejected"}}}}"#
+            ),
+        ))
+    });
+    let client = GraphSyncClient::builder()
+        .transport(echo)
+        .bearer_token("t")
+        .build()
+        .unwrap();
+    let sync = client
+        .service_principal(ServicePrincipalId::new("3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6").unwrap())
+        .synchronization();
+    let validate = sync
+        .job(graph_sync_model::JobId::new("scim.1").unwrap())
+        .validate_credentials(&request)
+        .await
+        .unwrap_err();
+    let exchange = sync.acquire_access_token(&secrets).await.unwrap_err();
+    for error in [&validate, &exchange] {
+        assert!(
+            error
+                .as_service()
+                .unwrap()
+                .message()
+                .unwrap()
+                .contains("[REDACTED]")
+        );
+        outputs.push(("echoed error", format!("{error} {error:?}")));
+        outputs.push((
+            "echoed raw body",
+            String::from_utf8_lossy(error.as_service().unwrap().raw_body()).into_owned(),
+        ));
+    }
+
+    // Over real HTTP: the emulator rejects the canary credentials against its target.
+    let emulator = Emulator::new();
+    let sp = emulator.register_service_principal("canary");
+    emulator.add_template(&sp.id, Emulator::scim_template());
+    emulator.set_target_system(
+        &sp.id,
+        graph_sync_emulator::TargetSystem::new("https://scim.example.com/other", "right"),
+    );
+    let token = emulator.issue_token();
+    let running = emulator.start().await.unwrap();
+    let client = crate::support::emulator_client(&running, token);
+    let sync = client.service_principal(sp.id.clone()).synchronization();
+    let job = sync
+        .jobs()
+        .create(graph_sync_model::TemplateId::new("scim").unwrap())
+        .await
+        .unwrap();
+    outputs.push((
+        "target debug",
+        format!("{:?}", graph_sync_emulator::TargetSystem::new("u", CANARY)),
+    ));
+    let rejected = sync
+        .job(job.id.unwrap())
+        .validate_credentials(&request)
+        .await
+        .unwrap_err();
+    outputs.push(("rejected", format!("{rejected} {rejected:?}")));
+    outputs.push(("emulator debug", format!("{:?}", running.emulator())));
+
+    for (what, text) in &outputs {
+        assert_clean(what, text);
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_clean("TRACE logs", &logs);
+}

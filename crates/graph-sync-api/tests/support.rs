@@ -74,3 +74,15 @@ pub(crate) async fn start_emulator(
         .unwrap();
     (running, client, sp.id)
 }
+
+/// A client of the emulator `running`, with `token`.
+pub(crate) fn emulator_client(
+    running: &graph_sync_emulator::RunningEmulator,
+    token: String,
+) -> GraphSyncClient {
+    GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(token)
+        .build()
+        .unwrap()
+}

@@ -12,6 +12,8 @@ mod canary;
 mod certs;
 mod emulator;
 mod mock;
+mod operations;
 mod resilience;
 mod retry;
 mod support;
+mod workflow;

@@ -182,6 +182,11 @@ impl Emulator {
         crate::routes::router(Arc::clone(&self.shared))
     }
 
+    /// The state shared with the handlers.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Serves the API on `127.0.0.1` at an ephemeral port, in a background tokio task.
     ///
     /// # Errors

@@ -9,7 +9,7 @@
 
 use axum::Json;
 use axum::extract::rejection::BytesRejection;
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use graph_sync_model::{InnerError, ODataError};
@@ -42,6 +42,8 @@ pub(crate) struct GraphError {
     code: &'static str,
     message: String,
     challenge: Option<&'static str>,
+    /// `Retry-After` in whole seconds, for a `429`.
+    retry_after: Option<u64>,
 }
 
 impl GraphError {
@@ -51,6 +53,24 @@ impl GraphError {
             code,
             message: message.into(),
             challenge: None,
+            retry_after: None,
+        }
+    }
+
+    /// An error with any status, code and message (the synchronization handlers' errors).
+    pub(crate) fn with_code(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(status, code, message)
+    }
+
+    /// `429 TooManyRequests` with `Retry-After: seconds`.
+    pub(crate) fn too_many_requests(seconds: u64, message: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", message)
         }
     }
 
@@ -198,10 +218,11 @@ impl GraphError {
             StatusCode::INTERNAL_SERVER_ERROR,
             "NotImplementedInEmulator",
             format!(
-                "graph-sync-emulator does not implement {method} {path}. Emulated so far: \
-                 PUT /v1.0/servicePrincipals/{{id}}/synchronization/secrets and \
-                 GET /v1.0/servicePrincipals/{{id}}/synchronization (also addressed as \
-                 servicePrincipals(appId='{{appId}}'))."
+                "graph-sync-emulator does not implement {method} {path}. Emulated: the \
+                 documented synchronization operations under /v1.0/servicePrincipals/{{id}} \
+                 (also servicePrincipals(appId='{{appId}}')) and /v1.0/applications/{{id}}, \
+                 GET /v1.0/servicePrincipals/{{id}} and \
+                 POST /v1.0/applicationTemplates/{{id}}/instantiate."
             ),
         )
     }
@@ -258,6 +279,11 @@ pub(crate) fn render(error: &GraphError, context: &RequestContext) -> Response {
         response
             .headers_mut()
             .insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    }
+    if let Some(seconds) = error.retry_after {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }

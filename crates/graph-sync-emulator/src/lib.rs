@@ -68,6 +68,37 @@
 //! ([`Emulator::requests`]) or a `tracing` event; only [`Emulator::stored_secrets`] hands them
 //! back, for test assertions.
 //!
+//! ## The provisioning service
+//!
+//! Beyond secrets, the emulator serves every documented synchronization operation with the
+//! service's behaviour, under `/servicePrincipals/{id}` (or `(appId='…')`) and, where
+//! documented, `/applications/{id}`:
+//!
+//! * `POST /applicationTemplates/{id}/instantiate` creates an application and its service
+//!   principal with the gallery template's synchronization templates (the non-gallery
+//!   template `8adf8e6e-…` gives a `scim` template with a working schema);
+//!   `GET /servicePrincipals/{id}` answers `404` for the first reads after that
+//!   ([`Emulator::set_replication_lag`]).
+//! * Templates per application ([`Emulator::add_template`]): list, get, update, and their
+//!   schema. Jobs are created from a template, with a copy of its schema.
+//! * Job status moves as the service's does: `NotConfigured` and disabled until started;
+//!   a start runs a cycle that checks the saved secrets against the service principal's
+//!   [`TargetSystem`] and gives `Active`, or `Quarantine` with reason
+//!   `EncounteredQuarantineException` and an error; an `Active` job runs a cycle each time it is
+//!   read, so secrets broken later quarantine it; pause, restart (clearing what the scope
+//!   names: a restart without `QuarantineState` leaves a quarantine in place) and delete.
+//! * `validateCredentials` (job- and collection-bound) checks the submitted or saved secrets
+//!   against the target system; `acquireAccessToken` accepts credentials.
+//! * Schema PUT replaces the schema after the service's checks (`400 InvalidSchema` for a
+//!   target attribute mapped twice or an attribute missing from its directory definition);
+//!   DELETE resets it; filterOperators, functions, parseExpression (a real parser and
+//!   evaluator of the expression language), directory discover.
+//! * provisionOnDemand (5 requests per 10 s per job) and bulkUpload (`application/scim+json`,
+//!   at most 50 operations, 40 requests per second, `202` with a `Location`) answer `429` with
+//!   `Retry-After` and `400` as the service does. The windows run on tokio's clock.
+//! * Lists longer than the page size ([`Emulator::set_page_size`]) are paged with
+//!   `@odata.nextLink`.
+//!
 //! ## Throttling and faults
 //!
 //! [`Emulator::set_throttle`] throttles each client (each bearer token) with a token bucket:
@@ -81,8 +112,8 @@
 //!
 //! ## Not yet
 //!
-//! Still to come: templates, jobs and their status, and schema. The emulator speaks plain
-//! HTTP/1.1 and builds `@odata.context` from the request's `Host` header with the `http` scheme.
+//! The emulator speaks plain HTTP/1.1 and builds `@odata.context` and next links from the
+//! request's `Host` header with the `http` scheme.
 
 mod accept;
 mod banner;
@@ -94,6 +125,7 @@ mod identity;
 mod routes;
 mod server;
 mod state;
+mod sync;
 mod throttle;
 
 pub use banner::connection_details;
@@ -101,4 +133,5 @@ pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
 pub use faults::{Fault, FaultRate};
 pub use identity::InvalidCertificate;
 pub use server::RunningEmulator;
+pub use sync::TargetSystem;
 pub use throttle::ThrottleConfig;

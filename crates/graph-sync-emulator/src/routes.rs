@@ -30,7 +30,7 @@ use crate::error::{self, GraphError};
 use crate::state::{NotFound, Shared};
 
 /// The media type of a successful Graph JSON response.
-const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub(crate) const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 /// The router of the emulated API, wrapped in the envelope middleware.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -53,6 +53,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             put(put_secrets_by_key),
         )
         .merge(crate::identity::routes())
+        .merge(crate::sync::routes())
         .fallback(not_implemented)
         .method_not_allowed_fallback(not_implemented)
         .layer(middleware::from_fn_with_state(
@@ -238,7 +239,7 @@ fn put_secrets(
 
 /// How the path addresses a service principal, before the id is validated.
 #[derive(Debug, PartialEq, Eq)]
-enum Address {
+pub(crate) enum Address {
     /// `servicePrincipals/{id}`.
     ObjectId(String),
     /// `servicePrincipals(appId='{appId}')`.
@@ -249,7 +250,7 @@ impl Address {
     /// Reads the alternate-key segment `servicePrincipals(appId='…')` (already
     /// percent-decoded). `None` when the segment is anything else (a route not emulated);
     /// `Some(Err)` when the path could not be decoded.
-    fn from_key_segment(
+    pub(crate) fn from_key_segment(
         segment: Result<Path<String>, PathRejection>,
     ) -> Option<Result<Self, GraphError>> {
         match segment {
@@ -267,7 +268,7 @@ impl Address {
 }
 
 /// Checks the `Authorization: Bearer …` header against the issued tokens.
-fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
+pub(crate) fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Err(GraphError::empty_token());
     };
@@ -287,7 +288,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), GraphError> {
 }
 
 /// Validates the id in the path and finds the service principal.
-fn resolve(shared: &Shared, address: &Address) -> Result<ServicePrincipal, GraphError> {
+pub(crate) fn resolve(shared: &Shared, address: &Address) -> Result<ServicePrincipal, GraphError> {
     let (reference, shown) = match address {
         Address::ObjectId(id) => (
             ServicePrincipalId::new(id.as_str()).map(ServicePrincipalRef::Id),
@@ -305,7 +306,7 @@ fn resolve(shared: &Shared, address: &Address) -> Result<ServicePrincipal, Graph
 }
 
 /// A body must be declared `application/json` (parameters such as `charset` allowed).
-fn check_json_content_type(headers: &HeaderMap) -> Result<(), GraphError> {
+pub(crate) fn check_json_content_type(headers: &HeaderMap) -> Result<(), GraphError> {
     let Some(value) = headers.get(CONTENT_TYPE) else {
         return Err(GraphError::unsupported_media_type(None));
     };
@@ -376,7 +377,7 @@ fn describe_body_error(error: &serde_json::Error) -> String {
 }
 
 /// The Graph root as the client addressed it, for `@odata.context`.
-fn graph_root(headers: &HeaderMap) -> String {
+pub(crate) fn graph_root(headers: &HeaderMap) -> String {
     let host = headers
         .get(HOST)
         .and_then(|host| host.to_str().ok())

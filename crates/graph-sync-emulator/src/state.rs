@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     identity: Identity,
     /// Throttling and fault injection.
     pub(crate) resilience: crate::faults::Resilience,
+    /// Templates, jobs, target systems and rate windows (see [`crate::sync`]).
+    pub(crate) sync: Mutex<crate::sync::SyncState>,
 }
 
 #[derive(Default)]

@@ -8,6 +8,8 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod sync;
+
 use std::future::IntoFuture;
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -644,7 +646,9 @@ async fn unimplemented_routes_and_methods_are_500_not_implemented_in_emulator() 
         (Method::GET, h.url("/users")),
         (
             Method::GET,
-            h.url(&format!("/servicePrincipals/{SP_ID}/synchronization/jobs")),
+            h.url(&format!(
+                "/servicePrincipals/{SP_ID}/synchronization/secrets/$count"
+            )),
         ),
         (Method::POST, h.secrets_url()),
         (Method::GET, h.secrets_url()),

@@ -214,6 +214,22 @@ id_type!(
     check_opaque
 );
 
+id_type!(
+    /// The id of an application template in the Entra gallery (a GUID), as in
+    /// `/applicationTemplates/{id}/instantiate`. `8adf8e6e-67b2-4cf2-a259-e3dc5476c621` is the
+    /// template for non-gallery apps.
+    ApplicationTemplateId,
+    "application template id",
+    check_guid
+);
+id_type!(
+    /// The id of a directory definition of a schema, as in
+    /// `…/schema/directories/{id}/discover`.
+    DirectoryId,
+    "directory id",
+    check_opaque
+);
+
 /// How a request addresses a service principal: by its object id, or by the appId of its
 /// application (Graph's alternate key `servicePrincipals(appId='…')`).
 ///

@@ -19,6 +19,18 @@
 //! * [error]: the OData error envelope Graph answers with ([`ODataError`]).
 //! * [`Synchronization`]: the `synchronization` resource of a service principal, whose secrets
 //!   come back masked.
+//! * [job], [template], [schema], [provisioning]: every resource and complex type of the
+//!   synchronization API, with every property of the v1.0 metadata; [`ODataCollection`] for
+//!   lists and their `@odata.nextLink`.
+//! * [enums] and [flags]: every enumeration, open ([`SynchronizationStatusCode::Other`] keeps
+//!   a member Graph adds later), and the three flags enums as sets written `"A, B"`.
+//! * [time]: [`Timestamp`] (7 fractional digits, the `0001-01-01T00:00:00Z` "not set"
+//!   sentinel) and [`IsoDuration`] (up to `P10675199DT2H48M5.4775807S`), both keeping the
+//!   text they were read from.
+//!
+//! Response types derive `Default`, are `#[non_exhaustive]`, make every nullable property an
+//! `Option`, and keep properties they do not model (and `@odata.type` annotations) in an
+//! `extra` map, so a body read and written again loses nothing.
 //!
 //! ## The key decision: secrets are unreadable by accident
 //!
@@ -28,20 +40,71 @@
 //! value broke, never the value. Graph adds enum members without a version bump, so every
 //! enum here is open: an unknown member is kept verbatim and sent back unchanged.
 
+mod collection;
+pub mod enums;
 pub mod error;
+pub mod flags;
 pub mod ids;
+pub mod job;
+pub mod provisioning;
+pub mod schema;
 pub mod secrets;
 mod synchronization;
+pub mod template;
+pub mod time;
 
 pub use error::{ErrorDetail, InnerError, MainError, ODataError};
 pub use ids::{
-    AppId, ApplicationObjectId, IdError, JobId, ServicePrincipalId, ServicePrincipalRef, TemplateId,
+    AppId, ApplicationObjectId, ApplicationTemplateId, DirectoryId, IdError, JobId,
+    ServicePrincipalId, ServicePrincipalRef, TemplateId,
 };
 pub use secrets::{
     BaseAddress, IntoSecretValue, MASKED_VALUE, SecretKey, SecretKeyValue, SecretValueKind,
     Secrets, SecretsError, SyncNotificationSettings,
 };
 pub use synchronization::Synchronization;
+
+pub use collection::ODataCollection;
+pub use enums::{
+    AttributeDefinitionMetadata, AttributeFlowBehavior, AttributeFlowType,
+    AttributeMappingSourceType, AttributeType, Discoverability, EntryExportStatus,
+    EntrySyncOperation, EscrowBehavior, Mutability, ObjectDefinitionMetadata, ObjectFlowType,
+    ObjectMappingMetadata, QuarantineReason, RestartScopeFlag,
+    ScopeOperatorMultiValuedComparisonType, ScopeOperatorType, SynchronizationMetadata,
+    SynchronizationScheduleState, SynchronizationStatusCode, SynchronizationTaskExecutionResult,
+};
+pub use flags::{
+    DirectoryDefinitionDiscoverabilities, ObjectFlowTypes, SynchronizationJobRestartScope,
+};
+pub use job::{
+    BulkUpload, KeyValuePair, RestartRequest, StringKeyLongValuePair, StringKeyObjectValuePair,
+    StringKeyStringValuePair, SynchronizationError, SynchronizationJob,
+    SynchronizationJobRestartCriteria, SynchronizationProgress, SynchronizationQuarantine,
+    SynchronizationSchedule, SynchronizationStatus, SynchronizationTaskExecution,
+};
+pub use provisioning::{
+    AcquireAccessTokenRequest, BULK_REQUEST_SCHEMA, BULK_UPLOAD_MAX_OPERATIONS, BulkOperation,
+    BulkRequest, ModifiedProperty, ProvisionOnDemandDecodeError, ProvisionOnDemandRequest,
+    ProvisionOnDemandResult, ProvisionedIdentity, ProvisioningLog, ProvisioningOutcome,
+    ProvisioningStatusInfo, ProvisioningStep, ProvisioningSystem,
+    SynchronizationJobApplicationParameters, SynchronizationJobSubject,
+    SynchronizationLinkedObjects, ValidateCredentialsRequest,
+};
+pub use schema::{
+    AttributeDefinition, AttributeDefinitionMetadataEntry, AttributeMapping,
+    AttributeMappingFunctionSchema, AttributeMappingParameterSchema, AttributeMappingSource,
+    ContainerFilter, DirectoryDefinition, ExpressionInputObject, Filter, FilterClause, FilterGroup,
+    FilterOperand, FilterOperatorSchema, GroupFilter, ObjectDefinition,
+    ObjectDefinitionMetadataEntry, ObjectMapping, ObjectMappingMetadataEntry,
+    ParseExpressionRequest, ParseExpressionResponse, PublicError, PublicErrorDetail,
+    PublicInnerError, ReferencedObject, StringKeyAttributeMappingSourceValuePair,
+    SynchronizationRule, SynchronizationSchema,
+};
+pub use template::{
+    Application, ApplicationServicePrincipal, InstantiateRequest, ServicePrincipal,
+    SynchronizationMetadataEntry, SynchronizationTemplate,
+};
+pub use time::{IsoDuration, TimeError, Timestamp};
 
 /// Re-exported so that users of this crate name the same secret type.
 pub use secrecy::{ExposeSecret, SecretString};

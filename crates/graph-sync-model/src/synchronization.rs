@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::job::SynchronizationJob;
 use crate::secrets::Secrets;
+use crate::template::SynchronizationTemplate;
 
 /// `GET /servicePrincipals/{id}/synchronization`: the container of a service principal's
 /// provisioning configuration. Its `secrets` come back masked: a sensitive value reads `*`.
@@ -23,7 +25,13 @@ pub struct Synchronization {
         deserialize_with = "Secrets::deserialize_from_array"
     )]
     pub secrets: Secrets,
-    /// Properties this version does not model (`jobs`, `templates`, OData annotations), kept.
+    /// The jobs, when returned inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<SynchronizationJob>>,
+    /// The templates, when returned inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub templates: Option<Vec<SynchronizationTemplate>>,
+    /// Properties this version does not model (OData annotations), kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }

@@ -12,6 +12,8 @@ use graph_sync_model::{
     Synchronization,
 };
 
+mod wire;
+
 const DOCUMENTED_PUT: &str = include_str!("fixtures/secrets-put-request.json");
 const SYNCHRONIZATION_GET: &str = include_str!("fixtures/synchronization-get.json");
 

@@ -1,0 +1,125 @@
+//! Lists that span several pages: `@odata.nextLink` followed as a stream, or collected.
+//!
+//! A next link is absolute and must stay on the configured Graph host: a page that points
+//! elsewhere is a decode error, raised before any token could be sent there. The walk is
+//! bounded: a link seen before (a loop) or more than [`MAX_PAGES`] pages end it with an
+//! error.
+
+use std::collections::{HashSet, VecDeque};
+use std::pin::Pin;
+
+use futures_core::Stream;
+use graph_sync_model::ODataCollection;
+use http::Method;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::client::{Call, GraphSyncClient};
+use crate::error::{DecodeError, Error};
+use crate::operations::decode;
+
+/// The most pages one list follows.
+pub(crate) const MAX_PAGES: usize = 10_000;
+
+/// A stream of the items of a list, page after page. Each item is a `Result`: a page that
+/// fails ends the stream after yielding its error.
+pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
+
+struct Walk<T> {
+    client: GraphSyncClient,
+    next: Option<Url>,
+    buffer: VecDeque<T>,
+    seen: HashSet<String>,
+    pages: usize,
+    what: &'static str,
+}
+
+/// Streams the items of the list at `first`, following `@odata.nextLink`.
+pub(crate) fn stream<T>(client: GraphSyncClient, first: Url, what: &'static str) -> ItemStream<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let walk = Walk {
+        client,
+        next: Some(first),
+        buffer: VecDeque::new(),
+        seen: HashSet::new(),
+        pages: 0,
+        what,
+    };
+    Box::pin(futures_util::stream::try_unfold(
+        walk,
+        |mut walk| async move {
+            loop {
+                if let Some(item) = walk.buffer.pop_front() {
+                    return Ok(Some((item, walk)));
+                }
+                let Some(url) = walk.next.take() else {
+                    return Ok(None);
+                };
+                let page: ODataCollection<T> = fetch(&walk.client, url, walk.what).await?;
+                walk.pages += 1;
+                walk.buffer.extend(page.value);
+                if let Some(link) = page.next_link {
+                    walk.next = Some(next_url(&walk.client, &link, &mut walk.seen, walk.pages)?);
+                }
+            }
+        },
+    ))
+}
+
+/// Collects every item of the list at `first`.
+pub(crate) async fn collect<T>(
+    client: &GraphSyncClient,
+    first: Url,
+    what: &'static str,
+) -> Result<Vec<T>, Error>
+where
+    T: DeserializeOwned,
+{
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    let mut next = Some(first);
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        let page: ODataCollection<T> = fetch(client, url, what).await?;
+        pages += 1;
+        items.extend(page.value);
+        if let Some(link) = page.next_link {
+            next = Some(next_url(client, &link, &mut seen, pages)?);
+        }
+    }
+    Ok(items)
+}
+
+async fn fetch<T: DeserializeOwned>(
+    client: &GraphSyncClient,
+    url: Url,
+    what: &'static str,
+) -> Result<ODataCollection<T>, Error> {
+    let response = client.send(Call::new(Method::GET, url)).await?;
+    decode(&response, what)
+}
+
+/// Checks a next link: absolute, on the Graph host, not seen before, within the page limit.
+fn next_url(
+    client: &GraphSyncClient,
+    link: &str,
+    seen: &mut HashSet<String>,
+    pages: usize,
+) -> Result<Url, Error> {
+    let invalid = |problem| Error::Decode(DecodeError::invalid("an @odata.nextLink", problem));
+    let url = Url::parse(link).map_err(|_| invalid("the link is not an absolute URL"))?;
+    if !client.cloud().is_graph_url(&url) {
+        return Err(invalid("the link leaves the configured Graph host"));
+    }
+    if pages >= MAX_PAGES {
+        return Err(invalid(
+            "the list has more pages than the client follows (10,000)",
+        ));
+    }
+    if !seen.insert(url.as_str().to_owned()) {
+        return Err(invalid("the link repeats an earlier page"));
+    }
+    Ok(url)
+}

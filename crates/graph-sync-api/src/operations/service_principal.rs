@@ -1,0 +1,57 @@
+//! `/servicePrincipals/{id}` and `/servicePrincipals(appId='…')`.
+
+use graph_sync_model::{ServicePrincipal, ServicePrincipalRef};
+
+use crate::client::GraphSyncClient;
+use crate::error::Error;
+use crate::operations::Resource;
+use crate::operations::synchronization::SynchronizationApi;
+
+/// A service principal: `/servicePrincipals/{id}` or `/servicePrincipals(appId='…')`.
+#[derive(Debug, Clone)]
+pub struct ServicePrincipalApi {
+    resource: Resource,
+    service_principal: ServicePrincipalRef,
+}
+
+impl ServicePrincipalApi {
+    pub(crate) fn new(client: GraphSyncClient, service_principal: ServicePrincipalRef) -> Self {
+        let segments = match &service_principal {
+            ServicePrincipalRef::Id(id) => {
+                vec!["servicePrincipals".to_owned(), id.as_str().to_owned()]
+            }
+            ServicePrincipalRef::AppId(app_id) => {
+                vec![format!("servicePrincipals(appId='{app_id}')")]
+            }
+        };
+        Self {
+            resource: Resource::new(client, segments),
+            service_principal,
+        }
+    }
+
+    /// The service principal this handle addresses.
+    #[must_use]
+    pub fn id(&self) -> &ServicePrincipalRef {
+        &self.service_principal
+    }
+
+    /// Its provisioning configuration: `…/synchronization`.
+    #[must_use]
+    pub fn synchronization(&self) -> SynchronizationApi {
+        SynchronizationApi::new(self.resource.child(&["synchronization"]))
+    }
+
+    /// `GET /servicePrincipals/{id}` (or by appId): the service principal. After
+    /// instantiating an application, poll this until it stops answering `404` (directory
+    /// replication takes a few seconds).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Service`] for a non-2xx answer (`404` while the service principal is not yet
+    /// replicated), [`Error::Decode`] for a body that is not a service principal,
+    /// [`Error::Transport`] and [`Error::Auth`] as for any call.
+    pub async fn get(&self) -> Result<ServicePrincipal, Error> {
+        self.resource.get("a service principal").await
+    }
+}

@@ -1,0 +1,493 @@
+//! Every documented example body (the fixtures, written from the reference; the documents'
+//! invalid-JSON examples fixed as the reference's §10 describes) read into its type and
+//! written back without loss, and the typed views of them checked.
+
+use graph_sync_model::{
+    AcquireAccessTokenRequest, ApplicationServicePrincipal, AttributeMappingFunctionSchema,
+    AttributeMappingSourceType, AttributeType, BulkRequest, DirectoryDefinition, Discoverability,
+    ExposeSecret, FilterOperatorSchema, InstantiateRequest, IsoDuration, ODataCollection,
+    ObjectFlowType, ParseExpressionRequest, ParseExpressionResponse, ProvisionOnDemandRequest,
+    ProvisionOnDemandResult, QuarantineReason, RestartRequest, RestartScopeFlag, ScopeOperatorType,
+    SecretKey, SynchronizationJob, SynchronizationScheduleState, SynchronizationSchema,
+    SynchronizationStatusCode, SynchronizationTemplate, ValidateCredentialsRequest,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Removes `null` members: the model writes an absent nullable property, not `null`, and the
+/// two mean the same to Graph.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+/// The wire text of the defaults of non-nullable properties: the empty string, the unset
+/// timestamp, a zero duration, and the zero member of each enum such a property has.
+const DEFAULT_TEXTS: &[&str] = &[
+    "",
+    "0001-01-01T00:00:00Z",
+    "PT0S",
+    "NotConfigured",
+    "Active",
+    "EncounteredBaseEscrowThreshold",
+    "Succeeded",
+    "ReadWrite",
+    "String",
+    "FlowWhenChanged",
+    "Always",
+    "Attribute",
+    "Binary",
+    "All",
+];
+
+/// Whether `written` holds everything `original` holds: every member with an equal value
+/// (recursively), arrays element by element. `written` may add members only with the value a
+/// non-nullable property defaults to (`false`, `0`, `""`, the unset timestamp, an empty list),
+/// which a documentation example leaves out.
+fn holds(written: &Value, original: &Value, path: &str) -> Result<(), String> {
+    match (written, original) {
+        (Value::Object(w), Value::Object(o)) => {
+            for (key, value) in o {
+                let at = format!("{path}/{key}");
+                holds(w.get(key).ok_or_else(|| format!("{at} lost"))?, value, &at)?;
+            }
+            for (key, value) in w {
+                let defaulted = matches!(value, Value::Bool(false))
+                    || value.as_i64() == Some(0)
+                    || value.as_str().is_some_and(|s| DEFAULT_TEXTS.contains(&s))
+                    || value.as_array().is_some_and(Vec::is_empty);
+                if !o.contains_key(key) && !defaulted {
+                    return Err(format!("{path}/{key} added: {value}"));
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(w), Value::Array(o)) if w.len() == o.len() => w
+            .iter()
+            .zip(o)
+            .enumerate()
+            .try_for_each(|(i, (w, o))| holds(w, o, &format!("{path}/{i}"))),
+        (w, o) if w == o => Ok(()),
+        (w, o) => Err(format!("{path}: {o} became {w}")),
+    }
+}
+
+/// Reads `fixture` as `T`, writes it back, and checks nothing was lost or changed.
+fn round_trip<T: DeserializeOwned + Serialize>(name: &str, fixture: &str) -> T {
+    let original: Value = serde_json::from_str(fixture).unwrap();
+    let typed: T = serde_json::from_str(fixture).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let written = serde_json::to_value(&typed).unwrap();
+    if let Err(problem) = holds(&without_nulls(written), &without_nulls(original), "") {
+        panic!("{name}: {problem}");
+    }
+    typed
+}
+
+macro_rules! fixture {
+    ($name:literal) => {
+        ($name, include_str!(concat!("fixtures/", $name)))
+    };
+}
+
+#[test]
+fn job_bodies_round_trip() {
+    let (n, f) = fixture!("jobs-list-response.json");
+    let list: ODataCollection<SynchronizationJob> = round_trip(n, f);
+    assert_eq!(list.value.len(), 1);
+    assert_eq!(
+        list.value[0].status_code(),
+        SynchronizationStatusCode::Active
+    );
+
+    let (n, f) = fixture!("job-get-response.json");
+    let job: SynchronizationJob = round_trip(n, f);
+    let status = job.status.as_ref().unwrap();
+    assert_eq!(status.code, SynchronizationStatusCode::Paused);
+    let quarantine = status.quarantine.as_ref().unwrap();
+    // The documented example's "" timestamps and reason are read, kept and written back.
+    assert!(quarantine.current_began.is_unset());
+    assert_eq!(quarantine.reason, QuarantineReason::Other(String::new()));
+    assert_eq!(quarantine.series_count, 2);
+    assert_eq!(
+        quarantine.error.as_ref().unwrap().code.as_deref(),
+        Some("SalesforceInvalidCredentials")
+    );
+    assert!(status.steady_state_first_achieved_time.is_unset());
+    assert_eq!(
+        job.setting("QuarantineTooManyDeletesThreshold"),
+        Some("500")
+    );
+    assert!(job.schedule.as_ref().unwrap().interval.is_timespan_max());
+
+    let (n, f) = fixture!("job-create-request.json");
+    let create: SynchronizationJob = round_trip(n, f);
+    assert_eq!(
+        serde_json::to_value(SynchronizationJob::from_template(
+            create.template_id.clone().unwrap()
+        ))
+        .unwrap(),
+        serde_json::from_str::<Value>(f).unwrap()
+    );
+
+    let (n, f) = fixture!("job-create-response.json");
+    let created: SynchronizationJob = round_trip(n, f);
+    let schedule = created.schedule.as_ref().unwrap();
+    assert_eq!(schedule.state, SynchronizationScheduleState::Disabled);
+    assert!(schedule.interval.is_timespan_max());
+    assert!(schedule.is_disabled());
+    assert_eq!(
+        created.status_code(),
+        SynchronizationStatusCode::NotConfigured
+    );
+
+    let (n, f) = fixture!("job-quarantined.json");
+    let quarantined: SynchronizationJob = round_trip(n, f);
+    let status = quarantined.status.unwrap();
+    assert_eq!(
+        status
+            .quarantine
+            .as_ref()
+            .unwrap()
+            .current_began
+            .value()
+            .unwrap()
+            .nanosecond(),
+        123_456_700
+    );
+    assert_eq!(
+        status.quarantine_reason(),
+        Some(&QuarantineReason::EncounteredQuarantineException)
+    );
+    assert!(status.quarantine.unwrap().error.unwrap().tenant_actionable);
+}
+
+#[test]
+fn action_bodies_round_trip() {
+    let (n, f) = fixture!("job-restart-request.json");
+    let restart: RestartRequest = round_trip(n, f);
+    let scope = restart.criteria.unwrap().reset_scope.unwrap();
+    assert!(scope.contains(&RestartScopeFlag::QuarantineState));
+    assert_eq!(scope.bits(), 14);
+
+    let (n, f) = fixture!("validate-credentials-request.json");
+    let validate: ValidateCredentialsRequest = round_trip(n, f);
+    assert_eq!(validate.use_saved_credentials, None);
+    assert_eq!(
+        validate
+            .credentials
+            .get(&SecretKey::UserName)
+            .unwrap()
+            .expose_secret(),
+        "user@domain.com"
+    );
+    assert!(!format!("{validate:?}").contains("password-value"));
+
+    let (n, f) = fixture!("validate-credentials-collection-request.json");
+    let validate: ValidateCredentialsRequest = round_trip(n, f);
+    assert_eq!(validate.template_id.unwrap().as_str(), "scim");
+
+    // The pair's `@odata.type` annotation is accepted and not written back (secret pairs keep
+    // only key and value), so compare without it.
+    let (_, f) = fixture!("acquire-access-token-request.json");
+    let token: AcquireAccessTokenRequest = serde_json::from_str(f).unwrap();
+    assert_eq!(
+        serde_json::to_value(&token).unwrap(),
+        serde_json::json!({"credentials":[{"key":"Oauth2AuthorizationCode","value":"authorization-code"}]})
+    );
+
+    for (n, f) in [
+        fixture!("provision-on-demand-user-request.json"),
+        fixture!("provision-on-demand-group-request.json"),
+        fixture!("provision-on-demand-ad-request.json"),
+    ] {
+        let request: ProvisionOnDemandRequest = round_trip(n, f);
+        assert_eq!(request.parameters.len(), 1);
+    }
+
+    let (n, f) = fixture!("provision-on-demand-response.json");
+    let result: ProvisionOnDemandResult = round_trip(n, f);
+    let outcome = result.decode_key().unwrap();
+    assert_eq!(outcome.result.as_deref(), Some("Skipped"));
+    assert_eq!(outcome.details.unwrap()["errorCode"], "RedundantExport");
+    let log = result.decode_value().unwrap();
+    let steps = log.provisioning_steps.as_ref().unwrap();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps[0].name.as_deref(), Some("EntryImport"));
+    assert_eq!(steps[2].step_type.as_deref(), Some("Scoping"));
+    assert_eq!(
+        steps[3].details.as_ref().unwrap()["SkipReason"],
+        "RedundantExport"
+    );
+    assert_eq!(
+        log.modified_properties.as_ref().unwrap()[2]
+            .new_value
+            .as_deref(),
+        Some("Bill Bob")
+    );
+    assert_eq!(
+        log.status_info.as_ref().unwrap().status.as_deref(),
+        Some("Skipped")
+    );
+    assert_eq!(
+        log.target_system.as_ref().unwrap().name.as_deref(),
+        Some("customappsso")
+    );
+    assert_eq!(log.action.as_deref(), Some("Other"));
+    // The log itself round-trips too (nulls aside).
+    let inner: Value = serde_json::from_str(result.value.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        without_nulls(serde_json::to_value(&log).unwrap()),
+        without_nulls(inner)
+    );
+    // Example 3 answers with an empty log and a context naming the internal service.
+    let (n, f) = fixture!("provision-on-demand-group-response.json");
+    let group: ProvisionOnDemandResult = round_trip(n, f);
+    assert_eq!(
+        group.decode_key().unwrap().result.as_deref(),
+        Some("Success")
+    );
+    assert_eq!(
+        group.decode_value().unwrap(),
+        graph_sync_model::ProvisioningLog::default()
+    );
+    assert!(
+        group.extra["@odata.context"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://syncfabric")
+    );
+    let missing = ProvisionOnDemandResult::default().decode_key().unwrap_err();
+    assert!(missing.to_string().contains("no `key`"));
+
+    let (n, f) = fixture!("bulk-upload-request.json");
+    let bulk: BulkRequest = round_trip(n, f);
+    assert_eq!(bulk.operations.len(), 2);
+    assert_eq!(bulk.operations[0].path, "/Users");
+    assert_eq!(
+        bulk.operations[1].data["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]
+            ["value"],
+        "701984"
+    );
+    for (n, f) in [
+        fixture!("bulk-upload-custom-schema-request.json"),
+        fixture!("bulk-upload-update-request.json"),
+    ] {
+        let bulk: BulkRequest = round_trip(n, f);
+        assert!(bulk.operations.iter().all(|op| op.method == "POST"));
+    }
+}
+
+#[test]
+fn schema_bodies_round_trip() {
+    let (n, f) = fixture!("schema-get-response.json");
+    let schema: SynchronizationSchema = round_trip(n, f);
+    let directories = schema.directories.as_ref().unwrap();
+    assert!(
+        directories[0]
+            .discoverabilities
+            .contains(&Discoverability::AttributeDataTypes)
+    );
+    // The documentation's lower-case "string" is kept as an unknown member.
+    let sf_attr = &directories[1].objects.as_ref().unwrap()[0]
+        .attributes
+        .as_ref()
+        .unwrap()[0];
+    assert_eq!(sf_attr.r#type, AttributeType::Other("string".into()));
+    let mapping = &schema.synchronization_rules.as_ref().unwrap()[0]
+        .object_mappings
+        .as_ref()
+        .unwrap()[0];
+    assert!(mapping.flow_types.contains(&ObjectFlowType::Delete));
+    let function = mapping.attribute_mappings.as_ref().unwrap()[1]
+        .source
+        .as_ref()
+        .unwrap();
+    assert_eq!(function.r#type, AttributeMappingSourceType::Function);
+    assert_eq!(function.parameters.as_ref().unwrap().len(), 2);
+
+    // The documentation's own example is a skeleton with empty objects: every one reads.
+    let (n, f) = fixture!("schema-get-documented-response.json");
+    let skeleton: SynchronizationSchema = round_trip(n, f);
+    assert_eq!(skeleton.synchronization_rules.unwrap().len(), 2);
+
+    // The documented update example, its trailing commas removed (reference §10 item 10).
+    let (n, f) = fixture!("schema-update-documented-request.json");
+    let documented: SynchronizationSchema = round_trip(n, f);
+    assert_eq!(
+        documented.directories.unwrap()[1].name.as_deref(),
+        Some("Salesforce")
+    );
+
+    let (n, f) = fixture!("schema-update-request.json");
+    let update: SynchronizationSchema = round_trip(n, f);
+    assert_eq!(update.directories.unwrap().len(), 2);
+
+    let (n, f) = fixture!("filter-operators-response.json");
+    let operators: ODataCollection<FilterOperatorSchema> = round_trip(n, f);
+    assert_eq!(operators.value[0].arity, ScopeOperatorType::Binary);
+    assert_eq!(operators.value[0].extra["name"], "EQUALS");
+    assert_eq!(
+        operators.value[0].supported_attribute_types,
+        [AttributeType::String, AttributeType::Integer]
+    );
+
+    let (n, f) = fixture!("functions-response.json");
+    let functions: ODataCollection<AttributeMappingFunctionSchema> = round_trip(n, f);
+    assert_eq!(functions.value.len(), 4);
+    assert_eq!(functions.value[1].parameters.as_ref().unwrap().len(), 0);
+    assert!(functions.context.unwrap().ends_with("#functions"));
+
+    let (n, f) = fixture!("parse-expression-request.json");
+    let request: ParseExpressionRequest = round_trip(n, f);
+    let properties = request.test_input_object.unwrap().properties.unwrap();
+    assert_eq!(properties[0].key.as_deref(), Some("objectId"));
+    let roles = properties.last().unwrap();
+    assert_eq!(roles.extra["value@odata.type"], "#Collection(String)");
+    assert_eq!(
+        roles.extra["value"],
+        serde_json::json!(["Default Assignment"])
+    );
+
+    let (n, f) = fixture!("parse-expression-response.json");
+    let parsed: ParseExpressionResponse = round_trip(n, f);
+    assert!(parsed.parsing_succeeded && parsed.evaluation_succeeded);
+    assert_eq!(parsed.evaluation_result.unwrap(), ["EN_US"]);
+
+    let (n, f) = fixture!("parse-expression-error-response.json");
+    let failed: ParseExpressionResponse = round_trip(n, f);
+    let error = failed.error.unwrap();
+    assert_eq!(error.code.as_deref(), Some("ExpressionParsingFailed"));
+    assert_eq!(error.inner_error.unwrap().extra["position"], 8);
+
+    let (n, f) = fixture!("directory-discover-response.json");
+    let directory: DirectoryDefinition = round_trip(n, f);
+    assert_eq!(directory.discoverabilities.bits(), 3);
+    assert_eq!(
+        directory
+            .discovery_date_time
+            .unwrap()
+            .value()
+            .unwrap()
+            .nanosecond(),
+        470_755_200
+    );
+    let attributes = directory.objects.unwrap()[0].attributes.clone().unwrap();
+    assert_eq!(
+        attributes[2].name.as_deref(),
+        Some("CustomExendedAttribute")
+    );
+}
+
+#[test]
+fn template_bodies_round_trip() {
+    let (n, f) = fixture!("templates-list-response.json");
+    let templates: ODataCollection<SynchronizationTemplate> = round_trip(n, f);
+    let template = &templates.value[0];
+    assert_eq!(template.factory_tag.as_deref(), Some("CustomSCIM"));
+    assert!(template.schema.is_some());
+
+    for (n, f) in [
+        fixture!("template-get-response.json"),
+        fixture!("template-update-request.json"),
+    ] {
+        let _: SynchronizationTemplate = round_trip(n, f);
+    }
+
+    let (n, f) = fixture!("instantiate-request.json");
+    let request: InstantiateRequest = round_trip(n, f);
+    assert_eq!(
+        serde_json::to_value(InstantiateRequest::new("My custom name")).unwrap(),
+        serde_json::to_value(&request).unwrap()
+    );
+    let (n, f) = fixture!("instantiate-response.json");
+    let created: ApplicationServicePrincipal = round_trip(n, f);
+    assert_eq!(
+        created.service_principal.unwrap().id.as_deref(),
+        Some("id-value")
+    );
+}
+
+#[test]
+fn durations_in_bodies_keep_their_text() {
+    let schedule: graph_sync_model::SynchronizationSchedule =
+        serde_json::from_str(r#"{"interval":"P10675199DT2H48M5.4775807S","state":"Disabled"}"#)
+            .unwrap();
+    assert_eq!(
+        schedule.interval,
+        IsoDuration::parse("P10675199DT2H48M5.4775807S").unwrap()
+    );
+    assert!(
+        serde_json::from_str::<graph_sync_model::SynchronizationSchedule>(
+            r#"{"interval":"P1M","state":"Active"}"#
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn docs_secret_keys_table_matches_the_model() {
+    let doc = include_str!("../../../docs/secret-keys.md");
+    let rows: Vec<(&str, &str)> = doc
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let key = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let kind = cells.get(3)?.strip_prefix('`')?.strip_suffix('`')?;
+            cells.get(2)?.parse::<u32>().ok()?;
+            Some((key, kind))
+        })
+        .collect();
+    assert_eq!(rows.len(), 45);
+    for (key, (name, kind)) in SecretKey::ALL.iter().zip(&rows) {
+        assert_eq!(key.as_str(), *name);
+        assert_eq!(format!("{:?}", key.kind()), *kind, "{name}");
+    }
+}
+
+#[test]
+fn the_round_trip_check_notices_loss_and_change() {
+    let original = serde_json::json!({"a": {"b": [1, 2]}, "c": "x"});
+    assert!(holds(&original, &original, "").is_ok());
+    let lost = serde_json::json!({"a": {"b": [1, 2]}});
+    assert!(holds(&lost, &original, "").unwrap_err().contains("/c lost"));
+    let changed = serde_json::json!({"a": {"b": [1, 3]}, "c": "x"});
+    assert!(
+        holds(&changed, &original, "")
+            .unwrap_err()
+            .contains("/a/b/1")
+    );
+    let added = serde_json::json!({"a": {"b": [1, 2]}, "c": "x", "d": "Quarantine"});
+    assert!(
+        holds(&added, &original, "")
+            .unwrap_err()
+            .contains("/d added")
+    );
+    let defaulted = serde_json::json!({"a": {"b": [1, 2]}, "c": "x", "default": false});
+    assert!(holds(&defaulted, &original, "").is_ok());
+}
+
+#[test]
+fn template_metadata_is_looked_up_by_key() {
+    let template: SynchronizationTemplate = serde_json::from_value(serde_json::json!({
+        "id": "scim",
+        "metadata": [{"key": "ConfigurationFields", "value": "[\"BaseAddress\",\"SecretToken\"]"}]
+    }))
+    .unwrap();
+    assert_eq!(
+        template.metadata_value(&graph_sync_model::SynchronizationMetadata::ConfigurationFields),
+        Some("[\"BaseAddress\",\"SecretToken\"]")
+    );
+    assert_eq!(
+        template.metadata_value(&graph_sync_model::SynchronizationMetadata::IsOAuthEnabled),
+        None
+    );
+}

@@ -80,6 +80,7 @@ fn main() -> ExitCode {
     };
     let outcome = match args.first().map(String::as_str) {
         Some("bulk-client") => runtime.block_on(throttled::child(&args[1..])),
+        Some("overhead") => runtime.block_on(overhead_only()),
         _ => runtime.block_on(run(&args)),
     };
     match outcome {
@@ -89,6 +90,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `graph-sync-bench overhead`: figure (a) alone, for profiling the client's own cost.
+async fn overhead_only() -> Result<(), String> {
+    let overhead = overhead::run(Sizes::FULL).await?;
+    println!("{overhead:#?}");
+    Ok(())
 }
 
 async fn run(args: &[String]) -> Result<(), String> {

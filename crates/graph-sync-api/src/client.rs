@@ -148,12 +148,13 @@ impl GraphSyncClient {
         }
     }
 
-    /// The URL of `segments` below the Graph root, each percent-encoded as one path segment.
-    pub(crate) fn url(&self, segments: &[&str]) -> Url {
+    /// The URL of `path` (percent-encoded, starting with `/`) below the Graph root.
+    pub(crate) fn url(&self, path: &str) -> Url {
         let mut url = self.inner.cloud.graph_root().clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
+        let mut full = String::with_capacity(url.path().len() + path.len());
+        full.push_str(url.path().trim_end_matches('/'));
+        full.push_str(path);
+        url.set_path(&full);
         url
     }
 

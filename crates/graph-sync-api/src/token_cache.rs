@@ -101,6 +101,9 @@ impl TokenCache {
 
     fn slot(&self, scope: &str) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get(scope) {
+            return Arc::clone(slot);
+        }
         Arc::clone(slots.entry(scope.to_owned()).or_default())
     }
 

@@ -486,6 +486,9 @@ impl IntoSecretValue for bool {
 pub struct SecretKeyValue {
     key: SecretKey,
     value: SecretString,
+    /// Whether [`SecretKey::validate_value`] already accepted this value (on insertion), so
+    /// that a PUT does not judge it again. Pairs read from JSON start unchecked.
+    checked: bool,
 }
 
 impl SecretKeyValue {
@@ -494,6 +497,7 @@ impl SecretKeyValue {
         Self {
             key,
             value: value.into_secret_value(),
+            checked: false,
         }
     }
 
@@ -584,6 +588,7 @@ impl<'de> Deserialize<'de> for SecretKeyValue {
                 Ok(SecretKeyValue {
                     key: key.ok_or_else(|| de::Error::missing_field("key"))?,
                     value: value.ok_or_else(|| de::Error::missing_field("value"))?.0,
+                    checked: false,
                 })
             }
         }
@@ -749,11 +754,12 @@ impl Secrets {
         self.insert(key, "")
     }
 
-    fn push_checked(&mut self, pair: SecretKeyValue) -> Result<(), SecretsError> {
+    fn push_checked(&mut self, mut pair: SecretKeyValue) -> Result<(), SecretsError> {
         if self.contains_key(&pair.key) {
             return Err(SecretsError::DuplicateKey { key: pair.key });
         }
         pair.key.validate_value(&pair.value)?;
+        pair.checked = true;
         self.pairs.push(pair);
         Ok(())
     }
@@ -809,7 +815,9 @@ impl Secrets {
                     ),
                 });
             }
-            pair.key.validate_value(&pair.value)?;
+            if !pair.checked {
+                pair.key.validate_value(&pair.value)?;
+            }
         }
         Ok(())
     }

@@ -18,10 +18,7 @@ impl GraphSyncClient {
     #[must_use]
     pub fn application(&self, application: ApplicationObjectId) -> ApplicationApi {
         ApplicationApi {
-            resource: Resource::new(
-                self.clone(),
-                vec!["applications".to_owned(), application.as_str().to_owned()],
-            ),
+            resource: Resource::new(self.clone(), &["applications", application.as_str()]),
         }
     }
 
@@ -29,13 +26,7 @@ impl GraphSyncClient {
     #[must_use]
     pub fn application_template(&self, template: ApplicationTemplateId) -> ApplicationTemplateApi {
         ApplicationTemplateApi {
-            resource: Resource::new(
-                self.clone(),
-                vec![
-                    "applicationTemplates".to_owned(),
-                    template.as_str().to_owned(),
-                ],
-            ),
+            resource: Resource::new(self.clone(), &["applicationTemplates", template.as_str()]),
         }
     }
 }

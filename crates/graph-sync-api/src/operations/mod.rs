@@ -15,6 +15,7 @@ mod templates;
 use bytes::Bytes;
 use graph_sync_transport::Response;
 use http::Method;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -30,25 +31,46 @@ pub use service_principal::ServicePrincipalApi;
 pub use synchronization::{SecretsApi, SynchronizationApi};
 pub use templates::{TemplateApi, TemplatesApi};
 
-/// A resource: the client and the path segments below the Graph root that address it.
+/// What a path segment must encode: everything the URL standard's path-segment set does
+/// (controls, space, `"#<>?`{}`), plus `/` and `%`, so that an id is always one segment and
+/// never an escape.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// A resource: the client and the path below the Graph root that addresses it, kept
+/// percent-encoded (`/servicePrincipals/{id}/synchronization`), so that naming a child
+/// resource is one string append.
 #[derive(Debug, Clone)]
 pub(crate) struct Resource {
     client: GraphSyncClient,
-    segments: Vec<String>,
+    path: String,
 }
 
 impl Resource {
-    pub(crate) fn new(client: GraphSyncClient, segments: Vec<String>) -> Self {
-        Self { client, segments }
+    pub(crate) fn new(client: GraphSyncClient, segments: &[&str]) -> Self {
+        let mut path = String::with_capacity(96);
+        push_segments(&mut path, segments);
+        Self { client, path }
     }
 
     /// The resource `below` this one.
     pub(crate) fn child(&self, below: &[&str]) -> Self {
-        let mut segments = self.segments.clone();
-        segments.extend(below.iter().map(|s| (*s).to_owned()));
+        let mut path = String::with_capacity(self.path.len() + 48);
+        path.push_str(&self.path);
+        push_segments(&mut path, below);
         Self {
             client: self.client.clone(),
-            segments,
+            path,
         }
     }
 
@@ -56,10 +78,9 @@ impl Resource {
         &self.client
     }
 
-    /// The resource's URL, each segment percent-encoded.
+    /// The resource's URL.
     pub(crate) fn url(&self) -> Url {
-        let segments: Vec<&str> = self.segments.iter().map(String::as_str).collect();
-        self.client.url(&segments)
+        self.client.url(&self.path)
     }
 
     /// `GET` the resource and decode its body as `T` (`what` names it in errors).
@@ -87,6 +108,14 @@ impl Resource {
     }
 }
 
+/// Appends each segment, percent-encoded, after a `/`.
+fn push_segments(path: &mut String, segments: &[&str]) {
+    for segment in segments {
+        path.push('/');
+        path.extend(utf8_percent_encode(segment, SEGMENT));
+    }
+}
+
 /// Serializes a request body.
 pub(crate) fn encode<B: Serialize>(body: &B, what: &'static str) -> Result<Bytes, Error> {
     serde_json::to_vec(body).map(Bytes::from).map_err(|e| {
@@ -103,4 +132,22 @@ pub(crate) fn decode<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     serde_json::from_slice(response.body())
         .map_err(|e| Error::Decode(DecodeError::from_json(what, &e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded_so_an_id_stays_one_segment() {
+        let mut path = String::new();
+        push_segments(
+            &mut path,
+            &["servicePrincipals(appId='a b')", "x/y%z?#", "é"],
+        );
+        assert_eq!(
+            path,
+            "/servicePrincipals(appId='a%20b')/x%2Fy%25z%3F%23/%C3%A9"
+        );
+    }
 }

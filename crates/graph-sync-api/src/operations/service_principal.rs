@@ -16,16 +16,16 @@ pub struct ServicePrincipalApi {
 
 impl ServicePrincipalApi {
     pub(crate) fn new(client: GraphSyncClient, service_principal: ServicePrincipalRef) -> Self {
-        let segments = match &service_principal {
+        let resource = match &service_principal {
             ServicePrincipalRef::Id(id) => {
-                vec!["servicePrincipals".to_owned(), id.as_str().to_owned()]
+                Resource::new(client, &["servicePrincipals", id.as_str()])
             }
             ServicePrincipalRef::AppId(app_id) => {
-                vec![format!("servicePrincipals(appId='{app_id}')")]
+                Resource::new(client, &[&format!("servicePrincipals(appId='{app_id}')")])
             }
         };
         Self {
-            resource: Resource::new(client, segments),
+            resource,
             service_principal,
         }
     }

@@ -7,13 +7,16 @@
 //! type (`415`), JSON shape (`400`), keys and values (`400`). Nothing is stored unless every
 //! check passes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -37,20 +40,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(
             "/v1.0/servicePrincipals/{id}/synchronization",
-            get(get_synchronization_by_id),
+            get(get_synchronization_route),
         )
         .route(
             "/v1.0/servicePrincipals/{id}/synchronization/secrets",
-            put(put_secrets_by_id),
+            put(put_secrets_route),
         )
         // The alternate key `servicePrincipals(appId='…')` is one path segment.
         .route(
             "/v1.0/{key}/synchronization",
-            get(get_synchronization_by_key),
+            get(get_synchronization_route),
         )
         .route(
             "/v1.0/{key}/synchronization/secrets",
-            put(put_secrets_by_key),
+            put(put_secrets_route),
         )
         .merge(crate::identity::routes())
         .merge(crate::sync::routes())
@@ -118,48 +121,21 @@ async fn not_implemented(method: Method, uri: Uri) -> GraphError {
     GraphError::not_implemented(&method, uri.path())
 }
 
-async fn get_synchronization_by_id(
+async fn get_synchronization_route(
     State(shared): State<Arc<Shared>>,
-    id: Result<Path<String>, PathRejection>,
+    sp: SpPath,
     headers: HeaderMap,
 ) -> Result<Response, GraphError> {
-    let Path(id) = id.map_err(|_| GraphError::malformed_path())?;
-    get_synchronization(&shared, &Address::ObjectId(id), &headers)
+    get_synchronization(&shared, &sp.address, &headers)
 }
 
-async fn get_synchronization_by_key(
+async fn put_secrets_route(
     State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    key: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, GraphError> {
-    let address = Address::from_key_segment(key)
-        .ok_or_else(|| GraphError::not_implemented(&method, uri.path()))??;
-    get_synchronization(&shared, &address, &headers)
-}
-
-async fn put_secrets_by_id(
-    State(shared): State<Arc<Shared>>,
-    id: Result<Path<String>, PathRejection>,
+    sp: SpPath,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, GraphError> {
-    let Path(id) = id.map_err(|_| GraphError::malformed_path())?;
-    put_secrets(&shared, &Address::ObjectId(id), &headers, body)
-}
-
-async fn put_secrets_by_key(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    key: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<StatusCode, GraphError> {
-    let address = Address::from_key_segment(key)
-        .ok_or_else(|| GraphError::not_implemented(&method, uri.path()))??;
-    put_secrets(&shared, &address, &headers, body)
+    put_secrets(&shared, &sp.address, &headers, body)
 }
 
 /// `GET …/synchronization`: the synchronization resource with every secret value masked.
@@ -247,23 +223,45 @@ pub(crate) enum Address {
 }
 
 impl Address {
-    /// Reads the alternate-key segment `servicePrincipals(appId='…')` (already
-    /// percent-decoded). `None` when the segment is anything else (a route not emulated);
-    /// `Some(Err)` when the path could not be decoded.
-    pub(crate) fn from_key_segment(
-        segment: Result<Path<String>, PathRejection>,
-    ) -> Option<Result<Self, GraphError>> {
-        match segment {
-            Ok(Path(segment)) => Self::parse_key_segment(&segment).map(Ok),
-            Err(_) => Some(Err(GraphError::malformed_path())),
-        }
-    }
-
     fn parse_key_segment(segment: &str) -> Option<Self> {
         let app_id = segment
             .strip_prefix("servicePrincipals(appId='")?
             .strip_suffix("')")?;
         Some(Self::AppId(app_id.to_owned()))
+    }
+}
+
+/// The service principal a route addresses, from either path form, and what follows it:
+/// a route written with `{id}` (`/servicePrincipals/{id}/…`) or with `{key}` (the
+/// alternate key segment `servicePrincipals(appId='…')`), and an optional `{*rest}`.
+///
+/// A `{key}` segment that is not the alternate key is a route the emulator does not
+/// implement; a path that cannot be decoded is `400`.
+pub(crate) struct SpPath {
+    /// How the service principal is addressed.
+    pub(crate) address: Address,
+    /// The `{*rest}` of the route, empty when it has none.
+    pub(crate) rest: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SpPath {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, GraphError> {
+        let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| GraphError::malformed_path())?;
+        let rest = params.remove("rest").unwrap_or_default();
+        let address = if let Some(id) = params.remove("id") {
+            Address::ObjectId(id)
+        } else {
+            params
+                .remove("key")
+                .as_deref()
+                .and_then(Address::parse_key_segment)
+                .ok_or_else(|| GraphError::not_implemented(&parts.method, parts.uri.path()))?
+        };
+        Ok(Self { address, rest })
     }
 }
 

@@ -42,7 +42,9 @@ use self::rate::{BULK_UPLOAD, PROVISION_ON_DEMAND, RateWindows, retry_after_seco
 pub use self::validate::TargetSystem;
 use crate::emulator::{Emulator, ServicePrincipal};
 use crate::error::GraphError;
-use crate::routes::{Address, ODATA_JSON, authorize, check_json_content_type, graph_root, resolve};
+use crate::routes::{
+    Address, ODATA_JSON, SpPath, authorize, check_json_content_type, graph_root, resolve,
+};
 use crate::state::Shared;
 
 /// Lists longer than this come in pages linked by `@odata.nextLink` (changeable with
@@ -224,16 +226,16 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/v1.0/servicePrincipals/{id}",
-            get(get_service_principal_by_id),
+            get(get_service_principal_route),
         )
-        .route("/v1.0/{key}", get(get_service_principal_by_key))
+        .route("/v1.0/{key}", get(get_service_principal_route))
         .route(
             "/v1.0/servicePrincipals/{id}/synchronization/{*rest}",
-            any(by_service_principal_id),
+            any(by_service_principal),
         )
         .route(
             "/v1.0/{key}/synchronization/{*rest}",
-            any(by_service_principal_key),
+            any(by_service_principal),
         )
         .route(
             "/v1.0/applications/{id}/synchronization/{*rest}",
@@ -352,25 +354,12 @@ async fn instantiate(
     json_response(StatusCode::CREATED, &body)
 }
 
-async fn get_service_principal_by_id(
+async fn get_service_principal_route(
     State(shared): State<Arc<Shared>>,
-    id: Result<Path<String>, PathRejection>,
+    sp: SpPath,
     headers: HeaderMap,
 ) -> Result<Response, GraphError> {
-    let Path(id) = id.map_err(|_| GraphError::malformed_path())?;
-    get_service_principal(&shared, &Address::ObjectId(id), &headers)
-}
-
-async fn get_service_principal_by_key(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    segment: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, GraphError> {
-    let address = Address::from_key_segment(segment)
-        .ok_or_else(|| GraphError::not_implemented(&method, uri.path()))??;
-    get_service_principal(&shared, &address, &headers)
+    get_service_principal(&shared, &sp.address, &headers)
 }
 
 fn get_service_principal(
@@ -409,42 +398,18 @@ enum Owner {
     Application(String),
 }
 
-async fn by_service_principal_id(
+async fn by_service_principal(
     State(shared): State<Arc<Shared>>,
     method: Method,
     uri: Uri,
-    path: Result<Path<(String, String)>, PathRejection>,
+    sp: SpPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, GraphError> {
-    let Path((id, rest)) = path.map_err(|_| GraphError::malformed_path())?;
     dispatch(
         &shared,
-        Owner::ServicePrincipal(Address::ObjectId(id)),
-        &rest,
-        &method,
-        &uri,
-        &headers,
-        &body,
-    )
-    .await
-}
-
-async fn by_service_principal_key(
-    State(shared): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    path: Result<Path<(String, String)>, PathRejection>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, GraphError> {
-    let Path((segment, rest)) = path.map_err(|_| GraphError::malformed_path())?;
-    let address = Address::from_key_segment(Ok(Path(segment)))
-        .ok_or_else(|| GraphError::not_implemented(&method, uri.path()))??;
-    dispatch(
-        &shared,
-        Owner::ServicePrincipal(address),
-        &rest,
+        Owner::ServicePrincipal(sp.address),
+        &sp.rest,
         &method,
         &uri,
         &headers,

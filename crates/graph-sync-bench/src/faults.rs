@@ -2,15 +2,18 @@
 //!
 //! The emulator injects one of every fault kind into 10% of requests (seeded): `503` with and
 //! without `Retry-After`, `504`, a connection reset before and after the request is read, a
-//! slow answer and a truncated body. Three in four operations PUT secrets, one in four GETs
-//! the synchronization resource, through [`Bulk`] with the default retry policy. Every
-//! operation must end in success or an error that says what happened, and the request log must
-//! show that no request reached the handler twice unless its method is idempotent.
+//! slow answer and a truncated body. Half the operations PUT secrets, one in four GETs the
+//! synchronization resource and one in four POSTs `…/jobs/{id}/pause` (not idempotent: a
+//! POST that may have reached the service is never repeated), through [`Bulk`] with the
+//! default retry policy. Every operation must end in success or an error that says what
+//! happened, and the request log must show that no request reached the handler twice unless
+//! its method is idempotent.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use graph_sync_api::model::{JobId, TemplateId};
 use graph_sync_api::{Bulk, GraphSyncClient, is_idempotent};
 use graph_sync_emulator::{Emulator, Fault, FaultRate};
 
@@ -39,6 +42,28 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
     let emulator = Emulator::new();
     let principals = PRINCIPALS.min(sizes.faults.max(1));
     register(&emulator, principals, 'a')?;
+    let running = emulator.start().await.map_err(|e| e.to_string())?;
+    let client = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(emulator.issue_token())
+        .build()
+        .map_err(|e| e.to_string())?;
+    // One job per service principal, made before any fault is injected.
+    let template = TemplateId::new("scim").map_err(|e| e.to_string())?;
+    let mut jobs: Vec<JobId> = Vec::with_capacity(principals);
+    for index in 0..principals {
+        let sp = sp_id(index)?;
+        emulator.add_template(&sp, Emulator::scim_template());
+        let job = client
+            .service_principal(sp)
+            .synchronization()
+            .jobs()
+            .create(template.clone())
+            .await
+            .map_err(|e| format!("creating the job of service principal {index}: {e}"))?;
+        jobs.push(job.id.ok_or("a created job has no id")?);
+    }
+    let before_faults = emulator.requests().len();
     emulator.set_fault_rate(Some(FaultRate::new(
         0.10,
         0x6772_6170_6873_796e,
@@ -52,27 +77,24 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
             Fault::TruncatedBody,
         ],
     )));
-    let running = emulator.start().await.map_err(|e| e.to_string())?;
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(emulator.issue_token())
-        .build()
-        .map_err(|e| e.to_string())?;
     let secrets = Arc::new(secrets()?);
     let operations = (0..sizes.faults)
-        .map(|index| Ok((index, sp_id(index % principals)?)))
+        .map(|index| {
+            let principal = index % principals;
+            Ok((index, sp_id(principal)?, jobs[principal].clone()))
+        })
         .collect::<Result<Vec<_>, String>>()?;
     let start = Instant::now();
     let results = Bulk::new(&client)
         .with_concurrency(64)
-        .run(operations.into_iter().map(|(index, sp)| {
+        .run(operations.into_iter().map(|(index, sp, job)| {
             let secrets = Arc::clone(&secrets);
             move |client: GraphSyncClient| async move {
                 let sync = client.service_principal(sp).synchronization();
-                if index % 4 == 0 {
-                    sync.get().await.map(drop)
-                } else {
-                    sync.secrets().put(&secrets).await
+                match index % 4 {
+                    0 => sync.get().await.map(drop),
+                    1 => sync.job(job).pause().await,
+                    _ => sync.secrets().put(&secrets).await,
                 }
             }
         }))
@@ -85,7 +107,7 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
         let text = error.to_string();
         *errors.entry(text).or_default() += 1;
     }
-    let log = emulator.requests();
+    let log = emulator.requests().split_off(before_faults);
     let mut handled: HashMap<(&str, &str), usize> = HashMap::new();
     for request in log.iter().filter(|r| r.reached_handler) {
         if let Some(id) = &request.client_request_id {

@@ -165,14 +165,15 @@ impl Report {
         );
         let _ = writeln!(
             md,
-            "- **(c) faults**: {} operations (3 in 4 PUT secrets, 1 in 4 GET synchronization) \
-             through `Bulk` with the default policy, while the emulator injects a fault into 10% \
-             of requests (seeded): 503 with and without `Retry-After`, 504, connection reset \
-             before and after the request is read, slow answer, truncated body. The log check \
-             groups requests that reached the handler by `client-request-id`: a PUT may be \
-             applied twice (a reset after it was applied, then the retry), a non-idempotent \
-             request never. This branch has no POST operation yet; the POST rule is proven by \
-             the api's tests (`retry.rs`).",
+            "- **(c) faults**: {} operations (half PUT secrets, a quarter GET synchronization, \
+             a quarter POST `…/jobs/{{id}}/pause`, which is not idempotent) through `Bulk` with \
+             the default policy, while the emulator injects a fault into 10% of requests \
+             (seeded): 503 with and without `Retry-After`, 504, connection reset before and \
+             after the request is read, slow answer, truncated body. The log check groups \
+             requests that reached the handler by `client-request-id`: a PUT may be applied \
+             twice (a reset after it was applied, then the retry), a POST never — a POST whose \
+             connection broke after it may have been applied ends in an error that says so \
+             (listed below) instead of being repeated.",
             self.faults.operations
         );
         if !self.faults.errors.is_empty() {

@@ -111,6 +111,9 @@ pub(crate) enum Failure {
     /// Something local went wrong that is not the user's input (a runtime, a socket).
     #[error("{0}")]
     Internal(String),
+    /// The service did not reach the awaited state in the time allowed (exit code 1).
+    #[error("{0}")]
+    Timeout(String),
 }
 
 impl Failure {
@@ -128,7 +131,7 @@ impl Failure {
             Self::Usage(_) => Exit::Usage,
             Self::Auth(_) => Exit::Auth,
             Self::Api { error, .. } => exit_for(error),
-            Self::Internal(_) => Exit::Service,
+            Self::Internal(_) | Self::Timeout(_) => Exit::Service,
         }
     }
 

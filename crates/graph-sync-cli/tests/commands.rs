@@ -66,6 +66,13 @@ async fn help_shows_examples_and_exit_codes() {
         &["emulator"],
         &["demo"],
         &["completions"],
+        &["credentials", "validate"],
+        &["jobs", "list"],
+        &["jobs", "status"],
+        &["jobs", "restart"],
+        &["templates", "show"],
+        &["schema", "put"],
+        &["provision-on-demand"],
     ] {
         let output = Run::new().args(command).arg("--help").run().await;
         output.expect_code(0);

@@ -6,11 +6,14 @@ use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graph_sync_api::model::{ExposeSecret, Secrets};
-use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal};
+use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal, TargetSystem};
 use tokio::io::AsyncWriteExt as _;
 
 /// A value that must never appear in any output.
 pub(crate) const CANARY: &str = "CANARY-7f3a9c-s3cr3t";
+
+/// The SCIM endpoint of the emulated target system.
+pub(crate) const TARGET_URL: &str = "https://scim.example.com/scim/v2";
 
 /// An emulator with one service principal, a token, and a scratch directory.
 pub(crate) struct World {
@@ -32,6 +35,16 @@ impl World {
             sp,
             dir: Scratch::new(),
         }
+    }
+
+    /// A world whose service principal has the `scim` template and a target system that
+    /// accepts [`TARGET_URL`] with the token [`CANARY`].
+    pub(crate) async fn provisioning() -> Self {
+        let world = Self::start().await;
+        let emulator = world.running.emulator();
+        emulator.add_template(&world.sp.id, Emulator::scim_template());
+        emulator.set_target_system(&world.sp.id, TargetSystem::new(TARGET_URL, CANARY));
+        world
     }
 
     /// `graph-sync --graph-url <emulator>` with the token in `GRAPH_SYNC_TOKEN`.

@@ -9,5 +9,6 @@
 
 mod commands;
 mod errors;
+mod jobs;
 mod secrets;
 mod support;

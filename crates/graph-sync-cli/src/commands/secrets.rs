@@ -31,10 +31,24 @@ pub(crate) async fn run(context: &Context, command: SecretsCommand) -> Result<()
     }
 }
 
-/// Reads and resolves the secrets file, printing warnings on stderr.
+/// Reads and resolves the secrets file of `secrets set`, printing warnings on stderr.
 fn load_secrets_file(args: &SetArgs) -> Result<Secrets, Failure> {
-    let path = &args.from;
-    let format = match args.format.or_else(|| FileFormat::from_path(path)) {
+    load_secrets(&args.from, args.format, args.allow_unknown_keys)
+}
+
+/// Reads and resolves a secrets file (TOML or JSON; `format` defaults to the extension's),
+/// printing warnings on stderr: the one loader every command that takes secrets uses.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for an unreadable or malformed file, an unknown key (unless
+/// `allow_unknown_keys`), or a value that cannot be resolved.
+pub(crate) fn load_secrets(
+    path: &Path,
+    format: Option<FileFormat>,
+    allow_unknown_keys: bool,
+) -> Result<Secrets, Failure> {
+    let format = match format.or_else(|| FileFormat::from_path(path)) {
         Some(format) => format,
         None => {
             return Err(Failure::Usage(format!(
@@ -45,9 +59,7 @@ fn load_secrets_file(args: &SetArgs) -> Result<Secrets, Failure> {
         }
     };
     let text = read_secrets_file(path)?;
-    let options = ParseOptions {
-        allow_unknown_keys: args.allow_unknown_keys,
-    };
+    let options = ParseOptions { allow_unknown_keys };
     let file = SecretsFile::parse(&text, format, options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     drop(text);

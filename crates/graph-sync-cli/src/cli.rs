@@ -226,6 +226,9 @@ pub(crate) enum Command {
     /// Read or replace a job's synchronization schema.
     #[command(subcommand, after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaCommand),
+    /// The whole workflow from a manifest: job, credentials, secrets, start, Active.
+    #[command(after_help = PROVISION_EXAMPLES)]
+    Provision(ProvisionArgs),
     /// Provision given users or groups now, outside the schedule.
     #[command(after_help = PROVISION_ON_DEMAND_EXAMPLES)]
     ProvisionOnDemand(ProvisionOnDemandArgs),
@@ -437,6 +440,45 @@ Examples:
       --rule 03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8 --subject 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
   graph-sync provision-on-demand --sp \"$SP\" --job \"$JOB\" --rule \"$RULE\" \\
       --subject 2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901:Group";
+
+const PROVISION_EXAMPLES: &str = "\
+The manifest (TOML):
+
+  service_principal = \"3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6\"   # or \"appId=GUID\"
+  template = \"scim\"                  # a template id from `templates list`
+  start = true                       # default true
+  wait_active_timeout = \"5m\"         # how long to wait for Active (default 5m)
+  poll_interval = \"5s\"               # how often to read the job meanwhile (default 5s)
+
+  [secrets]                          # the same values as a `secrets set` file
+  BaseAddress = \"https://scim.example.com/scim/v2\"
+  SecretToken = { env = \"SCIM_TOKEN\" }
+
+Steps, each printed as it happens: find the job made from the template (or create it),
+validate the credentials, save the secrets, start, wait until Active.
+
+Running it again changes nothing when the setup is finished: the job exists, is Active
+(unless start = false) and the saved secret keys are the manifest's keys. Values cannot be
+compared, because Graph returns them masked: after rotating a value, pass --force-secrets.
+
+Examples:
+  SCIM_TOKEN=\"$(vault read -field=token scim/app)\" graph-sync provision --manifest app.toml
+  graph-sync provision --manifest app.toml --force-secrets
+  graph-sync --output json provision --manifest app.toml";
+
+/// `provision`.
+#[derive(Debug, Args)]
+pub(crate) struct ProvisionArgs {
+    /// The manifest (TOML): service principal, template, secrets, options.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest: PathBuf,
+    /// Validate and save the secrets even when the saved keys already match the manifest.
+    #[arg(long)]
+    pub(crate) force_secrets: bool,
+    /// Caught only to refuse it: secret values are never taken from arguments.
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
+    pub(crate) rejected: Vec<OsString>,
+}
 
 /// `graph-sync credentials …`.
 #[derive(Debug, Subcommand)]

@@ -111,9 +111,9 @@ pub(crate) enum Failure {
     /// Something local went wrong that is not the user's input (a runtime, a socket).
     #[error("{0}")]
     Internal(String),
-    /// The service did not reach the awaited state in the time allowed (exit code 1).
+    /// The service did not reach the awaited state (a timeout, a quarantine): exit code 1.
     #[error("{0}")]
-    Timeout(String),
+    NotReached(String),
 }
 
 impl Failure {
@@ -131,7 +131,7 @@ impl Failure {
             Self::Usage(_) => Exit::Usage,
             Self::Auth(_) => Exit::Auth,
             Self::Api { error, .. } => exit_for(error),
-            Self::Internal(_) | Self::Timeout(_) => Exit::Service,
+            Self::Internal(_) | Self::NotReached(_) => Exit::Service,
         }
     }
 

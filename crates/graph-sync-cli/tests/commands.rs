@@ -73,6 +73,7 @@ async fn help_shows_examples_and_exit_codes() {
         &["templates", "show"],
         &["schema", "put"],
         &["provision-on-demand"],
+        &["provision"],
     ] {
         let output = Run::new().args(command).arg("--help").run().await;
         output.expect_code(0);

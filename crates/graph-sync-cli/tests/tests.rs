@@ -10,5 +10,6 @@
 mod commands;
 mod errors;
 mod jobs;
+mod provision;
 mod secrets;
 mod support;

@@ -337,7 +337,7 @@ async fn status(
                 let _ = writeln!(stdout);
             }
             return match args.until {
-                Some(until) => Err(Failure::Timeout(format!(
+                Some(until) => Err(Failure::NotReached(format!(
                     "job {} did not reach {} within {:?}",
                     args.target.job,
                     until_name(until),

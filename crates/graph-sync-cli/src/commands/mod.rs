@@ -5,6 +5,7 @@ pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod emulator;
 pub(crate) mod jobs;
+pub(crate) mod provision;
 pub(crate) mod secrets;
 pub(crate) mod sync;
 
@@ -106,6 +107,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Jobs(command) => jobs::run(&context, command).await,
         Command::Templates(command) => sync::templates(&context, command).await,
         Command::Schema(command) => sync::schema(&context, command).await,
+        Command::Provision(args) => provision::run(&context, &args).await,
         Command::ProvisionOnDemand(args) => sync::provision_on_demand(&context, &args).await,
         Command::Completions(args) => {
             completions::run(&args);

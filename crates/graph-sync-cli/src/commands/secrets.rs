@@ -63,6 +63,16 @@ pub(crate) fn load_secrets(
     let file = SecretsFile::parse(&text, format, options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     drop(text);
+    resolve_secrets(file, path)
+}
+
+/// Reads the values of a parsed secrets file (from the environment, files relative to
+/// `path`'s directory, standard input), printing warnings on stderr. Errors name `path`.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for a value that cannot be read or held by its key.
+pub(crate) fn resolve_secrets(file: SecretsFile, path: &Path) -> Result<Secrets, Failure> {
     let env = |name: &str| std::env::var_os(name);
     let mut stdin = read_stdin;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -79,8 +89,12 @@ pub(crate) fn load_secrets(
     Ok(resolved.secrets)
 }
 
-/// The secrets file's text, with a warning on stderr if others can read it.
-fn read_secrets_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
+/// A secrets-bearing file's text, with a warning on stderr if others can read it.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for an unreadable or non-UTF-8 file.
+pub(crate) fn read_secrets_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
     let text = std::fs::read(path)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
     let text = Zeroizing::new(text);

@@ -321,6 +321,12 @@ impl SecretsFile {
         Ok(Self { entries })
     }
 
+    /// Entries built by another reader (a row of a `bulk secrets` CSV file), resolved with
+    /// the same rules as a file's.
+    pub(crate) fn from_entries(entries: Vec<Entry>) -> Self {
+        Self { entries }
+    }
+
     /// The entries, in file order.
     #[cfg(test)]
     pub(crate) fn entries(&self) -> &[Entry] {

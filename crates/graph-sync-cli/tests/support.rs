@@ -213,6 +213,21 @@ impl Run {
         self
     }
 
+    /// Starts the binary and returns the running child (stdin, stdout and stderr null), for
+    /// a test that interrupts it.
+    pub(crate) fn spawn(self) -> tokio::process::Child {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
+            .args(&self.args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("graph-sync starts")
+    }
+
     pub(crate) async fn run(self) -> Output {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"));
         command

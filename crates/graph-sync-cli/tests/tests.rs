@@ -7,6 +7,7 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod bulk;
 mod commands;
 mod errors;
 mod jobs;

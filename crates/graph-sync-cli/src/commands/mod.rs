@@ -1,6 +1,7 @@
 //! The commands, one module each, and the [`Context`] they share: the global options and how a
 //! client is built from them.
 
+pub(crate) mod bulk;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod emulator;
@@ -107,6 +108,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Jobs(command) => jobs::run(&context, command).await,
         Command::Templates(command) => sync::templates(&context, command).await,
         Command::Schema(command) => sync::schema(&context, command).await,
+        Command::Bulk(command) => bulk::run(&context, command).await,
         Command::Provision(args) => provision::run(&context, &args).await,
         Command::ProvisionOnDemand(args) => sync::provision_on_demand(&context, &args).await,
         Command::Completions(args) => {

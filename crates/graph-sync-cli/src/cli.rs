@@ -31,10 +31,17 @@ Examples:
   # Read them back (masked) as JSON
   graph-sync --output json secrets show --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b
 
-Authentication:
-  A bearer token is read from GRAPH_SYNC_TOKEN, or from the variable --token-env names. It is
-  never accepted as an argument. The AZURE_* environment credential chain (client secret,
-  certificate, workload or managed identity) is not supported yet.";
+  # The whole setup from a manifest; run again, it changes nothing
+  graph-sync provision --manifest app.toml
+
+  # Follow a job; the same secrets for many apps, resumable
+  graph-sync jobs status --sp \"$SP\" --job \"$JOB\" --watch
+  graph-sync bulk secrets --csv apps.csv --concurrency 8
+
+Authentication (--auth auto takes the first that is configured):
+  a bearer token in GRAPH_SYNC_TOKEN (or the variable --token-env names); the AZURE_*
+  variables (client secret, certificate or federated token); App Service managed identity.
+  --auth managed-identity also uses IMDS. Secrets are never accepted as arguments.";
 
 const SECRETS_EXAMPLES: &str = "\
 Examples:

@@ -880,6 +880,40 @@ mod tests {
         check(&Cli::command(), "");
     }
 
+    #[test]
+    fn durations_and_subjects_parse_or_say_why() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0s").unwrap_err().contains("more than zero"));
+        assert!(
+            parse_duration("5d")
+                .unwrap_err()
+                .contains("unknown unit `d`")
+        );
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert_eq!(
+            parse_subject("abc"),
+            Ok(("abc".to_owned(), "User".to_owned()))
+        );
+        assert_eq!(
+            parse_subject("abc:Group"),
+            Ok(("abc".to_owned(), "Group".to_owned()))
+        );
+        assert!(parse_subject("abc:").unwrap_err().contains("empty type"));
+        assert!(
+            parse_subject(":User")
+                .unwrap_err()
+                .contains("empty object id")
+        );
+    }
+
     fn refused(args: &[&str]) -> Option<String> {
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         refuse_secret_arguments(&args).err().map(|e| e.to_string())

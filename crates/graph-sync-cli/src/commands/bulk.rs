@@ -193,6 +193,7 @@ impl Journal {
             Failure::Usage(format!("cannot use the journal {}: {e}", path.display()))
         };
         let mut done = HashSet::new();
+        let mut torn = false;
         if path.exists() {
             let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
             let mut line = String::new();
@@ -201,19 +202,26 @@ impl Journal {
                 if reader.read_line(&mut line).map_err(cannot)? == 0 {
                     break;
                 }
-                if let Some(entry) = line.strip_suffix('\n') {
-                    let entry = entry.trim();
-                    if !entry.is_empty() && !entry.starts_with('#') {
-                        done.insert(entry.to_ascii_lowercase());
+                match line.strip_suffix('\n') {
+                    Some(entry) => {
+                        let entry = entry.trim();
+                        if !entry.is_empty() && !entry.starts_with('#') {
+                            done.insert(entry.to_ascii_lowercase());
+                        }
                     }
+                    None => torn = true,
                 }
             }
         }
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(cannot)?;
+        if torn {
+            // End the torn line, so the next entry starts on a line of its own.
+            file.write_all(b"\n").map_err(cannot)?;
+        }
         Ok((
             Self {
                 file: Mutex::new(file),
@@ -386,4 +394,52 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
         return Err(Failure::Auth(message));
     }
     Err(Failure::Partial(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use graph_sync_api::model::ExposeSecret as _;
+
+    use super::*;
+
+    #[test]
+    fn cells_name_their_source() {
+        assert!(cell_source("").is_none());
+        assert!(
+            matches!(cell_source("env:TOKEN"), Some(ValueSource::Env(name)) if name == "TOKEN")
+        );
+        assert!(
+            matches!(cell_source("file:a/b.txt"), Some(ValueSource::File(path)) if path == Path::new("a/b.txt"))
+        );
+        for (cell, literal) in [
+            ("literal:env:X", "env:X"),
+            ("plain", "plain"),
+            ("a:b", "a:b"),
+        ] {
+            match cell_source(cell) {
+                Some(ValueSource::Literal(value)) => assert_eq!(value.expose_secret(), literal),
+                other => panic!("{cell}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_half_written_journal_line_does_not_count() {
+        let dir = std::env::temp_dir().join(format!("graph-sync-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("j");
+        std::fs::write(&path, "# comment\nAAA\nbbb\nccc").unwrap();
+        let (journal, done) = Journal::open(&path).unwrap();
+        let mut done: Vec<String> = done.into_iter().collect();
+        done.sort();
+        assert_eq!(done, ["aaa", "bbb"]);
+        journal.record("ddd").unwrap();
+        drop(journal);
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .ends_with("ccc\nddd\n")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

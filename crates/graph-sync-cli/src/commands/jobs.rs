@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use crate::cli::{CreateJobArgs, JobRef, JobsCommand, RestartArgs, SpRef, StatusArgs, UntilState};
 use crate::commands::Context;
 use crate::exit::Failure;
-use crate::output::{OutputFormat, Report, Table};
+use crate::output::{self, OutputFormat, Report, Table, to_json};
 
 /// Runs a `jobs` subcommand.
 ///
@@ -100,21 +100,16 @@ async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Resu
             job.status_code().to_string(),
         ]);
     }
-    let text = if jobs.is_empty() {
+    context.print(&output::list_report(
+        &args.sp,
+        &table,
         format!(
             "Service principal {} has no jobs; create one with `graph-sync jobs create`.",
             args.sp
-        )
-    } else {
-        table.render()
-    };
-    context.print(&Report {
-        text,
-        json: json!({
-            "servicePrincipal": args.sp.to_string(),
-            "jobs": jobs.iter().map(job_json).collect::<Vec<_>>(),
-        }),
-    });
+        ),
+        "jobs",
+        &jobs,
+    ));
     Ok(())
 }
 
@@ -142,7 +137,7 @@ async fn create(
     let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
     context.print(&Report {
         text: format!("Created job {id} from template {}.", args.template),
-        json: job_json(&job),
+        json: to_json(&job),
     });
     Ok(())
 }
@@ -178,11 +173,6 @@ async fn restart(
     Ok(())
 }
 
-/// A job as JSON: the service's own representation.
-fn job_json(job: &SynchronizationJob) -> Value {
-    serde_json::to_value(job).unwrap_or(Value::Null)
-}
-
 /// `jobs show`: the main facts as text, the whole job as JSON.
 fn job_report(job: &SynchronizationJob) -> Report {
     let mut table = Table::new(&["FIELD", "VALUE"]);
@@ -206,7 +196,7 @@ fn job_report(job: &SynchronizationJob) -> Report {
     }
     Report {
         text: table.render(),
-        json: job_json(job),
+        json: to_json(job),
     }
 }
 
@@ -263,7 +253,7 @@ fn status_json(target: &JobRef, job: &SynchronizationJob) -> Value {
     json!({
         "job": target.job.as_str(),
         "state": job.status_code().to_string(),
-        "status": job.status.as_ref().map(|s| serde_json::to_value(s).unwrap_or(Value::Null)),
+        "status": job.status.as_ref().map(to_json),
     })
 }
 

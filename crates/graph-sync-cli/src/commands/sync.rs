@@ -6,7 +6,7 @@ use graph_sync_api::model::{
     ProvisionOnDemandRequest, SynchronizationJobSubject, SynchronizationSchema,
     SynchronizationTemplate, ValidateCredentialsRequest,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::cli::{
     CreateJobArgs, CredentialsCommand, ProvisionOnDemandArgs, SchemaCommand, SchemaGetArgs,
@@ -16,7 +16,7 @@ use crate::commands::Context;
 use crate::commands::jobs::job_api;
 use crate::commands::secrets::load_secrets;
 use crate::exit::Failure;
-use crate::output::{Report, Table};
+use crate::output::{self, Report, Table, to_json};
 
 /// Runs a `credentials` subcommand.
 ///
@@ -106,21 +106,16 @@ async fn list_templates(
             template.description.clone().unwrap_or_default(),
         ]);
     }
-    let text = if templates.is_empty() {
+    context.print(&output::list_report(
+        &args.sp,
+        &table,
         format!(
             "Service principal {} offers no synchronization templates.",
             args.sp
-        )
-    } else {
-        table.render()
-    };
-    context.print(&Report {
-        text,
-        json: json!({
-            "servicePrincipal": args.sp.to_string(),
-            "templates": templates.iter().map(to_json).collect::<Vec<_>>(),
-        }),
-    });
+        ),
+        "templates",
+        &templates,
+    ));
     Ok(())
 }
 
@@ -202,10 +197,6 @@ fn schema_summary(schema: &SynchronizationSchema) -> String {
         rules.len(),
         rules.join(", ")
     )
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// Runs a `schema` subcommand.

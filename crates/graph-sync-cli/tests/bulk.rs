@@ -146,7 +146,7 @@ async fn failures_are_listed_with_request_ids_and_exit_4_then_retried_alone() {
     let run = || {
         world
             .graph_sync()
-            .args(&["bulk", "secrets", "--csv", csv.to_str().unwrap()])
+            .args(&["-vvv", "bulk", "secrets", "--csv", csv.to_str().unwrap()])
             .env("TOKEN", CANARY)
     };
     let output = run().run().await;

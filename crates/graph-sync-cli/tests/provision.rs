@@ -69,7 +69,7 @@ async fn provision_runs_the_workflow_then_changes_nothing() {
 
     // --force-secrets re-validates and re-sends; JSON says what changed.
     let output = provision()
-        .args(&["--force-secrets", "--output", "json"])
+        .args(&["--force-secrets", "--output", "json", "-vvv"])
         .run()
         .await;
     output.expect_code(0).never_shows(CANARY);

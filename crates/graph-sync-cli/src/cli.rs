@@ -7,11 +7,12 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use graph_sync_api::Cloud;
-use graph_sync_api::model::{SecretKey, ServicePrincipalRef};
+use graph_sync_api::model::{JobId, SecretKey, ServicePrincipalRef, TemplateId};
 
 use crate::exit::{Exit, Failure};
 use crate::output::OutputFormat;
@@ -30,10 +31,17 @@ Examples:
   # Read them back (masked) as JSON
   graph-sync --output json secrets show --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b
 
-Authentication:
-  A bearer token is read from GRAPH_SYNC_TOKEN, or from the variable --token-env names. It is
-  never accepted as an argument. The AZURE_* environment credential chain (client secret,
-  certificate, workload or managed identity) is not supported yet.";
+  # The whole setup from a manifest; run again, it changes nothing
+  graph-sync provision --manifest app.toml
+
+  # Follow a job; the same secrets for many apps, resumable
+  graph-sync jobs status --sp \"$SP\" --job \"$JOB\" --watch
+  graph-sync bulk secrets --csv apps.csv --concurrency 8
+
+Authentication (--auth auto takes the first that is configured):
+  a bearer token in GRAPH_SYNC_TOKEN (or the variable --token-env names); the AZURE_*
+  variables (client secret, certificate or federated token); App Service managed identity.
+  --auth managed-identity also uses IMDS. Secrets are never accepted as arguments.";
 
 const SECRETS_EXAMPLES: &str = "\
 Examples:
@@ -213,6 +221,27 @@ pub(crate) enum Command {
     /// Walk through the provisioning workflow against the embedded emulator.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo,
+    /// Check credentials against the target system, without saving them.
+    #[command(subcommand, after_help = CREDENTIALS_EXAMPLES)]
+    Credentials(CredentialsCommand),
+    /// List, create, start, pause, restart, delete and watch provisioning jobs.
+    #[command(subcommand, after_help = JOBS_EXAMPLES)]
+    Jobs(JobsCommand),
+    /// The synchronization templates a service principal offers.
+    #[command(subcommand, after_help = TEMPLATES_EXAMPLES)]
+    Templates(TemplatesCommand),
+    /// Read or replace a job's synchronization schema.
+    #[command(subcommand, after_help = SCHEMA_EXAMPLES)]
+    Schema(SchemaCommand),
+    /// The whole workflow from a manifest: job, credentials, secrets, start, Active.
+    #[command(after_help = PROVISION_EXAMPLES)]
+    Provision(ProvisionArgs),
+    /// Apply secrets to many service principals from a CSV file, resumably.
+    #[command(subcommand, after_help = BULK_EXAMPLES)]
+    Bulk(BulkCommand),
+    /// Provision given users or groups now, outside the schedule.
+    #[command(after_help = PROVISION_ON_DEMAND_EXAMPLES)]
+    ProvisionOnDemand(ProvisionOnDemandArgs),
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -300,6 +329,456 @@ pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub(crate) shell: Shell,
+}
+
+const CREDENTIALS_EXAMPLES: &str = "\
+Examples:
+  graph-sync credentials validate --sp \"$SP\" --job \"$JOB\" --from secrets.toml
+  graph-sync credentials validate --sp \"$SP\" --job \"$JOB\" --saved";
+
+const VALIDATE_EXAMPLES: &str = "\
+With --from, the credentials in FILE (same format as `secrets set`) are checked and not saved;
+with --saved, the credentials already saved on the service principal are checked.
+
+Examples:
+  graph-sync credentials validate --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --job scim.0a1b2c3d4e5f --from secrets.toml
+  graph-sync credentials validate --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b \\
+      --job scim.0a1b2c3d4e5f --saved";
+
+const JOBS_EXAMPLES: &str = "\
+Examples:
+  graph-sync jobs list --sp \"$SP\"
+  graph-sync jobs create --sp \"$SP\" --template scim
+  graph-sync jobs start --sp \"$SP\" --job \"$JOB\"
+  graph-sync jobs status --sp \"$SP\" --job \"$JOB\" --watch
+  graph-sync jobs restart --sp \"$SP\" --job \"$JOB\" --scope Watermark,QuarantineState";
+
+const JOBS_LIST_EXAMPLES: &str = "\
+Examples:
+  graph-sync jobs list --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
+  graph-sync --output json jobs list --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
+
+const JOBS_SHOW_EXAMPLES: &str = "\
+Examples:
+  graph-sync jobs show --sp \"$SP\" --job scim.0a1b2c3d4e5f
+  graph-sync --output json jobs show --sp \"$SP\" --job scim.0a1b2c3d4e5f";
+
+const JOBS_CREATE_EXAMPLES: &str = "\
+The template id comes from `graph-sync templates list`.
+
+Examples:
+  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim";
+
+const JOBS_START_EXAMPLES: &str = "\
+Starting a quarantined job clears the quarantine and runs it; an active job is left alone.
+
+Examples:
+  graph-sync jobs start --sp \"$SP\" --job scim.0a1b2c3d4e5f";
+
+const JOBS_PAUSE_EXAMPLES: &str = "\
+Examples:
+  graph-sync jobs pause --sp \"$SP\" --job scim.0a1b2c3d4e5f";
+
+const JOBS_RESTART_EXAMPLES: &str = "\
+SCOPE is a comma-separated list of: Watermark, Escrows, QuarantineState, Full (ForceDeletes
+needs care). The default is what the Entra admin center's restart clears.
+
+Examples:
+  graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f
+  graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f --scope QuarantineState";
+
+const JOBS_DELETE_EXAMPLES: &str = "\
+Examples:
+  graph-sync jobs delete --sp \"$SP\" --job scim.0a1b2c3d4e5f";
+
+const JOBS_STATUS_EXAMPLES: &str = "\
+Shows the state, progress, last execution and quarantine reason. With --watch the status is
+read every --interval: on a terminal the line is refreshed in place; otherwise one line is
+printed per change (one JSON object per line with --output json). --watch ends after
+--timeout, or as soon as the job reaches --until.
+
+Durations: 500ms, 5s, 2m, 1h (a bare number is seconds).
+
+Examples:
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch --interval 10s
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch --until active --timeout 5m";
+
+const TEMPLATES_EXAMPLES: &str = "\
+Examples:
+  graph-sync templates list --sp \"$SP\"
+  graph-sync templates show --sp \"$SP\" --template scim";
+
+const TEMPLATES_LIST_EXAMPLES: &str = "\
+Examples:
+  graph-sync templates list --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6";
+
+const TEMPLATES_SHOW_EXAMPLES: &str = "\
+Examples:
+  graph-sync templates show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim
+  graph-sync --output json templates show --sp \"$SP\" --template scim";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  graph-sync schema get --sp \"$SP\" --job \"$JOB\" --out schema.json
+  graph-sync schema put --sp \"$SP\" --job \"$JOB\" --from schema.json";
+
+const SCHEMA_GET_EXAMPLES: &str = "\
+Without --out the schema (JSON) is printed on stdout.
+
+Examples:
+  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f --out schema.json
+  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f | jq '.synchronizationRules[].id'";
+
+const SCHEMA_PUT_EXAMPLES: &str = "\
+This is a FULL REPLACE: the job's schema becomes exactly FILE. Start from `schema get`, edit,
+then put it back; anything left out of FILE is gone from the job.
+
+Examples:
+  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f --out schema.json
+  $EDITOR schema.json
+  graph-sync schema put --sp \"$SP\" --job scim.0a1b2c3d4e5f --from schema.json";
+
+const PROVISION_ON_DEMAND_EXAMPLES: &str = "\
+RULE is a synchronization rule id from the job's schema (`schema get`). Each --subject is an
+object id, optionally followed by :TYPE (default User), e.g. a group: GUID:Group.
+The service allows 5 requests per 10 seconds per job.
+
+Examples:
+  graph-sync provision-on-demand --sp \"$SP\" --job scim.0a1b2c3d4e5f \\
+      --rule 03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8 --subject 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+  graph-sync provision-on-demand --sp \"$SP\" --job \"$JOB\" --rule \"$RULE\" \\
+      --subject 2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901:Group";
+
+const PROVISION_EXAMPLES: &str = "\
+The manifest (TOML):
+
+  service_principal = \"3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6\"   # or \"appId=GUID\"
+  template = \"scim\"                  # a template id from `templates list`
+  start = true                       # default true
+  wait_active_timeout = \"5m\"         # how long to wait for Active (default 5m)
+  poll_interval = \"5s\"               # how often to read the job meanwhile (default 5s)
+
+  [secrets]                          # the same values as a `secrets set` file
+  BaseAddress = \"https://scim.example.com/scim/v2\"
+  SecretToken = { env = \"SCIM_TOKEN\" }
+
+Steps, each printed as it happens: find the job made from the template (or create it),
+validate the credentials, save the secrets, start, wait until Active.
+
+Running it again changes nothing when the setup is finished: the job exists, is Active
+(unless start = false) and the saved secret keys are the manifest's keys. Values cannot be
+compared, because Graph returns them masked: after rotating a value, pass --force-secrets.
+
+Examples:
+  SCIM_TOKEN=\"$(vault read -field=token scim/app)\" graph-sync provision --manifest app.toml
+  graph-sync provision --manifest app.toml --force-secrets
+  graph-sync --output json provision --manifest app.toml";
+
+const BULK_EXAMPLES: &str = "\
+Examples:
+  graph-sync bulk secrets --csv apps.csv
+  graph-sync bulk secrets --csv apps.csv --concurrency 16 --journal /var/tmp/apps.journal";
+
+const BULK_SECRETS_EXAMPLES: &str = "\
+The CSV file: a header `sp` then one column per secret key; one row per service principal
+(object id or appId=GUID). A cell is env:NAME (an environment variable), file:PATH (a file,
+relative to the CSV file, less one trailing line ending), literal:TEXT (TEXT as is), empty
+(the key is not sent for that row), or anything else as literal text:
+
+  sp,BaseAddress,SecretToken
+  3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6,https://scim.example.com/a,env:TOKEN_A
+  appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b,https://scim.example.com/b,file:tokens/b.txt
+
+Every cell is checked before anything is sent. A file with literal values should be readable
+by you alone (chmod 600); a warning is printed otherwise.
+
+Each service principal whose secrets were saved is appended to the journal (default
+FILE.journal) at once; running the same command again skips them, so an interrupted run
+resumes where it stopped and retries only failures. Delete the journal to start over.
+Requests share one throttle gate: a 429 with Retry-After pauses them all. A progress bar
+(rate, ETA) is drawn on stderr when it is a terminal. Exit code 4 when some failed; each
+failure is listed with its request-id.
+
+Examples:
+  TOKEN_A=... graph-sync bulk secrets --csv apps.csv
+  graph-sync --output json bulk secrets --csv apps.csv --concurrency 4";
+
+/// `graph-sync bulk …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BulkCommand {
+    /// Save secrets for every service principal in a CSV file.
+    #[command(after_help = BULK_SECRETS_EXAMPLES)]
+    Secrets(BulkSecretsArgs),
+}
+
+/// `bulk secrets`.
+#[derive(Debug, Args)]
+pub(crate) struct BulkSecretsArgs {
+    /// The CSV file: `sp` and one column per secret key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: PathBuf,
+    /// How many service principals are saved at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) concurrency: u16,
+    /// The journal of finished service principals (default: FILE.journal).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) journal: Option<PathBuf>,
+    /// Accept key columns that are not among the 45 documented ones.
+    #[arg(long)]
+    pub(crate) allow_unknown_keys: bool,
+    /// Caught only to refuse it: secret values are never taken from arguments.
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
+    pub(crate) rejected: Vec<OsString>,
+}
+
+/// `provision`.
+#[derive(Debug, Args)]
+pub(crate) struct ProvisionArgs {
+    /// The manifest (TOML): service principal, template, secrets, options.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest: PathBuf,
+    /// Validate and save the secrets even when the saved keys already match the manifest.
+    #[arg(long)]
+    pub(crate) force_secrets: bool,
+    /// Caught only to refuse it: secret values are never taken from arguments.
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
+    pub(crate) rejected: Vec<OsString>,
+}
+
+/// `graph-sync credentials …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CredentialsCommand {
+    /// Check credentials from a file, or the saved ones, against the target system.
+    #[command(after_help = VALIDATE_EXAMPLES)]
+    Validate(ValidateArgs),
+}
+
+/// The service principal and job most commands address.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct JobRef {
+    /// The service principal: its object id, or appId=GUID.
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    pub(crate) sp: ServicePrincipalRef,
+    /// The job id (from `jobs list`).
+    #[arg(long, value_name = "JOB")]
+    pub(crate) job: JobId,
+}
+
+/// Just the service principal.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SpRef {
+    /// The service principal: its object id, or appId=GUID.
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    pub(crate) sp: ServicePrincipalRef,
+}
+
+/// `credentials validate`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["from", "saved"]))]
+pub(crate) struct ValidateArgs {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// A secrets file (TOML or JSON, as for `secrets set`) with the credentials to check.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from: Option<PathBuf>,
+    /// Check the credentials already saved on the service principal.
+    #[arg(long)]
+    pub(crate) saved: bool,
+    /// The file's syntax (default: from its extension).
+    #[arg(long, value_enum, requires = "from")]
+    pub(crate) format: Option<FileFormat>,
+    /// Accept keys that are not among the 45 documented ones.
+    #[arg(long)]
+    pub(crate) allow_unknown_keys: bool,
+    /// Caught only to refuse it: secret values are never taken from arguments.
+    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
+    pub(crate) rejected: Vec<OsString>,
+}
+
+/// `graph-sync jobs …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum JobsCommand {
+    /// List the service principal's jobs with their state.
+    #[command(after_help = JOBS_LIST_EXAMPLES)]
+    List(SpRef),
+    /// Show one job: template, schedule, state, last execution, quarantine.
+    #[command(after_help = JOBS_SHOW_EXAMPLES)]
+    Show(JobRef),
+    /// Create a job from a synchronization template.
+    #[command(after_help = JOBS_CREATE_EXAMPLES)]
+    Create(CreateJobArgs),
+    /// Start a job (or resume a paused one).
+    #[command(after_help = JOBS_START_EXAMPLES)]
+    Start(JobRef),
+    /// Pause a job: it keeps its state and stops running.
+    #[command(after_help = JOBS_PAUSE_EXAMPLES)]
+    Pause(JobRef),
+    /// Restart a job, clearing what --scope names.
+    #[command(after_help = JOBS_RESTART_EXAMPLES)]
+    Restart(RestartArgs),
+    /// Delete a job.
+    #[command(after_help = JOBS_DELETE_EXAMPLES)]
+    Delete(JobRef),
+    /// A job's state, progress, last execution and quarantine reason; --watch to follow it.
+    #[command(after_help = JOBS_STATUS_EXAMPLES)]
+    Status(StatusArgs),
+}
+
+/// `jobs create`.
+#[derive(Debug, Args)]
+pub(crate) struct CreateJobArgs {
+    /// The service principal: its object id, or appId=GUID.
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    pub(crate) sp: ServicePrincipalRef,
+    /// The synchronization template id (from `templates list`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) template: TemplateId,
+}
+
+/// `jobs restart`.
+#[derive(Debug, Args)]
+pub(crate) struct RestartArgs {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// What to clear, comma-separated (default: Watermark, Escrows, QuarantineState).
+    #[arg(long, value_name = "SCOPE")]
+    pub(crate) scope: Option<String>,
+}
+
+/// `jobs status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// Keep reading the status until --timeout (or --until).
+    #[arg(long)]
+    pub(crate) watch: bool,
+    /// How often --watch reads the status.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration, requires = "watch")]
+    pub(crate) interval: Duration,
+    /// How long --watch runs at most.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "watch")]
+    pub(crate) timeout: Duration,
+    /// Stop --watch as soon as the job is in this state (exit 1 if --timeout comes first).
+    #[arg(long, value_enum, requires = "watch")]
+    pub(crate) until: Option<UntilState>,
+}
+
+/// `jobs status --until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum UntilState {
+    /// Running normally.
+    Active,
+    /// Quarantined.
+    Quarantine,
+    /// Paused.
+    Paused,
+    /// Anything but NotConfigured or NotRun: the job has settled.
+    Settled,
+}
+
+/// `graph-sync templates …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TemplatesCommand {
+    /// List the synchronization templates of a service principal.
+    #[command(after_help = TEMPLATES_LIST_EXAMPLES)]
+    List(SpRef),
+    /// Show one template: factory, description, metadata, schema summary.
+    #[command(after_help = TEMPLATES_SHOW_EXAMPLES)]
+    Show(CreateJobArgs),
+}
+
+/// `graph-sync schema …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SchemaCommand {
+    /// Read a job's schema (JSON), to stdout or a file.
+    #[command(after_help = SCHEMA_GET_EXAMPLES)]
+    Get(SchemaGetArgs),
+    /// Replace a job's schema with a JSON file. A full replace: what FILE leaves out is gone.
+    #[command(after_help = SCHEMA_PUT_EXAMPLES)]
+    Put(SchemaPutArgs),
+}
+
+/// `schema get`.
+#[derive(Debug, Args)]
+pub(crate) struct SchemaGetArgs {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// Write the schema to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// `schema put`.
+#[derive(Debug, Args)]
+pub(crate) struct SchemaPutArgs {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// The whole new schema, as JSON (e.g. edited output of `schema get`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from: PathBuf,
+}
+
+/// `provision-on-demand`.
+#[derive(Debug, Args)]
+pub(crate) struct ProvisionOnDemandArgs {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// The synchronization rule id (from the schema's synchronizationRules).
+    #[arg(long, value_name = "ID")]
+    pub(crate) rule: String,
+    /// An object to provision: OBJECT_ID or OBJECT_ID:TYPE (TYPE defaults to User).
+    #[arg(long = "subject", value_name = "OBJECT_ID[:TYPE]", required = true, value_parser = parse_subject)]
+    pub(crate) subjects: Vec<(String, String)>,
+}
+
+/// Parses `OBJECT_ID[:TYPE]`.
+fn parse_subject(text: &str) -> Result<(String, String), String> {
+    let (id, kind) = text.split_once(':').unwrap_or((text, "User"));
+    if id.trim().is_empty() {
+        return Err("an empty object id".to_owned());
+    }
+    if kind.trim().is_empty() {
+        return Err(format!(
+            "an empty type after `{id}:`; use e.g. {id}:User or {id}:Group"
+        ));
+    }
+    Ok((id.trim().to_owned(), kind.trim().to_owned()))
+}
+
+/// Parses a duration: `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; use e.g. 500ms, 5s, 2m, 1h"))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(number),
+        "" | "s" => Duration::from_secs(number),
+        "m" => Duration::from_secs(number.saturating_mul(60)),
+        "h" => Duration::from_secs(number.saturating_mul(3600)),
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}`; use ms, s, m or h"
+            ));
+        }
+    };
+    if duration.is_zero() {
+        return Err("a duration must be more than zero".to_owned());
+    }
+    Ok(duration)
 }
 
 /// Option names that would carry a secret if graph-sync had them (it has none).
@@ -399,6 +878,40 @@ mod tests {
             }
         }
         check(&Cli::command(), "");
+    }
+
+    #[test]
+    fn durations_and_subjects_parse_or_say_why() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0s").unwrap_err().contains("more than zero"));
+        assert!(
+            parse_duration("5d")
+                .unwrap_err()
+                .contains("unknown unit `d`")
+        );
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert_eq!(
+            parse_subject("abc"),
+            Ok(("abc".to_owned(), "User".to_owned()))
+        );
+        assert_eq!(
+            parse_subject("abc:Group"),
+            Ok(("abc".to_owned(), "Group".to_owned()))
+        );
+        assert!(parse_subject("abc:").unwrap_err().contains("empty type"));
+        assert!(
+            parse_subject(":User")
+                .unwrap_err()
+                .contains("empty object id")
+        );
     }
 
     fn refused(args: &[&str]) -> Option<String> {

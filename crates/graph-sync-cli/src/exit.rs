@@ -111,6 +111,12 @@ pub(crate) enum Failure {
     /// Something local went wrong that is not the user's input (a runtime, a socket).
     #[error("{0}")]
     Internal(String),
+    /// A bulk run finished with some items failed (exit code 4).
+    #[error("{0}")]
+    Partial(String),
+    /// The service did not reach the awaited state (a timeout, a quarantine): exit code 1.
+    #[error("{0}")]
+    NotReached(String),
 }
 
 impl Failure {
@@ -128,7 +134,8 @@ impl Failure {
             Self::Usage(_) => Exit::Usage,
             Self::Auth(_) => Exit::Auth,
             Self::Api { error, .. } => exit_for(error),
-            Self::Internal(_) => Exit::Service,
+            Self::Internal(_) | Self::NotReached(_) => Exit::Service,
+            Self::Partial(_) => Exit::Partial,
         }
     }
 

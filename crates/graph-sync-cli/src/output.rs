@@ -85,6 +85,37 @@ impl Table {
     }
 }
 
+/// Any serializable value as JSON (`null` if it cannot be one, which the API's types never do).
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A list of a service principal's things: the table, or `empty` when there are none, and
+/// `{"servicePrincipal": …, field: [items as JSON]}`.
+pub(crate) fn list_report<T: serde::Serialize>(
+    sp: &impl std::fmt::Display,
+    table: &Table,
+    empty: String,
+    field: &str,
+    items: &[T],
+) -> Report {
+    let text = if items.is_empty() {
+        empty
+    } else {
+        table.render()
+    };
+    let mut json = serde_json::Map::new();
+    json.insert("servicePrincipal".to_owned(), Value::from(sp.to_string()));
+    json.insert(
+        field.to_owned(),
+        Value::Array(items.iter().map(to_json).collect()),
+    );
+    Report {
+        text,
+        json: Value::Object(json),
+    }
+}
+
 /// The text a report prints in `format` (without the final newline).
 pub(crate) fn render(format: OutputFormat, report: &Report) -> String {
     match format {

@@ -278,6 +278,23 @@ impl SecretsFile {
                 })?
             }
         };
+        Self::from_raw(raw, options)
+    }
+
+    /// Parses a secrets table embedded in another document (the `[secrets]` table of a
+    /// `provision` manifest), with the same rules as a whole file.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse), except for syntax errors (the enclosing document's).
+    pub(crate) fn from_table(
+        table: SecretsTable,
+        options: ParseOptions,
+    ) -> Result<Self, FileError> {
+        Self::from_raw(table.0, options)
+    }
+
+    fn from_raw(raw: RawFile, options: ParseOptions) -> Result<Self, FileError> {
         if raw.0.is_empty() {
             return Err(FileError::Empty);
         }
@@ -302,6 +319,12 @@ impl SecretsFile {
             entries.push(Entry { key, source });
         }
         Ok(Self { entries })
+    }
+
+    /// Entries built by another reader (a row of a `bulk secrets` CSV file), resolved with
+    /// the same rules as a file's.
+    pub(crate) fn from_entries(entries: Vec<Entry>) -> Self {
+        Self { entries }
     }
 
     /// The entries, in file order.
@@ -600,7 +623,7 @@ fn notification_table(fields: Vec<(String, Value)>) -> Result<SyncNotificationSe
 }
 
 /// The 1-based line and column of byte `offset` in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let column = before
@@ -621,6 +644,24 @@ fn json_message(error: &serde_json::Error) -> String {
 
 /// The file as read: keys in document order with their raw values.
 struct RawFile(Vec<(String, RawValue)>);
+
+/// A table of secrets inside another document, read with the secrets file's rules by
+/// [`SecretsFile::from_table`]. Its values stay in [`SecretString`]s.
+pub(crate) struct SecretsTable(RawFile);
+
+impl fmt::Debug for SecretsTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.0.iter().map(|(key, _)| key))
+            .finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretsTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RawFile::deserialize(deserializer).map(Self)
+    }
+}
 
 /// A value as read, before its key decides what it means. Strings go straight into a
 /// [`SecretString`]; other scalars are kept only as a description.

@@ -11,8 +11,16 @@ async fn demo_runs_to_completion() {
     let output = Run::new().arg("demo").run().await;
     output.expect_code(0);
     for heading in [
-        "[1/6]",
-        "[6/6]",
+        "[1/11]",
+        "[11/11]",
+        "Visible after 3 read(s)",
+        "Created job scim.",
+        "accepted BaseAddress and SecretToken",
+        "Job status: Active",
+        "Job status: Quarantine",
+        "quarantine reason: EncounteredQuarantineException",
+        "CredentialsRejected",
+        "Requests the emulator received from the preview: 0",
         "Dry run: nothing was sent",
         "Refused:",
         "404",
@@ -22,7 +30,7 @@ async fn demo_runs_to_completion() {
             "missing {heading:?}: {output:#?}"
         );
     }
-    assert!(output.stdout.contains("Done: 6 steps"), "{output:#?}");
+    assert!(output.stdout.contains("Done: 11 steps"), "{output:#?}");
     // The SCIM token the demo saves never shows.
     output.never_shows("demo-scim-bearer-token");
 }
@@ -66,6 +74,15 @@ async fn help_shows_examples_and_exit_codes() {
         &["emulator"],
         &["demo"],
         &["completions"],
+        &["credentials", "validate"],
+        &["jobs", "list"],
+        &["jobs", "status"],
+        &["jobs", "restart"],
+        &["templates", "show"],
+        &["schema", "put"],
+        &["provision-on-demand"],
+        &["provision"],
+        &["bulk", "secrets"],
     ] {
         let output = Run::new().args(command).arg("--help").run().await;
         output.expect_code(0);

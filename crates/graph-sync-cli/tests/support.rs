@@ -6,11 +6,14 @@ use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graph_sync_api::model::{ExposeSecret, Secrets};
-use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal};
+use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal, TargetSystem};
 use tokio::io::AsyncWriteExt as _;
 
 /// A value that must never appear in any output.
 pub(crate) const CANARY: &str = "CANARY-7f3a9c-s3cr3t";
+
+/// The SCIM endpoint of the emulated target system.
+pub(crate) const TARGET_URL: &str = "https://scim.example.com/scim/v2";
 
 /// An emulator with one service principal, a token, and a scratch directory.
 pub(crate) struct World {
@@ -32,6 +35,16 @@ impl World {
             sp,
             dir: Scratch::new(),
         }
+    }
+
+    /// A world whose service principal has the `scim` template and a target system that
+    /// accepts [`TARGET_URL`] with the token [`CANARY`].
+    pub(crate) async fn provisioning() -> Self {
+        let world = Self::start().await;
+        let emulator = world.running.emulator();
+        emulator.add_template(&world.sp.id, Emulator::scim_template());
+        emulator.set_target_system(&world.sp.id, TargetSystem::new(TARGET_URL, CANARY));
+        world
     }
 
     /// `graph-sync --graph-url <emulator>` with the token in `GRAPH_SYNC_TOKEN`.
@@ -198,6 +211,21 @@ impl Run {
     pub(crate) fn stdin(mut self, bytes: &[u8]) -> Self {
         self.stdin = Some(bytes.to_vec());
         self
+    }
+
+    /// Starts the binary and returns the running child (stdin, stdout and stderr null), for
+    /// a test that interrupts it.
+    pub(crate) fn spawn(self) -> tokio::process::Child {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
+            .args(&self.args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("graph-sync starts")
     }
 
     pub(crate) async fn run(self) -> Output {

@@ -7,7 +7,10 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod bulk;
 mod commands;
 mod errors;
+mod jobs;
+mod provision;
 mod secrets;
 mod support;

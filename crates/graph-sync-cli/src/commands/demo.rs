@@ -1,16 +1,25 @@
 //! `graph-sync demo`: the README's main job. It starts the embedded emulator on loopback and
 //! walks through what the client does, over real HTTP, printing each step.
 //!
-//! The steps are the variants of [`Step`], run in the order of [`Step::ALL`]; a new step
-//! (templates, jobs, credential validation, start) is one variant, one title and one arm.
+//! The steps are the variants of [`Step`], run in the order of [`Step::ALL`]: instantiate an
+//! application (waiting out directory replication), list its templates, create a job, preview
+//! and validate and save the secrets, start the job until it is `Active`, then break the
+//! secrets and show the `Quarantine` with its reason. A new step is one variant, one title and
+//! one arm. Waits poll every 10 ms for at most 10 s, so the demo takes a fraction of a second.
 
 use std::io::Write as _;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use graph_sync_api::model::{SecretString, Secrets, ServicePrincipalId, ServicePrincipalRef};
-use graph_sync_api::{GraphSyncClient, StaticTokenCredential};
-use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal};
+use graph_sync_api::model::{
+    ApplicationTemplateId, InstantiateRequest, JobId, SecretKey, SecretString, Secrets,
+    ServicePrincipalId, ServicePrincipalRef, SynchronizationJob, SynchronizationStatusCode,
+    TemplateId, ValidateCredentialsRequest,
+};
+use graph_sync_api::{
+    GraphSyncClient, JobApi, StaticTokenCredential, Visibility, wait_until_visible,
+};
+use graph_sync_emulator::{Emulator, RunningEmulator, TargetSystem};
 
 use crate::commands::Context;
 use crate::commands::secrets::masked_report;
@@ -34,40 +43,70 @@ DeleteThresholdValue = 500
 /// What the demo feeds as standard input for `SecretToken` (it never reads the real one).
 const DEMO_SCIM_TOKEN: &str = "demo-scim-bearer-token\n";
 
+/// The Entra gallery's "non-gallery application" template.
+const NON_GALLERY_APPLICATION_TEMPLATE: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
+
+/// The SCIM endpoint the demo provisions to (the manifest's `BaseAddress`).
+const SCIM_BASE_ADDRESS: &str = "https://scim.example.com/scim/v2";
+
+/// How many reads of the new service principal answer 404 (directory replication).
+const REPLICATION_LAG_READS: u32 = 2;
+
 /// A service principal id the emulator does not know, for the typed error.
 const UNKNOWN_SERVICE_PRINCIPAL: &str = "00000000-0000-4000-8000-000000000404";
 
 /// One step of the demo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    RegisterServicePrincipal,
+    InstantiateApplication,
+    ListTemplates,
+    CreateJob,
     PreviewRequest,
+    ValidateCredentials,
     SaveSecrets,
     ReadBackMasked,
     RefuseMaskedWriteBack,
+    StartUntilActive,
+    BreakSecrets,
     TypedServiceError,
 }
 
 impl Step {
     /// The steps, in the order they run.
-    const ALL: [Self; 6] = [
-        Self::RegisterServicePrincipal,
+    const ALL: [Self; 11] = [
+        Self::InstantiateApplication,
+        Self::ListTemplates,
+        Self::CreateJob,
         Self::PreviewRequest,
+        Self::ValidateCredentials,
         Self::SaveSecrets,
         Self::ReadBackMasked,
         Self::RefuseMaskedWriteBack,
+        Self::StartUntilActive,
+        Self::BreakSecrets,
         Self::TypedServiceError,
     ];
 
     /// What the step shows, as its heading.
     fn title(self) -> &'static str {
         match self {
-            Self::RegisterServicePrincipal => "Register a service principal in the emulator",
+            Self::InstantiateApplication => {
+                "Instantiate a non-gallery application and wait until it is visible"
+            }
+            Self::ListTemplates => "List its synchronization templates",
+            Self::CreateJob => "Create a provisioning job from the template",
             Self::PreviewRequest => "Preview the request with --dry-run (values redacted)",
+            Self::ValidateCredentials => {
+                "Validate the credentials against the target system (nothing saved)"
+            }
             Self::SaveSecrets => "Save the provisioning secrets (PUT …/synchronization/secrets)",
             Self::ReadBackMasked => "Read them back: Graph returns every value masked",
             Self::RefuseMaskedWriteBack => {
                 "Try to save the masked read-back: refused before sending"
+            }
+            Self::StartUntilActive => "Start the job and wait until it is Active",
+            Self::BreakSecrets => {
+                "Break the secrets (a wrong token): the job goes into Quarantine, with the reason"
             }
             Self::TypedServiceError => {
                 "A typed service error: a service principal Graph does not know"
@@ -78,16 +117,131 @@ impl Step {
     /// Runs the step, printing what happens.
     async fn run(self, demo: &mut Demo) -> Result<(), Failure> {
         match self {
-            Self::RegisterServicePrincipal => {
-                let sp = demo
-                    .running
-                    .emulator()
-                    .register_service_principal("Demo SCIM app");
+            Self::InstantiateApplication => {
+                let emulator = demo.running.emulator();
+                // Directory replication: the new service principal answers 404 to its first
+                // reads; the client waits (bounded) until it is seen.
+                emulator.set_replication_lag(REPLICATION_LAG_READS);
+                let template = ApplicationTemplateId::new(NON_GALLERY_APPLICATION_TEMPLATE)
+                    .map_err(|e| Failure::Internal(e.to_string()))?;
+                let created = demo
+                    .client
+                    .application_template(template)
+                    .instantiate(&InstantiateRequest::new("Demo SCIM app"))
+                    .await
+                    .map_err(|e| Failure::api("instantiating the application", e))?;
+                let id = created
+                    .service_principal
+                    .as_ref()
+                    .and_then(|sp| sp.id.clone())
+                    .ok_or_else(|| {
+                        Failure::Internal("instantiate returned no service principal".to_owned())
+                    })?;
+                let id =
+                    ServicePrincipalId::new(id).map_err(|e| Failure::Internal(e.to_string()))?;
+                let reads = std::sync::atomic::AtomicU32::new(0);
+                let client = demo.client.clone();
+                let sp_ref = ServicePrincipalRef::from(id.clone());
+                let visibility = Visibility::default()
+                    .with_consecutive(1)
+                    .with_interval(Duration::from_millis(10))
+                    .with_timeout(Duration::from_secs(10));
+                let found = wait_until_visible(visibility, || {
+                    reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let api = client.service_principal(sp_ref.clone());
+                    async move { api.get().await }
+                })
+                .await
+                .map_err(|e| Failure::api("waiting for the service principal", e))?;
+                let reads = reads.load(std::sync::atomic::Ordering::Relaxed);
                 say(&format!(
-                    "Registered {:?}\n  object id: {}\n  appId:     {}",
-                    sp.display_name, sp.id, sp.app_id
+                    "POST /applicationTemplates/{NON_GALLERY_APPLICATION_TEMPLATE}/instantiate\n\
+                     Created {:?}\n  service principal: {id}\n  appId:             {}\n\
+                     Visible after {reads} read(s): the first {} answered 404 while the \
+                     directory replicated.",
+                    found.display_name.unwrap_or_default(),
+                    found.app_id.unwrap_or_default(),
+                    reads.saturating_sub(1)
                 ));
-                demo.sp = Some(sp);
+                // The SCIM endpoint the emulated service provisions to, and its token.
+                emulator.set_target_system(
+                    &id,
+                    TargetSystem::new(SCIM_BASE_ADDRESS, DEMO_SCIM_TOKEN.trim_end()),
+                );
+                demo.sp = Some(id);
+            }
+            Self::ListTemplates => {
+                let templates = demo
+                    .sync()?
+                    .templates()
+                    .list()
+                    .await
+                    .map_err(|e| Failure::api("listing templates", e))?;
+                for template in &templates {
+                    say(&format!(
+                        "{}  ({}) {}",
+                        template
+                            .id
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        template.factory_tag.clone().unwrap_or_default(),
+                        template.description.clone().unwrap_or_default()
+                    ));
+                }
+                demo.template = templates.into_iter().find_map(|t| t.id);
+            }
+            Self::CreateJob => {
+                let template = demo.template.clone().ok_or_else(|| {
+                    Failure::Internal("the service principal has no template".to_owned())
+                })?;
+                let job = demo
+                    .sync()?
+                    .jobs()
+                    .create(template.clone())
+                    .await
+                    .map_err(|e| Failure::api("creating the job", e))?;
+                say(&format!(
+                    "Created job {} from template {template}: {}",
+                    job.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    job.status_code()
+                ));
+                demo.job = job.id;
+            }
+            Self::ValidateCredentials => {
+                let secrets = manifest_secrets()?;
+                demo.job_api()?
+                    .validate_credentials(&ValidateCredentialsRequest::with_credentials(secrets))
+                    .await
+                    .map_err(|e| Failure::api("validating credentials", e))?;
+                say("The target system accepted BaseAddress and SecretToken (204 No Content).");
+            }
+            Self::StartUntilActive => {
+                let api = demo.job_api()?;
+                api.start()
+                    .await
+                    .map_err(|e| Failure::api("starting the job", e))?;
+                let job = poll_job(&api, SynchronizationStatusCode::Active).await?;
+                say(&format!("Job status: {}", job_summary(&job)));
+            }
+            Self::BreakSecrets => {
+                let broken = Secrets::new()
+                    .with(
+                        SecretKey::SecretToken,
+                        SecretString::from("a-revoked-token"),
+                    )
+                    .map_err(|e| Failure::Internal(e.to_string()))?;
+                demo.sync()?
+                    .secrets()
+                    .put(&broken)
+                    .await
+                    .map_err(|e| Failure::api("saving a wrong token", e))?;
+                say("Saved SecretToken = <a revoked token>. The next cycle fails to authenticate:");
+                let job = poll_job(&demo.job_api()?, SynchronizationStatusCode::Quarantine).await?;
+                say(&format!("Job status: {}", job_summary(&job)));
+                say(
+                    "`graph-sync jobs status --watch` shows the same; fix the secrets and run `graph-sync jobs restart`.",
+                );
             }
             Self::PreviewRequest => {
                 say(&format!(
@@ -96,6 +250,7 @@ impl Step {
                 ));
                 println!();
                 let secrets = manifest_secrets()?;
+                let before = demo.running.emulator().requests().len();
                 let transport = CapturingTransport::default();
                 let client = demo.client_with(Some(Arc::new(transport.clone())))?;
                 client
@@ -111,9 +266,9 @@ impl Step {
                         &dry_run::report(&request),
                     ));
                 }
-                let received = demo.running.emulator().requests().len();
+                let received = demo.running.emulator().requests().len() - before;
                 say(&format!(
-                    "Requests the emulator received so far: {received}"
+                    "Requests the emulator received from the preview: {received}"
                 ));
             }
             Self::SaveSecrets => {
@@ -132,7 +287,7 @@ impl Step {
                      (SecretToken came from {{ stdin = true }}; the demo supplied it in memory.)",
                     keys.join(", ")
                 ));
-                if let Some(id) = demo.sp.as_ref().map(|sp| sp.id.clone()) {
+                if let Some(id) = demo.sp.clone() {
                     let stored = demo
                         .running
                         .emulator()
@@ -222,7 +377,9 @@ struct Demo {
     running: RunningEmulator,
     token: SecretString,
     client: GraphSyncClient,
-    sp: Option<ServicePrincipal>,
+    sp: Option<ServicePrincipalId>,
+    template: Option<TemplateId>,
+    job: Option<JobId>,
     read_back: Option<Secrets>,
 }
 
@@ -241,9 +398,69 @@ impl Demo {
     fn sp_ref(&self) -> Result<ServicePrincipalRef, Failure> {
         self.sp
             .as_ref()
-            .map(|sp| ServicePrincipalRef::from(sp.id.clone()))
-            .ok_or_else(|| Failure::Internal("no service principal registered yet".to_owned()))
+            .map(|id| ServicePrincipalRef::from(id.clone()))
+            .ok_or_else(|| Failure::Internal("no service principal created yet".to_owned()))
     }
+
+    fn sync(&self) -> Result<graph_sync_api::SynchronizationApi, Failure> {
+        Ok(self
+            .client
+            .service_principal(self.sp_ref()?)
+            .synchronization())
+    }
+
+    fn job_api(&self) -> Result<JobApi, Failure> {
+        let job = self
+            .job
+            .clone()
+            .ok_or_else(|| Failure::Internal("no job created yet".to_owned()))?;
+        Ok(self.sync()?.job(job))
+    }
+}
+
+/// Reads the job until it is in `state`, every 10 ms for at most 10 s.
+async fn poll_job(
+    api: &JobApi,
+    state: SynchronizationStatusCode,
+) -> Result<SynchronizationJob, Failure> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let job = api
+            .get()
+            .await
+            .map_err(|e| Failure::api("reading the job", e))?;
+        if job.status_code() == state {
+            return Ok(job);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Failure::NotReached(format!(
+                "the job is {} and not {state} after 10 s",
+                job.status_code()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// State, last execution and quarantine reason on a few lines.
+fn job_summary(job: &SynchronizationJob) -> String {
+    let mut text = job.status_code().to_string();
+    if let Some(status) = &job.status {
+        if let Some(last) = &status.last_execution {
+            text.push_str(&format!("\n  last execution: {}", last.state));
+        }
+        if let Some(quarantine) = &status.quarantine {
+            text.push_str(&format!("\n  quarantine reason: {}", quarantine.reason));
+            if let Some(error) = &quarantine.error {
+                text.push_str(&format!(
+                    "\n  error: {}: {}",
+                    error.code.as_deref().unwrap_or_default(),
+                    error.message.as_deref().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    text
 }
 
 /// The manifest's secrets, resolved with the demo's in-memory standard input.
@@ -307,6 +524,8 @@ pub(crate) async fn run(context: &Context) -> Result<(), Failure> {
         token,
         client,
         sp: None,
+        template: None,
+        job: None,
         read_back: None,
     };
     for (index, step) in Step::ALL.into_iter().enumerate() {
@@ -322,7 +541,7 @@ pub(crate) async fn run(context: &Context) -> Result<(), Failure> {
         started.elapsed().as_secs_f64()
     );
     println!(
-        "Next: run `graph-sync emulator` and point `graph-sync secrets set --from FILE` at it."
+        "Next: run `graph-sync emulator` and point `graph-sync provision --manifest FILE` at it."
     );
     Ok(())
 }

@@ -2,11 +2,19 @@
 //!
 //! The connection details are printed by the emulator library's
 //! [`connection_details`], the same text its own
-//! binary prints; this command adds how to point the CLI at it.
+//! binary prints; this command adds how to point the CLI at it. Each service principal gets
+//! the `scim` synchronization template and an emulated SCIM target system, so jobs,
+//! `credentials validate` and `provision` can be tried against it.
+
+/// The emulated target system's SCIM endpoint.
+const TARGET_URL: &str = "https://scim.example.com/scim/v2";
+/// The token the emulated target system accepts: a made-up value of the emulator, printed on
+/// purpose, like the bearer token.
+const TARGET_TOKEN: &str = "emulator-scim-token";
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use graph_sync_emulator::{Emulator, ServicePrincipal, connection_details};
+use graph_sync_emulator::{Emulator, ServicePrincipal, TargetSystem, connection_details};
 
 use crate::cli::EmulatorArgs;
 use crate::commands::Context;
@@ -22,7 +30,12 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     let principals: Vec<ServicePrincipal> = args
         .service_principals
         .iter()
-        .map(|name| emulator.register_service_principal(name))
+        .map(|name| {
+            let sp = emulator.register_service_principal(name);
+            emulator.add_template(&sp.id, Emulator::scim_template());
+            emulator.set_target_system(&sp.id, TargetSystem::new(TARGET_URL, TARGET_TOKEN));
+            sp
+        })
         .collect();
     let token = emulator.issue_token();
     let running = emulator
@@ -45,10 +58,15 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
             first.id
         );
         println!("  graph-sync secrets show --sp {}", first.id);
+        println!("  graph-sync jobs create --sp {} --template scim", first.id);
     }
     println!(
         "or pass --graph-url {} on each command.",
         running.graph_root()
+    );
+    println!(
+        "Each service principal has the `scim` template; its target system accepts \
+         BaseAddress = \"{TARGET_URL}\" with SecretToken = \"{TARGET_TOKEN}\"."
     );
     println!();
     println!("Press Ctrl-C to stop.");

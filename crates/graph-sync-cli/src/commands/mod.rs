@@ -1,10 +1,14 @@
 //! The commands, one module each, and the [`Context`] they share: the global options and how a
 //! client is built from them.
 
+pub(crate) mod bulk;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod emulator;
+pub(crate) mod jobs;
+pub(crate) mod provision;
 pub(crate) mod secrets;
+pub(crate) mod sync;
 
 use std::sync::Arc;
 
@@ -100,6 +104,13 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Secrets(command) => secrets::run(&context, command).await,
         Command::Emulator(args) => emulator::run(&context, &args).await,
         Command::Demo => demo::run(&context).await,
+        Command::Credentials(command) => sync::credentials(&context, command).await,
+        Command::Jobs(command) => jobs::run(&context, command).await,
+        Command::Templates(command) => sync::templates(&context, command).await,
+        Command::Schema(command) => sync::schema(&context, command).await,
+        Command::Bulk(command) => bulk::run(&context, command).await,
+        Command::Provision(args) => provision::run(&context, &args).await,
+        Command::ProvisionOnDemand(args) => sync::provision_on_demand(&context, &args).await,
         Command::Completions(args) => {
             completions::run(&args);
             Ok(())

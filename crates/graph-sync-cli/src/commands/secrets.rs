@@ -31,10 +31,24 @@ pub(crate) async fn run(context: &Context, command: SecretsCommand) -> Result<()
     }
 }
 
-/// Reads and resolves the secrets file, printing warnings on stderr.
+/// Reads and resolves the secrets file of `secrets set`, printing warnings on stderr.
 fn load_secrets_file(args: &SetArgs) -> Result<Secrets, Failure> {
-    let path = &args.from;
-    let format = match args.format.or_else(|| FileFormat::from_path(path)) {
+    load_secrets(&args.from, args.format, args.allow_unknown_keys)
+}
+
+/// Reads and resolves a secrets file (TOML or JSON; `format` defaults to the extension's),
+/// printing warnings on stderr: the one loader every command that takes secrets uses.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for an unreadable or malformed file, an unknown key (unless
+/// `allow_unknown_keys`), or a value that cannot be resolved.
+pub(crate) fn load_secrets(
+    path: &Path,
+    format: Option<FileFormat>,
+    allow_unknown_keys: bool,
+) -> Result<Secrets, Failure> {
+    let format = match format.or_else(|| FileFormat::from_path(path)) {
         Some(format) => format,
         None => {
             return Err(Failure::Usage(format!(
@@ -45,12 +59,20 @@ fn load_secrets_file(args: &SetArgs) -> Result<Secrets, Failure> {
         }
     };
     let text = read_secrets_file(path)?;
-    let options = ParseOptions {
-        allow_unknown_keys: args.allow_unknown_keys,
-    };
+    let options = ParseOptions { allow_unknown_keys };
     let file = SecretsFile::parse(&text, format, options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     drop(text);
+    resolve_secrets(file, path)
+}
+
+/// Reads the values of a parsed secrets file (from the environment, files relative to
+/// `path`'s directory, standard input), printing warnings on stderr. Errors name `path`.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for a value that cannot be read or held by its key.
+pub(crate) fn resolve_secrets(file: SecretsFile, path: &Path) -> Result<Secrets, Failure> {
     let env = |name: &str| std::env::var_os(name);
     let mut stdin = read_stdin;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -67,8 +89,12 @@ fn load_secrets_file(args: &SetArgs) -> Result<Secrets, Failure> {
     Ok(resolved.secrets)
 }
 
-/// The secrets file's text, with a warning on stderr if others can read it.
-fn read_secrets_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
+/// A secrets-bearing file's text, with a warning on stderr if others can read it.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for an unreadable or non-UTF-8 file.
+pub(crate) fn read_secrets_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
     let text = std::fs::read(path)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
     let text = Zeroizing::new(text);

@@ -1,0 +1,350 @@
+//! `graph-sync jobs list|show|create|start|pause|restart|delete|status`.
+//!
+//! `jobs status --watch` reads the job every `--interval` until `--timeout` (or `--until`):
+//! on a terminal it redraws one line in place; otherwise (a pipe, a log file, a test) it prints
+//! one line per change, so the output is a readable history rather than a flood.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use graph_sync_api::model::{
+    SynchronizationJob, SynchronizationJobRestartScope, SynchronizationStatusCode,
+};
+use graph_sync_api::{GraphSyncClient, JobApi};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::cli::{CreateJobArgs, JobRef, JobsCommand, RestartArgs, SpRef, StatusArgs, UntilState};
+use crate::commands::Context;
+use crate::exit::Failure;
+use crate::output::{self, OutputFormat, Report, Table, to_json};
+
+/// Runs a `jobs` subcommand.
+///
+/// # Errors
+///
+/// The command's [`Failure`].
+pub(crate) async fn run(context: &Context, command: JobsCommand) -> Result<(), Failure> {
+    let client = context.client()?;
+    match command {
+        JobsCommand::List(args) => list(context, &client, &args).await,
+        JobsCommand::Show(target) => show(context, &client, &target).await,
+        JobsCommand::Create(args) => create(context, &client, &args).await,
+        JobsCommand::Start(target) => {
+            job_api(&client, &target)
+                .start()
+                .await
+                .map_err(|e| Failure::api(format!("starting job {}", target.job), e))?;
+            context.print(&done(&target, "started"));
+            Ok(())
+        }
+        JobsCommand::Pause(target) => {
+            job_api(&client, &target)
+                .pause()
+                .await
+                .map_err(|e| Failure::api(format!("pausing job {}", target.job), e))?;
+            context.print(&done(&target, "paused"));
+            Ok(())
+        }
+        JobsCommand::Restart(args) => restart(context, &client, &args).await,
+        JobsCommand::Delete(target) => {
+            job_api(&client, &target)
+                .delete()
+                .await
+                .map_err(|e| Failure::api(format!("deleting job {}", target.job), e))?;
+            context.print(&done(&target, "deleted"));
+            Ok(())
+        }
+        JobsCommand::Status(args) => status(context, &client, &args).await,
+    }
+}
+
+/// The handle of the job `target` names.
+pub(crate) fn job_api(client: &GraphSyncClient, target: &JobRef) -> JobApi {
+    client
+        .service_principal(target.sp.clone())
+        .synchronization()
+        .job(target.job.clone())
+}
+
+fn done(target: &JobRef, action: &str) -> Report {
+    Report {
+        text: format!("Job {} {action}.", target.job),
+        json: json!({
+            "servicePrincipal": target.sp.to_string(),
+            "job": target.job.as_str(),
+            "action": action,
+        }),
+    }
+}
+
+async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Result<(), Failure> {
+    let jobs = client
+        .service_principal(args.sp.clone())
+        .synchronization()
+        .jobs()
+        .list()
+        .await
+        .map_err(|e| Failure::api(format!("listing jobs of service principal {}", args.sp), e))?;
+    let mut table = Table::new(&["JOB", "TEMPLATE", "SCHEDULE", "STATE"]);
+    for job in &jobs {
+        table.row([
+            job.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            job.template_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            job.schedule
+                .as_ref()
+                .map(|s| s.state.to_string())
+                .unwrap_or_default(),
+            job.status_code().to_string(),
+        ]);
+    }
+    context.print(&output::list_report(
+        &args.sp,
+        &table,
+        format!(
+            "Service principal {} has no jobs; create one with `graph-sync jobs create`.",
+            args.sp
+        ),
+        "jobs",
+        &jobs,
+    ));
+    Ok(())
+}
+
+async fn show(context: &Context, client: &GraphSyncClient, target: &JobRef) -> Result<(), Failure> {
+    let job = job_api(client, target)
+        .get()
+        .await
+        .map_err(|e| Failure::api(format!("reading job {}", target.job), e))?;
+    context.print(&job_report(&job));
+    Ok(())
+}
+
+async fn create(
+    context: &Context,
+    client: &GraphSyncClient,
+    args: &CreateJobArgs,
+) -> Result<(), Failure> {
+    let job = client
+        .service_principal(args.sp.clone())
+        .synchronization()
+        .jobs()
+        .create(args.template.clone())
+        .await
+        .map_err(|e| Failure::api(format!("creating a job from template {}", args.template), e))?;
+    let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    context.print(&Report {
+        text: format!("Created job {id} from template {}.", args.template),
+        json: to_json(&job),
+    });
+    Ok(())
+}
+
+async fn restart(
+    context: &Context,
+    client: &GraphSyncClient,
+    args: &RestartArgs,
+) -> Result<(), Failure> {
+    let scope = match &args.scope {
+        Some(text) => {
+            let scope = SynchronizationJobRestartScope::parse(text);
+            if let Some(unknown) = scope.unknown().next() {
+                return Err(Failure::Usage(format!(
+                    "--scope: unknown restart scope `{unknown}`; use Watermark, Escrows, \
+                     QuarantineState, Full or ForceDeletes, comma-separated"
+                )));
+            }
+            scope
+        }
+        None => SynchronizationJobRestartScope::portal_restart(),
+    };
+    job_api(client, &args.target)
+        .restart(&scope)
+        .await
+        .map_err(|e| Failure::api(format!("restarting job {}", args.target.job), e))?;
+    let mut report = done(&args.target, "restarted");
+    report.text = format!("Job {} restarted (cleared: {scope}).", args.target.job);
+    if let Some(object) = report.json.as_object_mut() {
+        object.insert("scope".to_owned(), json!(scope.to_string()));
+    }
+    context.print(&report);
+    Ok(())
+}
+
+/// `jobs show`: the main facts as text, the whole job as JSON.
+fn job_report(job: &SynchronizationJob) -> Report {
+    let mut table = Table::new(&["FIELD", "VALUE"]);
+    let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    table.row(["Job".to_owned(), id]);
+    table.row([
+        "Template".to_owned(),
+        job.template_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    ]);
+    if let Some(schedule) = &job.schedule {
+        table.row([
+            "Schedule".to_owned(),
+            format!("{} every {}", schedule.state, schedule.interval),
+        ]);
+    }
+    for (field, value) in status_fields(job) {
+        table.row([field.to_owned(), value]);
+    }
+    Report {
+        text: table.render(),
+        json: to_json(job),
+    }
+}
+
+/// State, progress, last execution and quarantine, as (field, text) pairs.
+fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
+    let mut fields = vec![("State", job.status_code().to_string())];
+    let Some(status) = &job.status else {
+        return fields;
+    };
+    if let Some(progress) = status.progress.as_ref().and_then(|p| p.last()) {
+        fields.push((
+            "Progress",
+            format!(
+                "{}/{} {}",
+                progress.completed_units,
+                progress.total_units,
+                progress.units.as_deref().unwrap_or("units")
+            ),
+        ));
+    }
+    if let Some(last) = &status.last_execution {
+        let mut text = format!("{} at {}", last.state, last.time_ended);
+        if let Some(message) = last.error.as_ref().and_then(|e| e.message.as_deref()) {
+            text.push_str(&format!(": {message}"));
+        }
+        fields.push(("Last execution", text));
+    }
+    if let Some(quarantine) = &status.quarantine {
+        let mut text = quarantine.reason.to_string();
+        if let Some(error) = &quarantine.error {
+            if let Some(code) = &error.code {
+                text.push_str(&format!(" ({code})"));
+            }
+            if let Some(message) = &error.message {
+                text.push_str(&format!(": {message}"));
+            }
+        }
+        fields.push(("Quarantine", text));
+    }
+    fields
+}
+
+/// One line: `State: Active | Last execution: …`.
+fn status_line(job: &SynchronizationJob) -> String {
+    status_fields(job)
+        .into_iter()
+        .map(|(field, value)| format!("{field}: {value}"))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The status part of a job, as JSON.
+fn status_json(target: &JobRef, job: &SynchronizationJob) -> Value {
+    json!({
+        "job": target.job.as_str(),
+        "state": job.status_code().to_string(),
+        "status": job.status.as_ref().map(to_json),
+    })
+}
+
+/// Whether `job` is in the `--until` state.
+fn reached(until: UntilState, job: &SynchronizationJob) -> bool {
+    let code = job.status_code();
+    match until {
+        UntilState::Active => code == SynchronizationStatusCode::Active,
+        UntilState::Quarantine => code == SynchronizationStatusCode::Quarantine,
+        UntilState::Paused => code == SynchronizationStatusCode::Paused,
+        UntilState::Settled => !matches!(
+            code,
+            SynchronizationStatusCode::NotConfigured | SynchronizationStatusCode::NotRun
+        ),
+    }
+}
+
+async fn status(
+    context: &Context,
+    client: &GraphSyncClient,
+    args: &StatusArgs,
+) -> Result<(), Failure> {
+    let api = job_api(client, &args.target);
+    let read = || async {
+        api.get()
+            .await
+            .map_err(|e| Failure::api(format!("reading job {}", args.target.job), e))
+    };
+    if !args.watch {
+        let job = read().await?;
+        let mut table = Table::new(&["FIELD", "VALUE"]);
+        for (field, value) in status_fields(&job) {
+            table.row([field.to_owned(), value]);
+        }
+        context.print(&Report {
+            text: table.render(),
+            json: status_json(&args.target, &job),
+        });
+        return Ok(());
+    }
+    let in_place = std::io::stdout().is_terminal() && context.format() == OutputFormat::Table;
+    let deadline = Instant::now() + args.timeout;
+    let mut last: Option<String> = None;
+    let mut stdout = std::io::stdout();
+    loop {
+        let job = read().await?;
+        let line = match context.format() {
+            OutputFormat::Table => status_line(&job),
+            OutputFormat::Json => {
+                serde_json::to_string(&status_json(&args.target, &job)).unwrap_or_default()
+            }
+        };
+        if in_place {
+            // Carriage return and "erase line": the status is redrawn where it was.
+            let _ = write!(stdout, "\r\x1b[2K{line}");
+            let _ = stdout.flush();
+        } else if last.as_deref() != Some(line.as_str()) {
+            let _ = writeln!(stdout, "{line}");
+            let _ = stdout.flush();
+        }
+        last = Some(line);
+        if args.until.is_some_and(|until| reached(until, &job)) {
+            if in_place {
+                let _ = writeln!(stdout);
+            }
+            return Ok(());
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            if in_place {
+                let _ = writeln!(stdout);
+            }
+            return match args.until {
+                Some(until) => Err(Failure::NotReached(format!(
+                    "job {} did not reach {} within {:?}",
+                    args.target.job,
+                    until_name(until),
+                    args.timeout
+                ))),
+                None => Ok(()),
+            };
+        }
+        tokio::time::sleep(args.interval.min(deadline - now)).await;
+    }
+}
+
+fn until_name(until: UntilState) -> &'static str {
+    match until {
+        UntilState::Active => "Active",
+        UntilState::Quarantine => "Quarantine",
+        UntilState::Paused => "Paused",
+        UntilState::Settled => "a settled state",
+    }
+}

@@ -1,0 +1,275 @@
+//! `bulk secrets --csv FILE`: a run killed mid-way and resumed, failures with request ids, and
+//! bad CSV files.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use graph_sync_emulator::{ServicePrincipal, ThrottleConfig};
+
+use crate::support::{CANARY, World};
+
+/// Successful (2xx) secrets PUTs per service principal id, from the emulator's request log.
+fn puts_per_sp(world: &World) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for request in world.running.emulator().requests() {
+        if request.method == "PUT"
+            && request.path.ends_with("/synchronization/secrets")
+            && (200..300).contains(&request.status)
+        {
+            let id = request
+                .path
+                .split('/')
+                .skip_while(|segment| *segment != "servicePrincipals")
+                .nth(1)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            *counts.entry(id).or_default() += 1;
+        }
+    }
+    counts
+}
+
+fn register(world: &World, count: usize) -> Vec<ServicePrincipal> {
+    (0..count)
+        .map(|i| {
+            world
+                .running
+                .emulator()
+                .register_service_principal(&format!("bulk app {i}"))
+        })
+        .collect()
+}
+
+fn csv_for(sps: &[ServicePrincipal]) -> String {
+    let mut csv = String::from("sp,BaseAddress,SecretToken\n");
+    for (i, sp) in sps.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},https://scim.example.com/{i},token-{i}\n",
+            sp.id
+        ));
+    }
+    csv
+}
+
+fn journal_lines(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|text| text.lines().count())
+        .unwrap_or(0)
+}
+
+/// The run is slowed by the emulator's throttle (20 requests a second, burst 1, so successes
+/// are at least 50 ms apart) and killed just after its journal reaches 10 lines; the resumed
+/// run, unthrottled, does the rest. Every service principal ends with exactly one successful
+/// PUT, and the right values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_bulk_run_resumes_without_redoing_finished_work() {
+    const TOTAL: usize = 40;
+    let world = World::start().await;
+    let sps = register(&world, TOTAL);
+    let csv = world.dir.private("apps.csv", &csv_for(&sps));
+    let journal = world.dir.path().join("apps.csv.journal");
+    world
+        .running
+        .emulator()
+        .set_throttle(Some(ThrottleConfig::new(20.0, 1)));
+
+    let mut child = world
+        .graph_sync()
+        .args(&["bulk", "secrets", "--concurrency", "4", "--csv"])
+        .arg(csv.to_str().unwrap())
+        .spawn();
+    let waited = tokio::time::timeout(Duration::from_secs(30), async {
+        while journal_lines(&journal) < 10 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+    child.kill().await.unwrap();
+    assert!(waited.is_ok(), "the journal never reached 10 lines");
+    let before_kill = journal_lines(&journal);
+    let puts_before = puts_per_sp(&world);
+    assert!(before_kill < TOTAL, "the run was interrupted mid-way");
+    assert_eq!(
+        puts_before.values().sum::<usize>(),
+        before_kill,
+        "every saved service principal is in the journal: {puts_before:?}"
+    );
+
+    world.running.emulator().set_throttle(None);
+    let output = world
+        .graph_sync()
+        .args(&["bulk", "secrets", "--csv"])
+        .arg(csv.to_str().unwrap())
+        .run()
+        .await;
+    output.expect_code(0);
+    let after_resume = TOTAL - before_kill;
+    assert!(
+        output.stdout.contains(&format!(
+            "{after_resume} saved now, {before_kill} already done"
+        )),
+        "{output:#?}"
+    );
+    assert!(
+        output
+            .stderr
+            .contains(&format!("Resuming: {before_kill} of {TOTAL}")),
+        "{output:#?}"
+    );
+
+    let puts = puts_per_sp(&world);
+    for (i, sp) in sps.iter().enumerate() {
+        let id = sp.id.as_str().to_ascii_lowercase();
+        assert_eq!(puts.get(&id), Some(&1), "PUTs for service principal {i}");
+        let stored = world.running.emulator().stored_secrets(&sp.id).unwrap();
+        let pairs = crate::support::pairs(&stored);
+        assert_eq!(pairs[1], ("SecretToken".to_owned(), format!("token-{i}")));
+    }
+    assert_eq!(puts.len(), TOTAL);
+    assert_eq!(journal_lines(&journal), TOTAL);
+    println!(
+        "bulk resume figures: {TOTAL} service principals, {before_kill} done before the kill, \
+         {after_resume} after resume, PUTs per SP: min {} max {}",
+        puts.values().min().unwrap(),
+        puts.values().max().unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_listed_with_request_ids_and_exit_4_then_retried_alone() {
+    let world = World::start().await;
+    let sps = register(&world, 3);
+    let unknown = "00000000-0000-4000-8000-000000000404";
+    let mut csv = csv_for(&sps);
+    csv.push_str(&format!("{unknown},https://scim.example.com/x,env:TOKEN\n"));
+    let csv = world.dir.private("apps.csv", &csv);
+    let run = || {
+        world
+            .graph_sync()
+            .args(&["-vvv", "bulk", "secrets", "--csv", csv.to_str().unwrap()])
+            .env("TOKEN", CANARY)
+    };
+    let output = run().run().await;
+    output.expect_code(4).never_shows(CANARY);
+    assert!(output.stdout.contains("3 saved now"), "{output:#?}");
+    assert!(output.stdout.contains("1 failed"), "{output:#?}");
+    let failure = output
+        .stdout
+        .lines()
+        .find(|line| line.starts_with(unknown))
+        .unwrap_or_else(|| panic!("the failure is listed: {output:#?}"));
+    let cells: Vec<&str> = failure.split_whitespace().collect();
+    assert_eq!(cells[1], "404", "{failure}");
+    assert!(cells[2].len() >= 32, "a request id: {failure}");
+    assert!(output.stderr.contains("1 of 4"), "{output:#?}");
+
+    // Again: only the failed one is tried.
+    let before = puts_per_sp(&world).values().sum::<usize>();
+    let requests_before = world.request_count();
+    run().run().await.expect_code(4);
+    assert_eq!(puts_per_sp(&world).values().sum::<usize>(), before);
+    assert_eq!(
+        world.request_count() - requests_before,
+        1,
+        "one PUT, for the failed row"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_csv_files_are_refused_before_anything_is_sent() {
+    let world = World::start().await;
+    let sp = world.sp_id();
+    let cases = [
+        ("missing.csv", None, "cannot read"),
+        (
+            "no-sp.csv",
+            Some(format!("id,SecretToken\n{sp},x\n")),
+            "first column must be `sp`",
+        ),
+        (
+            "unknown-key.csv",
+            Some(format!("sp,SecretTokn\n{sp},x\n")),
+            "SecretToken",
+        ),
+        (
+            "ragged.csv",
+            Some(format!("sp,BaseAddress,SecretToken\n{sp},x\n")),
+            "line 2: 2 fields where the header has 3",
+        ),
+        (
+            "unset.csv",
+            Some(format!("sp,SecretToken\n{sp},env:NOT_SET_ANYWHERE\n")),
+            "NOT_SET_ANYWHERE",
+        ),
+        (
+            "duplicate.csv",
+            Some(format!("sp,SecretToken\n{sp},a\n{sp},b\n")),
+            "appears twice",
+        ),
+        (
+            "bad-sp.csv",
+            Some("sp,SecretToken\nnot-a-guid,a\n".to_owned()),
+            "line 2: sp:",
+        ),
+        (
+            "header-only.csv",
+            Some("sp,SecretToken\n".to_owned()),
+            "no service principals",
+        ),
+    ];
+    for (name, contents, needle) in cases {
+        let path = match contents {
+            Some(contents) => world.dir.private(name, &contents),
+            None => world.dir.path().join(name),
+        };
+        let output = world
+            .graph_sync()
+            .args(&["bulk", "secrets", "--csv", path.to_str().unwrap()])
+            .run()
+            .await;
+        output.expect_code(2);
+        assert!(
+            output.stderr.contains(needle),
+            "{name}: {needle:?}: {output:#?}"
+        );
+    }
+    let output = world
+        .graph_sync()
+        .args(&[
+            "bulk",
+            "secrets",
+            "--csv",
+            "x.csv",
+            &format!("SecretToken={CANARY}"),
+        ])
+        .run()
+        .await;
+    output.expect_code(2).never_shows(CANARY);
+    assert_eq!(world.request_count(), 0, "nothing was sent");
+
+    // Literal values in a file others can read: a warning; references alone: none.
+    let shared = world
+        .dir
+        .shared("shared.csv", &format!("sp,SecretToken\n{sp},{CANARY}\n"));
+    let output = world
+        .graph_sync()
+        .args(&["bulk", "secrets", "--csv", shared.to_str().unwrap()])
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    assert!(
+        output.stderr.contains("accessible to other users"),
+        "{output:#?}"
+    );
+    let refs = world
+        .dir
+        .shared("refs.csv", &format!("sp,SecretToken\n{sp},env:TOKEN\n"));
+    let output = world
+        .graph_sync()
+        .args(&["bulk", "secrets", "--csv", refs.to_str().unwrap()])
+        .env("TOKEN", CANARY)
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    assert!(!output.stderr.contains("accessible"), "{output:#?}");
+}

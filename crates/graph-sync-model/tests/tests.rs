@@ -12,6 +12,7 @@ use graph_sync_model::{
     Synchronization,
 };
 
+mod catalogue;
 mod wire;
 
 const DOCUMENTED_PUT: &str = include_str!("fixtures/secrets-put-request.json");

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 /// Removes `null` members: the model writes an absent nullable property, not `null`, and the
 /// two mean the same to Graph.
-fn without_nulls(value: Value) -> Value {
+pub(crate) fn without_nulls(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
@@ -53,7 +53,7 @@ const DEFAULT_TEXTS: &[&str] = &[
 /// (recursively), arrays element by element. `written` may add members only with the value a
 /// non-nullable property defaults to (`false`, `0`, `""`, the unset timestamp, an empty list),
 /// which a documentation example leaves out.
-fn holds(written: &Value, original: &Value, path: &str) -> Result<(), String> {
+pub(crate) fn holds(written: &Value, original: &Value, path: &str) -> Result<(), String> {
     match (written, original) {
         (Value::Object(w), Value::Object(o)) => {
             for (key, value) in o {
@@ -105,8 +105,30 @@ fn job_bodies_round_trip() {
     assert_eq!(list.value.len(), 1);
     assert_eq!(
         list.value[0].status_code(),
-        SynchronizationStatusCode::Active
+        SynchronizationStatusCode::Paused
     );
+    assert!(
+        list.value[0]
+            .schedule
+            .as_ref()
+            .unwrap()
+            .interval
+            .is_timespan_max()
+    );
+
+    // The overview's list: an empty `status` object reads as the defaults.
+    let (n, f) = fixture!("overview-jobs-list-response.json");
+    let listed: ODataCollection<SynchronizationJob> = round_trip(n, f);
+    let job = &listed.value[0];
+    assert_eq!(
+        job.schedule.as_ref().unwrap().state,
+        SynchronizationScheduleState::Active
+    );
+    assert_eq!(
+        job.schedule.as_ref().unwrap().interval,
+        IsoDuration::parse("PT20M").unwrap()
+    );
+    assert_eq!(job.status_code(), SynchronizationStatusCode::NotConfigured);
 
     let (n, f) = fixture!("job-get-response.json");
     let job: SynchronizationJob = round_trip(n, f);
@@ -195,6 +217,15 @@ fn action_bodies_round_trip() {
     let validate: ValidateCredentialsRequest = round_trip(n, f);
     assert_eq!(validate.template_id.unwrap().as_str(), "scim");
 
+    // The documented body is a placeholder pair with neither key nor value (reference §10
+    // item 25): it is refused, and the error names what is missing.
+    let placeholder = r#"{"credentials":[{"@odata.type":"microsoft.graph.synchronizationSecretKeyStringValuePair"}]}"#;
+    let refused = serde_json::from_str::<AcquireAccessTokenRequest>(placeholder).unwrap_err();
+    assert!(
+        refused.to_string().contains("missing field `key`"),
+        "{refused}"
+    );
+
     // The pair's `@odata.type` annotation is accepted and not written back (secret pairs keep
     // only key and value), so compare without it.
     let (_, f) = fixture!("acquire-access-token-request.json");
@@ -265,6 +296,38 @@ fn action_bodies_round_trip() {
             .unwrap()
             .starts_with("https://syncfabric")
     );
+    // Example 2 (Active Directory to Microsoft Entra ID): a log without `oldValue`s, whose
+    // step details hold 132 attributes and a JSON document inside a string.
+    let (n, f) = fixture!("provision-on-demand-ad-response.json");
+    let ad: ProvisionOnDemandResult = round_trip(n, f);
+    assert_eq!(ad.decode_key().unwrap().result.as_deref(), Some("Success"));
+    let log = ad.decode_value().unwrap();
+    let steps = log.provisioning_steps.as_ref().unwrap();
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| s.name.as_deref().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "EntryImportAdd",
+            "EntryImport",
+            "EntrySynchronizationScoping",
+            "EntryExportUpdate"
+        ]
+    );
+    let details = steps[0].details.as_ref().unwrap();
+    assert_eq!(details.len(), 132);
+    let token: Value =
+        serde_json::from_str(details["originatingReplicaToken"].as_str().unwrap()).unwrap();
+    assert_eq!(token["Name"], "DC01.esf.edu");
+    assert_eq!(log.modified_properties.as_ref().unwrap().len(), 37);
+    assert_eq!(log.action.as_deref(), Some("Update"));
+    let inner: Value = serde_json::from_str(ad.value.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        without_nulls(serde_json::to_value(&log).unwrap()),
+        without_nulls(inner)
+    );
+
     let missing = ProvisionOnDemandResult::default().decode_key().unwrap_err();
     assert!(missing.to_string().contains("no `key`"));
 

@@ -1,0 +1,319 @@
+//! Every file in `tests/fixtures/` is read into the type its table row names and written back
+//! without loss. The directory is listed at run time, so a fixture without a row, or a row
+//! without a fixture, fails the test: no fixture can be skipped silently. The inventory in
+//! `tests/fixtures/README.md` must name every fixture, too.
+
+use std::any::type_name;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use graph_sync_model::{
+    AcquireAccessTokenRequest, ApplicationServicePrincipal, AttributeMappingFunctionSchema,
+    AttributeMappingSource, BulkRequest, DirectoryDefinition, FilterOperatorSchema,
+    InstantiateRequest, ODataCollection, ObjectDefinition, ObjectMapping, ParseExpressionRequest,
+    ParseExpressionResponse, ProvisionOnDemandRequest, ProvisionOnDemandResult, RestartRequest,
+    Secrets, ServicePrincipal, Synchronization, SynchronizationJob, SynchronizationSchema,
+    SynchronizationTemplate, ValidateCredentialsRequest,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::wire::{holds, without_nulls};
+
+/// How a fixture is checked: it reads as a type and comes back without loss.
+type Check = fn(&str) -> Result<(), String>;
+
+/// Reads `text` as `T`, writes it back, and checks that every member survived unchanged
+/// (only `null`s and the defaults of non-nullable properties may differ; see `wire::holds`).
+fn round_trips<T: DeserializeOwned + Serialize>(text: &str) -> Result<(), String> {
+    let original: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let typed: T = serde_json::from_str(text)
+        .map_err(|e| format!("does not read as {}: {e}", type_name::<T>()))?;
+    let written = serde_json::to_value(&typed).map_err(|e| format!("does not write: {e}"))?;
+    holds(&without_nulls(written), &without_nulls(original), "")
+        .map_err(|problem| format!("as {}: {problem}", type_name::<T>()))
+}
+
+/// A secret pair keeps only `key` and `value` (no annotation map next to a secret), so its
+/// OData annotations (`@odata.type`) are accepted and not written back. This check removes
+/// them from the pairs of `credentials` first, then requires a lossless round trip of the rest.
+fn round_trips_without_secret_pair_annotations(text: &str) -> Result<(), String> {
+    let mut body: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let pairs = body
+        .get_mut("credentials")
+        .and_then(Value::as_array_mut)
+        .ok_or("no `credentials` array")?;
+    for pair in pairs {
+        if let Value::Object(members) = pair {
+            members.retain(|name, _| !name.starts_with('@'));
+        }
+    }
+    round_trips::<AcquireAccessTokenRequest>(&body.to_string())
+}
+
+/// Every fixture file and the type it is a body of. Keep in step with the directory and
+/// with `README.md` (the tests below fail otherwise).
+const FIXTURES: &[(&str, Check)] = &[
+    (
+        "acquire-access-token-request.json",
+        round_trips_without_secret_pair_annotations,
+    ),
+    (
+        "attribute-mapping-source-attribute-sample.json",
+        round_trips::<AttributeMappingSource>,
+    ),
+    (
+        "attribute-mapping-source-function-sample.json",
+        round_trips::<AttributeMappingSource>,
+    ),
+    (
+        "bulk-upload-custom-schema-request.json",
+        round_trips::<BulkRequest>,
+    ),
+    ("bulk-upload-request.json", round_trips::<BulkRequest>),
+    (
+        "bulk-upload-update-request.json",
+        round_trips::<BulkRequest>,
+    ),
+    (
+        "directory-discover-response.json",
+        round_trips::<DirectoryDefinition>,
+    ),
+    (
+        "filter-operators-response.json",
+        round_trips::<ODataCollection<FilterOperatorSchema>>,
+    ),
+    (
+        "functions-response.json",
+        round_trips::<ODataCollection<AttributeMappingFunctionSchema>>,
+    ),
+    (
+        "instantiate-request.json",
+        round_trips::<InstantiateRequest>,
+    ),
+    (
+        "instantiate-response.json",
+        round_trips::<ApplicationServicePrincipal>,
+    ),
+    ("job-create-request.json", round_trips::<SynchronizationJob>),
+    (
+        "job-create-response.json",
+        round_trips::<SynchronizationJob>,
+    ),
+    ("job-get-response.json", round_trips::<SynchronizationJob>),
+    ("job-quarantined.json", round_trips::<SynchronizationJob>),
+    ("job-restart-request.json", round_trips::<RestartRequest>),
+    (
+        "jobs-list-response.json",
+        round_trips::<ODataCollection<SynchronizationJob>>,
+    ),
+    (
+        "object-definition-sample.json",
+        round_trips::<ObjectDefinition>,
+    ),
+    ("object-mapping-example.json", round_trips::<ObjectMapping>),
+    (
+        "overview-job-get-response.json",
+        round_trips::<SynchronizationJob>,
+    ),
+    (
+        "overview-jobs-list-response.json",
+        round_trips::<ODataCollection<SynchronizationJob>>,
+    ),
+    (
+        "overview-schema-get-response.json",
+        round_trips::<SynchronizationSchema>,
+    ),
+    (
+        "overview-service-principal-by-app-id-response.json",
+        round_trips::<ODataCollection<ServicePrincipal>>,
+    ),
+    (
+        "overview-service-principals-by-name-response.json",
+        round_trips::<ODataCollection<ServicePrincipal>>,
+    ),
+    (
+        "parse-expression-error-response.json",
+        round_trips::<ParseExpressionResponse>,
+    ),
+    (
+        "parse-expression-request.json",
+        round_trips::<ParseExpressionRequest>,
+    ),
+    (
+        "parse-expression-response.json",
+        round_trips::<ParseExpressionResponse>,
+    ),
+    (
+        "provision-on-demand-ad-request.json",
+        round_trips::<ProvisionOnDemandRequest>,
+    ),
+    (
+        "provision-on-demand-ad-response.json",
+        round_trips::<ProvisionOnDemandResult>,
+    ),
+    (
+        "provision-on-demand-group-request.json",
+        round_trips::<ProvisionOnDemandRequest>,
+    ),
+    (
+        "provision-on-demand-group-response.json",
+        round_trips::<ProvisionOnDemandResult>,
+    ),
+    (
+        "provision-on-demand-response.json",
+        round_trips::<ProvisionOnDemandResult>,
+    ),
+    (
+        "provision-on-demand-user-request.json",
+        round_trips::<ProvisionOnDemandRequest>,
+    ),
+    (
+        "schema-get-documented-response.json",
+        round_trips::<SynchronizationSchema>,
+    ),
+    (
+        "schema-get-response.json",
+        round_trips::<SynchronizationSchema>,
+    ),
+    (
+        "schema-update-documented-request.json",
+        round_trips::<SynchronizationSchema>,
+    ),
+    (
+        "schema-update-request.json",
+        round_trips::<SynchronizationSchema>,
+    ),
+    (
+        "secrets-put-documented-request.json",
+        round_trips::<Secrets>,
+    ),
+    ("secrets-put-request.json", round_trips::<Secrets>),
+    ("synchronization-get.json", round_trips::<Synchronization>),
+    (
+        "template-get-response.json",
+        round_trips::<SynchronizationTemplate>,
+    ),
+    (
+        "template-update-request.json",
+        round_trips::<SynchronizationTemplate>,
+    ),
+    (
+        "templates-list-response.json",
+        round_trips::<ODataCollection<SynchronizationTemplate>>,
+    ),
+    (
+        "validate-credentials-collection-request.json",
+        round_trips::<ValidateCredentialsRequest>,
+    ),
+    (
+        "validate-credentials-request.json",
+        round_trips::<ValidateCredentialsRequest>,
+    ),
+];
+
+/// The inventory, which is not a fixture.
+const INVENTORY: &str = "README.md";
+
+fn fixtures_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+/// The names of the files in `tests/fixtures/`.
+fn files_on_disk() -> BTreeSet<String> {
+    std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect()
+}
+
+/// Compares the table with the directory: fixtures without a row, rows without a fixture.
+fn table_against(on_disk: &BTreeSet<String>) -> Result<(), String> {
+    let in_table: BTreeSet<String> = FIXTURES.iter().map(|(n, _)| (*n).to_owned()).collect();
+    if in_table.len() != FIXTURES.len() {
+        return Err("a fixture has two rows in the table".to_owned());
+    }
+    let unmapped: Vec<&String> = on_disk
+        .iter()
+        .filter(|name| *name != INVENTORY && !in_table.contains(*name))
+        .collect();
+    let missing: Vec<&String> = in_table.difference(on_disk).collect();
+    if unmapped.is_empty() && missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "fixtures without a row in FIXTURES: {unmapped:?}; rows without a fixture file: {missing:?}"
+        ))
+    }
+}
+
+#[test]
+fn every_fixture_has_a_row_and_every_row_a_fixture() {
+    let on_disk = files_on_disk();
+    assert!(
+        on_disk.contains(INVENTORY),
+        "tests/fixtures/README.md is missing"
+    );
+    table_against(&on_disk).unwrap();
+}
+
+#[test]
+fn every_fixture_round_trips_as_its_type() {
+    let failures: Vec<String> = FIXTURES
+        .iter()
+        .filter_map(|(name, check)| {
+            let text = std::fs::read_to_string(fixtures_dir().join(name))
+                .map_err(|e| format!("{name}: cannot be read: {e}"));
+            text.and_then(|text| check(&text).map_err(|problem| format!("{name}: {problem}")))
+                .err()
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_inventory_names_every_fixture() {
+    let inventory = std::fs::read_to_string(fixtures_dir().join(INVENTORY)).unwrap();
+    let unlisted: Vec<&str> = FIXTURES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !inventory.contains(&format!("`{name}`")))
+        .collect();
+    assert!(unlisted.is_empty(), "not in README.md: {unlisted:?}");
+}
+
+#[test]
+fn the_table_check_notices_strays_and_gaps() {
+    let mut on_disk: BTreeSet<String> = FIXTURES.iter().map(|(n, _)| (*n).to_owned()).collect();
+    on_disk.insert(INVENTORY.to_owned());
+    assert!(table_against(&on_disk).is_ok());
+
+    on_disk.insert("new-example.json".to_owned());
+    let stray = table_against(&on_disk).unwrap_err();
+    assert!(stray.contains("new-example.json"), "{stray}");
+
+    on_disk.remove("new-example.json");
+    on_disk.remove("job-get-response.json");
+    let gap = table_against(&on_disk).unwrap_err();
+    assert!(gap.contains("job-get-response.json"), "{gap}");
+}
+
+#[test]
+fn a_check_fails_on_a_wrong_type_and_on_loss() {
+    // A job body does not read as a restart request's criteria…
+    let wrong = round_trips::<RestartRequest>(r#"{"criteria":"Full"}"#).unwrap_err();
+    assert!(wrong.contains("does not read as"), "{wrong}");
+    // …and a member the type drops is reported (a secret pair writes no annotations).
+    let annotated = r#"{"credentials":[{"@odata.type":"x","key":"SyncAll","value":"true"}]}"#;
+    let lost = round_trips::<AcquireAccessTokenRequest>(annotated).unwrap_err();
+    assert!(lost.contains("/credentials/0/@odata.type lost"), "{lost}");
+    assert!(round_trips_without_secret_pair_annotations(annotated).is_ok());
+    // The secret-pair check removes annotations only: a missing value is still an error.
+    assert!(
+        round_trips_without_secret_pair_annotations(
+            r#"{"credentials":[{"@odata.type":"microsoft.graph.synchronizationSecretKeyStringValuePair"}]}"#
+        )
+        .is_err()
+    );
+}

@@ -11,6 +11,7 @@ use http::{Method, Request};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
+use zeroize::Zeroizing;
 
 use crate::authorize::send_authorized;
 use crate::cloud::Cloud;
@@ -284,14 +285,23 @@ impl<'a> Call<'a> {
     }
 }
 
+/// The scheme of the `Authorization` header.
+const BEARER: &[u8] = b"Bearer ";
+
 fn build_request(
     call: &Call<'_>,
     token: &SecretString,
     client_request_id: &str,
     user_agent: &HeaderValue,
 ) -> Result<Request<Bytes>, Error> {
-    let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-        .map_err(|_| {
+    // Built in a buffer that is zeroized when the header is dropped, and handed to the
+    // header without a copy.
+    let secret = token.expose_secret();
+    let mut value = Zeroizing::new(Vec::with_capacity(BEARER.len() + secret.len()));
+    value.extend_from_slice(BEARER);
+    value.extend_from_slice(secret.as_bytes());
+    let mut authorization =
+        HeaderValue::from_maybe_shared(Bytes::from_owner(value)).map_err(|_| {
             Error::Auth(AuthError::of_kind(
                 AuthErrorKind::Refused,
                 "the access token holds characters that cannot go in an HTTP header",

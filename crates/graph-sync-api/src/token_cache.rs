@@ -47,12 +47,14 @@ struct Slot {
 
 #[derive(Clone)]
 struct Cached {
-    token: AccessToken,
+    /// Shared, so that handing it to a request costs a reference count, not a copy of the
+    /// secret.
+    token: Arc<AccessToken>,
     refresh_at: Option<Instant>,
 }
 
 impl Cached {
-    fn new(token: AccessToken) -> Self {
+    fn new(token: Arc<AccessToken>) -> Self {
         let now = Instant::now();
         let refresh_at = token.expires_at.map(|expires_at| {
             let lifetime = expires_at.saturating_duration_since(now);
@@ -108,7 +110,7 @@ impl TokenCache {
     }
 
     /// A token for `scope`: the cached one while fresh, else a refreshed one.
-    pub(crate) async fn get(&self, scope: &str) -> Result<AccessToken, AuthError> {
+    pub(crate) async fn get(&self, scope: &str) -> Result<Arc<AccessToken>, AuthError> {
         let slot = self.slot(scope);
         let now = Instant::now();
         if let Some(cached) = slot.cached() {
@@ -130,7 +132,8 @@ impl TokenCache {
         }
         match self.credential.get_token(&TokenRequest::new(scope)).await {
             Ok(token) => {
-                slot.store(Some(Cached::new(token.clone())));
+                let token = Arc::new(token);
+                slot.store(Some(Cached::new(Arc::clone(&token))));
                 Ok(token)
             }
             Err(error) => match cached {
@@ -150,7 +153,7 @@ impl TokenCache {
         &self,
         scope: &str,
         rejected: &AccessToken,
-    ) -> Result<AccessToken, AuthError> {
+    ) -> Result<Arc<AccessToken>, AuthError> {
         let slot = self.slot(scope);
         {
             let _refreshing = slot.refresh.lock().await;
@@ -168,14 +171,15 @@ impl TokenCache {
         &self,
         scope: &str,
         claims: &str,
-    ) -> Result<AccessToken, AuthError> {
+    ) -> Result<Arc<AccessToken>, AuthError> {
         let slot = self.slot(scope);
         let _refreshing = slot.refresh.lock().await;
         let token = self
             .credential
             .get_token(&TokenRequest::new(scope).with_claims(claims))
             .await?;
-        slot.store(Some(Cached::new(token.clone())));
+        let token = Arc::new(token);
+        slot.store(Some(Cached::new(Arc::clone(&token))));
         Ok(token)
     }
 }

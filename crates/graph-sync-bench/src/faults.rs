@@ -105,7 +105,7 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
     let mut errors: HashMap<String, usize> = HashMap::new();
     for error in results.iter().filter_map(|r| r.as_ref().err()) {
         let text = error.to_string();
-        *errors.entry(text).or_default() += 1;
+        *errors.entry(without_elapsed(&text).to_owned()).or_default() += 1;
     }
     let log = emulator.requests().split_off(before_faults);
     let mut handled: HashMap<(&str, &str), usize> = HashMap::new();
@@ -135,4 +135,32 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
         non_idempotent_applied_again: non_idempotent,
         wall,
     })
+}
+
+/// An error's text without a trailing " in 0.012 s", so that errors differing only in how
+/// long they took are counted together.
+fn without_elapsed(text: &str) -> &str {
+    let Some(at) = text.rfind(" in ") else {
+        return text;
+    };
+    let tail = &text[at + 4..];
+    match tail.strip_suffix(" s") {
+        Some(seconds) if seconds.parse::<f64>().is_ok() => &text[..at],
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_elapsed;
+
+    #[test]
+    fn only_a_trailing_duration_is_dropped() {
+        assert_eq!(
+            without_elapsed("may have been applied after 1 attempt in 0.052 s"),
+            "may have been applied after 1 attempt"
+        );
+        assert_eq!(without_elapsed("sent in a hurry"), "sent in a hurry");
+        assert_eq!(without_elapsed("no duration"), "no duration");
+    }
 }

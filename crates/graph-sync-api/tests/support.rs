@@ -66,12 +66,7 @@ pub(crate) async fn start_emulator(
     let sp = emulator.register_service_principal("Contoso SCIM");
     let token = emulator.issue_token();
     let running = emulator.start().await.unwrap();
-    let client = GraphSyncClient::builder()
-        .graph_root(running.graph_root())
-        .bearer_token(token)
-        .retry(retry)
-        .build()
-        .unwrap();
+    let client = emulator_client(&running, token).with_retry(retry);
     (running, client, sp.id)
 }
 

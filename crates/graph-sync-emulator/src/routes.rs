@@ -337,10 +337,9 @@ fn check_secrets(secrets: &Secrets) -> Result<(), GraphError> {
 
 /// Describes why a body is not a secrets payload, without ever quoting a value from it.
 ///
-/// serde_json's syntax errors never quote input, and the model's own messages name keys and
-/// properties only. serde's generic "invalid type" and "invalid value" messages do quote the
-/// offending value (`invalid type: string "…", expected …`), so those are replaced by the
-/// expectation and the position.
+/// serde_json's syntax errors never quote input, and the model's `Secrets` deserializer
+/// never quotes a value (its visitors refuse wrong types with fixed text), so its messages
+/// are passed on as they are.
 fn describe_body_error(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
 
@@ -350,27 +349,7 @@ fn describe_body_error(error: &serde_json::Error) -> String {
             format!("The request body is not valid JSON: {error}.")
         }
         Category::Io => format!("The request body could not be read ({position})."),
-        Category::Data => {
-            let text = error.to_string();
-            let quotes_input = ["invalid type", "invalid value", "unknown variant"]
-                .iter()
-                .any(|marker| text.contains(marker));
-            if quotes_input {
-                // The expectation comes from a visitor and is fixed text; take the last one
-                // so that a quoted value containing ", expected " cannot be picked.
-                let expected = text
-                    .split(" at line ")
-                    .next()
-                    .and_then(|message| message.rsplit_once(", expected "))
-                    .map_or("another value", |(_, expected)| expected);
-                format!(
-                    "The request body is not a secrets payload: a value has the wrong type \
-                     (expected {expected}) at {position}."
-                )
-            } else {
-                format!("The request body is not a secrets payload: {text}.")
-            }
-        }
+        Category::Data => format!("The request body is not a secrets payload: {error}."),
     }
 }
 

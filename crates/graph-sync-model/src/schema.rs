@@ -581,24 +581,10 @@ pub struct PublicError {
     pub extra: BTreeMap<String, Value>,
 }
 
-/// `publicErrorDetail`: a detail of a public error.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct PublicErrorDetail {
-    /// The code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
-}
+/// `publicErrorDetail`: a detail of a public error. It has the shape of a detail of the
+/// OData error envelope (`code`, `message`, `target`, unknown properties kept), so it is that
+/// type.
+pub type PublicErrorDetail = crate::error::ErrorDetail;
 
 /// `publicInnerError`: the inner error of a public error (an open type).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

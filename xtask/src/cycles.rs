@@ -199,7 +199,7 @@ impl Tree {
 
     /// One cycle per strongly connected set of two or more files: the files in order, each
     /// with the line of its import of the next; and the whole set.
-    fn cycles(&self) -> Vec<(Vec<(usize, usize)>, BTreeSet<usize>)> {
+    fn cycles(&self) -> Vec<(CyclePath, BTreeSet<usize>)> {
         let edges = self.edges();
         let mut cycles = Vec::new();
         for component in strongly_connected(&edges) {
@@ -214,6 +214,9 @@ impl Tree {
         cycles
     }
 }
+
+/// A cycle: files (module indexes), each with the line of its import of the next.
+type CyclePath = Vec<(usize, usize)>;
 
 /// Tarjan's algorithm, iteratively.
 fn strongly_connected(edges: &[BTreeMap<usize, usize>]) -> Vec<BTreeSet<usize>> {
@@ -275,7 +278,7 @@ fn cycle_through(
     edges: &[BTreeMap<usize, usize>],
     component: &BTreeSet<usize>,
     start: usize,
-) -> Option<Vec<(usize, usize)>> {
+) -> Option<CyclePath> {
     let mut previous: BTreeMap<usize, usize> = BTreeMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(node) = queue.pop_front() {

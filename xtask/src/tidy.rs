@@ -8,8 +8,8 @@
 //!   the root `[workspace.dependencies]` entries carry one too. Under `[dev-dependencies]` an
 //!   internal dependency is path only, so a dev-dependency cycle never needs publishing.
 //! - Every crate manifest with a `[package]` has `[lints]` with `workspace = true`.
-//! - No import cycle between the files of a crate (see [`cycles`](crate::cycles); the crates
-//!   checked are listed in [`cycles::CHECKED`](crate::cycles::CHECKED)).
+//! - No import cycle between the files of a crate (see [`cycles`]; the crates
+//!   checked are listed in [`cycles::CHECKED`]).
 //!
 //! Manifests are read line by line, not by a TOML parser (xtask is std only). That covers the
 //! forms this workspace uses: `name.workspace = true`, `name.key = value`,

@@ -151,7 +151,10 @@ async fn typos_get_clap_suggestions_and_stray_values_are_not_repeated() {
             &["secrets", "set", "--service-principal", SP, "--from", "f"],
             "unexpected argument '--service-principal'",
         ),
-        (&["jobs", "start", "--sp", SP, "--jbo", "x"], "unexpected argument '--jbo'"),
+        (
+            &["jobs", "start", "--sp", SP, "--jbo", "x"],
+            "unexpected argument '--jbo'",
+        ),
     ] {
         let output = Run::new().args(args).run().await;
         output.expect_code(2);

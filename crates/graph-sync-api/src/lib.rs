@@ -124,8 +124,8 @@ pub use operations::{
     SynchronizationApi, TemplateApi, TemplatesApi,
 };
 pub use pipeline::{
-    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, ThrottleGate,
-    Visibility, is_consistency_error, is_idempotent, wait_until_visible,
+    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
 };
 
 /// The model crate, re-exported so that one dependency is enough.

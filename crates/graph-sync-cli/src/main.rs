@@ -41,6 +41,7 @@ mod interrupt;
 mod limits;
 mod output;
 mod secrets_file;
+mod waits;
 
 use std::process::ExitCode;
 

@@ -18,6 +18,7 @@ use crate::cloud::Cloud;
 use crate::credential::{AuthError, AuthErrorKind, StaticTokenCredential, TokenCredential};
 use crate::error::{Error, InvalidInput, ServiceError};
 use crate::operations::ServicePrincipalApi;
+use crate::redact::Redactor;
 use crate::retry::{self, ConsistencyConfig, Jitter, Policy, RetryConfig, ThrottleGate};
 use crate::token_cache::TokenCache;
 
@@ -200,12 +201,17 @@ impl GraphSyncClient {
         attempt: u32,
     ) -> Result<Response, Error> {
         let inner = &self.inner;
+        // The token this attempt was sent with, so that a service echoing it is redacted.
+        let sent_token: std::sync::Mutex<Option<SecretString>> = std::sync::Mutex::new(None);
         let response = send_authorized(
             &inner.tokens,
             inner.transport.as_ref(),
             inner.cloud.scope(),
             attempt,
             |token| {
+                if let Ok(mut sent) = sent_token.lock() {
+                    *sent = Some(token.clone());
+                }
                 let mut request = build_request(call, token, client_request_id, &inner.user_agent)?;
                 if attempt > 1 {
                     request
@@ -216,24 +222,34 @@ impl GraphSyncClient {
             },
         )
         .await?;
+        let redactor = || {
+            let mut redactor = call.redactor();
+            if let Some(token) = sent_token.lock().ok().as_ref().and_then(|t| t.as_ref()) {
+                redactor.add_secret(token);
+            }
+            redactor
+        };
         let status = response.status();
-        let request_id = response
-            .headers()
-            .get("request-id")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("");
-        tracing::debug!(attempt, status = status.as_u16(), request_id, "answered");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // The header is the service's text: redacted and sanitized before it is logged.
+            let request_id = response
+                .headers()
+                .get("request-id")
+                .map(|value| redactor().clean(&String::from_utf8_lossy(value.as_bytes())))
+                .unwrap_or_default();
+            tracing::debug!(attempt, status = status.as_u16(), %request_id, "answered");
+        }
         if status.is_success() {
             return Ok(response);
         }
         let (parts, body) = response.into_parts();
-        let mut error = ServiceError::from_response(
+        let error = ServiceError::from_response_redacted(
             parts.status,
             &parts.headers,
             body,
             Some(client_request_id),
+            &redactor(),
         );
-        error.redact(call.sensitive);
         Err(Error::from(error))
     }
 }
@@ -276,6 +292,15 @@ impl<'a> Call<'a> {
         self.body = Some(body);
         self.sensitive = sensitive;
         self
+    }
+
+    /// A redactor for the secret values this request carries.
+    pub(crate) fn redactor(&self) -> Redactor {
+        self.sensitive
+            .iter()
+            .fold(Redactor::new(), |redactor, value| {
+                redactor.with_value(value)
+            })
     }
 
     /// A body of another media type, e.g. `application/scim+json`.

@@ -101,6 +101,7 @@ mod cloud;
 mod credential;
 mod error;
 mod operations;
+pub mod redact;
 mod retry;
 mod retry_after;
 mod token_cache;
@@ -118,8 +119,8 @@ pub use credential::MockTokenCredential;
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
     ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
-    ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential, TokenCredential,
-    TokenRequest, WorkloadIdentityCredential,
+    MAX_TOKEN_LIFETIME, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
+    TokenCredential, TokenRequest, WorkloadIdentityCredential,
 };
 pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
 pub use operations::{

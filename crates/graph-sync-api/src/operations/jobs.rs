@@ -50,7 +50,7 @@ impl JobsApi {
     pub async fn list(&self) -> Result<Vec<SynchronizationJob>, Error> {
         paging::collect(
             self.resource.client(),
-            self.resource.url(),
+            self.resource.url()?,
             "a list of jobs",
         )
         .await
@@ -321,7 +321,7 @@ impl JobApi {
         let response = resource
             .client()
             .send(
-                Call::new(Method::POST, resource.url())
+                Call::new(Method::POST, resource.url()?)
                     .json(body, &[])
                     .content_type(SCIM_JSON),
             )

@@ -113,7 +113,7 @@ pub(crate) async fn send_with_secrets<B: serde::Serialize>(
         .collect();
     resource
         .client()
-        .send(Call::new(method, resource.url()).json(Bytes::from_owner(body), &sensitive))
+        .send(Call::new(method, resource.url()?).json(Bytes::from_owner(body), &sensitive))
         .await?;
     Ok(())
 }

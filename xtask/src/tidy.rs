@@ -8,6 +8,8 @@
 //!   the root `[workspace.dependencies]` entries carry one too. Under `[dev-dependencies]` an
 //!   internal dependency is path only, so a dev-dependency cycle never needs publishing.
 //! - Every crate manifest with a `[package]` has `[lints]` with `workspace = true`.
+//! - No import cycle between the files of a crate (see [`cycles`]; the crates
+//!   checked are listed in [`cycles::CHECKED`]).
 //!
 //! Manifests are read line by line, not by a TOML parser (xtask is std only). That covers the
 //! forms this workspace uses: `name.workspace = true`, `name.key = value`,
@@ -20,7 +22,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::workspace_root;
+use crate::{cycles, workspace_root};
 
 /// One broken rule, at a file and line (line 0: the file as a whole).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +119,17 @@ pub(crate) fn check(root: &Path) -> Vec<Violation> {
             violations.extend(check_manifest(&relative(root, file), &text));
         }
     }
+
+    // Import cycles.
+    violations.extend(
+        cycles::check(root, cycles::CHECKED)
+            .into_iter()
+            .map(|cycle| Violation {
+                path: cycle.path,
+                line: cycle.line,
+                message: cycle.message,
+            }),
+    );
 
     violations.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     violations.dedup();

@@ -14,7 +14,6 @@ use graph_sync_transport::TransportError;
 use http::{HeaderMap, StatusCode};
 
 use crate::credential::AuthError;
-use crate::retry::RetryError;
 
 /// Everything that can go wrong in a call.
 #[non_exhaustive]
@@ -278,7 +277,7 @@ impl ServiceError {
                 .or_else(|| inner.and_then(|e| e.client_request_id.clone()))
                 .or_else(|| client_request_id.map(str::to_owned)),
             date: header("date").or_else(|| inner.and_then(|e| e.date.clone())),
-            retry_after: crate::retry_after::parse(headers, SystemTime::now()),
+            retry_after: crate::pipeline::retry::retry_after::parse(headers, SystemTime::now()),
             odata,
             raw_body: body,
         }
@@ -427,6 +426,137 @@ impl fmt::Debug for ServiceError {
 }
 
 impl std::error::Error for ServiceError {}
+
+/// Why the retry policy stopped and returned an error.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The request is not idempotent (a `POST`) and its transport failure may have reached the
+    /// server: it may have been applied, so it was not repeated. Check the resource before
+    /// sending it again.
+    MaybeApplied,
+    /// The attempt limit was reached.
+    Attempts,
+    /// The next wait would have ended past the time limit.
+    Elapsed,
+    /// The service asked to wait longer than the configured cap; the wait is in
+    /// [`RetryError::retry_after`].
+    RetryAfterTooLong,
+    /// [`wait_until_visible`](crate::wait_until_visible) ran out of time before the resource
+    /// had been read the required number of times in a row.
+    NotVisible,
+}
+
+impl GaveUp {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::MaybeApplied => {
+                "not retried: the request is not idempotent and may have reached the server, so it may have been applied"
+            }
+            Self::Attempts => "gave up: attempt limit reached",
+            Self::Elapsed => "gave up: time limit reached",
+            Self::RetryAfterTooLong => {
+                "gave up: the service asked to wait longer than the configured Retry-After cap"
+            }
+            Self::NotVisible => "gave up: the resource did not become visible in time",
+        }
+    }
+}
+
+/// A request the retry policy stopped retrying: why, after how many attempts and how long,
+/// and the last attempt's error ([`last_error`](Self::last_error), also the
+/// [`source`](std::error::Error::source)).
+#[derive(Debug)]
+pub struct RetryError {
+    reason: GaveUp,
+    attempts: u32,
+    elapsed: Duration,
+    retry_after: Option<Duration>,
+    last: Option<Error>,
+}
+
+impl RetryError {
+    pub(crate) fn new(
+        reason: GaveUp,
+        attempts: u32,
+        elapsed: Duration,
+        last: Option<Error>,
+    ) -> Self {
+        let retry_after = last
+            .as_ref()
+            .and_then(Error::as_service)
+            .and_then(|service| service.retry_after());
+        Self {
+            reason,
+            attempts,
+            elapsed,
+            retry_after,
+            last,
+        }
+    }
+
+    /// Why the policy stopped.
+    #[must_use]
+    pub fn reason(&self) -> GaveUp {
+        self.reason
+    }
+
+    /// How many attempts were made (or reads, for [`GaveUp::NotVisible`]).
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The time from the first attempt to giving up.
+    #[must_use]
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The `Retry-After` of the last answer, if it had one.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The last attempt's error (`None` only for [`GaveUp::NotVisible`] when the last read
+    /// succeeded).
+    #[must_use]
+    pub fn last_error(&self) -> Option<&Error> {
+        self.last.as_ref()
+    }
+
+    /// Takes the last attempt's error.
+    #[must_use]
+    pub fn into_last_error(self) -> Option<Error> {
+        self.last
+    }
+}
+
+impl fmt::Display for RetryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} after {} attempt{} in {:.3} s",
+            self.reason.describe(),
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" },
+            self.elapsed.as_secs_f64()
+        )?;
+        if let Some(wait) = self.retry_after {
+            write!(f, " (Retry-After {:.3} s)", wait.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RetryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.last
+            .as_ref()
+            .map(|error| error as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// A JSON error document nested in a message: `{"error":{"code":…,"message":…}}` or
 /// `{"code":…,"message":…}`.

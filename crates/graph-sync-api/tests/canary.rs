@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use graph_sync_api::transport::testing::MockTransport;
-use graph_sync_api::{GraphSyncClient, RetryConfig};
+use graph_sync_api::{Backoff, GraphSyncClient, RetryConfig};
 use graph_sync_emulator::Emulator;
 use graph_sync_model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId};
 
@@ -162,7 +162,10 @@ async fn no_output_of_any_kind_reveals_a_secret() {
         .retry(
             RetryConfig::default()
                 .with_max_attempts(2)
-                .with_initial_backoff(Duration::from_millis(1)),
+                .with_backoff(Backoff::new(
+                    Duration::from_millis(1),
+                    Duration::from_secs(60),
+                )),
         )
         .build()
         .unwrap();

@@ -46,6 +46,7 @@ pub mod error;
 pub mod flags;
 pub mod ids;
 pub mod job;
+pub mod pairs;
 pub mod provisioning;
 pub mod schema;
 pub mod secrets;

@@ -9,12 +9,11 @@ use graph_sync_model::{
 use http::Method;
 use http::header::LOCATION;
 
-use crate::client::Call;
 use crate::error::{Error, InvalidInput};
 use crate::operations::paging::{self, ItemStream};
 use crate::operations::schema::SchemaApi;
-use crate::operations::synchronization::send_with_secrets;
 use crate::operations::{Resource, decode, encode};
+use crate::pipeline::Call;
 
 /// The media type bulkUpload requires; without it the service answers `400`.
 pub(crate) const SCIM_JSON: &str = "application/scim+json";
@@ -348,5 +347,7 @@ async fn validate_credentials(
     if !request.credentials.is_empty() {
         request.credentials.validate_for_put()?;
     }
-    send_with_secrets(resource, Method::POST, request, &request.credentials).await
+    resource
+        .send_with_secrets(Method::POST, request, &request.credentials)
+        .await
 }

@@ -13,15 +13,19 @@ mod synchronization;
 mod templates;
 
 use bytes::Bytes;
+use graph_sync_model::Secrets;
 use graph_sync_transport::Response;
 use http::Method;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
+use zeroize::Zeroizing;
 
-use crate::client::{Call, GraphSyncClient};
+use crate::client::GraphSyncClient;
 use crate::error::{DecodeError, Error, InvalidInput};
+use crate::pipeline::Call;
 
 pub use applications::{ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi};
 pub use jobs::{BulkUploadAccepted, JobApi, JobsApi};
@@ -105,6 +109,29 @@ impl Resource {
         self.client
             .send(Call::new(method, self.url()).json(body, &[]))
             .await
+    }
+
+    /// Sends `body`, which carries `secrets`: the serialized body is zeroized when dropped and
+    /// a service error that echoes a value has it redacted.
+    pub(crate) async fn send_with_secrets<B: Serialize>(
+        &self,
+        method: Method,
+        body: &B,
+        secrets: &Secrets,
+    ) -> Result<(), Error> {
+        let body =
+            Zeroizing::new(serde_json::to_vec(body).map_err(|e| {
+                InvalidInput::new(format!("the request cannot be serialized: {e}"))
+            })?);
+        let sensitive: Vec<&str> = secrets
+            .iter()
+            .map(|pair| pair.value().expose_secret())
+            .filter(|value| !value.is_empty())
+            .collect();
+        self.client
+            .send(Call::new(method, self.url()).json(Bytes::from_owner(body), &sensitive))
+            .await?;
+        Ok(())
     }
 }
 

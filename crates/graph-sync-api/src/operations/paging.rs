@@ -14,9 +14,10 @@ use http::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::client::{Call, GraphSyncClient};
+use crate::client::GraphSyncClient;
 use crate::error::{DecodeError, Error};
 use crate::operations::decode;
+use crate::pipeline::Call;
 
 /// The most pages one list follows.
 pub(crate) const MAX_PAGES: usize = 10_000;

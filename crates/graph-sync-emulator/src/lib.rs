@@ -118,7 +118,8 @@
 //! entry. Every Graph operation is a row of one routing table, and every protected handler
 //! takes an `Authorized<Principal>` extractor that checks the token and finds the service
 //! principal. The pipeline, in order: envelope (ids, error bodies, request log), throttle and
-//! faults, routes, fallback. The modules import each other without a cycle (a test checks it).
+//! faults, routes, fallback. The modules import each other without a cycle (`cargo xtask tidy`
+//! checks it).
 //!
 //! ## Not yet
 //!

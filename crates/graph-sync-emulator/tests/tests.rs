@@ -8,7 +8,6 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
-mod modules;
 mod sync;
 
 use std::future::IntoFuture;

@@ -56,11 +56,11 @@ pub(crate) const EXPOSE_SECRET_ALLOWED: &[(&str, &str)] = &[
         "shows how a caller reads back a value it set",
     ),
     (
-        "crates/graph-sync-emulator/src/routes.rs",
-        "the emulator stores the secrets it is sent",
+        "crates/graph-sync-emulator/src/synchronization/secrets.rs",
+        "the emulator checks the secrets it is sent (SyncNotificationSettings must be JSON)",
     ),
     (
-        "crates/graph-sync-emulator/src/sync/validate.rs",
+        "crates/graph-sync-emulator/src/provisioning/checks.rs",
         "the emulator compares credentials with its target system",
     ),
     (
@@ -68,7 +68,7 @@ pub(crate) const EXPOSE_SECRET_ALLOWED: &[(&str, &str)] = &[
         "resolves values from files, variables and stdin, and checks them",
     ),
     (
-        "crates/graph-sync-cli/src/commands/bulk.rs",
+        "crates/graph-sync-cli/src/commands/bulk/journal.rs",
         "keys the bulk journal's digest of a row",
     ),
 ];

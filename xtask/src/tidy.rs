@@ -68,7 +68,7 @@ pub(crate) const EXPOSE_SECRET_ALLOWED: &[(&str, &str)] = &[
         "resolves values from files, variables and stdin, and checks them",
     ),
     (
-        "crates/graph-sync-cli/src/commands/bulk.rs",
+        "crates/graph-sync-cli/src/commands/bulk/journal.rs",
         "keys the bulk journal's digest of a row",
     ),
 ];

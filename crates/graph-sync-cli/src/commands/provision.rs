@@ -133,7 +133,7 @@ impl Steps {
         let line = format!("  {step:<22} {outcome}");
         match self.format {
             OutputFormat::Table => println!("{line}"),
-            OutputFormat::Json => eprintln!("{line}"),
+            OutputFormat::Json | OutputFormat::Tsv => eprintln!("{line}"),
         }
         if changed && !outcome.starts_with("would ") {
             interrupt::record(format!("{step}: {outcome}"));
@@ -168,7 +168,7 @@ pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), F
     );
     match context.format() {
         OutputFormat::Table => println!("{header}"),
-        OutputFormat::Json => eprintln!("{header}"),
+        OutputFormat::Json | OutputFormat::Tsv => eprintln!("{header}"),
     }
 
     // 1. The job.
@@ -294,6 +294,7 @@ pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), F
             "extraKeys": extra.iter().map(SecretKey::as_str).collect::<Vec<_>>(),
             "steps": steps.done,
         }),
+        tsv: None,
     });
     Ok(())
 }

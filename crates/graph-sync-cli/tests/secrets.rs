@@ -131,9 +131,7 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
     let world = World::start().await;
     let file = world.dir.private(
         "secrets.toml",
-        &format!(
-            "BaseAddress = \"https://scim.example.com/scim\"\nSecretToken = {{ env = \"T\" }}\n"
-        ),
+        "BaseAddress = \"https://scim.example.com/scim\"\nSecretToken = { env = \"T\" }\n",
     );
     for format in ["table", "json"] {
         let output = world

@@ -104,6 +104,7 @@ mod credential;
 mod error;
 mod operations;
 pub(crate) mod pipeline;
+pub mod redact;
 
 pub use bulk::Bulk;
 pub use client::{GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
@@ -114,8 +115,9 @@ pub use credential::AzureCoreCredential;
 pub use credential::MockTokenCredential;
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientSecretCredential,
-    EnvironmentCredential, IMDS_ENDPOINT, ManagedIdentity, ManagedIdentityCredential,
-    StaticTokenCredential, TokenCredential, TokenRequest, WorkloadIdentityCredential,
+    EnvironmentCredential, IMDS_ENDPOINT, MAX_TOKEN_LIFETIME, ManagedIdentity,
+    ManagedIdentityCredential, StaticTokenCredential, TokenCredential, TokenRequest,
+    WorkloadIdentityCredential,
 };
 #[cfg(feature = "certificate")]
 pub use credential::{ClientCertificate, ClientCertificateCredential};
@@ -128,8 +130,8 @@ pub use operations::{
     SynchronizationApi, TemplateApi, TemplatesApi,
 };
 pub use pipeline::{
-    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, ThrottleGate,
-    Visibility, is_consistency_error, is_idempotent, wait_until_visible,
+    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
 };
 
 /// The model crate, re-exported so that one dependency is enough.

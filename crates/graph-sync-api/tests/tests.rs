@@ -12,6 +12,7 @@ mod canary;
 #[cfg(feature = "pkcs12")]
 mod certs;
 mod emulator;
+mod hostile;
 mod mock;
 mod operations;
 mod resilience;

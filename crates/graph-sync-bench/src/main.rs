@@ -10,15 +10,20 @@
 //!   emulator throttled at a fixed rate, wall time over the ideal N/R, failures and `429`s per
 //!   operation, with a Kiota-style policy for comparison ([`throttled`]);
 //! * **faults**: 10,000 operations with 10% injected faults ([`faults`]);
-//! * **memory**: the peak RSS of the throttled bulk client, in a process of its own.
+//! * **memory**: the peak RSS of the throttled bulk client, in a process of its own;
+//! * **instructions**: instructions per request of the client against raw reqwest, counted by
+//!   callgrind ([`instructions`]).
 //!
 //! `graph-sync-bench [--quick] [--out FILE]` runs everything, prints a table and writes the
 //! Markdown report to `FILE`; `--quick` shrinks every figure to a smoke test.
-//! `graph-sync-bench bulk-client …` is the child process of the memory figure.
+//! `graph-sync-bench bulk-client …` is the child process of the memory figure;
+//! `graph-sync-bench instructions [--quick]` counts figure (e) alone (its child processes are
+//! `serve-204` and `instructions-client …`).
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports to the terminal")]
 
 mod faults;
+mod instructions;
 mod machine;
 mod overhead;
 mod report;
@@ -68,6 +73,9 @@ impl Sizes {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("instructions-client") {
+        return instructions::client(&args[1..]);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -81,6 +89,8 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("bulk-client") => runtime.block_on(throttled::child(&args[1..])),
         Some("overhead") => runtime.block_on(overhead_only()),
+        Some("serve-204") => runtime.block_on(instructions::serve()),
+        Some("instructions") => instructions_only(&args[1..]),
         _ => runtime.block_on(run(&args)),
     };
     match outcome {
@@ -99,6 +109,20 @@ async fn overhead_only() -> Result<(), String> {
     Ok(())
 }
 
+/// `graph-sync-bench instructions [--quick]`: figure (e) alone.
+fn instructions_only(args: &[String]) -> Result<(), String> {
+    let counts = match args {
+        [] => instructions::Counts::FULL,
+        [quick] if quick == "--quick" => instructions::Counts::QUICK,
+        _ => return Err("usage: graph-sync-bench instructions [--quick]".to_owned()),
+    };
+    match instructions::run(counts)? {
+        instructions::Outcome::Measured(figure) => println!("{}", figure.line()),
+        instructions::Outcome::Skipped(why) => println!("(e) instructions: skipped: {why}"),
+    }
+    Ok(())
+}
+
 async fn run(args: &[String]) -> Result<(), String> {
     let mut sizes = Sizes::FULL;
     let mut out = None;
@@ -110,10 +134,18 @@ async fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    let command = if matches!(sizes.bulk, 5_000) {
-        "cargo xtask bench"
+    let (command, counts, instructions_command) = if matches!(sizes.bulk, 5_000) {
+        (
+            "cargo xtask bench",
+            instructions::Counts::FULL,
+            "cargo xtask bench  # or alone: cargo run --release -p graph-sync-bench -- instructions",
+        )
     } else {
-        "cargo run -p graph-sync-bench -- --quick"
+        (
+            "cargo run -p graph-sync-bench -- --quick",
+            instructions::Counts::QUICK,
+            "cargo run -p graph-sync-bench -- instructions --quick",
+        )
     };
     println!("graph-sync-bench: overhead …");
     let overhead = overhead::run(sizes).await?;
@@ -121,6 +153,8 @@ async fn run(args: &[String]) -> Result<(), String> {
     let throttled = throttled::run(sizes).await?;
     println!("graph-sync-bench: faults …");
     let faults = faults::run(sizes).await?;
+    println!("graph-sync-bench: instructions (callgrind) …");
+    let instructions = instructions::run(counts)?;
     let report = report::Report {
         machine: machine::describe(),
         command,
@@ -130,8 +164,14 @@ async fn run(args: &[String]) -> Result<(), String> {
         faults,
     };
     println!("\n{}", report.table());
+    match &instructions {
+        instructions::Outcome::Measured(figure) => println!("{}", figure.line()),
+        instructions::Outcome::Skipped(why) => println!("(e) instructions: skipped: {why}"),
+    }
     if let Some(out) = out {
-        std::fs::write(&out, report.markdown()).map_err(|e| format!("cannot write {out}: {e}"))?;
+        let markdown =
+            report.markdown() + &instructions::markdown(&instructions, instructions_command);
+        std::fs::write(&out, markdown).map_err(|e| format!("cannot write {out}: {e}"))?;
         println!("wrote {out}");
     }
     report.check()

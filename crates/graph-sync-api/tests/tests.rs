@@ -13,6 +13,7 @@ mod certs;
 mod emulator;
 mod mock;
 mod operations;
+mod pacing;
 mod resilience;
 mod retry;
 mod support;

@@ -101,6 +101,7 @@ mod credential;
 mod error;
 mod operations;
 pub(crate) mod pipeline;
+pub mod redact;
 
 pub use bulk::Bulk;
 pub use client::{GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
@@ -112,8 +113,8 @@ pub use credential::MockTokenCredential;
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
     ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
-    ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential, TokenCredential,
-    TokenRequest, WorkloadIdentityCredential,
+    MAX_TOKEN_LIFETIME, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
+    TokenCredential, TokenRequest, WorkloadIdentityCredential,
 };
 pub use error::{
     DecodeError, Error, GaveUp, InvalidInput, InvalidInputKind, RetryError, ServiceError,

@@ -7,6 +7,7 @@
 //! | 2 | usage or input error: bad arguments, a missing or malformed file, an unknown key, an unset environment variable; nothing was sent |
 //! | 3 | authentication error: no credential, or the token was refused (401) |
 //! | 4 | partial failure of a bulk run: some items succeeded, some failed |
+//! | 130 | interrupted (Ctrl-C); what was done before is printed |
 //!
 //! clap's own usage errors exit with 2 as well, so "2" always means "fix the command line or its
 //! input". [`exit_for`] is the one place where a `graph_sync_api::Error` becomes a code.
@@ -32,16 +33,19 @@ pub(crate) enum Exit {
     Auth,
     /// A bulk run finished with some items failed.
     Partial,
+    /// Ctrl-C stopped the command.
+    Interrupted,
 }
 
 impl Exit {
     /// Every code, in numeric order.
-    pub(crate) const ALL: [Self; 5] = [
+    pub(crate) const ALL: [Self; 6] = [
         Self::Success,
         Self::Service,
         Self::Usage,
         Self::Auth,
         Self::Partial,
+        Self::Interrupted,
     ];
 
     /// The process exit status.
@@ -52,6 +56,7 @@ impl Exit {
             Self::Usage => 2,
             Self::Auth => 3,
             Self::Partial => 4,
+            Self::Interrupted => 130,
         }
     }
 
@@ -65,6 +70,7 @@ impl Exit {
             Self::Usage => "usage or input error (nothing was sent)",
             Self::Auth => "authentication error (no credential, or the token was refused)",
             Self::Partial => "partial failure of a bulk run",
+            Self::Interrupted => "interrupted (Ctrl-C); what was done before is printed",
         }
     }
 
@@ -73,7 +79,7 @@ impl Exit {
         let mut text = String::from("Exit codes:\n");
         for exit in Self::ALL {
             // Writing to a String cannot fail.
-            let _ = writeln!(text, "  {}  {}", exit.code(), exit.meaning());
+            let _ = writeln!(text, "  {:>3}  {}", exit.code(), exit.meaning());
         }
         text
     }
@@ -117,6 +123,9 @@ pub(crate) enum Failure {
     /// The service did not reach the awaited state (a timeout, a quarantine): exit code 1.
     #[error("{0}")]
     NotReached(String),
+    /// Ctrl-C stopped the command; the message says what was done (exit code 130).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Failure {
@@ -136,6 +145,7 @@ impl Failure {
             Self::Api { error, .. } => exit_for(error),
             Self::Internal(_) | Self::NotReached(_) => Exit::Service,
             Self::Partial(_) => Exit::Partial,
+            Self::Interrupted(_) => Exit::Interrupted,
         }
     }
 
@@ -236,10 +246,10 @@ mod tests {
     #[test]
     fn codes_are_the_documented_numbers() {
         let codes: Vec<u8> = Exit::ALL.iter().map(|exit| exit.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 130]);
         let table = Exit::help_table();
         for exit in Exit::ALL {
-            assert!(table.contains(&format!("{}  {}", exit.code(), exit.meaning())));
+            assert!(table.contains(&format!("{:>3}  {}", exit.code(), exit.meaning())));
         }
     }
 

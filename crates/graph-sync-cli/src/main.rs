@@ -20,11 +20,25 @@
     reason = "a command-line tool: printing results on stdout is its job"
 )]
 
+/// `println!` for this crate, through [`output::stdout_line`]: a closed stdout ends the process
+/// quietly with exit code 0 instead of panicking (std's `println!` panics on `EPIPE`). Defined
+/// before the modules so that it shadows std's in all of them.
+macro_rules! println {
+    () => {
+        $crate::output::write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::stdout_line(format_args!($($arg)*))
+    };
+}
+
 mod auth;
 mod cli;
 mod commands;
 mod dry_run;
 mod exit;
+mod interrupt;
+mod limits;
 mod output;
 mod secrets_file;
 
@@ -33,8 +47,8 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::cli::Cli;
-use crate::exit::Failure;
+use crate::cli::{Cli, Command};
+use crate::exit::{Exit, Failure};
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -42,7 +56,18 @@ fn main() -> ExitCode {
         eprintln!("{}", failure.report(output::OutputFormat::Table));
         return ExitCode::from(failure.exit().code());
     }
-    let cli = Cli::parse_from(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: on stdout, through the closed-pipe-safe writer.
+            output::write_stdout(&error.render().to_string());
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("{}", cli::clap_message(&error));
+            return ExitCode::from(Exit::Usage.code());
+        }
+    };
     init_tracing(cli.global.verbose);
     let format = cli.global.output;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -50,7 +75,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build();
     let result = match runtime {
-        Ok(runtime) => runtime.block_on(commands::run(cli)),
+        Ok(runtime) => runtime.block_on(run_interruptibly(cli)),
         Err(error) => Err(Failure::Internal(format!(
             "cannot start the async runtime: {error}"
         ))),
@@ -61,6 +86,21 @@ fn main() -> ExitCode {
             eprintln!("{}", failure.report(format));
             ExitCode::from(failure.exit().code())
         }
+    }
+}
+
+/// Runs the command until it ends or Ctrl-C comes: then the command is dropped where it is and
+/// the failure says what had been done. `emulator` handles Ctrl-C itself (it is how it stops).
+async fn run_interruptibly(cli: Cli) -> Result<(), Failure> {
+    if matches!(cli.command, Command::Emulator(_)) {
+        return commands::run(cli).await;
+    }
+    tokio::select! {
+        result = commands::run(cli) => result,
+        signal = tokio::signal::ctrl_c() => match signal {
+            Ok(()) => Err(Failure::Interrupted(interrupt::report())),
+            Err(error) => Err(Failure::Internal(format!("cannot listen for Ctrl-C: {error}"))),
+        },
     }
 }
 

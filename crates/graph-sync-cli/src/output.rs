@@ -5,6 +5,8 @@
 //! [`print()`]; it never chooses the format itself. Results go to stdout; progress, warnings and
 //! errors go to stderr, so `--output json` can be piped into `jq`.
 
+use std::io::Write as _;
+
 use clap::ValueEnum;
 use serde_json::Value;
 
@@ -129,6 +131,31 @@ pub(crate) fn render(format: OutputFormat, report: &Report) -> String {
 /// Prints a report on stdout.
 pub(crate) fn print(format: OutputFormat, report: &Report) {
     println!("{}", render(format, report));
+}
+
+/// Writes `text` on stdout and flushes it. Every byte graph-sync prints on stdout goes through
+/// here (the crate's `println!` included): a closed stdout, a reader that stopped early as in
+/// `graph-sync templates list | head -1`, ends the process quietly with exit code 0, as git
+/// and ripgrep do; any other write error ends it with exit code 1 and a message on stderr.
+pub(crate) fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let result = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(error) = result {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` through [`write_stdout`].
+pub(crate) fn stdout_line(args: std::fmt::Arguments<'_>) {
+    let mut text = args.to_string();
+    text.push('\n');
+    write_stdout(&text);
 }
 
 #[cfg(test)]

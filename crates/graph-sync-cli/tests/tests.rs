@@ -11,6 +11,7 @@ mod bulk;
 mod commands;
 mod errors;
 mod jobs;
+mod operator;
 mod provision;
 mod secrets;
 mod support;

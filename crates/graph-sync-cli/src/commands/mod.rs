@@ -88,6 +88,7 @@ impl Context {
             .shared_credential(credential)
             .user_agent(concat!("graph-sync-cli/", env!("CARGO_PKG_VERSION")));
         if let Some(url) = &self.global.graph_url {
+            check_graph_url(url)?;
             builder = builder.graph_root(url);
         }
         if let Some(transport) = transport {
@@ -97,6 +98,33 @@ impl Context {
             .build()
             .map_err(|error| Failure::api("cannot set up the client", error))
     }
+}
+
+/// Refuses a `--graph-url` that carries credentials (`user:password@`) or a query or fragment
+/// (where signatures and keys travel), without quoting it: the message must not repeat them.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] naming what is wrong, never the URL.
+fn check_graph_url(url: &str) -> Result<(), Failure> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_end).unwrap_or(rest);
+    if authority.contains('@') {
+        return Err(Failure::Usage(
+            "--graph-url must not carry credentials (user:password@…); the URL is not repeated \
+             here. graph-sync authenticates with --auth, never with credentials in the URL"
+                .to_owned(),
+        ));
+    }
+    if url.contains(['?', '#']) {
+        return Err(Failure::Usage(
+            "--graph-url must not have a query or fragment (?… or #…); the URL is not repeated \
+             here. Give the Graph root only, e.g. http://127.0.0.1:8080/v1.0"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs the command the command line names.

@@ -125,8 +125,9 @@ pub use operations::{
     SynchronizationApi, TemplateApi, TemplatesApi,
 };
 pub use pipeline::{
-    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, ThrottleGate,
-    Visibility, is_consistency_error, is_idempotent, is_throttled, wait_until_visible,
+    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, is_throttled,
+    wait_until_visible,
 };
 
 /// The model crate, re-exported so that one dependency is enough.

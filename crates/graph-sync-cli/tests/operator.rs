@@ -384,3 +384,38 @@ async fn misplaced_secrets_are_not_repeated_and_huge_durations_do_not_panic() {
         assert!(!output.stderr.contains("panicked"), "{output:#?}");
     }
 }
+
+/// Item 3: every wait before a retry is one line on stderr at default verbosity, with the
+/// cause and the attempt; `--no-retry` tries once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waits_before_retries_are_visible_and_no_retry_tries_once() {
+    let world = World::start().await;
+    let emulator = world.running.emulator();
+    let unavailable =
+        graph_sync_emulator::Fault::ServiceUnavailable(Some(Duration::from_millis(10)));
+    emulator.script_faults([unavailable, unavailable]);
+    let show = || {
+        world
+            .graph_sync()
+            .args(&["secrets", "show", "--sp", &world.sp_id()])
+    };
+    let output = show().run().await;
+    output.expect_code(0);
+    let waits: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("waiting "))
+        .collect();
+    assert_eq!(waits.len(), 2, "{output:#?}");
+    assert!(
+        waits[0].ends_with("before attempt 2 of 10: 503 from Graph"),
+        "{waits:?}"
+    );
+    assert!(waits[1].contains("before attempt 3 of 10"), "{waits:?}");
+
+    emulator.script_faults([unavailable]);
+    let output = show().arg("--no-retry").run().await;
+    output.expect_code(1);
+    assert!(!output.stderr.contains("waiting "), "{output:#?}");
+    assert!(output.stderr.contains("503"), "{output:#?}");
+}

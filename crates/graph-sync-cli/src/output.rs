@@ -45,9 +45,17 @@ impl Table {
         }
     }
 
-    /// Appends a row (missing cells print empty, extra cells are ignored).
+    /// Appends a row (missing cells print empty, extra cells are ignored). Every cell goes
+    /// through the api's [`sanitize`](graph_sync_api::redact::sanitize): cells carry
+    /// service-supplied text (descriptions, quarantine messages), which must not reach a
+    /// terminal with control sequences, line breaks or unbounded length.
     pub(crate) fn row(&mut self, cells: impl IntoIterator<Item = String>) {
-        self.rows.push(cells.into_iter().collect());
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| graph_sync_api::redact::sanitize(&cell).into_owned())
+                .collect(),
+        );
     }
 
     /// The table as text: headers, then rows, columns padded to the widest cell.
@@ -173,6 +181,19 @@ mod tests {
             table.render(),
             "KEY          STATE\nBaseAddress  masked\nSyncAll      masked"
         );
+    }
+
+    #[test]
+    fn cells_lose_control_sequences_and_are_capped() {
+        let mut table = Table::new(&["A"]);
+        table.row([format!(
+            "ok\u{1b}[2J\u{1b}]0;title\u{7}\r\nnext{}",
+            "x".repeat(10_000)
+        )]);
+        let text = table.render();
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        assert!(text.contains("bytes more)"), "capped: {}", text.len());
+        assert!(text.len() < 5_000);
     }
 
     #[test]

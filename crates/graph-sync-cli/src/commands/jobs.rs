@@ -232,11 +232,12 @@ fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
     fields
 }
 
-/// One line: `State: Active | Last execution: …`.
+/// One line: `State: Active | Last execution: …`, each value sanitized (no control
+/// sequence or line break from the service reaches the terminal).
 fn status_line(job: &SynchronizationJob) -> String {
     status_fields(job)
         .into_iter()
-        .map(|(field, value)| format!("{field}: {value}"))
+        .map(|(field, value)| format!("{field}: {}", graph_sync_api::redact::sanitize(&value)))
         .collect::<Vec<_>>()
         .join(" | ")
 }

@@ -9,6 +9,7 @@
 mod auth;
 mod auth_emulator;
 mod canary;
+#[cfg(feature = "pkcs12")]
 mod certs;
 mod emulator;
 mod hostile;

@@ -42,6 +42,7 @@ impl Emulator {
     /// with its client secret, a system-assigned and a user-assigned managed identity, and the
     /// fixed App Service identity header. Every service principal already has the development
     /// target system ([`TargetSystem::development`](crate::TargetSystem::development)).
+    #[must_use = "the credentials are what a client needs"]
     pub fn register_development_credentials(&self) -> DevelopmentCredentials {
         self.register_app_with_secret(CLIENT_ID, CLIENT_SECRET);
         self.enable_system_assigned_identity();

@@ -14,7 +14,7 @@ const TARGET_TOKEN: &str = "emulator-scim-token";
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use graph_sync_emulator::{Emulator, ServicePrincipal, TargetSystem, connection_details};
+use graph_sync_emulator::{Emulator, ServicePrincipal, Settings, TargetSystem, connection_details};
 
 use crate::cli::EmulatorArgs;
 use crate::commands::Context;
@@ -24,9 +24,12 @@ use crate::exit::Failure;
 ///
 /// # Errors
 ///
-/// [`Failure::Internal`] when the port cannot be bound.
+/// [`Failure::Usage`] for control-surface flags that do not go together (e.g. `--seed`
+/// without `--faults` or `--latency`), [`Failure::Internal`] when the port cannot be bound.
 pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), Failure> {
+    let settings = Settings::from_flags(&args.control_flags()).map_err(Failure::Usage)?;
     let emulator = Emulator::new();
+    emulator.configure(&settings);
     let principals: Vec<ServicePrincipal> = args
         .service_principals
         .iter()

@@ -101,6 +101,7 @@ mod credential;
 mod error;
 mod operations;
 pub(crate) mod pipeline;
+pub mod redact;
 
 pub use bulk::Bulk;
 pub use client::{GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
@@ -112,8 +113,8 @@ pub use credential::MockTokenCredential;
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
     ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
-    ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential, TokenCredential,
-    TokenRequest, WorkloadIdentityCredential,
+    MAX_TOKEN_LIFETIME, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
+    TokenCredential, TokenRequest, WorkloadIdentityCredential,
 };
 pub use error::{
     DecodeError, Error, GaveUp, InvalidInput, InvalidInputKind, RetryError, ServiceError,
@@ -124,8 +125,8 @@ pub use operations::{
     SynchronizationApi, TemplateApi, TemplatesApi,
 };
 pub use pipeline::{
-    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, ThrottleGate,
-    Visibility, is_consistency_error, is_idempotent, wait_until_visible,
+    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
 };
 
 /// The model crate, re-exported so that one dependency is enough.

@@ -5,6 +5,8 @@
 //! [`print()`]; it never chooses the format itself. Results go to stdout; progress, warnings and
 //! errors go to stderr, so `--output json` can be piped into `jq`.
 
+use std::io::Write as _;
+
 use clap::ValueEnum;
 use serde_json::Value;
 
@@ -43,9 +45,17 @@ impl Table {
         }
     }
 
-    /// Appends a row (missing cells print empty, extra cells are ignored).
+    /// Appends a row (missing cells print empty, extra cells are ignored). Every cell goes
+    /// through the api's [`sanitize`](graph_sync_api::redact::sanitize): cells carry
+    /// service-supplied text (descriptions, quarantine messages), which must not reach a
+    /// terminal with control sequences, line breaks or unbounded length.
     pub(crate) fn row(&mut self, cells: impl IntoIterator<Item = String>) {
-        self.rows.push(cells.into_iter().collect());
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| graph_sync_api::redact::sanitize(&cell).into_owned())
+                .collect(),
+        );
     }
 
     /// The table as text: headers, then rows, columns padded to the widest cell.
@@ -131,6 +141,31 @@ pub(crate) fn print(format: OutputFormat, report: &Report) {
     println!("{}", render(format, report));
 }
 
+/// Writes `text` on stdout and flushes it. Every byte graph-sync prints on stdout goes through
+/// here (the crate's `println!` included): a closed stdout, a reader that stopped early as in
+/// `graph-sync templates list | head -1`, ends the process quietly with exit code 0, as git
+/// and ripgrep do; any other write error ends it with exit code 1 and a message on stderr.
+pub(crate) fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let result = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(error) = result {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` through [`write_stdout`].
+pub(crate) fn stdout_line(args: std::fmt::Arguments<'_>) {
+    let mut text = args.to_string();
+    text.push('\n');
+    write_stdout(&text);
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -146,6 +181,19 @@ mod tests {
             table.render(),
             "KEY          STATE\nBaseAddress  masked\nSyncAll      masked"
         );
+    }
+
+    #[test]
+    fn cells_lose_control_sequences_and_are_capped() {
+        let mut table = Table::new(&["A"]);
+        table.row([format!(
+            "ok\u{1b}[2J\u{1b}]0;title\u{7}\r\nnext{}",
+            "x".repeat(10_000)
+        )]);
+        let text = table.render();
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        assert!(text.contains("bytes more)"), "capped: {}", text.len());
+        assert!(text.len() < 5_000);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::values::parse_sp;
 use clap::{Args, Subcommand, ValueEnum};
 use graph_sync_api::model::{ServicePrincipalRef, TemplateId};
 
@@ -100,7 +101,7 @@ pub(crate) enum JobsCommand {
 #[derive(Debug, Args)]
 pub(crate) struct CreateJobArgs {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
     /// The synchronization template id (from `templates list`).
     #[arg(long, value_name = "ID")]

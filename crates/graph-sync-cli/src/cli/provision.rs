@@ -1,6 +1,5 @@
 //! `graph-sync provision` and `provision-on-demand`: arguments and examples.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -53,9 +52,6 @@ pub(crate) struct ProvisionArgs {
     /// Validate and save the secrets even when the saved keys already match the manifest.
     #[arg(long)]
     pub(crate) force_secrets: bool,
-    /// Caught only to refuse it: secret values are never taken from arguments.
-    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
-    pub(crate) rejected: Vec<OsString>,
 }
 
 /// `provision-on-demand`.

@@ -29,9 +29,11 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::cli::{ProvisionArgs, parse_duration, refuse_arguments};
+use crate::cli::{ProvisionArgs, parse_duration, parse_sp};
 use crate::commands::Context;
+use crate::commands::target::deadline_after;
 use crate::exit::Failure;
+use crate::interrupt;
 use crate::output::{OutputFormat, Report};
 use crate::secrets_file::{
     ParseOptions, SecretsFile, SecretsTable, line_column, read_secrets_file, resolve_secrets,
@@ -90,14 +92,11 @@ impl Manifest {
             ))
         })?;
         drop(text);
-        let sp = raw
-            .service_principal
-            .parse::<ServicePrincipalRef>()
-            .map_err(|e| {
-                bad(format!(
-                    "service_principal: {e} (an object id, or appId=GUID)"
-                ))
-            })?;
+        let sp = parse_sp(&raw.service_principal).map_err(|e| {
+            bad(format!(
+                "service_principal: {e} (an object id, or appId=GUID)"
+            ))
+        })?;
         let template = TemplateId::new(raw.template).map_err(|e| bad(format!("template: {e}")))?;
         let duration = |field: &str, text: Option<String>, default: Duration| match text {
             Some(text) => parse_duration(&text).map_err(|e| bad(format!("{field}: {e}"))),
@@ -136,6 +135,9 @@ impl Steps {
             OutputFormat::Table => println!("{line}"),
             OutputFormat::Json => eprintln!("{line}"),
         }
+        if changed {
+            interrupt::record(format!("{step}: {outcome}"));
+        }
         self.done
             .push(json!({ "step": step, "outcome": outcome, "changed": changed }));
     }
@@ -152,7 +154,6 @@ impl Steps {
 /// [`Failure::Usage`] for a bad manifest (before anything is sent), the API's failures, and
 /// [`Failure::NotReached`] when the job does not become `Active` in time.
 pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), Failure> {
-    refuse_arguments(&args.rejected)?;
     let manifest = Manifest::load(&args.manifest)?;
     let client = context.client()?;
     let mut steps = Steps {
@@ -298,7 +299,7 @@ async fn find_or_create_job(
 /// Polls the job until it is `Active`; a quarantine or the manifest's timeout ends the wait
 /// with an error that says why.
 async fn wait_active(api: &JobApi, manifest: &Manifest) -> Result<SynchronizationJob, Failure> {
-    let deadline = Instant::now() + manifest.wait;
+    let deadline = deadline_after(manifest.wait);
     loop {
         let job = api
             .get()

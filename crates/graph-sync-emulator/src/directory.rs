@@ -203,14 +203,12 @@ impl Tenant {
         })
     }
 
-    /// Every stored secret value that is not empty, for the request log to redact wherever
-    /// it appears.
+    /// Every stored secret value, for the request log to redact wherever it appears.
     pub(crate) fn stored_secret_values(&self) -> Vec<graph_sync_model::SecretString> {
         self.principals
             .values()
             .flat_map(|entry| entry.secrets.iter())
             .map(|pair| pair.value().clone())
-            .filter(|value| !graph_sync_model::ExposeSecret::expose_secret(value).is_empty())
             .collect()
     }
 

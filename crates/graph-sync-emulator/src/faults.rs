@@ -23,7 +23,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::context::RequestContext;
-use crate::control::answer::{Action, Canned, Scripted};
+use crate::control::answer::Canned;
 use crate::control::selection::Selection;
 use crate::throttle::{Throttle, format_retry_after};
 
@@ -158,6 +158,23 @@ impl Latency {
         let spread = self.max.saturating_sub(self.min);
         self.min.saturating_add(spread.mul_f64(next_unit(state)))
     }
+}
+
+/// What one scripted request gets.
+#[derive(Debug, Clone)]
+pub(crate) enum Action {
+    /// One of the emulator's faults.
+    Fault(Fault),
+    /// A canned response.
+    Answer(Canned),
+}
+
+/// A queued action and the requests it is for.
+#[derive(Debug, Clone)]
+pub(crate) struct Scripted {
+    /// The requests it is for (the next one of them gets it).
+    pub(crate) only: Selection,
+    pub(crate) action: Action,
 }
 
 /// The response marker that tells the accept loop to close the connection unanswered.

@@ -693,3 +693,36 @@ async fn the_standalone_binary_takes_the_flags_and_prints_the_admin_token() {
     assert_eq!(settings["faults"]["seed"], 3);
     child.kill().await.unwrap();
 }
+
+/// The Python helper (`clients/python/graph_sync_emulator.py`, standard library only) runs
+/// its own test against this crate's binary: a 429 storm arranged over the control API and
+/// the client's retries asserted from the request log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_helper_passes_its_storm_test() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../clients/python");
+    let output = tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::process::Command::new("python3")
+            .arg("test_graph_sync_emulator.py")
+            .current_dir(&dir)
+            .env(
+                "GRAPH_SYNC_EMULATOR",
+                env!("CARGO_BIN_EXE_graph-sync-emulator"),
+            )
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the Python test finishes")
+    .expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("Ran 3 tests") && stderr.contains("OK"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("retries seen in the log: 3"), "{stdout}");
+}

@@ -1,6 +1,6 @@
-//! Scripted answers: what the control API queues for the next requests to a route, either a
-//! canned response (status, headers, body) or one of the emulator's [`Fault`]s (a dropped
-//! connection, a slow or truncated answer, …).
+//! Canned answers: a response (status, headers, body) the control API queues for the next
+//! requests to a route, beside the emulator's faults (the queue is the fault plan's, in
+//! `faults.rs`).
 //!
 //! A canned error status without a body gets Graph's error body for that status, so a client
 //! under test reads the same shape it would from Graph.
@@ -9,18 +9,6 @@ use axum::body::{Body, Bytes};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-use crate::control::selection::Selection;
-use crate::faults::Fault;
-
-/// What one scripted request gets.
-#[derive(Debug, Clone)]
-pub(crate) enum Action {
-    /// One of the emulator's faults.
-    Fault(Fault),
-    /// A canned response.
-    Answer(Canned),
-}
 
 /// A canned response.
 #[derive(Debug, Clone)]
@@ -57,14 +45,6 @@ impl Canned {
         }
         response
     }
-}
-
-/// A queued action and the requests it is for.
-#[derive(Debug, Clone)]
-pub(crate) struct Scripted {
-    /// The requests it is for (the next one of them gets it).
-    pub(crate) only: Selection,
-    pub(crate) action: Action,
 }
 
 /// The Graph error code and message the service answers with for `status`.

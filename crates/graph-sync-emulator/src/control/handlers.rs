@@ -18,12 +18,12 @@ use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::control::admin::Admin;
-use crate::control::answer::{Action, Canned, Scripted};
+use crate::control::answer::Canned;
 use crate::control::kinds;
 use crate::control::selection::Selection;
 use crate::control::settings::{Settings, SettingsPatch};
 use crate::control::{ControlState, OPENAPI};
-use crate::faults::{MAX_SCRIPT, Resilience};
+use crate::faults::{Action, MAX_SCRIPT, Resilience, Scripted};
 use crate::log::{RecordedRequest, RequestLog};
 
 /// An error answer.
@@ -40,12 +40,10 @@ fn bad_request(message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, "BadRequest", message)
 }
 
-/// Reads a JSON body as `T`.
-fn read<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+/// Reads a JSON body as `T`; the error is the message of a `400`.
+fn read<T: DeserializeOwned>(body: &Bytes) -> Result<T, String> {
     serde_json::from_slice(body).map_err(|e| {
-        bad_request(&format!(
-            "The body is not the expected JSON: {e} (see docs/emulator.md, \"Control API\")."
-        ))
+        format!("The body is not the expected JSON: {e} (see docs/emulator.md, \"Control API\").")
     })
 }
 
@@ -91,7 +89,7 @@ pub(super) async fn settings_patch(
 fn change_settings(resilience: &Resilience, body: &Bytes, base: &Settings) -> Response {
     let patch: SettingsPatch = match read(body) {
         Ok(patch) => patch,
-        Err(response) => return response,
+        Err(message) => return bad_request(&message),
     };
     match patch.apply(base) {
         Ok(settings) => {
@@ -227,7 +225,7 @@ pub(super) async fn script_post(
 ) -> Response {
     let script: ScriptJson = match read(&body) {
         Ok(script) => script,
-        Err(response) => return response,
+        Err(message) => return bad_request(&message),
     };
     let scripted = match script.scripted() {
         Ok(scripted) => scripted,
@@ -285,7 +283,7 @@ const MAX_ADVANCE: Duration = Duration::from_secs(10 * 366 * 86_400);
 pub(super) async fn clock_post(State(clock): State<Arc<Clock>>, body: Bytes) -> Response {
     let advance: AdvanceJson = match read(&body) {
         Ok(advance) => advance,
-        Err(response) => return response,
+        Err(message) => return bad_request(&message),
     };
     let Some(by) = Duration::try_from_secs_f64(advance.advance_seconds)
         .ok()

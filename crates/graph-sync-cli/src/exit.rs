@@ -154,7 +154,7 @@ impl Failure {
     /// error the details support asks for (status, code, request ids, date).
     pub(crate) fn report(&self, format: OutputFormat) -> String {
         match format {
-            OutputFormat::Table => self.text_report(),
+            OutputFormat::Table | OutputFormat::Tsv => self.text_report(),
             OutputFormat::Json => {
                 let mut value = json!({
                     "exitCode": self.exit().code(),

@@ -461,6 +461,7 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
                 "error": failed.error,
             })).collect::<Vec<_>>(),
         }),
+        tsv: None,
     });
     if failures.is_empty() {
         return Ok(());

@@ -11,10 +11,12 @@ Examples:
   # Rehearse a bad day: 50 requests/s per client (bursts of 10), 5% faults
   graph-sync emulator --throttle 50/10 --faults 0.05 --seed 7
   # Only secrets PUTs fail, with 503 + Retry-After or a dropped connection
-  graph-sync emulator --faults 0.2 --fault-kinds 503:1,reset --only 'PUT,*/secrets'
+  graph-sync emulator --faults 0.2 --fault-kinds 503:1,reset \\
+      --only 'PUT,*/secrets'
 
-The banner prints the admin token of the control API (/_emulator/…): change settings,
-script answers, move the clock and read the request log at run time (docs/emulator.md).
+The banner prints the admin token of the control API (/_emulator/…):
+change settings, script answers, move the clock and read the request log
+at run time (docs/emulator.md).
 
 Then, in another shell, with the values it prints:
   export GRAPH_SYNC_GRAPH_URL=http://127.0.0.1:8080/v1.0

@@ -204,6 +204,15 @@ impl Tenant {
         })
     }
 
+    /// Every stored secret value, for the request log to redact wherever it appears.
+    pub(crate) fn stored_secret_values(&self) -> Vec<graph_sync_model::SecretString> {
+        self.principals
+            .values()
+            .flat_map(|entry| entry.secrets.iter())
+            .map(|pair| pair.value().clone())
+            .collect()
+    }
+
     /// How many service principals there are.
     pub(crate) fn len(&self) -> usize {
         self.principals.len()

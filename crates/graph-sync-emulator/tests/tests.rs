@@ -8,6 +8,7 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod control;
 mod sync;
 
 use std::future::IntoFuture;

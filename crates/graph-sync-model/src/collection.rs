@@ -9,8 +9,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ODataCollection<T> {
-    /// The items of this page.
-    #[serde(default = "Vec::new")]
+    /// The items of this page. Required: a body without `value` (an entity, say) is not a
+    /// collection and does not read as one.
     pub value: Vec<T>,
     /// The absolute URL of the next page, when there is one.
     #[serde(

@@ -46,6 +46,7 @@ pub mod error;
 pub mod flags;
 pub mod ids;
 pub mod job;
+pub mod property;
 pub mod provisioning;
 pub mod schema;
 pub mod secrets;
@@ -104,6 +105,7 @@ pub use template::{
     Application, ApplicationServicePrincipal, InstantiateRequest, ServicePrincipal,
     SynchronizationMetadataEntry, SynchronizationTemplate,
 };
+pub use property::Property;
 pub use time::{IsoDuration, TimeError, Timestamp};
 
 /// Re-exported so that users of this crate name the same secret type.

@@ -27,6 +27,8 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::property::Property;
+
 /// What Graph returns in place of a secret value when secrets are read back.
 pub const MASKED_VALUE: &str = "*";
 
@@ -888,6 +890,39 @@ impl Secrets {
         let pairs =
             Option::<PairList>::deserialize(deserializer)?.map_or_else(Vec::new, |list| list.0);
         Self::from_wire_pairs(pairs).map_err(de::Error::custom)
+    }
+
+    /// [`Secrets::serialize_as_array`] for a [`Property`]: a value as a bare array, `null` as
+    /// `null` (an absent property is skipped by the field's `skip_serializing_if`).
+    ///
+    /// # Errors
+    ///
+    /// As the serializer's.
+    pub fn serialize_property_as_array<S: Serializer>(
+        secrets: &Property<Self>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match secrets.get() {
+            Some(secrets) => secrets.serialize_as_array(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// [`Secrets::deserialize_from_array`] for a [`Property`]: `null` stays
+    /// [`Property::Null`].
+    ///
+    /// # Errors
+    ///
+    /// As the deserializer's; a duplicate key is a custom error.
+    pub fn deserialize_property_from_array<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Property<Self>, D::Error> {
+        match Option::<PairList>::deserialize(deserializer)? {
+            None => Ok(Property::Null),
+            Some(list) => Self::from_wire_pairs(list.0)
+                .map(Property::Value)
+                .map_err(de::Error::custom),
+        }
     }
 
     /// Collects deserialized pairs: duplicates are refused, values are not judged (a

@@ -318,7 +318,7 @@ async fn schema_operations_and_their_checks() {
             .any(|f| f.id.as_deref() == Some("Join"))
     );
     let mut object = ExpressionInputObject::default();
-    object.properties = Some(vec![
+    object.properties = Property::Value(vec![
         StringKeyObjectValuePair::new("givenName", "Bill"),
         StringKeyObjectValuePair::new("surname", "Bob"),
     ]);
@@ -359,7 +359,7 @@ async fn templates_on_both_paths_and_their_schema() {
     assert_eq!(by_app.templates().list().await.unwrap().len(), 1);
 
     let mut changed = template.clone();
-    changed.description = Some("Customized".into());
+    changed.description = Property::Value("Customized".into());
     changed.schema = None;
     by_app
         .template(scim.clone())
@@ -379,7 +379,7 @@ async fn templates_on_both_paths_and_their_schema() {
 
     let schema_api = by_app.template(scim.clone()).schema();
     let mut schema = schema_api.get().await.unwrap();
-    schema.version = Some("custom".into());
+    schema.version = Property::Value("custom".into());
     schema_api.put(&schema).await.unwrap();
     assert_eq!(
         by_sp

@@ -75,6 +75,11 @@ impl<T> Property<T> {
         self.get().into_iter()
     }
 
+    /// A mutable iterator over the value (none or one item), as `Option::iter_mut`.
+    pub fn iter_mut(&mut self) -> std::option::IntoIter<&mut T> {
+        self.get_mut().into_iter()
+    }
+
     /// The value, dereferenced (`Property<String>` gives `Option<&str>`).
     #[must_use]
     pub fn as_deref(&self) -> Option<&T::Target>
@@ -93,9 +98,10 @@ impl<T> Property<T> {
         }
     }
 
-    /// Takes the value out, leaving the property absent.
-    pub fn take(&mut self) -> Option<T> {
-        std::mem::take(self).into_option()
+    /// Takes the property out (value, `null` or absent), leaving it absent.
+    #[must_use]
+    pub fn take(&mut self) -> Self {
+        std::mem::take(self)
     }
 
     /// Sets the value.
@@ -205,7 +211,7 @@ mod tests {
         assert!(doc.flag.value_or(true));
         assert_eq!(serde_json::to_value(&doc).unwrap(), json!({}));
         *doc.flag.get_or_insert_with(|| false) = true;
-        assert_eq!(doc.flag.take(), Some(true));
+        assert_eq!(doc.flag.take(), Property::Value(true));
         assert!(doc.flag.is_absent());
         doc.text = Property::Null;
         assert_eq!(*doc.text.get_or_insert_with(String::new), "");

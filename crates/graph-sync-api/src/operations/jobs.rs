@@ -88,7 +88,7 @@ impl JobsApi {
     /// [`Error::InvalidInput`] when `job` has no `templateId`; otherwise as
     /// [`create`](Self::create).
     pub async fn create_job(&self, job: &SynchronizationJob) -> Result<SynchronizationJob, Error> {
-        if job.template_id.is_none() {
+        if !job.template_id.is_value() {
             return Err(InvalidInput::new("a job to create needs a templateId").into());
         }
         let response = self.resource.send_json(Method::POST, job, "a job").await?;
@@ -259,17 +259,18 @@ impl JobApi {
         &self,
         request: &ProvisionOnDemandRequest,
     ) -> Result<ProvisionOnDemandResult, Error> {
-        if request.parameters.is_empty() {
+        let parameters = request.parameters.get().map_or(&[][..], Vec::as_slice);
+        if parameters.is_empty() {
             return Err(InvalidInput::new("provisionOnDemand needs at least one parameter").into());
         }
-        for parameter in &request.parameters {
+        for parameter in parameters {
             if parameter.rule_id.as_deref().is_none_or(str::is_empty) {
                 return Err(InvalidInput::new(
                     "a provisionOnDemand parameter needs a ruleId (from the schema's synchronizationRules)",
                 )
                 .into());
             }
-            if parameter.subjects.as_ref().is_none_or(Vec::is_empty) {
+            if parameter.subjects.get().is_none_or(Vec::is_empty) {
                 return Err(InvalidInput::new(
                     "a provisionOnDemand parameter needs at least one subject",
                 )
@@ -339,7 +340,7 @@ async fn validate_credentials(
     resource: &Resource,
     request: &ValidateCredentialsRequest,
 ) -> Result<(), Error> {
-    if request.use_saved_credentials != Some(true) && request.credentials.is_empty() {
+    if request.use_saved_credentials.get() != Some(&true) && request.credentials.is_empty() {
         return Err(InvalidInput::new(
             "validateCredentials needs credentials, or useSavedCredentials set to true",
         )

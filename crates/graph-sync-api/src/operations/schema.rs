@@ -2,6 +2,7 @@
 //! catalogues, expression parsing, and directory discovery.
 
 use graph_sync_model::{
+    Property,
     AttributeMappingFunctionSchema, DirectoryDefinition, DirectoryId, FilterOperatorSchema,
     ParseExpressionRequest, ParseExpressionResponse, SynchronizationSchema,
 };
@@ -56,11 +57,11 @@ impl SchemaApi {
     /// [`Error::Service`] for a non-2xx answer; [`Error::Transport`] and [`Error::Auth`] as
     /// for any call.
     pub async fn put(&self, schema: &SynchronizationSchema) -> Result<(), Error> {
-        let empty = |v: &Option<Vec<_>>| v.as_ref().is_none_or(Vec::is_empty);
+        let empty = |v: &Property<Vec<_>>| v.get().is_none_or(Vec::is_empty);
         if empty(&schema.directories)
             && schema
                 .synchronization_rules
-                .as_ref()
+                .get()
                 .is_none_or(Vec::is_empty)
         {
             return Err(InvalidInput::new(
@@ -123,7 +124,7 @@ impl SchemaApi {
         &self,
         request: &ParseExpressionRequest,
     ) -> Result<ParseExpressionResponse, Error> {
-        if request.expression.trim().is_empty() {
+        if request.expression.as_deref().is_none_or(|text| text.trim().is_empty()) {
             return Err(InvalidInput::new("parseExpression needs a non-empty expression").into());
         }
         let response = self

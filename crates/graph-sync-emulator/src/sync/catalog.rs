@@ -1,6 +1,7 @@
 //! What the emulated service ships with: the `scim` template of the non-gallery application
 //! (with a working schema), the scoping-filter operators and the mapping functions.
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AttributeMappingFunctionSchema, FilterOperatorSchema, SynchronizationSchema,
     SynchronizationTemplate,
@@ -133,7 +134,7 @@ pub(crate) fn scim_template(application_id: &str) -> SynchronizationTemplate {
         ]
     });
     let mut template: SynchronizationTemplate = serde_json::from_value(value).unwrap_or_default();
-    template.schema = Some(scim_schema());
+    template.schema = Property::Value(scim_schema());
     template
 }
 

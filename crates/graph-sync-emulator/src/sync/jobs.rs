@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     IsoDuration, JobId, QuarantineReason, RestartScopeFlag, Secrets, SynchronizationError,
     SynchronizationJob, SynchronizationJobRestartScope, SynchronizationQuarantine,
@@ -35,6 +36,44 @@ fn now() -> Timestamp {
     Timestamp::from(time::OffsetDateTime::now_utc())
 }
 
+/// The status of a new job, with the members Graph's create answer shows (documented
+/// `POST …/jobs` response): zero counters, no runs, the unset steady-state times.
+fn fresh_status() -> SynchronizationStatus {
+    let mut status = SynchronizationStatus::default();
+    status.count_successive_complete_failures = Property::Value(0);
+    status.escrows_pruned = Property::Value(false);
+    status.synchronized_entry_count_by_type = Property::Value(Vec::new());
+    status.code = Property::Value(SynchronizationStatusCode::NotConfigured);
+    status.last_execution = Property::Null;
+    status.last_successful_execution = Property::Null;
+    status.last_successful_execution_with_exports = Property::Null;
+    status.steady_state_first_achieved_time = Property::Value(Timestamp::unset());
+    status.steady_state_last_achieved_time = Property::Value(Timestamp::unset());
+    status.quarantine = Property::Null;
+    status.troubleshooting_url = Property::Null;
+    status
+}
+
+/// A run with every counter at zero (the emulator moves no objects).
+fn fresh_execution() -> SynchronizationTaskExecution {
+    let mut execution = SynchronizationTaskExecution::default();
+    for count in [
+        &mut execution.count_entitled,
+        &mut execution.count_entitled_for_provisioning,
+        &mut execution.count_escrowed,
+        &mut execution.count_escrowed_raw,
+        &mut execution.count_exported,
+        &mut execution.count_exports,
+        &mut execution.count_imported,
+        &mut execution.count_imported_deltas,
+        &mut execution.count_imported_reference_deltas,
+    ] {
+        *count = Property::Value(0);
+    }
+    execution.error = Property::Null;
+    execution
+}
+
 impl JobEntry {
     /// A new job from `template_id`, with the template's schema: disabled, `NotConfigured`.
     pub(crate) fn create(template_id: &TemplateId, schema: &SynchronizationSchema) -> Option<Self> {
@@ -44,18 +83,19 @@ impl JobEntry {
         ))
         .ok()?;
         let mut job = SynchronizationJob::from_template(template_id.clone());
-        job.id = Some(id.clone());
+        job.id = Property::Value(id.clone());
         let mut schedule = SynchronizationSchedule::default();
-        schedule.interval = IsoDuration::timespan_max();
-        schedule.state = SynchronizationScheduleState::Disabled;
-        job.schedule = Some(schedule);
-        job.status = Some(SynchronizationStatus::default());
-        job.synchronization_job_settings = Some(vec![graph_sync_model::KeyValuePair::new(
+        schedule.expiration = Property::Null;
+        schedule.interval = Property::Value(IsoDuration::timespan_max());
+        schedule.state = Property::Value(SynchronizationScheduleState::Disabled);
+        job.schedule = Property::Value(schedule);
+        job.status = Property::Value(fresh_status());
+        job.synchronization_job_settings = Property::Value(vec![graph_sync_model::KeyValuePair::new(
             "QuarantineTooManyDeletesThreshold",
             "500",
         )]);
         let mut schema = schema.clone();
-        schema.id = Some(id.into_string());
+        schema.id = Property::Value(id.into_string());
         Some(Self {
             job,
             template_schema: schema.clone(),
@@ -65,7 +105,7 @@ impl JobEntry {
     }
 
     pub(crate) fn id(&self) -> &str {
-        self.job.id.as_ref().map_or("", JobId::as_str)
+        self.job.id.get().map_or("", JobId::as_str)
     }
 
     pub(crate) fn code(&self) -> SynchronizationStatusCode {
@@ -83,31 +123,35 @@ impl JobEntry {
             .job
             .schedule
             .get_or_insert_with(SynchronizationSchedule::default);
-        schedule.state = state;
-        schedule.interval = IsoDuration::from(RUN_INTERVAL);
+        schedule.state = Property::Value(state);
+        schedule.interval = Property::Value(IsoDuration::from(RUN_INTERVAL));
     }
 
     /// One provisioning cycle: the saved secrets against the target system.
     pub(crate) fn run_cycle(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
         let began = now();
-        let mut execution = SynchronizationTaskExecution::default();
-        execution.activity_identifier = Some(uuid::Uuid::new_v4().to_string());
-        execution.time_began = began.clone();
-        execution.time_ended = now();
+        let mut execution = fresh_execution();
+        execution.activity_identifier = Property::Value(uuid::Uuid::new_v4().to_string());
+        execution.time_began = Property::Value(began.clone());
+        execution.time_ended = Property::Value(now());
         match check_credentials(target, secrets) {
             Ok(()) => {
-                execution.state = SynchronizationTaskExecutionResult::Succeeded;
+                execution.state = Property::Value(SynchronizationTaskExecutionResult::Succeeded);
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
-                status.code = SynchronizationStatusCode::Active;
-                status.quarantine = None;
-                status.count_successive_complete_failures = 0;
-                status.last_execution = Some(execution.clone());
-                status.last_successful_execution = Some(execution);
-                if status.steady_state_first_achieved_time.is_unset() {
-                    status.steady_state_first_achieved_time = began.clone();
+                status.code = Property::Value(SynchronizationStatusCode::Active);
+                status.quarantine = Property::Null;
+                status.count_successive_complete_failures = Property::Value(0);
+                status.last_execution = Property::Value(execution.clone());
+                status.last_successful_execution = Property::Value(execution);
+                if status
+                    .steady_state_first_achieved_time
+                    .get()
+                    .is_none_or(Timestamp::is_unset)
+                {
+                    status.steady_state_first_achieved_time = Property::Value(began.clone());
                 }
-                status.steady_state_last_achieved_time = began;
+                status.steady_state_last_achieved_time = Property::Value(began);
             }
             Err(reason) => {
                 let error = SynchronizationError::new(
@@ -115,24 +159,27 @@ impl JobEntry {
                     format!("Provisioning could not authenticate to the target system: {reason}."),
                     true,
                 );
-                execution.state = SynchronizationTaskExecutionResult::Failed;
-                execution.error = Some(error.clone());
+                execution.state = Property::Value(SynchronizationTaskExecutionResult::Failed);
+                execution.error = Property::Value(error.clone());
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
-                status.code = SynchronizationStatusCode::Quarantine;
-                status.count_successive_complete_failures += 1;
-                status.last_execution = Some(execution);
-                let mut quarantine = status.quarantine.take().unwrap_or_else(|| {
+                status.code = Property::Value(SynchronizationStatusCode::Quarantine);
+                let failures = status.count_successive_complete_failures.value_or(0);
+                status.count_successive_complete_failures =
+                    Property::Value(failures.saturating_add(1));
+                status.last_execution = Property::Value(execution);
+                let mut quarantine = status.quarantine.take().into_option().unwrap_or_else(|| {
                     let mut fresh = SynchronizationQuarantine::default();
-                    fresh.series_began = began.clone();
+                    fresh.series_began = Property::Value(began.clone());
                     fresh
                 });
-                quarantine.current_began = began.clone();
-                quarantine.next_attempt = began;
-                quarantine.reason = QuarantineReason::EncounteredQuarantineException;
-                quarantine.series_count += 1;
-                quarantine.error = Some(error);
-                status.quarantine = Some(quarantine);
+                quarantine.current_began = Property::Value(began.clone());
+                quarantine.next_attempt = Property::Value(began);
+                quarantine.reason = Property::Value(QuarantineReason::EncounteredQuarantineException);
+                let series = quarantine.series_count.value_or(0);
+                quarantine.series_count = Property::Value(series.saturating_add(1));
+                quarantine.error = Property::Value(error);
+                status.quarantine = Property::Value(quarantine);
             }
         }
     }
@@ -147,7 +194,7 @@ impl JobEntry {
     /// `start`: clears a quarantine and runs; an `Active` job is left alone.
     pub(crate) fn start(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
         if self.code() != SynchronizationStatusCode::Active {
-            self.status().quarantine = None;
+            self.status().quarantine = Property::Null;
             self.run_cycle(secrets, target);
         }
     }
@@ -155,7 +202,7 @@ impl JobEntry {
     /// `pause`: keeps the state, stops the schedule.
     pub(crate) fn pause(&mut self) {
         self.set_schedule(SynchronizationScheduleState::Paused);
-        self.status().code = SynchronizationStatusCode::Paused;
+        self.status().code = Property::Value(SynchronizationStatusCode::Paused);
     }
 
     /// `restart`: clears what `scope` names, then runs, unless the job stays quarantined
@@ -168,23 +215,23 @@ impl JobEntry {
     ) {
         let status = self.status();
         if scope.contains(&RestartScopeFlag::Watermark) {
-            status.last_successful_execution = None;
-            status.last_successful_execution_with_exports = None;
-            status.steady_state_first_achieved_time = Timestamp::unset();
-            status.steady_state_last_achieved_time = Timestamp::unset();
+            status.last_successful_execution = Property::Null;
+            status.last_successful_execution_with_exports = Property::Null;
+            status.steady_state_first_achieved_time = Property::Value(Timestamp::unset());
+            status.steady_state_last_achieved_time = Property::Value(Timestamp::unset());
         }
         if scope.contains(&RestartScopeFlag::Escrows) {
-            if let Some(last) = status.last_execution.as_mut() {
-                last.count_escrowed = 0;
-                last.count_escrowed_raw = 0;
+            if let Some(last) = status.last_execution.get_mut() {
+                last.count_escrowed = Property::Value(0);
+                last.count_escrowed_raw = Property::Value(0);
             }
-            status.escrows_pruned = false;
+            status.escrows_pruned = Property::Value(false);
         }
         if scope.contains(&RestartScopeFlag::QuarantineState) {
-            status.quarantine = None;
-            status.count_successive_complete_failures = 0;
+            status.quarantine = Property::Null;
+            status.count_successive_complete_failures = Property::Value(0);
         }
-        if status.quarantine.is_none() {
+        if !status.quarantine.is_value() {
             self.run_cycle(secrets, target);
         }
     }

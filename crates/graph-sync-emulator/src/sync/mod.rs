@@ -24,6 +24,7 @@ use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use graph_sync_model::Property;
 use graph_sync_model::{
     AppId, Application, ApplicationServicePrincipal, ApplicationTemplateId, BULK_REQUEST_SCHEMA,
     BULK_UPLOAD_MAX_OPERATIONS, BulkRequest, InstantiateRequest, JobId, ODataCollection,
@@ -88,8 +89,8 @@ struct TemplateEntry {
 
 impl TemplateEntry {
     fn new(mut template: SynchronizationTemplate) -> Self {
-        let schema = template.schema.take().unwrap_or_default();
-        template.schema = Some(schema.clone());
+        let schema = template.schema.take().into_option().unwrap_or_default();
+        template.schema = Property::Value(schema.clone());
         Self {
             template,
             factory_schema: schema,
@@ -97,7 +98,7 @@ impl TemplateEntry {
     }
 
     fn id(&self) -> &str {
-        self.template.id.as_ref().map_or("", TemplateId::as_str)
+        self.template.id.get().map_or("", TemplateId::as_str)
     }
 
     fn schema_mut(&mut self) -> &mut SynchronizationSchema {
@@ -295,7 +296,13 @@ async fn instantiate(
     authorize(&shared, &headers)?;
     let Path(id) = id.map_err(|_| GraphError::malformed_path())?;
     let request: InstantiateRequest = read_json(&headers, &body)?;
-    if request.display_name.trim().is_empty() {
+    let display_name = request
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if display_name.is_empty() {
         return Err(bad_request(
             "Request_BadRequest",
             "displayName is required.",
@@ -311,28 +318,28 @@ async fn instantiate(
     let principal = ServicePrincipal::new(
         ServicePrincipalId::new(sp_id.clone()).map_err(|_| GraphError::internal("bad GUID"))?,
         AppId::new(app_id.clone()).map_err(|_| GraphError::internal("bad GUID"))?,
-        request.display_name.clone(),
+        display_name.clone(),
     );
     shared.insert_service_principal(principal);
     let mut application = Application::default();
-    application.id = Some(object_id.clone());
-    application.app_id = Some(app_id.clone());
-    application.display_name = Some(request.display_name.clone());
+    application.id = Property::Value(object_id.clone());
+    application.app_id = Property::Value(app_id.clone());
+    application.display_name = request.display_name.clone();
     application
         .extra
         .insert("applicationTemplateId".into(), json!(id));
     let mut service_principal = graph_sync_model::ServicePrincipal::default();
-    service_principal.id = Some(sp_id.clone());
-    service_principal.app_id = Some(app_id);
-    service_principal.display_name = Some(request.display_name);
-    service_principal.application_template_id = Some(id);
+    service_principal.id = Property::Value(sp_id.clone());
+    service_principal.app_id = Property::Value(app_id);
+    service_principal.display_name = request.display_name;
+    service_principal.application_template_id = Property::Value(id);
     {
         let mut state = lock(&shared);
         let invisible_reads = state.replication_lag;
         let entries = templates
             .into_iter()
             .map(|mut template| {
-                template.application_id.clone_from(&object_id);
+                template.application_id = Property::Value(object_id.clone());
                 TemplateEntry::new(template)
             })
             .collect();
@@ -349,8 +356,8 @@ async fn instantiate(
         );
     }
     let mut body = ApplicationServicePrincipal::default();
-    body.application = Some(application);
-    body.service_principal = Some(service_principal);
+    body.application = Property::Value(application);
+    body.service_principal = Property::Value(service_principal);
     json_response(StatusCode::CREATED, &body)
 }
 
@@ -380,14 +387,14 @@ fn get_service_principal(
     }
     let entry = state.principals.get(&key(principal.id.as_str()));
     let mut body = graph_sync_model::ServicePrincipal::default();
-    body.id = Some(principal.id.to_string());
-    body.app_id = Some(principal.app_id.to_string());
-    body.display_name = Some(principal.display_name.clone());
+    body.id = Property::Value(principal.id.to_string());
+    body.app_id = Property::Value(principal.app_id.to_string());
+    body.display_name = Property::Value(principal.display_name.clone());
     body.application_template_id = entry
         .and_then(|p| p.application.as_ref())
         .and_then(|a| a.extra.get("applicationTemplateId"))
         .and_then(|v| v.as_str())
-        .map(str::to_owned);
+        .map_or(Property::Absent, |id| Property::Value(id.to_owned()));
     drop(state);
     json_response(StatusCode::OK, &body)
 }
@@ -660,13 +667,14 @@ fn create_job(request: &Request<'_>) -> Result<Response, GraphError> {
     let body: SynchronizationJob = read_json(request.headers, request.body)?;
     let template_id = body
         .template_id
+        .into_option()
         .ok_or_else(|| bad_request("BadRequest", "templateId is required to create a job."))?;
     let created = request.with_principal(|principal, _| {
         let template = principal
             .templates
             .iter()
             .find(|t| t.id().eq_ignore_ascii_case(template_id.as_str()))?;
-        let entry = JobEntry::create(&template_id, template.template.schema.as_ref()?)?;
+        let entry = JobEntry::create(&template_id, template.template.schema.get()?)?;
         let job = entry.job.clone();
         principal.jobs.push(entry);
         Some(job)
@@ -702,7 +710,8 @@ fn control_job(request: &Request<'_>, job: &str, action: &str) -> Result<Respons
         };
         Some(
             body.criteria
-                .and_then(|c| c.reset_scope)
+                .into_option()
+                .and_then(|c| c.reset_scope.into_option())
                 .unwrap_or_else(SynchronizationJobRestartScope::portal_restart),
         )
     } else {
@@ -726,7 +735,7 @@ fn control_job(request: &Request<'_>, job: &str, action: &str) -> Result<Respons
 
 fn validate_credentials(request: &Request<'_>, job: Option<&str>) -> Result<Response, GraphError> {
     let body: ValidateCredentialsRequest = read_json(request.headers, request.body)?;
-    let secrets = if body.use_saved_credentials == Some(true) {
+    let secrets = if body.use_saved_credentials == Property::Value(true) {
         request.saved_secrets()
     } else {
         body.credentials
@@ -738,7 +747,7 @@ fn validate_credentials(request: &Request<'_>, job: Option<&str>) -> Result<Resp
                 .iter()
                 .find(|e| e.id() == job)
                 .ok_or_else(|| job_not_found(job))?;
-        } else if let Some(template) = &body.template_id {
+        } else if let Property::Value(template) = &body.template_id {
             principal
                 .templates
                 .iter()
@@ -784,10 +793,10 @@ fn provision_on_demand(request: &Request<'_>, job: &str) -> Result<Response, Gra
             .synchronization_rules
             .iter()
             .flatten()
-            .filter_map(|r| r.id.clone())
+            .filter_map(|r| r.id.get().cloned())
             .collect();
         let mut subjects = Vec::new();
-        for parameter in &body.parameters {
+        for parameter in body.parameters.iter().flatten() {
             let rule = parameter.rule_id.as_deref().unwrap_or_default();
             if !rules.iter().any(|r| r == rule) {
                 return Err(bad_request("BadRequest", format!("The rule '{rule}' is not a synchronization rule of this job's schema.")));
@@ -801,7 +810,7 @@ fn provision_on_demand(request: &Request<'_>, job: &str) -> Result<Response, Gra
     })?;
     let (subjects, credentials) = outcome;
     let first = &subjects[0];
-    let object_id = first.object_id.clone().unwrap_or_default();
+    let object_id = first.object_id.get().cloned().unwrap_or_default();
     let credentials_ok = credentials.is_ok();
     let (result, status, description) = match credentials {
         Ok(()) => (
@@ -818,7 +827,8 @@ fn provision_on_demand(request: &Request<'_>, job: &str) -> Result<Response, Gra
     let now = Timestamp::from(time::OffsetDateTime::now_utc()).to_string();
     let type_name = first
         .object_type_name
-        .clone()
+        .get()
+        .cloned()
         .unwrap_or_else(|| "User".to_owned());
     let key = json!({"result": result, "details": {}});
     let value = json!({
@@ -845,8 +855,8 @@ fn provision_on_demand(request: &Request<'_>, job: &str) -> Result<Response, Gra
         "targetSystem": {"id": null, "name": catalog::SCIM_DIRECTORY, "details": null}
     });
     let mut answer = ProvisionOnDemandResult::default();
-    answer.key = Some(key.to_string());
-    answer.value = Some(value.to_string());
+    answer.key = Property::Value(key.to_string());
+    answer.value = Property::Value(value.to_string());
     json_response(StatusCode::OK, &answer)
 }
 
@@ -902,7 +912,11 @@ fn bulk_upload(request: &Request<'_>, job: &str) -> Result<Response, GraphError>
                     "bulkUpload is limited to 40 requests per second. Please retry after the Retry-After interval.",
                 )
             })?;
-        entry.uploaded.extend(body.operations.iter().map(|op| op.data.clone()));
+        entry.uploaded.extend(
+            body.operations
+                .iter()
+                .map(|op| op.data.get().cloned().unwrap_or_default()),
+        );
         Ok::<_, GraphError>(())
     })?;
     let origin = graph_root(request.headers);
@@ -945,7 +959,7 @@ fn get_template(request: &Request<'_>, template: &str) -> Result<Response, Graph
 
 fn update_template(request: &Request<'_>, template: &str) -> Result<Response, GraphError> {
     let mut body: SynchronizationTemplate = read_json(request.headers, request.body)?;
-    if body.id.as_ref().is_some_and(|id| id.as_str() != template) {
+    if body.id.get().is_some_and(|id| id.as_str() != template) {
         return Err(bad_request(
             "BadRequest",
             "The template id in the body does not match the path.",
@@ -1020,13 +1034,13 @@ fn schema_operation(
                 .flatten()
                 .find(|d| d.id.as_deref() == Some(directory))
                 .ok_or_else(|| not_found(&format!("The directory '{directory}'")))?;
-            found.discovery_date_time = Some(Timestamp::from(time::OffsetDateTime::now_utc()));
+            found.discovery_date_time = Property::Value(Timestamp::from(time::OffsetDateTime::now_utc()));
             let version = found
                 .version
                 .as_deref()
                 .and_then(|v| v.parse::<u64>().ok())
                 .unwrap_or(0);
-            found.version = Some((version + 1).to_string());
+            found.version = Property::Value(version.saturating_add(1).to_string());
             json_response(StatusCode::OK, &found.clone())
         }),
     }

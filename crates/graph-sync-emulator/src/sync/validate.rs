@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AttributeMappingSource, AttributeMappingSourceType, BaseAddress, ExposeSecret,
     ObjectDefinition, SecretKey, Secrets, SynchronizationSchema,
@@ -112,7 +113,7 @@ pub(crate) fn check_schema(schema: &SynchronizationSchema) -> Result<(), String>
                         "The target attribute '{target}' of object '{target_object}' is mapped more than once. A target attribute can be mapped only once."
                     ));
                 }
-                if let Some(source) = &attribute_mapping.source {
+                if let Property::Value(source) = &attribute_mapping.source {
                     check_source(source, &source_attributes, source_name)?;
                 }
             }
@@ -162,7 +163,7 @@ fn check_source(
     attributes: &HashSet<&str>,
     directory: &str,
 ) -> Result<(), String> {
-    if source.r#type == AttributeMappingSourceType::Attribute {
+    if source.r#type == graph_sync_model::Property::Value(AttributeMappingSourceType::Attribute) {
         let name = source.name.as_deref().unwrap_or_default();
         if !attributes.contains(name) {
             return Err(format!(
@@ -171,7 +172,7 @@ fn check_source(
         }
     }
     for parameter in source.parameters.iter().flatten() {
-        if let Some(nested) = &parameter.value {
+        if let Property::Value(nested) = &parameter.value {
             check_source(nested, attributes, directory)?;
         }
     }

@@ -39,11 +39,11 @@ use zeroize::Zeroizing;
 
 use crate::cli::{BulkCommand, BulkSecretsArgs, refuse_arguments};
 use crate::commands::Context;
-use crate::commands::secrets::resolve_secrets;
 use crate::exit::{Exit, Failure, exit_for};
 use crate::output::{Report, Table};
 use crate::secrets_file::{
     Entry, ParseOptions, SecretsFile, ValueSource, parse_key_argument, permission_warning,
+    resolve_secrets,
 };
 
 /// Runs a `bulk` subcommand.

@@ -6,15 +6,16 @@
 
 use std::io::{IsTerminal as _, Write as _};
 
+use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::{
     SynchronizationJob, SynchronizationJobRestartScope, SynchronizationStatusCode,
 };
-use graph_sync_api::{GraphSyncClient, JobApi};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::cli::{CreateJobArgs, JobRef, JobsCommand, RestartArgs, SpRef, StatusArgs, UntilState};
 use crate::commands::Context;
+use crate::commands::target::{job_api, sync_api};
 use crate::exit::Failure;
 use crate::output::{self, OutputFormat, Report, Table, to_json};
 
@@ -58,14 +59,6 @@ pub(crate) async fn run(context: &Context, command: JobsCommand) -> Result<(), F
     }
 }
 
-/// The handle of the job `target` names.
-pub(crate) fn job_api(client: &GraphSyncClient, target: &JobRef) -> JobApi {
-    client
-        .service_principal(target.sp.clone())
-        .synchronization()
-        .job(target.job.clone())
-}
-
 fn done(target: &JobRef, action: &str) -> Report {
     Report {
         text: format!("Job {} {action}.", target.job),
@@ -78,9 +71,7 @@ fn done(target: &JobRef, action: &str) -> Report {
 }
 
 async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Result<(), Failure> {
-    let jobs = client
-        .service_principal(args.sp.clone())
-        .synchronization()
+    let jobs = sync_api(client, &args.sp)
         .jobs()
         .list()
         .await
@@ -127,9 +118,7 @@ async fn create(
     client: &GraphSyncClient,
     args: &CreateJobArgs,
 ) -> Result<(), Failure> {
-    let job = client
-        .service_principal(args.sp.clone())
-        .synchronization()
+    let job = sync_api(client, &args.sp)
         .jobs()
         .create(args.template.clone())
         .await

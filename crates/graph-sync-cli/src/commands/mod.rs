@@ -1,14 +1,20 @@
 //! The commands, one module each, and the [`Context`] they share: the global options and how a
-//! client is built from them.
+//! client is built from them. Commands do not import each other: [`target`] resolves what a
+//! command addresses, [`reports`] holds the reports several commands print.
 
 pub(crate) mod bulk;
 pub(crate) mod completions;
+pub(crate) mod credentials;
 pub(crate) mod demo;
 pub(crate) mod emulator;
 pub(crate) mod jobs;
 pub(crate) mod provision;
+pub(crate) mod provision_on_demand;
+pub(crate) mod reports;
+pub(crate) mod schema;
 pub(crate) mod secrets;
-pub(crate) mod sync;
+pub(crate) mod target;
+pub(crate) mod templates;
 
 use std::sync::Arc;
 
@@ -104,13 +110,13 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Secrets(command) => secrets::run(&context, command).await,
         Command::Emulator(args) => emulator::run(&context, &args).await,
         Command::Demo => demo::run(&context).await,
-        Command::Credentials(command) => sync::credentials(&context, command).await,
+        Command::Credentials(command) => credentials::run(&context, command).await,
         Command::Jobs(command) => jobs::run(&context, command).await,
-        Command::Templates(command) => sync::templates(&context, command).await,
-        Command::Schema(command) => sync::schema(&context, command).await,
+        Command::Templates(command) => templates::run(&context, command).await,
+        Command::Schema(command) => schema::run(&context, command).await,
         Command::Bulk(command) => bulk::run(&context, command).await,
         Command::Provision(args) => provision::run(&context, &args).await,
-        Command::ProvisionOnDemand(args) => sync::provision_on_demand(&context, &args).await,
+        Command::ProvisionOnDemand(args) => provision_on_demand::run(&context, &args).await,
         Command::Completions(args) => {
             completions::run(&args);
             Ok(())

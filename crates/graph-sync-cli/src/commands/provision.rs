@@ -31,10 +31,11 @@ use tokio::time::Instant;
 
 use crate::cli::{ProvisionArgs, parse_duration, refuse_arguments};
 use crate::commands::Context;
-use crate::commands::secrets::{read_secrets_file, resolve_secrets};
 use crate::exit::Failure;
 use crate::output::{OutputFormat, Report};
-use crate::secrets_file::{ParseOptions, SecretsFile, SecretsTable, line_column};
+use crate::secrets_file::{
+    ParseOptions, SecretsFile, SecretsTable, line_column, read_secrets_file, resolve_secrets,
+};
 
 /// How long `provision` waits for `Active` unless the manifest says otherwise.
 const DEFAULT_WAIT: Duration = Duration::from_secs(5 * 60);

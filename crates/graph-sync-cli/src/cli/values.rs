@@ -1,0 +1,84 @@
+//! Parsers for argument values: durations and provision-on-demand subjects.
+
+use std::time::Duration;
+
+/// Parses `OBJECT_ID[:TYPE]`.
+pub(super) fn parse_subject(text: &str) -> Result<(String, String), String> {
+    let (id, kind) = text.split_once(':').unwrap_or((text, "User"));
+    if id.trim().is_empty() {
+        return Err("an empty object id".to_owned());
+    }
+    if kind.trim().is_empty() {
+        return Err(format!(
+            "an empty type after `{id}:`; use e.g. {id}:User or {id}:Group"
+        ));
+    }
+    Ok((id.trim().to_owned(), kind.trim().to_owned()))
+}
+
+/// Parses a duration: `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; use e.g. 500ms, 5s, 2m, 1h"))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(number),
+        "" | "s" => Duration::from_secs(number),
+        "m" => Duration::from_secs(number.saturating_mul(60)),
+        "h" => Duration::from_secs(number.saturating_mul(3600)),
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}`; use ms, s, m or h"
+            ));
+        }
+    };
+    if duration.is_zero() {
+        return Err("a duration must be more than zero".to_owned());
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+
+    use super::*;
+
+    #[test]
+    fn durations_and_subjects_parse_or_say_why() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0s").unwrap_err().contains("more than zero"));
+        assert!(
+            parse_duration("5d")
+                .unwrap_err()
+                .contains("unknown unit `d`")
+        );
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert_eq!(
+            parse_subject("abc"),
+            Ok(("abc".to_owned(), "User".to_owned()))
+        );
+        assert_eq!(
+            parse_subject("abc:Group"),
+            Ok(("abc".to_owned(), "Group".to_owned()))
+        );
+        assert!(parse_subject("abc:").unwrap_err().contains("empty type"));
+        assert!(
+            parse_subject(":User")
+                .unwrap_err()
+                .contains("empty object id")
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! `graph-sync credentials validate`: check credentials from a file, or the saved ones,
+//! against the target system without saving them.
+
+use graph_sync_api::model::ValidateCredentialsRequest;
+use serde_json::json;
+
+use crate::cli::{CredentialsCommand, ValidateArgs, refuse_arguments};
+use crate::commands::Context;
+use crate::commands::target::job_api;
+use crate::exit::Failure;
+use crate::output::Report;
+use crate::secrets_file::load_secrets;
+
+/// Runs a `credentials` subcommand.
+///
+/// # Errors
+///
+/// The command's [`Failure`].
+pub(crate) async fn run(context: &Context, command: CredentialsCommand) -> Result<(), Failure> {
+    match command {
+        CredentialsCommand::Validate(args) => validate(context, &args).await,
+    }
+}
+
+async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure> {
+    refuse_arguments(&args.rejected)?;
+    let (request, source) = match &args.from {
+        Some(path) => {
+            let secrets = load_secrets(path, args.format, args.allow_unknown_keys)?;
+            (
+                ValidateCredentialsRequest::with_credentials(secrets),
+                format!("the credentials in {}", path.display()),
+            )
+        }
+        None => (
+            ValidateCredentialsRequest::saved(),
+            "the saved credentials".to_owned(),
+        ),
+    };
+    let client = context.client()?;
+    let target = &args.target;
+    job_api(&client, target)
+        .validate_credentials(&request)
+        .await
+        .map_err(|e| Failure::api(format!("validating {source} for job {}", target.job), e))?;
+    context.print(&Report {
+        text: format!(
+            "The target system accepted {source} (job {}). Nothing was saved.",
+            target.job
+        ),
+        json: json!({
+            "servicePrincipal": target.sp.to_string(),
+            "job": target.job.as_str(),
+            "valid": true,
+            "saved": args.saved,
+        }),
+    });
+    Ok(())
+}

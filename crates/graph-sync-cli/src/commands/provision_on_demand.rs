@@ -1,0 +1,51 @@
+//! `graph-sync provision-on-demand`: provision given users or groups now, outside the schedule.
+
+use graph_sync_api::model::{ProvisionOnDemandRequest, SynchronizationJobSubject};
+use serde_json::json;
+
+use crate::cli::ProvisionOnDemandArgs;
+use crate::commands::Context;
+use crate::commands::target::job_api;
+use crate::exit::Failure;
+use crate::output::{Report, to_json};
+
+/// Runs `provision-on-demand`.
+///
+/// # Errors
+///
+/// The command's [`Failure`].
+pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Result<(), Failure> {
+    let subjects = args
+        .subjects
+        .iter()
+        .map(|(id, kind)| SynchronizationJobSubject::new(id.clone(), kind.clone()))
+        .collect();
+    let request = ProvisionOnDemandRequest::new(args.rule.clone(), subjects);
+    let client = context.client()?;
+    let target = &args.target;
+    let result = job_api(&client, target)
+        .provision_on_demand(&request)
+        .await
+        .map_err(|e| Failure::api(format!("provisioning on demand with job {}", target.job), e))?;
+    let outcome = result.decode_key().ok();
+    let log = result.decode_value().ok();
+    let status = outcome
+        .as_ref()
+        .and_then(|key| key.result.clone())
+        .unwrap_or_else(|| "(no result)".to_owned());
+    let action = log.as_ref().and_then(|log| log.action.clone());
+    context.print(&Report {
+        text: format!(
+            "Provisioned {} subject(s) on demand with rule {}: {status}{}.",
+            args.subjects.len(),
+            args.rule,
+            action.map(|a| format!(" ({a})")).unwrap_or_default()
+        ),
+        json: json!({
+            "job": target.job.as_str(),
+            "result": outcome.as_ref().map(to_json),
+            "log": log.as_ref().map(to_json),
+        }),
+    });
+    Ok(())
+}

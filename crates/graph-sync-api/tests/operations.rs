@@ -8,6 +8,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use graph_sync_api::transport::testing::MockTransport;
 use graph_sync_api::{Error, GraphSyncClient};
+use graph_sync_model::Property;
 use graph_sync_model::{
     AppId, ApplicationObjectId, ApplicationTemplateId, BulkRequest, DirectoryId,
     InstantiateRequest, JobId, ParseExpressionRequest, ProvisionOnDemandRequest, SecretKey,
@@ -141,8 +142,8 @@ async fn instantiate_posts_the_display_name_and_reads_both_objects() {
         Some(json!({"displayName":"Contoso SCIM app"})),
     );
     assert_eq!(
-        created.service_principal.unwrap().app_id,
-        created.application.unwrap().app_id
+        created.service_principal.into_option().unwrap().app_id,
+        created.application.into_option().unwrap().app_id
     );
     let error = silent()
         .application_template(
@@ -240,7 +241,7 @@ async fn jobs_list_follows_next_links_collected_and_streamed() {
         .unwrap();
     let ids: Vec<_> = jobs
         .iter()
-        .map(|j| j.id.clone().unwrap().into_string())
+        .map(|j| j.id.clone().into_option().unwrap().into_string())
         .collect();
     assert_eq!(ids, ["scim.1", "scim.2"]);
     assert_request(
@@ -267,7 +268,15 @@ async fn jobs_list_follows_next_links_collected_and_streamed() {
         .jobs()
         .list_stream();
     assert_eq!(
-        stream.next().await.unwrap().unwrap().id.unwrap().as_str(),
+        stream
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .into_option()
+            .unwrap()
+            .as_str(),
         "scim.1"
     );
     assert_eq!(
@@ -276,7 +285,15 @@ async fn jobs_list_follows_next_links_collected_and_streamed() {
         "the second page is fetched lazily"
     );
     assert_eq!(
-        stream.next().await.unwrap().unwrap().id.unwrap().as_str(),
+        stream
+            .next()
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .into_option()
+            .unwrap()
+            .as_str(),
         "scim.2"
     );
     assert!(stream.next().await.is_none());
@@ -591,12 +608,13 @@ async fn job_schema_operations() {
     assert_eq!(schema_api.functions().await.unwrap().len(), 4);
     let parse: ParseExpressionRequest =
         serde_json::from_str(fixture!("parse-expression-request.json")).unwrap();
-    assert!(
+    assert_eq!(
         schema_api
             .parse_expression(&parse)
             .await
             .unwrap()
-            .parsing_succeeded
+            .parsing_succeeded,
+        Property::Value(true)
     );
     let directory = schema_api
         .directory(DirectoryId::new("8ffa6169-f354-4751-9b77-9c00765be92d").unwrap())

@@ -83,6 +83,7 @@ pub use job::{
     SynchronizationJobRestartCriteria, SynchronizationProgress, SynchronizationQuarantine,
     SynchronizationSchedule, SynchronizationStatus, SynchronizationTaskExecution,
 };
+pub use property::Property;
 pub use provisioning::{
     AcquireAccessTokenRequest, BULK_REQUEST_SCHEMA, BULK_UPLOAD_MAX_OPERATIONS, BulkOperation,
     BulkRequest, ModifiedProperty, ProvisionOnDemandDecodeError, ProvisionOnDemandRequest,
@@ -105,7 +106,6 @@ pub use template::{
     Application, ApplicationServicePrincipal, InstantiateRequest, ServicePrincipal,
     SynchronizationMetadataEntry, SynchronizationTemplate,
 };
-pub use property::Property;
 pub use time::{IsoDuration, TimeError, Timestamp};
 
 /// Re-exported so that users of this crate name the same secret type.

@@ -131,6 +131,15 @@ impl<T> Property<T> {
         self.get().cloned().unwrap_or(default)
     }
 
+    /// The value, or `T::default()` when absent or `null`.
+    #[must_use]
+    pub fn unwrap_or_default(self) -> T
+    where
+        T: Default,
+    {
+        self.into_option().unwrap_or_default()
+    }
+
     /// A property from an `Option`: `None` is absent (nothing is written).
     #[must_use]
     pub fn from_option(value: Option<T>) -> Self {
@@ -144,6 +153,17 @@ impl<T> Property<T> {
             Self::Absent => Property::Absent,
             Self::Null => Property::Null,
             Self::Value(value) => Property::Value(f(value)),
+        }
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Property<T> {
+    /// The value as text; nothing for an absent or `null` property (for reports and tables:
+    /// read [`Property::is_null`] where the difference matters).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(value) => value.fmt(f),
+            Self::Absent | Self::Null => Ok(()),
         }
     }
 }

@@ -652,7 +652,10 @@ impl ObjectMapping {
     /// The default is never written: a mapping read without `flowTypes` is written without it.
     #[must_use]
     pub fn flow_types(&self) -> ObjectFlowTypes {
-        self.flow_types.get().cloned().unwrap_or_else(ObjectFlowTypes::all)
+        self.flow_types
+            .get()
+            .cloned()
+            .unwrap_or_else(ObjectFlowTypes::all)
     }
 }
 

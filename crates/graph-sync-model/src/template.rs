@@ -24,7 +24,11 @@ pub struct SynchronizationTemplate {
     #[serde(default, skip_serializing_if = "Property::is_absent")]
     pub application_id: Property<String>,
     /// Whether this is the recommended default template.
-    #[serde(rename = "default", default, skip_serializing_if = "Property::is_absent")]
+    #[serde(
+        rename = "default",
+        default,
+        skip_serializing_if = "Property::is_absent"
+    )]
     pub default: Property<bool>,
     /// A description.
     #[serde(default, skip_serializing_if = "Property::is_absent")]

@@ -8,9 +8,8 @@
 )]
 
 use graph_sync_model::{
-    Property,
-    ExposeSecret, ODataError, SecretKey, SecretKeyValue, SecretString, Secrets, SecretsError,
-    Synchronization,
+    ExposeSecret, ODataError, Property, SecretKey, SecretKeyValue, SecretString, Secrets,
+    SecretsError, Synchronization,
 };
 
 mod catalogue;
@@ -169,7 +168,13 @@ fn the_synchronization_resource_reads_masked_secrets_and_keeps_unknown_propertie
         Some("3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6")
     );
     assert_eq!(sync.secrets.get().unwrap().len(), 4);
-    assert!(sync.secrets.get().unwrap().iter().all(SecretKeyValue::is_masked));
+    assert!(
+        sync.secrets
+            .get()
+            .unwrap()
+            .iter()
+            .all(SecretKeyValue::is_masked)
+    );
     assert!(matches!(
         sync.secrets.get().unwrap().validate_for_put(),
         Err(SecretsError::Masked { .. })

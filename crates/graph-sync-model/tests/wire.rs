@@ -2,6 +2,7 @@
 //! invalid-JSON examples fixed as the reference's §10 describes) read into its type and
 //! written back without loss, and the typed views of them checked.
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AcquireAccessTokenRequest, ApplicationServicePrincipal, AttributeMappingFunctionSchema,
     AttributeMappingSourceType, AttributeType, BulkRequest, DirectoryDefinition, Discoverability,
@@ -11,7 +12,6 @@ use graph_sync_model::{
     SecretKey, SynchronizationJob, SynchronizationScheduleState, SynchronizationSchema,
     SynchronizationStatusCode, SynchronizationTemplate, ValidateCredentialsRequest,
 };
-use graph_sync_model::Property;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -72,7 +72,9 @@ fn job_bodies_round_trip() {
             .get()
             .unwrap()
             .interval
-            .get().unwrap().is_timespan_max()
+            .get()
+            .unwrap()
+            .is_timespan_max()
     );
 
     // The overview's list: an empty `status` object reads as the defaults.
@@ -92,22 +94,42 @@ fn job_bodies_round_trip() {
     let (n, f) = fixture!("job-get-response.json");
     let job: SynchronizationJob = round_trip(n, f);
     let status = job.status.get().unwrap();
-    assert_eq!(status.code, Property::Value(SynchronizationStatusCode::Paused));
+    assert_eq!(
+        status.code,
+        Property::Value(SynchronizationStatusCode::Paused)
+    );
     let quarantine = status.quarantine.get().unwrap();
     // The documented example's "" timestamps and reason are read, kept and written back.
     assert!(quarantine.current_began.get().unwrap().is_unset());
-    assert_eq!(quarantine.reason, Property::Value(QuarantineReason::Other(String::new())));
+    assert_eq!(
+        quarantine.reason,
+        Property::Value(QuarantineReason::Other(String::new()))
+    );
     assert_eq!(quarantine.series_count, Property::Value(2));
     assert_eq!(
         quarantine.error.get().unwrap().code.as_deref(),
         Some("SalesforceInvalidCredentials")
     );
-    assert!(status.steady_state_first_achieved_time.get().unwrap().is_unset());
+    assert!(
+        status
+            .steady_state_first_achieved_time
+            .get()
+            .unwrap()
+            .is_unset()
+    );
     assert_eq!(
         job.setting("QuarantineTooManyDeletesThreshold"),
         Some("500")
     );
-    assert!(job.schedule.get().unwrap().interval.get().unwrap().is_timespan_max());
+    assert!(
+        job.schedule
+            .get()
+            .unwrap()
+            .interval
+            .get()
+            .unwrap()
+            .is_timespan_max()
+    );
 
     let (n, f) = fixture!("job-create-request.json");
     let create: SynchronizationJob = round_trip(n, f);
@@ -122,7 +144,10 @@ fn job_bodies_round_trip() {
     let (n, f) = fixture!("job-create-response.json");
     let created: SynchronizationJob = round_trip(n, f);
     let schedule = created.schedule.get().unwrap();
-    assert_eq!(schedule.state, Property::Value(SynchronizationScheduleState::Disabled));
+    assert_eq!(
+        schedule.state,
+        Property::Value(SynchronizationScheduleState::Disabled)
+    );
     assert!(schedule.interval.get().unwrap().is_timespan_max());
     assert!(schedule.is_disabled());
     assert_eq!(
@@ -139,7 +164,9 @@ fn job_bodies_round_trip() {
             .get()
             .unwrap()
             .current_began
-            .get().unwrap().value()
+            .get()
+            .unwrap()
+            .value()
             .unwrap()
             .nanosecond(),
         123_456_700
@@ -148,14 +175,30 @@ fn job_bodies_round_trip() {
         status.quarantine_reason(),
         Some(&QuarantineReason::EncounteredQuarantineException)
     );
-    assert!(status.quarantine.into_option().unwrap().error.into_option().unwrap().tenant_actionable == Property::Value(true));
+    assert!(
+        status
+            .quarantine
+            .into_option()
+            .unwrap()
+            .error
+            .into_option()
+            .unwrap()
+            .tenant_actionable
+            == Property::Value(true)
+    );
 }
 
 #[test]
 fn action_bodies_round_trip() {
     let (n, f) = fixture!("job-restart-request.json");
     let restart: RestartRequest = round_trip(n, f);
-    let scope = restart.criteria.into_option().unwrap().reset_scope.into_option().unwrap();
+    let scope = restart
+        .criteria
+        .into_option()
+        .unwrap()
+        .reset_scope
+        .into_option()
+        .unwrap();
     assert!(scope.contains(&RestartScopeFlag::QuarantineState));
     assert_eq!(scope.bits(), 14);
 
@@ -207,7 +250,10 @@ fn action_bodies_round_trip() {
     let result: ProvisionOnDemandResult = round_trip(n, f);
     let outcome = result.decode_key().unwrap();
     assert_eq!(outcome.result.as_deref(), Some("Skipped"));
-    assert_eq!(outcome.details.into_option().unwrap()["errorCode"], "RedundantExport");
+    assert_eq!(
+        outcome.details.into_option().unwrap()["errorCode"],
+        "RedundantExport"
+    );
     let log = result.decode_value().unwrap();
     let steps = log.provisioning_steps.get().unwrap();
     assert_eq!(steps.len(), 4);
@@ -289,8 +335,8 @@ fn action_bodies_round_trip() {
     assert_eq!(bulk.operations.len(), 2);
     assert_eq!(bulk.operations[0].path, "/Users");
     assert_eq!(
-        bulk.operations[1].data.get().unwrap()["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]
-            ["value"],
+        bulk.operations[1].data.get().unwrap()["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
+            ["manager"]["value"],
         "701984"
     );
     for (n, f) in [
@@ -310,36 +356,55 @@ fn schema_bodies_round_trip() {
     assert!(
         directories[0]
             .discoverabilities
-            .get().unwrap().contains(&Discoverability::AttributeDataTypes)
+            .get()
+            .unwrap()
+            .contains(&Discoverability::AttributeDataTypes)
     );
     // The documentation's lower-case "string" is kept as an unknown member.
     let sf_attr = &directories[1].objects.get().unwrap()[0]
         .attributes
         .get()
         .unwrap()[0];
-    assert_eq!(sf_attr.r#type, Property::Value(AttributeType::Other("string".into())));
+    assert_eq!(
+        sf_attr.r#type,
+        Property::Value(AttributeType::Other("string".into()))
+    );
     let mapping = &schema.synchronization_rules.get().unwrap()[0]
         .object_mappings
         .get()
         .unwrap()[0];
-    assert!(mapping.flow_types.get().unwrap().contains(&ObjectFlowType::Delete));
+    assert!(
+        mapping
+            .flow_types
+            .get()
+            .unwrap()
+            .contains(&ObjectFlowType::Delete)
+    );
     let function = mapping.attribute_mappings.get().unwrap()[1]
         .source
         .get()
         .unwrap();
-    assert_eq!(function.r#type, Property::Value(AttributeMappingSourceType::Function));
+    assert_eq!(
+        function.r#type,
+        Property::Value(AttributeMappingSourceType::Function)
+    );
     assert_eq!(function.parameters.get().unwrap().len(), 2);
 
     // The documentation's own example is a skeleton with empty objects: every one reads.
     let (n, f) = fixture!("schema-get-documented-response.json");
     let skeleton: SynchronizationSchema = round_trip(n, f);
-    assert_eq!(skeleton.synchronization_rules.into_option().unwrap().len(), 2);
+    assert_eq!(
+        skeleton.synchronization_rules.into_option().unwrap().len(),
+        2
+    );
 
     // The documented update example, its trailing commas removed (reference §10 item 10).
     let (n, f) = fixture!("schema-update-documented-request.json");
     let documented: SynchronizationSchema = round_trip(n, f);
     assert_eq!(
-        documented.directories.into_option().unwrap()[1].name.as_deref(),
+        documented.directories.into_option().unwrap()[1]
+            .name
+            .as_deref(),
         Some("Salesforce")
     );
 
@@ -349,7 +414,10 @@ fn schema_bodies_round_trip() {
 
     let (n, f) = fixture!("filter-operators-response.json");
     let operators: ODataCollection<FilterOperatorSchema> = round_trip(n, f);
-    assert_eq!(operators.value[0].arity, Property::Value(ScopeOperatorType::Binary));
+    assert_eq!(
+        operators.value[0].arity,
+        Property::Value(ScopeOperatorType::Binary)
+    );
     assert_eq!(operators.value[0].extra["name"], "EQUALS");
     assert_eq!(
         operators.value[0].supported_attribute_types,
@@ -364,7 +432,13 @@ fn schema_bodies_round_trip() {
 
     let (n, f) = fixture!("parse-expression-request.json");
     let request: ParseExpressionRequest = round_trip(n, f);
-    let properties = request.test_input_object.into_option().unwrap().properties.into_option().unwrap();
+    let properties = request
+        .test_input_object
+        .into_option()
+        .unwrap()
+        .properties
+        .into_option()
+        .unwrap();
     assert_eq!(properties[0].key.as_deref(), Some("objectId"));
     let roles = properties.last().unwrap();
     assert_eq!(roles.extra["value@odata.type"], "#Collection(String)");
@@ -383,7 +457,10 @@ fn schema_bodies_round_trip() {
     let failed: ParseExpressionResponse = round_trip(n, f);
     let error = failed.error.into_option().unwrap();
     assert_eq!(error.code.as_deref(), Some("ExpressionParsingFailed"));
-    assert_eq!(error.inner_error.into_option().unwrap().extra["position"], 8);
+    assert_eq!(
+        error.inner_error.into_option().unwrap().extra["position"],
+        8
+    );
 
     let (n, f) = fixture!("directory-discover-response.json");
     let directory: DirectoryDefinition = round_trip(n, f);
@@ -391,13 +468,18 @@ fn schema_bodies_round_trip() {
     assert_eq!(
         directory
             .discovery_date_time
-            .into_option().unwrap()
+            .into_option()
+            .unwrap()
             .value()
             .unwrap()
             .nanosecond(),
         470_755_200
     );
-    let attributes = directory.objects.into_option().unwrap()[0].attributes.clone().into_option().unwrap();
+    let attributes = directory.objects.into_option().unwrap()[0]
+        .attributes
+        .clone()
+        .into_option()
+        .unwrap();
     assert_eq!(
         attributes[2].name.as_deref(),
         Some("CustomExendedAttribute")
@@ -428,7 +510,12 @@ fn template_bodies_round_trip() {
     let (n, f) = fixture!("instantiate-response.json");
     let created: ApplicationServicePrincipal = round_trip(n, f);
     assert_eq!(
-        created.service_principal.into_option().unwrap().id.as_deref(),
+        created
+            .service_principal
+            .into_option()
+            .unwrap()
+            .id
+            .as_deref(),
         Some("id-value")
     );
 }
@@ -475,11 +562,23 @@ fn the_round_trip_check_notices_loss_addition_change_and_dropped_nulls() {
     let original = serde_json::json!({"a": {"b": [1, 2], "n": null}, "c": "x"});
     assert!(difference(&original, &original, "").is_ok());
     let lost = serde_json::json!({"a": {"b": [1, 2], "n": null}});
-    assert!(difference(&lost, &original, "").unwrap_err().contains("/c lost"));
+    assert!(
+        difference(&lost, &original, "")
+            .unwrap_err()
+            .contains("/c lost")
+    );
     let changed = serde_json::json!({"a": {"b": [1, 3], "n": null}, "c": "x"});
-    assert!(difference(&changed, &original, "").unwrap_err().contains("/a/b/1"));
+    assert!(
+        difference(&changed, &original, "")
+            .unwrap_err()
+            .contains("/a/b/1")
+    );
     let no_null = serde_json::json!({"a": {"b": [1, 2]}, "c": "x"});
-    assert!(difference(&no_null, &original, "").unwrap_err().contains("/a/n lost"));
+    assert!(
+        difference(&no_null, &original, "")
+            .unwrap_err()
+            .contains("/a/n lost")
+    );
     // A default is an addition like any other.
     let defaulted = serde_json::json!({"a": {"b": [1, 2], "n": null}, "c": "x", "default": false});
     assert!(

@@ -2,9 +2,8 @@
 //! catalogues, expression parsing, and directory discovery.
 
 use graph_sync_model::{
-    Property,
     AttributeMappingFunctionSchema, DirectoryDefinition, DirectoryId, FilterOperatorSchema,
-    ParseExpressionRequest, ParseExpressionResponse, SynchronizationSchema,
+    ParseExpressionRequest, ParseExpressionResponse, Property, SynchronizationSchema,
 };
 use http::Method;
 
@@ -59,10 +58,7 @@ impl SchemaApi {
     pub async fn put(&self, schema: &SynchronizationSchema) -> Result<(), Error> {
         let empty = |v: &Property<Vec<_>>| v.get().is_none_or(Vec::is_empty);
         if empty(&schema.directories)
-            && schema
-                .synchronization_rules
-                .get()
-                .is_none_or(Vec::is_empty)
+            && schema.synchronization_rules.get().is_none_or(Vec::is_empty)
         {
             return Err(InvalidInput::new(
                 "a schema PUT replaces the whole schema, and this one has no directories and no rules: \
@@ -124,7 +120,11 @@ impl SchemaApi {
         &self,
         request: &ParseExpressionRequest,
     ) -> Result<ParseExpressionResponse, Error> {
-        if request.expression.as_deref().is_none_or(|text| text.trim().is_empty()) {
+        if request
+            .expression
+            .as_deref()
+            .is_none_or(|text| text.trim().is_empty())
+        {
             return Err(InvalidInput::new("parseExpression needs a non-empty expression").into());
         }
         let response = self

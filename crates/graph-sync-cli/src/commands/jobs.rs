@@ -79,13 +79,13 @@ async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Resu
     let mut table = Table::new(&["JOB", "TEMPLATE", "SCHEDULE", "STATE"]);
     for job in &jobs {
         table.row([
-            job.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            job.id.get().map(ToString::to_string).unwrap_or_default(),
             job.template_id
-                .as_ref()
+                .get()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             job.schedule
-                .as_ref()
+                .get()
                 .map(|s| s.state.to_string())
                 .unwrap_or_default(),
             job.status_code().to_string(),
@@ -123,7 +123,7 @@ async fn create(
         .create(args.template.clone())
         .await
         .map_err(|e| Failure::api(format!("creating a job from template {}", args.template), e))?;
-    let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    let id = job.id.get().map(ToString::to_string).unwrap_or_default();
     context.print(&Report {
         text: format!("Created job {id} from template {}.", args.template),
         json: to_json(&job),
@@ -165,16 +165,16 @@ async fn restart(
 /// `jobs show`: the main facts as text, the whole job as JSON.
 fn job_report(job: &SynchronizationJob) -> Report {
     let mut table = Table::new(&["FIELD", "VALUE"]);
-    let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    let id = job.id.get().map(ToString::to_string).unwrap_or_default();
     table.row(["Job".to_owned(), id]);
     table.row([
         "Template".to_owned(),
         job.template_id
-            .as_ref()
+            .get()
             .map(ToString::to_string)
             .unwrap_or_default(),
     ]);
-    if let Some(schedule) = &job.schedule {
+    if let Some(schedule) = job.schedule.get() {
         table.row([
             "Schedule".to_owned(),
             format!("{} every {}", schedule.state, schedule.interval),
@@ -192,10 +192,10 @@ fn job_report(job: &SynchronizationJob) -> Report {
 /// State, progress, last execution and quarantine, as (field, text) pairs.
 fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
     let mut fields = vec![("State", job.status_code().to_string())];
-    let Some(status) = &job.status else {
+    let Some(status) = job.status.get() else {
         return fields;
     };
-    if let Some(progress) = status.progress.as_ref().and_then(|p| p.last()) {
+    if let Some(progress) = status.progress.get().and_then(|p| p.last()) {
         fields.push((
             "Progress",
             format!(
@@ -206,20 +206,20 @@ fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
             ),
         ));
     }
-    if let Some(last) = &status.last_execution {
+    if let Some(last) = status.last_execution.get() {
         let mut text = format!("{} at {}", last.state, last.time_ended);
-        if let Some(message) = last.error.as_ref().and_then(|e| e.message.as_deref()) {
+        if let Some(message) = last.error.get().and_then(|e| e.message.as_deref()) {
             text.push_str(&format!(": {message}"));
         }
         fields.push(("Last execution", text));
     }
-    if let Some(quarantine) = &status.quarantine {
+    if let Some(quarantine) = status.quarantine.get() {
         let mut text = quarantine.reason.to_string();
-        if let Some(error) = &quarantine.error {
-            if let Some(code) = &error.code {
+        if let Some(error) = quarantine.error.get() {
+            if let Some(code) = error.code.get() {
                 text.push_str(&format!(" ({code})"));
             }
-            if let Some(message) = &error.message {
+            if let Some(message) = error.message.get() {
                 text.push_str(&format!(": {message}"));
             }
         }
@@ -242,7 +242,7 @@ fn status_json(target: &JobRef, job: &SynchronizationJob) -> Value {
     json!({
         "job": target.job.as_str(),
         "state": job.status_code().to_string(),
-        "status": job.status.as_ref().map(to_json),
+        "status": job.status.get().map(to_json),
     })
 }
 

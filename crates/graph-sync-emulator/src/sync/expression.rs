@@ -51,7 +51,8 @@ pub(crate) fn parse_expression(request: &ParseExpressionRequest) -> ParseExpress
                 response.evaluation_result = Property::Value(vec![value]);
             }
             Err(message) => {
-                response.error = Property::Value(public_error("ExpressionEvaluationFailed", message))
+                response.error =
+                    Property::Value(public_error("ExpressionEvaluationFailed", message))
             }
         }
     }
@@ -283,7 +284,7 @@ mod tests {
 
     fn run(expression: &str, properties: &[(&str, &str)]) -> ParseExpressionResponse {
         let mut object = ExpressionInputObject::default();
-        object.properties = Some(
+        object.properties = Property::Value(
             properties
                 .iter()
                 .map(|(k, v)| StringKeyObjectValuePair::new(*k, *v))
@@ -299,16 +300,18 @@ mod tests {
             &[("preferredLanguage", "en-US")],
         );
         assert!(
-            response.parsing_succeeded && response.evaluation_succeeded,
+            response.parsing_succeeded == Property::Value(true)
+                && response.evaluation_succeeded == Property::Value(true),
             "{response:?}"
         );
-        assert_eq!(response.evaluation_result.unwrap(), ["en_US"]);
-        let parsed = response.parsed_expression.unwrap();
+        assert_eq!(response.evaluation_result.into_option().unwrap(), ["en_US"]);
+        let parsed = response.parsed_expression.into_option().unwrap();
         let keys: Vec<_> = parsed
             .parameters
+            .into_option()
             .unwrap()
             .iter()
-            .map(|p| p.key.clone().unwrap())
+            .map(|p| p.key.clone().into_option().unwrap())
             .collect();
         assert_eq!(keys, ["source", "oldValue", "replacementValue"]);
     }
@@ -319,7 +322,10 @@ mod tests {
             "Join(\" \", ToUpper([givenName]), [surname])",
             &[("givenName", "bill"), ("surname", "Bob")],
         );
-        assert_eq!(response.evaluation_result.unwrap(), ["BILL Bob"]);
+        assert_eq!(
+            response.evaluation_result.into_option().unwrap(),
+            ["BILL Bob"]
+        );
     }
 
     #[test]
@@ -333,10 +339,11 @@ mod tests {
             "",
         ] {
             let response = run(bad, &[]);
-            assert!(!response.parsing_succeeded, "{bad}");
-            assert!(response.error.unwrap().message.is_some());
+            assert_eq!(response.parsing_succeeded, Property::Value(false), "{bad}");
+            assert!(response.error.into_option().unwrap().message.is_value());
         }
         let response = run("[missing]", &[]);
-        assert!(response.parsing_succeeded && !response.evaluation_succeeded);
+        assert_eq!(response.parsing_succeeded, Property::Value(true));
+        assert_eq!(response.evaluation_succeeded, Property::Value(false));
     }
 }

@@ -90,10 +90,11 @@ impl JobEntry {
         schedule.state = Property::Value(SynchronizationScheduleState::Disabled);
         job.schedule = Property::Value(schedule);
         job.status = Property::Value(fresh_status());
-        job.synchronization_job_settings = Property::Value(vec![graph_sync_model::KeyValuePair::new(
-            "QuarantineTooManyDeletesThreshold",
-            "500",
-        )]);
+        job.synchronization_job_settings =
+            Property::Value(vec![graph_sync_model::KeyValuePair::new(
+                "QuarantineTooManyDeletesThreshold",
+                "500",
+            )]);
         let mut schema = schema.clone();
         schema.id = Property::Value(id.into_string());
         Some(Self {
@@ -175,7 +176,8 @@ impl JobEntry {
                 });
                 quarantine.current_began = Property::Value(began.clone());
                 quarantine.next_attempt = Property::Value(began);
-                quarantine.reason = Property::Value(QuarantineReason::EncounteredQuarantineException);
+                quarantine.reason =
+                    Property::Value(QuarantineReason::EncounteredQuarantineException);
                 let series = quarantine.series_count.value_or(0);
                 quarantine.series_count = Property::Value(series.saturating_add(1));
                 quarantine.error = Property::Value(error);
@@ -259,7 +261,7 @@ mod tests {
             JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
         assert!(entry.id().starts_with("scim."));
         assert_eq!(entry.code(), SynchronizationStatusCode::NotConfigured);
-        assert!(entry.job.schedule.as_ref().unwrap().is_disabled());
+        assert!(entry.job.schedule.get().unwrap().is_disabled());
         entry.start(&secrets("good"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Active);
         entry.tick(&secrets("bad"), Some(&target));
@@ -267,20 +269,23 @@ mod tests {
         let quarantine = entry
             .job
             .status
-            .as_ref()
+            .get()
             .unwrap()
             .quarantine
             .clone()
+            .into_option()
             .unwrap();
         assert_eq!(
             quarantine.reason,
-            QuarantineReason::EncounteredQuarantineException
+            Property::Value(QuarantineReason::EncounteredQuarantineException)
         );
         assert!(
             quarantine
                 .error
+                .into_option()
                 .unwrap()
                 .message
+                .into_option()
                 .unwrap()
                 .contains("rejected the SecretToken")
         );

@@ -1034,7 +1034,8 @@ fn schema_operation(
                 .flatten()
                 .find(|d| d.id.as_deref() == Some(directory))
                 .ok_or_else(|| not_found(&format!("The directory '{directory}'")))?;
-            found.discovery_date_time = Property::Value(Timestamp::from(time::OffsetDateTime::now_utc()));
+            found.discovery_date_time =
+                Property::Value(Timestamp::from(time::OffsetDateTime::now_utc()));
             let version = found
                 .version
                 .as_deref()

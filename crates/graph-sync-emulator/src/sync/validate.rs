@@ -228,10 +228,10 @@ mod tests {
     #[test]
     fn schema_errors_name_the_attribute() {
         let mut schema = scim_schema();
-        let rules = schema.synchronization_rules.as_mut().unwrap();
-        let mappings = rules[0].object_mappings.as_mut().unwrap()[0]
+        let rules = schema.synchronization_rules.get_mut().unwrap();
+        let mappings = rules[0].object_mappings.get_mut().unwrap()[0]
             .attribute_mappings
-            .as_mut()
+            .get_mut()
             .unwrap();
         let mut duplicate = mappings[2].clone();
         mappings.push(duplicate.clone());
@@ -240,15 +240,15 @@ mod tests {
                 .unwrap_err()
                 .contains("'displayName' of object")
         );
-        let mappings = schema.synchronization_rules.as_mut().unwrap()[0]
+        let mappings = schema.synchronization_rules.get_mut().unwrap()[0]
             .object_mappings
-            .as_mut()
+            .get_mut()
             .unwrap()[0]
             .attribute_mappings
-            .as_mut()
+            .get_mut()
             .unwrap();
         mappings.pop();
-        duplicate.target_attribute_name = Some("nickName".into());
+        duplicate.target_attribute_name = Property::Value("nickName".into());
         mappings.push(duplicate);
         assert!(
             check_schema(&schema)

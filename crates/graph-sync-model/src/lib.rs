@@ -28,9 +28,12 @@
 //!   sentinel) and [`IsoDuration`] (up to `P10675199DT2H48M5.4775807S`), both keeping the
 //!   text they were read from.
 //!
-//! Response types derive `Default`, are `#[non_exhaustive]`, make every nullable property an
-//! `Option`, and keep properties they do not model (and `@odata.type` annotations) in an
-//! `extra` map, so a body read and written again loses nothing.
+//! Response types derive `Default` (the empty document), are `#[non_exhaustive]`, make every
+//! property a [`Property`] (absent, `null` or a value, each written back as read), and keep
+//! properties they do not model (and `@odata.type` annotations) in an `extra` map, so a body
+//! read and written again is the same JSON value. Defaults the documentation gives are applied
+//! by accessors ([`ObjectMapping::flow_types`], [`AttributeMapping::flow_behavior`],
+//! [`AttributeMapping::flow_type`]) and never written; see `docs/model.md`.
 //!
 //! ## The key decision: secrets are unreadable by accident
 //!

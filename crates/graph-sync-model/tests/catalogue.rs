@@ -317,3 +317,97 @@ fn a_check_fails_on_a_wrong_type_and_on_loss() {
         .is_err()
     );
 }
+
+/// A small deterministic generator (xorshift64*), so that the mutation test is repeatable
+/// without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap()).unwrap()
+    }
+}
+
+/// Every object member of `value`, as paths of keys and indices.
+fn member_paths(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                path.push(Value::from(key.as_str()));
+                out.push(path.clone());
+                member_paths(member, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Value::from(i));
+                member_paths(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes the member at `path`, or sets it to `null`.
+fn mutate(value: &mut Value, path: &[Value], remove: bool) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = value;
+    for step in parents {
+        let next = match step {
+            Value::String(key) => node.get_mut(key.as_str()),
+            _ => node.get_mut(usize::try_from(step.as_u64().unwrap()).unwrap()),
+        };
+        // An earlier mutation removed or nulled a parent: nothing left to mutate.
+        let Some(next) = next else { return };
+        node = next;
+    }
+    if let (Value::Object(members), Some(key)) = (node, last.as_str()) {
+        if remove {
+            members.remove(key);
+        } else {
+            members.insert(key.to_owned(), Value::Null);
+        }
+    }
+}
+
+/// Property-style check of "absent stays absent, null stays null": each fixture, with up to
+/// three of its members removed or set to `null` at random (seeded), either is refused by its
+/// type (a required member, say) or comes back as the same JSON value.
+#[test]
+fn fixtures_with_members_removed_or_nulled_still_round_trip() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut checked, mut refused) = (0, 0);
+    let mut failures = Vec::new();
+    for (name, check) in FIXTURES {
+        let text = std::fs::read_to_string(fixtures_dir().join(name)).unwrap();
+        let original: Value = serde_json::from_str(&text).unwrap();
+        let mut paths = Vec::new();
+        member_paths(&original, &mut Vec::new(), &mut paths);
+        for _ in 0..40 {
+            let mut mutated = original.clone();
+            for _ in 0..=rng.below(3) {
+                let path = &paths[rng.below(paths.len())];
+                mutate(&mut mutated, path, rng.below(2) == 0);
+            }
+            match check(&mutated.to_string()) {
+                Ok(()) => checked += 1,
+                Err(problem) if problem.contains("does not read as") => refused += 1,
+                Err(problem) => failures.push(format!("{name}: {problem}\n  body: {mutated}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The check must not be vacuous: most mutations are read.
+    assert!(checked > refused * 4, "checked {checked}, refused {refused}");
+}

@@ -20,6 +20,9 @@ use super::catalog::FUNCTIONS;
 /// Parses and, with a test object, evaluates the request's expression.
 pub(crate) fn parse_expression(request: &ParseExpressionRequest) -> ParseExpressionResponse {
     let mut response = ParseExpressionResponse::default();
+    // Both flags are always written, as the service does.
+    response.parsing_succeeded = Property::Value(false);
+    response.evaluation_succeeded = Property::Value(false);
     let text = request.expression.as_deref().unwrap_or_default();
     let mut parser = Parser { text, pos: 0 };
     let parsed = parser.expression().and_then(|node| {

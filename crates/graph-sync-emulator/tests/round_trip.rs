@@ -20,13 +20,28 @@ use crate::{Harness, Reply, SP_ID, harness};
 
 /// Reads `reply`'s body as `T`, writes it back, and requires the same JSON value. Returns
 /// the body and how many bodies were checked so far.
-fn same_value<T: DeserializeOwned + Serialize>(what: &str, reply: &Reply, seen: &mut usize) -> Value {
-    assert!(reply.status.is_success() || reply.status.is_client_error(), "{what}: {}", reply.status);
+fn same_value<T: DeserializeOwned + Serialize>(
+    what: &str,
+    reply: &Reply,
+    seen: &mut usize,
+) -> Value {
+    assert!(
+        reply.status.is_success() || reply.status.is_client_error(),
+        "{what}: {}",
+        reply.status
+    );
     let original = reply.json();
-    let typed: T = serde_json::from_value(original.clone())
-        .unwrap_or_else(|e| panic!("{what}: does not read as {}: {e}", std::any::type_name::<T>()));
+    let typed: T = serde_json::from_value(original.clone()).unwrap_or_else(|e| {
+        panic!(
+            "{what}: does not read as {}: {e}",
+            std::any::type_name::<T>()
+        )
+    });
     let written = serde_json::to_value(&typed).unwrap();
-    assert_eq!(written, original, "{what}: decode → encode changed the body");
+    assert_eq!(
+        written, original,
+        "{what}: decode → encode changed the body"
+    );
     *seen += 1;
     original
 }
@@ -68,21 +83,39 @@ async fn every_emulator_body_round_trips_as_its_type() {
     assert_eq!(created.status, StatusCode::CREATED);
     let job = same_value::<SynchronizationJob>("created job", &created, &mut seen);
     let job_url = format!("{sync}/jobs/{}", job["id"].as_str().unwrap());
-    same_value::<ODataCollection<SynchronizationJob>>("jobs", &h.get(&format!("{sync}/jobs")).await, &mut seen);
+    same_value::<ODataCollection<SynchronizationJob>>(
+        "jobs",
+        &h.get(&format!("{sync}/jobs")).await,
+        &mut seen,
+    );
 
-    for (action, body) in [("start", None), ("pause", None), ("restart", Some(json!({"criteria": {"resetScope": "Watermark, Escrows, QuarantineState"}})))] {
+    for (action, body) in [
+        ("start", None),
+        ("pause", None),
+        (
+            "restart",
+            Some(json!({"criteria": {"resetScope": "Watermark, Escrows, QuarantineState"}})),
+        ),
+    ] {
         let request = h.request(Method::POST, &format!("{job_url}/{action}"));
         let request = match &body {
-            Some(body) => request.header("content-type", "application/json").body(body.to_string()),
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(body.to_string()),
             None => request,
         };
         let reply = h.send(request).await;
         assert_eq!(reply.status, StatusCode::NO_CONTENT, "{action}");
-        same_value::<SynchronizationJob>(&format!("job after {action}"), &h.get(&job_url).await, &mut seen);
+        same_value::<SynchronizationJob>(
+            &format!("job after {action}"),
+            &h.get(&job_url).await,
+            &mut seen,
+        );
     }
 
     let schema_url = format!("{job_url}/schema");
-    let schema = same_value::<SynchronizationSchema>("job schema", &h.get(&schema_url).await, &mut seen);
+    let schema =
+        same_value::<SynchronizationSchema>("job schema", &h.get(&schema_url).await, &mut seen);
     same_value::<ODataCollection<FilterOperatorSchema>>(
         "filter operators",
         &h.get(&format!("{schema_url}/filterOperators")).await,
@@ -93,7 +126,10 @@ async fn every_emulator_body_round_trips_as_its_type() {
         &h.get(&format!("{schema_url}/functions")).await,
         &mut seen,
     );
-    for expression in ["Join(\" \", [givenName], [surname])", "Join(\" \", [givenName]"] {
+    for expression in [
+        "Join(\" \", [givenName], [surname])",
+        "Join(\" \", [givenName]",
+    ] {
         let parsed = post(
             &h,
             &format!("{schema_url}/parseExpression"),
@@ -106,7 +142,12 @@ async fn every_emulator_body_round_trips_as_its_type() {
         same_value::<ParseExpressionResponse>(expression, &parsed, &mut seen);
     }
     let directory = schema["directories"][0]["id"].as_str().unwrap();
-    let discovered = post(&h, &format!("{schema_url}/directories/{directory}/discover"), &json!({})).await;
+    let discovered = post(
+        &h,
+        &format!("{schema_url}/directories/{directory}/discover"),
+        &json!({}),
+    )
+    .await;
     same_value::<DirectoryDefinition>("discovered directory", &discovered, &mut seen);
 
     let rule = schema["synchronizationRules"][0]["id"].as_str().unwrap();
@@ -119,9 +160,15 @@ async fn every_emulator_body_round_trips_as_its_type() {
     same_value::<ProvisionOnDemandResult>("provisionOnDemand", &provisioned, &mut seen);
     let result: ProvisionOnDemandResult = serde_json::from_value(provisioned.json()).unwrap();
     let key: Value = serde_json::from_str(result.key.as_deref().unwrap()).unwrap();
-    assert_eq!(serde_json::to_value(result.decode_key().unwrap()).unwrap(), key);
+    assert_eq!(
+        serde_json::to_value(result.decode_key().unwrap()).unwrap(),
+        key
+    );
     let log: Value = serde_json::from_str(result.value.as_deref().unwrap()).unwrap();
-    assert_eq!(serde_json::to_value(result.decode_value().unwrap()).unwrap(), log);
+    assert_eq!(
+        serde_json::to_value(result.decode_value().unwrap()).unwrap(),
+        log
+    );
     seen += 2;
 
     let instantiated = post(
@@ -132,7 +179,11 @@ async fn every_emulator_body_round_trips_as_its_type() {
     .await;
     same_value::<ApplicationServicePrincipal>("instantiate", &instantiated, &mut seen);
 
-    let missing = h.get(&format!("{sync}/jobs/scim.00000000000000000000000000000000")).await;
+    let missing = h
+        .get(&format!(
+            "{sync}/jobs/scim.00000000000000000000000000000000"
+        ))
+        .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     same_value::<ODataError>("error", &missing, &mut seen);
 

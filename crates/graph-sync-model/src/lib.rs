@@ -63,8 +63,8 @@ pub use ids::{
     ServicePrincipalId, ServicePrincipalRef, TemplateId,
 };
 pub use secrets::{
-    BaseAddress, IntoSecretValue, MASKED_VALUE, SecretKey, SecretKeyValue, SecretValueKind,
-    Secrets, SecretsError, SyncNotificationSettings,
+    BaseAddress, Finding, IntoSecretValue, MASKED_VALUE, SecretKey, SecretKeyValue,
+    SecretValueKind, Secrets, SecretsError, Severity, SyncNotificationSettings,
 };
 pub use synchronization::Synchronization;
 

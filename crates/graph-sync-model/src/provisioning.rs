@@ -476,11 +476,11 @@ pub struct ValidateCredentialsRequest {
     /// The secrets to check.
     #[serde(
         default,
-        skip_serializing_if = "Secrets::is_empty",
-        serialize_with = "Secrets::serialize_as_array",
-        deserialize_with = "Secrets::deserialize_from_array"
+        skip_serializing_if = "Property::is_absent",
+        serialize_with = "Secrets::serialize_property_as_array",
+        deserialize_with = "Secrets::deserialize_property_from_array"
     )]
-    pub credentials: Secrets,
+    pub credentials: Property<Secrets>,
 }
 
 impl ValidateCredentialsRequest {
@@ -498,7 +498,7 @@ impl ValidateCredentialsRequest {
     #[must_use]
     pub fn with_credentials(credentials: Secrets) -> Self {
         Self {
-            credentials,
+            credentials: Property::Value(credentials),
             ..Self::default()
         }
     }
@@ -523,9 +523,8 @@ impl ValidateCredentialsRequest {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AcquireAccessTokenRequest {
-    /// The secrets to exchange for a token.
+    /// The secrets to exchange for a token (required: a body without them does not read).
     #[serde(
-        default,
         serialize_with = "Secrets::serialize_as_array",
         deserialize_with = "Secrets::deserialize_from_array"
     )]

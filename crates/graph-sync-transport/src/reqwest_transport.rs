@@ -187,10 +187,11 @@ impl Transport for ReqwestTransport {
                 );
             }
         };
-        let request = reqwest::Request::try_from(with_length_of_empty_body(request)).map_err(|e| {
-            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                .with_source(e.without_url())
-        })?;
+        let request =
+            reqwest::Request::try_from(with_length_of_empty_body(request)).map_err(|e| {
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_source(e.without_url())
+            })?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
 
         let status = response.status();

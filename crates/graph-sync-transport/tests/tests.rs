@@ -121,12 +121,22 @@ async fn round_trip_keeps_request_and_response_intact() {
 
 /// A request with `method` and an empty body, as sent on the wire.
 async fn empty_body_request_as_seen(method: Method, headers: &[(&str, &str)]) -> support::Captured {
-    let mut server = TestServer::start(vec![Behavior::Respond(response("204 No Content", &[], b""))]).await;
-    let mut request = http::Request::builder().method(method).uri(server.url("/jobs/j/start"));
+    let mut server = TestServer::start(vec![Behavior::Respond(response(
+        "204 No Content",
+        &[],
+        b"",
+    ))])
+    .await;
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(server.url("/jobs/j/start"));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = transport().send(request.body(Bytes::new()).unwrap()).await.unwrap();
+    let response = transport()
+        .send(request.body(Bytes::new()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let seen = server.next_request().await;
     server.finish().await;
@@ -139,7 +149,10 @@ async fn body_less_post_put_patch_carry_content_length_zero_on_the_wire() {
         let seen = empty_body_request_as_seen(method.clone(), &[]).await;
         assert_eq!(seen.method, method.as_str());
         assert_eq!(seen.header_values("content-length"), ["0"], "{method}");
-        assert!(seen.header_values("transfer-encoding").is_empty(), "{method}");
+        assert!(
+            seen.header_values("transfer-encoding").is_empty(),
+            "{method}"
+        );
         assert!(seen.body.is_empty());
     }
 }

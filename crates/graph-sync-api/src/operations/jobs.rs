@@ -3,7 +3,7 @@
 
 use graph_sync_model::{
     BULK_UPLOAD_MAX_OPERATIONS, BulkRequest, JobId, ProvisionOnDemandRequest,
-    ProvisionOnDemandResult, RestartRequest, RestartScopeFlag, SynchronizationJob,
+    ProvisionOnDemandResult, RestartRequest, RestartScopeFlag, Secrets, SynchronizationJob,
     SynchronizationJobRestartScope, TemplateId, ValidateCredentialsRequest,
 };
 use http::Method;
@@ -340,14 +340,20 @@ async fn validate_credentials(
     resource: &Resource,
     request: &ValidateCredentialsRequest,
 ) -> Result<(), Error> {
-    if request.use_saved_credentials.get() != Some(&true) && request.credentials.is_empty() {
+    let no_secrets = Secrets::new();
+    let credentials = request
+        .credentials
+        .get()
+        .filter(|credentials| !credentials.is_empty());
+    if request.use_saved_credentials.get() != Some(&true) && credentials.is_none() {
         return Err(InvalidInput::new(
             "validateCredentials needs credentials, or useSavedCredentials set to true",
         )
         .into());
     }
-    if !request.credentials.is_empty() {
-        request.credentials.validate_for_put()?;
+    if let Some(credentials) = credentials {
+        credentials.validate_for_put()?;
     }
-    send_with_secrets(resource, Method::POST, request, &request.credentials).await
+    let credentials = credentials.unwrap_or(&no_secrets);
+    send_with_secrets(resource, Method::POST, request, credentials).await
 }

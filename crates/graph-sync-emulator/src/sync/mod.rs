@@ -738,7 +738,7 @@ fn validate_credentials(request: &Request<'_>, job: Option<&str>) -> Result<Resp
     let secrets = if body.use_saved_credentials == Property::Value(true) {
         request.saved_secrets()
     } else {
-        body.credentials
+        body.credentials.unwrap_or_default()
     };
     let target = request.with_principal(|principal, _| {
         if let Some(job) = job {

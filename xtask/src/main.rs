@@ -16,6 +16,7 @@
 #![allow(clippy::print_stdout, reason = "xtask reports to the terminal")]
 
 mod ci;
+mod cycles;
 mod layering;
 mod tidy;
 
@@ -32,7 +33,7 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "tidy",
-        "repository policy: `//!` headers, whitespace, internal dependency versions, [lints]",
+        "repository policy: `//!` headers, whitespace, internal dependency versions, [lints], import cycles",
     ),
     (
         "layering",

@@ -1,31 +1,20 @@
-//! The client, its builder, and the request pipeline every operation goes through.
+//! The client and its builder. The stages a request goes through are in
+//! [`pipeline`](crate::pipeline).
 
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use graph_sync_model::ServicePrincipalRef;
 use graph_sync_transport::{Response, Transport};
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
-use http::{Method, Request};
-use secrecy::{ExposeSecret, SecretString};
-use tracing::Instrument;
+use http::HeaderValue;
+use secrecy::SecretString;
 use url::Url;
-use zeroize::Zeroizing;
 
-use crate::authorize::send_authorized;
 use crate::cloud::Cloud;
-use crate::credential::{AuthError, AuthErrorKind, StaticTokenCredential, TokenCredential};
-use crate::error::{Error, InvalidInput, ServiceError};
-use crate::operations::ServicePrincipalApi;
-use crate::retry::{self, ConsistencyConfig, Jitter, Policy, RetryConfig, ThrottleGate};
-use crate::token_cache::TokenCache;
-
-/// The header that carries the client's id for a request, echoed by Graph.
-pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
-
-/// The header that numbers a retry (`1` on the first retry), as the Graph SDKs send it.
-pub const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
+use crate::credential::{StaticTokenCredential, TokenCredential};
+use crate::error::{Error, InvalidInput};
+use crate::pipeline::{
+    Call, ConsistencyConfig, Jitter, Pipeline, Policy, RetryConfig, ThrottleGate,
+};
 
 /// The product token this crate puts in `User-Agent`.
 pub const USER_AGENT_PRODUCT: &str = concat!("graph-sync/", env!("CARGO_PKG_VERSION"));
@@ -49,17 +38,10 @@ pub const USER_AGENT_PRODUCT: &str = concat!("graph-sync/", env!("CARGO_PKG_VERS
 /// ```
 #[derive(Clone)]
 pub struct GraphSyncClient {
-    inner: Arc<Inner>,
+    pipeline: Arc<Pipeline>,
     /// Retry, consistency and throttle settings: the client's defaults, or a per-request
     /// override made with [`GraphSyncClient::with_retry`] and friends.
     policy: Arc<Policy>,
-}
-
-struct Inner {
-    transport: Arc<dyn Transport>,
-    tokens: TokenCache,
-    cloud: Cloud,
-    user_agent: HeaderValue,
 }
 
 impl GraphSyncClient {
@@ -69,19 +51,10 @@ impl GraphSyncClient {
         GraphSyncClientBuilder::default()
     }
 
-    /// Operations on one service principal, addressed by object id or appId.
-    #[must_use]
-    pub fn service_principal(
-        &self,
-        service_principal: impl Into<ServicePrincipalRef>,
-    ) -> ServicePrincipalApi {
-        ServicePrincipalApi::new(self.clone(), service_principal.into())
-    }
-
     /// The cloud this client talks to.
     #[must_use]
     pub fn cloud(&self) -> &Cloud {
-        &self.inner.cloud
+        self.pipeline.cloud()
     }
 
     /// A clone of this client whose calls use `retry` instead of the client's default: the
@@ -144,14 +117,14 @@ impl GraphSyncClient {
         let mut policy = Policy::clone(&self.policy);
         change(&mut policy);
         Self {
-            inner: Arc::clone(&self.inner),
+            pipeline: Arc::clone(&self.pipeline),
             policy: Arc::new(policy),
         }
     }
 
     /// The URL of `path` (percent-encoded, starting with `/`) below the Graph root.
     pub(crate) fn url(&self, path: &str) -> Url {
-        let mut url = self.inner.cloud.graph_root().clone();
+        let mut url = self.pipeline.cloud().graph_root().clone();
         let mut full = String::with_capacity(url.path().len() + path.len());
         full.push_str(url.path().trim_end_matches('/'));
         full.push_str(path);
@@ -159,173 +132,23 @@ impl GraphSyncClient {
         url
     }
 
-    /// Sends one request through the pipeline: token, headers, transport, status mapping,
-    /// retried as the client's [`Policy`] says (see [`retry::run`]).
-    ///
-    /// Every attempt of the request shares one `client-request-id`, so that the service's
-    /// logs tie them together.
+    /// Sends one request through the [`pipeline`](crate::pipeline), with this client's
+    /// [`Policy`].
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response, Error> {
-        let inner = &self.inner;
-        if !inner.cloud.is_graph_url(&call.url) {
-            return Err(Error::Auth(AuthError::of_kind(
-                AuthErrorKind::Refused,
-                format!(
-                    "refusing to send a token for {} to {}",
-                    inner.cloud.graph_root().origin().ascii_serialization(),
-                    call.url.origin().ascii_serialization()
-                ),
-            )));
-        }
-        let client_request_id = uuid::Uuid::new_v4().to_string();
-        let span = tracing::debug_span!(
-            "graph_request",
-            method = %call.method,
-            path = call.url.path(),
-            client_request_id = %client_request_id,
-        );
-        let policy = &self.policy;
-        retry::run(policy, &call.method, |attempt| {
-            self.attempt(&call, &client_request_id, attempt)
-                .instrument(tracing::debug_span!("attempt", attempt))
-        })
-        .instrument(span)
-        .await
-    }
-
-    /// One attempt: a token, the request, the transport, and the status mapped to a result.
-    async fn attempt(
-        &self,
-        call: &Call<'_>,
-        client_request_id: &str,
-        attempt: u32,
-    ) -> Result<Response, Error> {
-        let inner = &self.inner;
-        let response = send_authorized(
-            &inner.tokens,
-            inner.transport.as_ref(),
-            inner.cloud.scope(),
-            attempt,
-            |token| {
-                let mut request = build_request(call, token, client_request_id, &inner.user_agent)?;
-                if attempt > 1 {
-                    request
-                        .headers_mut()
-                        .insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
-                }
-                Ok(request)
-            },
-        )
-        .await?;
-        let status = response.status();
-        let request_id = response
-            .headers()
-            .get("request-id")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("");
-        tracing::debug!(attempt, status = status.as_u16(), request_id, "answered");
-        if status.is_success() {
-            return Ok(response);
-        }
-        let (parts, body) = response.into_parts();
-        let mut error = ServiceError::from_response(
-            parts.status,
-            &parts.headers,
-            body,
-            Some(client_request_id),
-        );
-        error.redact(call.sensitive);
-        Err(Error::from(error))
+        self.pipeline.send(&self.policy, call).await
     }
 }
 
 impl fmt::Debug for GraphSyncClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GraphSyncClient")
-            .field("cloud", &self.inner.cloud)
-            .field("transport", &self.inner.transport)
-            .field("credential", self.inner.tokens.credential())
+            .field("cloud", self.pipeline.cloud())
+            .field("transport", self.pipeline.transport())
+            .field("credential", self.pipeline.credential())
             .field("retry", &self.policy.retry)
             .field("consistency", &self.policy.consistency)
             .finish()
     }
-}
-
-/// One request, as an operation describes it.
-pub(crate) struct Call<'a> {
-    pub(crate) method: Method,
-    pub(crate) url: Url,
-    pub(crate) body: Option<Bytes>,
-    pub(crate) sensitive: &'a [&'a str],
-    /// The body's media type (`application/json` unless an operation says otherwise).
-    pub(crate) content_type: &'static str,
-}
-
-impl<'a> Call<'a> {
-    pub(crate) fn new(method: Method, url: Url) -> Self {
-        Self {
-            method,
-            url,
-            body: None,
-            sensitive: &[],
-            content_type: "application/json",
-        }
-    }
-
-    /// A JSON body that carries the given secret values.
-    pub(crate) fn json(mut self, body: Bytes, sensitive: &'a [&'a str]) -> Self {
-        self.body = Some(body);
-        self.sensitive = sensitive;
-        self
-    }
-
-    /// A body of another media type, e.g. `application/scim+json`.
-    pub(crate) fn content_type(mut self, content_type: &'static str) -> Self {
-        self.content_type = content_type;
-        self
-    }
-}
-
-/// The scheme of the `Authorization` header.
-const BEARER: &[u8] = b"Bearer ";
-
-fn build_request(
-    call: &Call<'_>,
-    token: &SecretString,
-    client_request_id: &str,
-    user_agent: &HeaderValue,
-) -> Result<Request<Bytes>, Error> {
-    // Built in a buffer that is zeroized when the header is dropped, and handed to the
-    // header without a copy.
-    let secret = token.expose_secret();
-    let mut value = Zeroizing::new(Vec::with_capacity(BEARER.len() + secret.len()));
-    value.extend_from_slice(BEARER);
-    value.extend_from_slice(secret.as_bytes());
-    let mut authorization =
-        HeaderValue::from_maybe_shared(Bytes::from_owner(value)).map_err(|_| {
-            Error::Auth(AuthError::of_kind(
-                AuthErrorKind::Refused,
-                "the access token holds characters that cannot go in an HTTP header",
-            ))
-        })?;
-    authorization.set_sensitive(true);
-    let mut builder = Request::builder()
-        .method(call.method.clone())
-        .uri(call.url.as_str())
-        .header(AUTHORIZATION, authorization)
-        .header(CLIENT_REQUEST_ID, client_request_id)
-        .header(USER_AGENT, user_agent.clone())
-        .header(ACCEPT, HeaderValue::from_static("application/json"));
-    if call.body.is_some() {
-        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(call.content_type));
-    }
-    builder
-        .body(call.body.clone().unwrap_or_default())
-        .map_err(|e| {
-            Error::InvalidInput(InvalidInput::new(format!(
-                "cannot build a request for {}: {e}",
-                call.url.path()
-            )))
-        })
 }
 
 /// Builds a [`GraphSyncClient`].
@@ -455,12 +278,7 @@ impl GraphSyncClientBuilder {
             None => default_transport()?,
         };
         Ok(GraphSyncClient {
-            inner: Arc::new(Inner {
-                transport,
-                tokens: TokenCache::new(credential),
-                cloud,
-                user_agent,
-            }),
+            pipeline: Arc::new(Pipeline::new(transport, credential, cloud, user_agent)),
             policy: Arc::new(self.policy),
         })
     }

@@ -5,6 +5,7 @@
 //! something unreadable. `Display` prints one line for the variant; the cause is reachable
 //! through [`std::error::Error::source`], so a chain prints each part once.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -14,7 +15,7 @@ use graph_sync_transport::TransportError;
 use http::{HeaderMap, StatusCode};
 
 use crate::credential::AuthError;
-use crate::retry::RetryError;
+use crate::redact::Redactor;
 
 /// Everything that can go wrong in a call.
 #[non_exhaustive]
@@ -234,7 +235,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    /// Reads a non-2xx response.
+    /// Reads a non-2xx response, with no secret to redact (its text is still sanitized:
+    /// see [`from_response_redacted`](Self::from_response_redacted)).
     ///
     /// `client_request_id` is the id this client sent, used when the service does not echo it.
     #[must_use]
@@ -244,11 +246,33 @@ impl ServiceError {
         body: Bytes,
         client_request_id: Option<&str>,
     ) -> Self {
+        Self::from_response_redacted(status, headers, body, client_request_id, &Redactor::new())
+    }
+
+    /// Reads a non-2xx response to a request whose secrets `redactor` knows.
+    ///
+    /// Every value the redactor knows is replaced by [`REDACTED`](crate::redact::REDACTED)
+    /// wherever the service echoed it: in the raw body (as sent, JSON-escaped or
+    /// percent-encoded; if only the decoded JSON reveals it, the body is re-encoded from the
+    /// redacted document), and so in the whole [`odata`](Self::odata) tree, and in every
+    /// header-derived field. The text fields (code, inner code, message, request ids, date)
+    /// are then [`sanitize`](crate::redact::sanitize)d: free of control characters and
+    /// capped at [`MAX_FIELD_LEN`](crate::redact::MAX_FIELD_LEN) bytes, so that `Display`
+    /// is safe to print on a terminal.
+    #[must_use]
+    pub fn from_response_redacted(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Bytes,
+        client_request_id: Option<&str>,
+        redactor: &Redactor,
+    ) -> Self {
+        let body = redact_body(body, redactor);
+        let clean = |text: &str| redactor.clean(text);
         let header = |name: &str| {
             headers
                 .get(name)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned)
+                .map(|value| clean(&String::from_utf8_lossy(value.as_bytes())))
         };
         let odata = ODataError::from_slice(&body);
         let main = odata.as_ref().map(|e| &e.error);
@@ -268,17 +292,19 @@ impl ServiceError {
         if code.is_none() && message.is_none() && !body.is_empty() {
             message = Some(format!("{} bytes of {}", body.len(), content_kind(headers)));
         }
+        let inner_field = |field: Option<&String>| field.map(|text| clean(text));
         Self {
             status,
-            code,
-            message,
-            inner_code,
-            request_id: header("request-id").or_else(|| inner.and_then(|e| e.request_id.clone())),
+            code: code.as_deref().map(clean),
+            message: message.as_deref().map(clean),
+            inner_code: inner_code.as_deref().map(clean),
+            request_id: header("request-id")
+                .or_else(|| inner_field(inner.and_then(|e| e.request_id.as_ref()))),
             client_request_id: header("client-request-id")
-                .or_else(|| inner.and_then(|e| e.client_request_id.clone()))
-                .or_else(|| client_request_id.map(str::to_owned)),
-            date: header("date").or_else(|| inner.and_then(|e| e.date.clone())),
-            retry_after: crate::retry_after::parse(headers, SystemTime::now()),
+                .or_else(|| inner_field(inner.and_then(|e| e.client_request_id.as_ref())))
+                .or_else(|| client_request_id.map(clean)),
+            date: header("date").or_else(|| inner_field(inner.and_then(|e| e.date.as_ref()))),
+            retry_after: crate::pipeline::retry::retry_after::parse(headers, SystemTime::now()),
             odata,
             raw_body: body,
         }
@@ -363,28 +389,6 @@ impl ServiceError {
     pub fn is_unauthorized(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED
     }
-
-    /// Replaces every occurrence of the given values (the secrets this request carried) in
-    /// the message and the raw body, so that a service that echoes input cannot leak it.
-    pub(crate) fn redact(&mut self, values: &[&str]) {
-        const REDACTED: &str = "[REDACTED]";
-        let values: Vec<&str> = values.iter().copied().filter(|v| v.len() >= 3).collect();
-        if values.is_empty() {
-            return;
-        }
-        let scrub = |text: &str| {
-            values
-                .iter()
-                .fold(text.to_owned(), |acc, value| acc.replace(value, REDACTED))
-        };
-        let body = String::from_utf8_lossy(&self.raw_body);
-        if values.iter().any(|value| body.contains(value)) {
-            let clean = scrub(&body);
-            self.odata = ODataError::from_slice(clean.as_bytes());
-            self.raw_body = Bytes::from(clean);
-        }
-        self.message = self.message.as_deref().map(scrub);
-    }
 }
 
 impl fmt::Display for ServiceError {
@@ -428,6 +432,137 @@ impl fmt::Debug for ServiceError {
 
 impl std::error::Error for ServiceError {}
 
+/// Why the retry policy stopped and returned an error.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The request is not idempotent (a `POST`) and its transport failure may have reached the
+    /// server: it may have been applied, so it was not repeated. Check the resource before
+    /// sending it again.
+    MaybeApplied,
+    /// The attempt limit was reached.
+    Attempts,
+    /// The next wait would have ended past the time limit.
+    Elapsed,
+    /// The service asked to wait longer than the configured cap; the wait is in
+    /// [`RetryError::retry_after`].
+    RetryAfterTooLong,
+    /// [`wait_until_visible`](crate::wait_until_visible) ran out of time before the resource
+    /// had been read the required number of times in a row.
+    NotVisible,
+}
+
+impl GaveUp {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::MaybeApplied => {
+                "not retried: the request is not idempotent and may have reached the server, so it may have been applied"
+            }
+            Self::Attempts => "gave up: attempt limit reached",
+            Self::Elapsed => "gave up: time limit reached",
+            Self::RetryAfterTooLong => {
+                "gave up: the service asked to wait longer than the configured Retry-After cap"
+            }
+            Self::NotVisible => "gave up: the resource did not become visible in time",
+        }
+    }
+}
+
+/// A request the retry policy stopped retrying: why, after how many attempts and how long,
+/// and the last attempt's error ([`last_error`](Self::last_error), also the
+/// [`source`](std::error::Error::source)).
+#[derive(Debug)]
+pub struct RetryError {
+    reason: GaveUp,
+    attempts: u32,
+    elapsed: Duration,
+    retry_after: Option<Duration>,
+    last: Option<Error>,
+}
+
+impl RetryError {
+    pub(crate) fn new(
+        reason: GaveUp,
+        attempts: u32,
+        elapsed: Duration,
+        last: Option<Error>,
+    ) -> Self {
+        let retry_after = last
+            .as_ref()
+            .and_then(Error::as_service)
+            .and_then(|service| service.retry_after());
+        Self {
+            reason,
+            attempts,
+            elapsed,
+            retry_after,
+            last,
+        }
+    }
+
+    /// Why the policy stopped.
+    #[must_use]
+    pub fn reason(&self) -> GaveUp {
+        self.reason
+    }
+
+    /// How many attempts were made (or reads, for [`GaveUp::NotVisible`]).
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The time from the first attempt to giving up.
+    #[must_use]
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The `Retry-After` of the last answer, if it had one.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The last attempt's error (`None` only for [`GaveUp::NotVisible`] when the last read
+    /// succeeded).
+    #[must_use]
+    pub fn last_error(&self) -> Option<&Error> {
+        self.last.as_ref()
+    }
+
+    /// Takes the last attempt's error.
+    #[must_use]
+    pub fn into_last_error(self) -> Option<Error> {
+        self.last
+    }
+}
+
+impl fmt::Display for RetryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} after {} attempt{} in {:.3} s",
+            self.reason.describe(),
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" },
+            self.elapsed.as_secs_f64()
+        )?;
+        if let Some(wait) = self.retry_after {
+            write!(f, " (Retry-After {:.3} s)", wait.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RetryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.last
+            .as_ref()
+            .map(|error| error as &(dyn std::error::Error + 'static))
+    }
+}
+
 /// A JSON error document nested in a message: `{"error":{"code":…,"message":…}}` or
 /// `{"code":…,"message":…}`.
 struct Nested {
@@ -455,11 +590,40 @@ fn nested_error(message: &str) -> Option<Nested> {
     (nested.code.is_some() || nested.message.is_some()).then_some(nested)
 }
 
+/// What the body was, from `Content-Type`, for a message that cannot quote the body.
 fn content_kind(headers: &HeaderMap) -> String {
     headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
+        .and_then(|kind| kind.split(';').next())
+        .map(str::trim)
+        .filter(|kind| {
+            kind.len() <= 100
+                && kind
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/+-.".contains(&b))
+        })
         .map_or_else(|| "body".to_owned(), |kind| format!("{kind} body"))
+}
+
+/// The body with every secret `redactor` knows replaced, in the forms it was sent and, for
+/// a JSON body, after decoding (which catches `\u` escapes).
+fn redact_body(body: Bytes, redactor: &Redactor) -> Bytes {
+    if redactor.is_empty() {
+        return body;
+    }
+    let body = match redactor.redact_bytes(&body) {
+        Cow::Borrowed(_) => body,
+        Cow::Owned(clean) => Bytes::from(clean),
+    };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    if redactor.redact_json(&mut value) {
+        Bytes::from(value.to_string())
+    } else {
+        body
+    }
 }
 
 #[cfg(test)]
@@ -502,11 +666,17 @@ mod tests {
 
     #[test]
     fn redaction_scrubs_echoed_secrets() {
-        let mut e = error(
+        let e = error(
             400,
             r#"{"error":{"code":"BadRequest","message":"token tok-SECRET-1 is bad"}}"#,
         );
-        e.redact(&["tok-SECRET-1"]);
+        let e = ServiceError::from_response_redacted(
+            e.status(),
+            &HeaderMap::new(),
+            e.raw_body().clone(),
+            None,
+            &Redactor::new().with_value("tok-SECRET-1"),
+        );
         assert_eq!(e.message(), Some("token [REDACTED] is bad"));
         assert!(!String::from_utf8_lossy(e.raw_body()).contains("tok-SECRET-1"));
         assert!(!format!("{e:?}{e}").contains("tok-SECRET-1"));

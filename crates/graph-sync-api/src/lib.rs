@@ -94,22 +94,17 @@
 //! the `AZURE_*` environment, and chains of these. Tokens are cached per scope, refreshed
 //! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
-mod authorize;
 mod bulk;
 mod client;
 mod cloud;
 mod credential;
 mod error;
 mod operations;
-mod retry;
-mod retry_after;
-mod token_cache;
-mod visible;
+pub(crate) mod pipeline;
+pub mod redact;
 
 pub use bulk::Bulk;
-pub use client::{
-    CLIENT_REQUEST_ID, GraphSyncClient, GraphSyncClientBuilder, RETRY_ATTEMPT, USER_AGENT_PRODUCT,
-};
+pub use client::{GraphSyncClient, GraphSyncClientBuilder, USER_AGENT_PRODUCT};
 pub use cloud::Cloud;
 #[cfg(feature = "azure-core")]
 pub use credential::AzureCoreCredential;
@@ -118,20 +113,21 @@ pub use credential::MockTokenCredential;
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
     ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
-    ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential, TokenCredential,
-    TokenRequest, WorkloadIdentityCredential,
+    MAX_TOKEN_LIFETIME, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
+    TokenCredential, TokenRequest, WorkloadIdentityCredential,
 };
-pub use error::{DecodeError, Error, InvalidInput, InvalidInputKind, ServiceError};
+pub use error::{
+    DecodeError, Error, GaveUp, InvalidInput, InvalidInputKind, RetryError, ServiceError,
+};
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
     DirectoryApi, ItemStream, JobApi, JobsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
     SynchronizationApi, TemplateApi, TemplatesApi,
 };
-pub use retry::{
-    ConsistencyConfig, GaveUp, RetryConfig, RetryError, ThrottleGate, is_consistency_error,
-    is_idempotent,
+pub use pipeline::{
+    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
 };
-pub use visible::{Visibility, wait_until_visible};
 
 /// The model crate, re-exported so that one dependency is enough.
 pub use graph_sync_model as model;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use graph_sync_api::transport::testing::MockTransport;
-use graph_sync_api::{GraphSyncClient, RetryConfig};
+use graph_sync_api::{Backoff, GraphSyncClient, RetryConfig};
 use graph_sync_emulator::Emulator;
 use graph_sync_model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId};
 
@@ -16,7 +16,7 @@ const CANARY: &str = "CANARY-7c1f0e9b-not-for-your-eyes";
 
 /// Every log line of this test binary, from every thread, at TRACE level.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -32,7 +32,7 @@ impl Write for Captured {
 /// Installs the capturing subscriber as the global default, once. A global subscriber sees
 /// the spawned tasks of hyper and the emulator on every worker thread, which a thread-local
 /// one would miss.
-fn captured_logs() -> &'static Captured {
+pub(crate) fn captured_logs() -> &'static Captured {
     static LOGS: OnceLock<Captured> = OnceLock::new();
     LOGS.get_or_init(|| {
         let captured = Captured::default();
@@ -162,7 +162,10 @@ async fn no_output_of_any_kind_reveals_a_secret() {
         .retry(
             RetryConfig::default()
                 .with_max_attempts(2)
-                .with_initial_backoff(Duration::from_millis(1)),
+                .with_backoff(Backoff::new(
+                    Duration::from_millis(1),
+                    Duration::from_secs(60),
+                )),
         )
         .build()
         .unwrap();

@@ -4,16 +4,17 @@
 
 use std::time::Duration;
 
-use graph_sync_api::{Bulk, GraphSyncClient, RetryConfig};
+use graph_sync_api::{Backoff, Bulk, GraphSyncClient, RetryConfig};
 use graph_sync_emulator::{Fault, ThrottleConfig};
 use graph_sync_model::{SecretKey, Secrets, ServicePrincipalId};
 
 use crate::support::{documented_secrets, start_emulator};
 
 fn quick() -> RetryConfig {
-    RetryConfig::default()
-        .with_initial_backoff(Duration::from_millis(5))
-        .with_max_backoff(Duration::from_millis(20))
+    RetryConfig::default().with_backoff(Backoff::new(
+        Duration::from_millis(5),
+        Duration::from_millis(20),
+    ))
 }
 
 fn secrets_path(sp: &ServicePrincipalId) -> String {

@@ -11,6 +11,7 @@ mod auth_emulator;
 mod canary;
 mod certs;
 mod emulator;
+mod hostile;
 mod mock;
 mod operations;
 mod resilience;

@@ -17,6 +17,9 @@ use crate::ids::{JobId, TemplateId};
 use crate::schema::SynchronizationSchema;
 use crate::time::{IsoDuration, Timestamp};
 
+/// Kept here too, where they were first declared.
+pub use crate::pairs::{StringKeyObjectValuePair, StringKeyStringValuePair};
+
 /// `synchronizationJob`: a provisioning job: it periodically reads changes from one directory and pushes them to another.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -263,22 +266,6 @@ pub struct KeyValuePair {
     pub extra: BTreeMap<String, Value>,
 }
 
-/// `stringKeyStringValuePair`: a string key and a string value.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct StringKeyStringValuePair {
-    /// The key.
-    #[serde(default, skip_serializing_if = "Property::is_absent")]
-    pub key: Property<String>,
-    /// The value.
-    #[serde(default, skip_serializing_if = "Property::is_absent")]
-    pub value: Property<String>,
-    /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
-}
-
 /// `stringKeyLongValuePair`: a string key and a 64-bit count.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -291,19 +278,6 @@ pub struct StringKeyLongValuePair {
     #[serde(default, skip_serializing_if = "Property::is_absent")]
     pub value: Property<i64>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
-}
-
-/// `stringKeyObjectValuePair`: a key and any other properties (an open type: the value is not declared).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct StringKeyObjectValuePair {
-    /// The key.
-    #[serde(default, skip_serializing_if = "Property::is_absent")]
-    pub key: Property<String>,
-    /// The type is open: its other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -370,18 +344,6 @@ impl KeyValuePair {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             name: Property::Value(name.into()),
-            value: Property::Value(value.into()),
-            ..Self::default()
-        }
-    }
-}
-
-impl StringKeyStringValuePair {
-    /// A pair.
-    #[must_use]
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: Property::Value(key.into()),
             value: Property::Value(value.into()),
             ..Self::default()
         }

@@ -49,6 +49,7 @@ pub mod error;
 pub mod flags;
 pub mod ids;
 pub mod job;
+pub mod pairs;
 pub mod property;
 pub mod provisioning;
 pub mod schema;

@@ -14,7 +14,7 @@ use crate::enums::{
     ObjectMappingMetadata, ScopeOperatorMultiValuedComparisonType, ScopeOperatorType,
 };
 use crate::flags::{DirectoryDefinitionDiscoverabilities, ObjectFlowTypes};
-use crate::job::{StringKeyObjectValuePair, StringKeyStringValuePair};
+use crate::pairs::{StringKeyObjectValuePair, StringKeyStringValuePair};
 use crate::time::Timestamp;
 
 /// `synchronizationSchema`: the directories and the rules that map one to the other.
@@ -631,19 +631,6 @@ impl ParseExpressionRequest {
     pub fn target_attribute_definition(mut self, attribute: AttributeDefinition) -> Self {
         self.target_attribute_definition = Property::Value(attribute);
         self
-    }
-}
-
-impl StringKeyObjectValuePair {
-    /// A property of a test object: `{"key":…,"value":…}`.
-    #[must_use]
-    pub fn new(key: impl Into<String>, value: impl Into<Value>) -> Self {
-        let mut pair = Self {
-            key: Property::Value(key.into()),
-            ..Self::default()
-        };
-        pair.extra.insert("value".to_owned(), value.into());
-        pair
     }
 }
 

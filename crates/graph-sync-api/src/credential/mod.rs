@@ -20,9 +20,11 @@
 //! client (see `docs/authentication.md`).
 
 use std::fmt;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
+
 use tokio::time::Instant;
 
 #[cfg(feature = "azure-core")]
@@ -93,7 +95,21 @@ impl AccessToken {
     pub fn new(token: SecretString, expires_at: Option<Instant>) -> Self {
         Self { token, expires_at }
     }
+
+    /// A token that a token endpoint said is valid for `lifetime` from now. The lifetime is
+    /// external input: it is clamped to [`MAX_TOKEN_LIFETIME`], so that no answer, however
+    /// large, can overflow the clock or keep a token cached for years.
+    #[must_use]
+    pub fn expiring_in(token: SecretString, lifetime: Duration) -> Self {
+        let lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
+        let now = Instant::now();
+        Self::new(token, Some(now.checked_add(lifetime).unwrap_or(now)))
+    }
 }
+
+/// The longest a token is believed valid, whatever its endpoint says: 24 hours (Entra issues
+/// tokens for 60 to 90 minutes; managed identities for up to 24 hours).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

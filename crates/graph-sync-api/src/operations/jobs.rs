@@ -9,12 +9,11 @@ use graph_sync_model::{
 use http::Method;
 use http::header::LOCATION;
 
-use crate::client::Call;
 use crate::error::{Error, InvalidInput};
 use crate::operations::paging::{self, ItemStream};
 use crate::operations::schema::SchemaApi;
-use crate::operations::synchronization::send_with_secrets;
 use crate::operations::{Resource, decode, encode};
+use crate::pipeline::Call;
 
 /// The media type bulkUpload requires; without it the service answers `400`.
 pub(crate) const SCIM_JSON: &str = "application/scim+json";
@@ -50,7 +49,7 @@ impl JobsApi {
     pub async fn list(&self) -> Result<Vec<SynchronizationJob>, Error> {
         paging::collect(
             self.resource.client(),
-            self.resource.url(),
+            self.resource.url()?,
             "a list of jobs",
         )
         .await
@@ -322,7 +321,7 @@ impl JobApi {
         let response = resource
             .client()
             .send(
-                Call::new(Method::POST, resource.url())
+                Call::new(Method::POST, resource.url()?)
                     .json(body, &[])
                     .content_type(SCIM_JSON),
             )
@@ -355,5 +354,7 @@ async fn validate_credentials(
         credentials.validate_for_put()?;
     }
     let credentials = credentials.unwrap_or(&no_secrets);
-    send_with_secrets(resource, Method::POST, request, credentials).await
+    resource
+        .send_with_secrets(Method::POST, request, credentials)
+        .await
 }

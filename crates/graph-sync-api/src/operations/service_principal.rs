@@ -7,6 +7,17 @@ use crate::error::Error;
 use crate::operations::Resource;
 use crate::operations::synchronization::SynchronizationApi;
 
+impl GraphSyncClient {
+    /// Operations on one service principal, addressed by object id or appId.
+    #[must_use]
+    pub fn service_principal(
+        &self,
+        service_principal: impl Into<ServicePrincipalRef>,
+    ) -> ServicePrincipalApi {
+        ServicePrincipalApi::new(self.clone(), service_principal.into())
+    }
+}
+
 /// A service principal: `/servicePrincipals/{id}` or `/servicePrincipals(appId='…')`.
 #[derive(Debug, Clone)]
 pub struct ServicePrincipalApi {
@@ -15,7 +26,7 @@ pub struct ServicePrincipalApi {
 }
 
 impl ServicePrincipalApi {
-    pub(crate) fn new(client: GraphSyncClient, service_principal: ServicePrincipalRef) -> Self {
+    fn new(client: GraphSyncClient, service_principal: ServicePrincipalRef) -> Self {
         let resource = match &service_principal {
             ServicePrincipalRef::Id(id) => {
                 Resource::new(client, &["servicePrincipals", id.as_str()])

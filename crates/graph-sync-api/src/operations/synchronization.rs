@@ -1,13 +1,9 @@
 //! `…/synchronization`: the container, its secrets and `acquireAccessToken`.
 
-use bytes::Bytes;
 use graph_sync_model::{AcquireAccessTokenRequest, JobId, Secrets, Synchronization, TemplateId};
 use http::Method;
-use secrecy::ExposeSecret;
-use zeroize::Zeroizing;
 
-use crate::client::Call;
-use crate::error::{Error, InvalidInput};
+use crate::error::Error;
 use crate::operations::Resource;
 use crate::operations::jobs::{JobApi, JobsApi};
 use crate::operations::templates::{TemplateApi, TemplatesApi};
@@ -85,37 +81,10 @@ pub(crate) async fn acquire_access_token(
 ) -> Result<(), Error> {
     credentials.validate_for_put()?;
     let body = AcquireAccessTokenRequest::new(credentials.clone());
-    send_with_secrets(
-        &resource.child(&["acquireAccessToken"]),
-        Method::POST,
-        &body,
-        credentials,
-    )
-    .await
-}
-
-/// Sends `body`, which carries `secrets`: the serialized body is zeroized when dropped and a
-/// service error that echoes a value has it redacted.
-pub(crate) async fn send_with_secrets<B: serde::Serialize>(
-    resource: &Resource,
-    method: Method,
-    body: &B,
-    secrets: &Secrets,
-) -> Result<(), Error> {
-    let body = Zeroizing::new(
-        serde_json::to_vec(body)
-            .map_err(|e| InvalidInput::new(format!("the request cannot be serialized: {e}")))?,
-    );
-    let sensitive: Vec<&str> = secrets
-        .iter()
-        .map(|pair| pair.value().expose_secret())
-        .filter(|value| !value.is_empty())
-        .collect();
     resource
-        .client()
-        .send(Call::new(method, resource.url()).json(Bytes::from_owner(body), &sensitive))
-        .await?;
-    Ok(())
+        .child(&["acquireAccessToken"])
+        .send_with_secrets(Method::POST, &body, credentials)
+        .await
 }
 
 /// `…/synchronization/secrets`: the credentials a provisioning job uses for its target.
@@ -142,13 +111,10 @@ impl SecretsApi {
     /// [`Error::Auth`] as for any call.
     pub async fn put(&self, secrets: &Secrets) -> Result<(), Error> {
         secrets.validate_for_put()?;
-        send_with_secrets(
-            &self.resource.child(&["secrets"]),
-            Method::PUT,
-            secrets,
-            secrets,
-        )
-        .await
+        self.resource
+            .child(&["secrets"])
+            .send_with_secrets(Method::PUT, secrets, secrets)
+            .await
     }
 
     /// The saved secrets as Graph returns them (via `GET …/synchronization`): keys in the

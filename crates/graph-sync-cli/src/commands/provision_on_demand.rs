@@ -7,6 +7,7 @@ use crate::cli::ProvisionOnDemandArgs;
 use crate::commands::Context;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
+use crate::interrupt;
 use crate::output::{Report, to_json};
 
 /// Runs `provision-on-demand`.
@@ -34,6 +35,11 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
         .and_then(|key| key.result.get().cloned())
         .unwrap_or_else(|| "(no result)".to_owned());
     let action = log.as_ref().and_then(|log| log.action.get().cloned());
+    interrupt::record(format!(
+        "provisioned {} subject(s) on demand with job {}",
+        args.subjects.len(),
+        target.job
+    ));
     context.print(&Report {
         text: format!(
             "Provisioned {} subject(s) on demand with rule {}: {status}{}.",
@@ -46,6 +52,7 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
             "result": outcome.as_ref().map(to_json),
             "log": log.as_ref().map(to_json),
         }),
+        tsv: None,
     });
     Ok(())
 }

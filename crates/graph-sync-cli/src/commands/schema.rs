@@ -8,6 +8,8 @@ use crate::commands::Context;
 use crate::commands::reports::schema_summary;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
+use crate::interrupt;
+use crate::limits::{SCHEMA_CAP, read_file_capped};
 use crate::output::Report;
 
 /// Runs a `schema` subcommand.
@@ -48,6 +50,7 @@ async fn get_schema(context: &Context, args: &SchemaGetArgs) -> Result<(), Failu
                     "job": target.job.as_str(),
                     "out": path.display().to_string(),
                 }),
+                tsv: None,
             });
         }
     }
@@ -56,9 +59,9 @@ async fn get_schema(context: &Context, args: &SchemaGetArgs) -> Result<(), Failu
 
 async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failure> {
     let path = &args.from;
-    let text = std::fs::read_to_string(path)
+    let bytes = read_file_capped(path, SCHEMA_CAP)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let schema: SynchronizationSchema = serde_json::from_str(&text).map_err(|e| {
+    let schema: SynchronizationSchema = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::Usage(format!(
             "{} is not a synchronization schema (JSON): {e}",
             path.display()
@@ -71,6 +74,7 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
         .put(&schema)
         .await
         .map_err(|e| Failure::api(format!("replacing the schema of job {}", target.job), e))?;
+    interrupt::record(format!("replaced the schema of job {}", target.job));
     context.print(&Report {
         text: format!(
             "Replaced the schema of job {} with {}: {}.",
@@ -79,6 +83,7 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
             schema_summary(&schema)
         ),
         json: json!({ "job": target.job.as_str(), "replaced": true }),
+        tsv: None,
     });
     Ok(())
 }

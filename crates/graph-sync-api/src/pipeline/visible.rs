@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::error::Error;
-use crate::retry::{GaveUp, RetryError, is_consistency_error};
+use super::retry::is_consistency_error;
+use crate::error::{Error, GaveUp, RetryError};
 
 /// How [`wait_until_visible`] polls.
 ///

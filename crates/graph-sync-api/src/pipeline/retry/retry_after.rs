@@ -1,5 +1,5 @@
 //! `Retry-After`: seconds (fractional too, and the duplicated `N, N` some proxies produce)
-//! or an HTTP date.
+//! or an HTTP date. Read when a response becomes a [`ServiceError`](crate::ServiceError).
 
 use std::time::{Duration, SystemTime};
 

@@ -1,0 +1,226 @@
+//! The request pipeline: every operation's request goes through these stages, in this order.
+//!
+//! | # | stage | file | what it does |
+//! |---|---|---|---|
+//! | 1 | host check | `mod.rs` | refuses to send a token anywhere but the [`Cloud`]'s Graph host |
+//! | 2 | request id | `mod.rs` | one `client-request-id` and one tracing span for every attempt of the request |
+//! | 3 | throttle gate | `retry/gate.rs` | waits while a shared [`ThrottleGate`] is closed |
+//! | 4 | authorization | `authorize.rs`, `token_cache.rs` | a token from the per-scope, single-flight cache |
+//! | 5 | request | `request.rs` | builds the `http::Request`: URL, `Authorization` (sensitive), `client-request-id`, `User-Agent`, `Accept`, `Content-Type`, `Retry-Attempt` on retries |
+//! | 6 | transport | — | the client's [`Transport`] sends it |
+//! | 7 | reauthorization | `authorize.rs` | on `401`, one fresh token (with the claims of a CAE challenge, if any) and one resend |
+//! | 8 | status | `mod.rs` | a 2xx is the answer; anything else becomes a [`ServiceError`] with echoed secrets redacted |
+//! | 9 | retry | `retry/` | [`decide`](retry::decide) whether to try again, wait (`Retry-After` or [`Backoff`] with jitter) and go back to 3, or give up with a [`RetryError`](crate::RetryError) |
+//!
+//! Stages 3 to 9 are the retry loop, [`retry::run`]; stages 4 to 8 are one attempt,
+//! [`Pipeline::attempt`].
+//! Above the per-request stages, [`wait_until_visible`] (`visible.rs`) repeats whole calls
+//! until a new resource reads back consistently.
+//!
+//! Like azure_core's `Pipeline`, the stages are listed where the pipeline is built; unlike
+//! it, they are fixed: what varies per request is the [`Policy`] (retry, consistency,
+//! throttle gate), not the list.
+
+mod authorize;
+mod request;
+pub(crate) mod retry;
+mod token_cache;
+mod visible;
+
+use std::fmt;
+use std::sync::Arc;
+
+use graph_sync_transport::{Response, Transport};
+use http::HeaderValue;
+use secrecy::SecretString;
+use tracing::Instrument;
+
+use crate::cloud::Cloud;
+use crate::credential::{AuthError, AuthErrorKind, TokenCredential};
+use crate::error::{Error, ServiceError};
+
+use authorize::send_authorized;
+pub(crate) use request::Call;
+pub use request::{CLIENT_REQUEST_ID, RETRY_ATTEMPT};
+pub use retry::{
+    Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait, ThrottleGate,
+    is_consistency_error, is_idempotent,
+};
+pub(crate) use retry::{Jitter, Policy};
+use token_cache::TokenCache;
+pub use visible::{Visibility, wait_until_visible};
+
+/// What stays the same for every request of a client: where requests go, how they travel,
+/// and where their tokens come from.
+pub(crate) struct Pipeline {
+    transport: Arc<dyn Transport>,
+    tokens: TokenCache,
+    cloud: Cloud,
+    user_agent: HeaderValue,
+}
+
+impl Pipeline {
+    pub(crate) fn new(
+        transport: Arc<dyn Transport>,
+        credential: Arc<dyn TokenCredential>,
+        cloud: Cloud,
+        user_agent: HeaderValue,
+    ) -> Self {
+        Self {
+            transport,
+            tokens: TokenCache::new(credential),
+            cloud,
+            user_agent,
+        }
+    }
+
+    /// The cloud requests go to.
+    pub(crate) fn cloud(&self) -> &Cloud {
+        &self.cloud
+    }
+
+    /// The transport requests travel through.
+    pub(crate) fn transport(&self) -> &Arc<dyn Transport> {
+        &self.transport
+    }
+
+    /// The credential tokens come from.
+    pub(crate) fn credential(&self) -> &Arc<dyn TokenCredential> {
+        self.tokens.credential()
+    }
+
+    /// Sends one request through every stage, retried as `policy` says.
+    ///
+    /// Every attempt of the request shares one `client-request-id`, so that the service's
+    /// logs tie them together.
+    pub(crate) async fn send(&self, policy: &Policy, call: Call<'_>) -> Result<Response, Error> {
+        if !self.cloud.is_graph_url(&call.url) {
+            return Err(Error::Auth(AuthError::of_kind(
+                AuthErrorKind::Refused,
+                format!(
+                    "refusing to send a token for {} to {}",
+                    self.cloud.graph_root().origin().ascii_serialization(),
+                    call.url.origin().ascii_serialization()
+                ),
+            )));
+        }
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let span = tracing::debug_span!(
+            "graph_request",
+            method = %call.method,
+            path = call.url.path(),
+            client_request_id = %client_request_id,
+        );
+        retry::run(policy, &call.method, |attempt| {
+            self.attempt(&call, &client_request_id, attempt)
+                .instrument(tracing::debug_span!("attempt", attempt))
+        })
+        .instrument(span)
+        .await
+    }
+
+    /// One attempt: a token, the request, the transport, and the status mapped to a result.
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        client_request_id: &str,
+        attempt: u32,
+    ) -> Result<Response, Error> {
+        // The token this attempt was sent with, so that a service echoing it is redacted.
+        let sent_token: std::sync::Mutex<Option<SecretString>> = std::sync::Mutex::new(None);
+        let response = send_authorized(
+            &self.tokens,
+            self.transport.as_ref(),
+            self.cloud.scope(),
+            attempt,
+            |token| {
+                if let Ok(mut sent) = sent_token.lock() {
+                    *sent = Some(token.clone());
+                }
+                call.request(token, client_request_id, &self.user_agent, attempt)
+            },
+        )
+        .await?;
+        let redactor = || {
+            let mut redactor = call.redactor();
+            if let Some(token) = sent_token.lock().ok().as_ref().and_then(|t| t.as_ref()) {
+                redactor.add_secret(token);
+            }
+            redactor
+        };
+        let status = response.status();
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // The header is the service's text: redacted and sanitized before it is logged.
+            let request_id = response
+                .headers()
+                .get("request-id")
+                .map(|value| redactor().clean(&String::from_utf8_lossy(value.as_bytes())))
+                .unwrap_or_default();
+            tracing::debug!(attempt, status = status.as_u16(), %request_id, "answered");
+        }
+        if status.is_success() {
+            return Ok(response);
+        }
+        let (parts, body) = response.into_parts();
+        let error = ServiceError::from_response_redacted(
+            parts.status,
+            &parts.headers,
+            body,
+            Some(client_request_id),
+            &redactor(),
+        );
+        Err(Error::from(error))
+    }
+}
+
+impl fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("cloud", &self.cloud)
+            .field("transport", &self.transport)
+            .field("credential", self.credential())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use graph_sync_transport::testing::MockTransport;
+    use http::Method;
+
+    use super::*;
+    use crate::credential::MockTokenCredential;
+
+    #[tokio::test]
+    async fn a_token_is_never_sent_to_another_host() {
+        let mut transport = MockTransport::new();
+        transport.expect_send().times(0);
+        let mut credential = MockTokenCredential::new();
+        credential.expect_get_token().times(0);
+        let pipeline = Pipeline::new(
+            Arc::new(transport),
+            Arc::new(credential),
+            Cloud::global(),
+            HeaderValue::from_static("test"),
+        );
+        for foreign in [
+            "https://graph.microsoft.com.evil.example/v1.0/x",
+            "http://graph.microsoft.com/v1.0/x",
+            "https://login.microsoftonline.com/v1.0/x",
+            "https://graph.microsoft.us/v1.0/x",
+        ] {
+            let url = url::Url::parse(foreign).unwrap();
+            let error = pipeline
+                .send(&Policy::default(), Call::new(Method::GET, url))
+                .await
+                .unwrap_err();
+            let Error::Auth(auth) = &error else {
+                panic!("expected an auth error, got {error:?}")
+            };
+            assert!(
+                auth.to_string().contains("refusing to send a token"),
+                "{auth}"
+            );
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! [`Call`]: one request as an operation describes it, and the `http::Request` each attempt
+//! builds from it.
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use http::{Method, Request};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+use zeroize::Zeroizing;
+
+use crate::credential::{AuthError, AuthErrorKind};
+use crate::error::{Error, InvalidInput};
+use crate::redact::Redactor;
+
+/// The header that carries the client's id for a request, echoed by Graph.
+pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+
+/// The header that numbers a retry (`1` on the first retry), as the Graph SDKs send it.
+pub const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
+
+/// The scheme of the `Authorization` header.
+const BEARER: &[u8] = b"Bearer ";
+
+/// One request, as an operation describes it.
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) sensitive: &'a [&'a str],
+    /// The body's media type (`application/json` unless an operation says otherwise).
+    pub(crate) content_type: &'static str,
+}
+
+impl<'a> Call<'a> {
+    pub(crate) fn new(method: Method, url: Url) -> Self {
+        Self {
+            method,
+            url,
+            body: None,
+            sensitive: &[],
+            content_type: "application/json",
+        }
+    }
+
+    /// A JSON body that carries the given secret values.
+    pub(crate) fn json(mut self, body: Bytes, sensitive: &'a [&'a str]) -> Self {
+        self.body = Some(body);
+        self.sensitive = sensitive;
+        self
+    }
+
+    /// A redactor for the secret values this request carries.
+    pub(crate) fn redactor(&self) -> Redactor {
+        self.sensitive
+            .iter()
+            .fold(Redactor::new(), |redactor, value| {
+                redactor.with_value(value)
+            })
+    }
+
+    /// A body of another media type, e.g. `application/scim+json`.
+    pub(crate) fn content_type(mut self, content_type: &'static str) -> Self {
+        self.content_type = content_type;
+        self
+    }
+
+    /// The request of attempt number `attempt` (from 1), carrying `token`.
+    pub(super) fn request(
+        &self,
+        token: &SecretString,
+        client_request_id: &str,
+        user_agent: &HeaderValue,
+        attempt: u32,
+    ) -> Result<Request<Bytes>, Error> {
+        // Built in a buffer that is zeroized when the header is dropped, and handed to the
+        // header without a copy.
+        let secret = token.expose_secret();
+        let mut value = Zeroizing::new(Vec::with_capacity(BEARER.len() + secret.len()));
+        value.extend_from_slice(BEARER);
+        value.extend_from_slice(secret.as_bytes());
+        let mut authorization =
+            HeaderValue::from_maybe_shared(Bytes::from_owner(value)).map_err(|_| {
+                Error::Auth(AuthError::of_kind(
+                    AuthErrorKind::Refused,
+                    "the access token holds characters that cannot go in an HTTP header",
+                ))
+            })?;
+        authorization.set_sensitive(true);
+        let mut builder = Request::builder()
+            .method(self.method.clone())
+            .uri(self.url.as_str())
+            .header(AUTHORIZATION, authorization)
+            .header(CLIENT_REQUEST_ID, client_request_id)
+            .header(USER_AGENT, user_agent.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if self.body.is_some() {
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        }
+        if attempt > 1 {
+            builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+        }
+        builder
+            .body(self.body.clone().unwrap_or_default())
+            .map_err(|e| {
+                Error::InvalidInput(InvalidInput::new(format!(
+                    "cannot build a request for {}: {e}",
+                    self.url.path()
+                )))
+            })
+    }
+}

@@ -1,0 +1,166 @@
+//! [`decide`]: what the retry stage does with a failed attempt. A pure function (apart from
+//! drawing jitter), tested on its own; [`run`](super::run) is the loop that acts on it.
+
+use std::time::Duration;
+
+use graph_sync_transport::{Delivery, TransportErrorKind};
+use http::{Method, StatusCode};
+
+use super::Policy;
+use crate::error::{Error, GaveUp};
+
+/// Whether `error` is one of the answers Graph gives while a new object replicates.
+#[must_use]
+pub fn is_consistency_error(error: &Error) -> bool {
+    let Some(service) = error.as_service() else {
+        return false;
+    };
+    match service.status() {
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::CONFLICT => true,
+        StatusCode::BAD_REQUEST => [service.code(), service.inner_code()]
+            .into_iter()
+            .flatten()
+            .any(|code| code.eq_ignore_ascii_case("NoBackingApplicationObject")),
+        _ => false,
+    }
+}
+
+/// Methods that may be repeated after a failure that may have reached the server.
+#[must_use]
+pub fn is_idempotent(method: &Method) -> bool {
+    [
+        Method::GET,
+        Method::PUT,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    ]
+    .contains(method)
+}
+
+/// What to do after an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Return the error as it is: not a retryable failure.
+    Fail,
+    /// Stop, and say why.
+    GiveUp(GaveUp),
+    /// Retry after `delay`, honouring `retry_after` from the service when there was one.
+    Retry {
+        delay: Duration,
+        from_retry_after: bool,
+    },
+}
+
+/// What happened so far in one request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
+    /// Attempts made, the failed one included.
+    pub(crate) attempts: u32,
+    /// Time since the first attempt.
+    pub(crate) elapsed: Duration,
+    /// Retries made for consistency answers.
+    pub(crate) consistency_retries: u32,
+    /// Retries made for everything else.
+    pub(crate) retries: u32,
+}
+
+/// Decides what to do with a failed attempt. Pure, apart from drawing jitter.
+pub(crate) fn decide(
+    policy: &Policy,
+    method: &Method,
+    error: &Error,
+    progress: Progress,
+) -> Decision {
+    let config = &policy.retry;
+    let (delay, from_retry_after) = match error {
+        Error::Service(service) => {
+            let status = service.status();
+            if matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ) {
+                match service.retry_after() {
+                    Some(wait) if wait > config.max_retry_after() => {
+                        return Decision::GiveUp(GaveUp::RetryAfterTooLong);
+                    }
+                    Some(wait) => (wait, true),
+                    None => (
+                        policy
+                            .jitter
+                            .full(config.backoff().ceiling(progress.retries + 1)),
+                        false,
+                    ),
+                }
+            } else if let Some(consistency) = &policy.consistency
+                && is_consistency_error(error)
+            {
+                let delay = policy.jitter.full(
+                    consistency
+                        .backoff()
+                        .ceiling(progress.consistency_retries + 1),
+                );
+                if progress.elapsed + delay > consistency.max_elapsed() {
+                    return Decision::Fail;
+                }
+                return Decision::Retry {
+                    delay,
+                    from_retry_after: false,
+                };
+            } else {
+                return Decision::Fail;
+            }
+        }
+        Error::Transport(transport) => {
+            if matches!(
+                transport.kind(),
+                TransportErrorKind::Request | TransportErrorKind::Tls
+            ) {
+                return Decision::Fail;
+            }
+            if transport.delivery() != Delivery::NotSent && !is_idempotent(method) {
+                return Decision::GiveUp(GaveUp::MaybeApplied);
+            }
+            (
+                policy
+                    .jitter
+                    .full(config.backoff().ceiling(progress.retries + 1)),
+                false,
+            )
+        }
+        _ => return Decision::Fail,
+    };
+    if progress.attempts >= config.max_attempts() {
+        return Decision::GiveUp(GaveUp::Attempts);
+    }
+    if progress.elapsed + delay > config.max_elapsed() {
+        return Decision::GiveUp(GaveUp::Elapsed);
+    }
+    Decision::Retry {
+        delay,
+        from_retry_after,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotent_methods() {
+        for method in [
+            Method::GET,
+            Method::PUT,
+            Method::DELETE,
+            Method::HEAD,
+            Method::OPTIONS,
+        ] {
+            assert!(is_idempotent(&method), "{method}");
+        }
+        for method in [Method::POST, Method::PATCH] {
+            assert!(!is_idempotent(&method), "{method}");
+        }
+    }
+}

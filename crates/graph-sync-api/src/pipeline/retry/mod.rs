@@ -1,0 +1,247 @@
+//! The retry stage: what is retried, how long to wait, and when to give up.
+//!
+//! [`Pipeline::send`](super::Pipeline::send) runs every request through [`run`], which waits
+//! at the [`ThrottleGate`] (`gate.rs`), calls one attempt at a time, and asks [`decide`]
+//! (`decide.rs`) what to do with its outcome; the waits come from the [`Backoff`]
+//! (`config.rs`) and [`Jitter`] (`jitter.rs`), or from the response's `Retry-After`
+//! (`retry_after.rs`).
+//! The rules (see `docs/resilience.md` for the reasoning and the comparison with the peers):
+//!
+//! * `429`, `503` and `504` are retried, after `Retry-After` when the service sent one (seconds,
+//!   fractional seconds, the duplicated `N, N` form, or an HTTP date), else after an
+//!   exponential backoff with full jitter.
+//! * A `Retry-After` longer than [`RetryConfig::max_retry_after`] is never shortened: the call
+//!   fails at once with [`GaveUp::RetryAfterTooLong`], carrying the wait the service asked for.
+//! * A transport failure is retried when the request provably never reached the server
+//!   ([`Delivery::NotSent`]), and for idempotent methods also when it may have; a `POST` that
+//!   may have reached the server is never repeated ([`GaveUp::MaybeApplied`]).
+//! * Attempts and total time are bounded; a wait that would end past the time limit is not
+//!   started.
+//! * With a [`ConsistencyConfig`], `404`, `403`, `409` and `400 NoBackingApplicationObject`
+//!   are retried for a bounded time (Graph's replication lag right after a create).
+
+mod config;
+mod decide;
+mod gate;
+mod jitter;
+pub(crate) mod retry_after;
+
+use std::future::Future;
+use std::time::Duration;
+
+use http::Method;
+use tokio::time::Instant;
+
+use crate::error::{Error, GaveUp, RetryError};
+
+pub use config::{Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait};
+pub(crate) use decide::{Decision, Progress, decide};
+pub use decide::{is_consistency_error, is_idempotent};
+pub use gate::ThrottleGate;
+pub(crate) use jitter::Jitter;
+
+/// The per-request settings the retry loop reads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Policy {
+    pub(crate) retry: RetryConfig,
+    pub(crate) consistency: Option<ConsistencyConfig>,
+    pub(crate) gate: Option<ThrottleGate>,
+    pub(crate) jitter: Jitter,
+}
+
+/// Runs `attempt` (called with the attempt number, from 1) until it succeeds or the policy
+/// stops, waiting between attempts and at the throttle gate.
+pub(crate) async fn run<T, F, Fut>(
+    policy: &Policy,
+    method: &Method,
+    mut attempt: F,
+) -> Result<T, Error>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let start = Instant::now();
+    let mut progress = Progress {
+        attempts: 0,
+        elapsed: Duration::ZERO,
+        consistency_retries: 0,
+        retries: 0,
+    };
+    loop {
+        if let Some(gate) = &policy.gate {
+            gate.wait().await;
+        }
+        progress.attempts += 1;
+        let error = match attempt(progress.attempts).await {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        progress.elapsed = start.elapsed();
+        let status = error.status().map(|status| status.as_u16());
+        match decide(policy, method, &error, progress) {
+            Decision::Fail => return Err(error),
+            // With retries off, the error is the attempt's own.
+            Decision::GiveUp(GaveUp::Attempts) if progress.attempts == 1 => return Err(error),
+            Decision::GiveUp(reason) => {
+                tracing::debug!(
+                    attempt = progress.attempts,
+                    status,
+                    reason = reason.describe(),
+                    "not retrying"
+                );
+                return Err(Error::Retry(Box::new(RetryError::new(
+                    reason,
+                    progress.attempts,
+                    progress.elapsed,
+                    Some(error),
+                ))));
+            }
+            Decision::Retry {
+                delay,
+                from_retry_after,
+            } => {
+                if is_consistency_error(&error) {
+                    progress.consistency_retries += 1;
+                } else {
+                    progress.retries += 1;
+                }
+                if from_retry_after && let Some(gate) = &policy.gate {
+                    gate.close_until(Instant::now() + delay);
+                }
+                tracing::debug!(
+                    attempt = progress.attempts,
+                    status,
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    from_retry_after,
+                    "retrying"
+                );
+                if let Some(observer) = policy.retry.observer() {
+                    observer.on_wait(&RetryWait {
+                        attempt: progress.attempts,
+                        max_attempts: policy.retry.max_attempts(),
+                        delay,
+                        from_retry_after,
+                        error: &error,
+                    });
+                }
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use graph_sync_transport::{Delivery, TransportErrorKind};
+
+    use super::*;
+
+    fn transport(kind: TransportErrorKind, delivery: Delivery) -> Error {
+        Error::Transport(graph_sync_transport::TransportError::new(kind, delivery))
+    }
+
+    /// Runs `errors` (then success) through the loop for `method`; returns the result and
+    /// how many attempts were made.
+    async fn run_with(method: Method, errors: Vec<Error>) -> (Result<(), Error>, u32) {
+        let errors = Mutex::new(errors.into_iter());
+        let attempts = AtomicU32::new(0);
+        let policy = Policy {
+            jitter: Jitter::seeded(1),
+            ..Policy::default()
+        };
+        let result = run(&policy, &method, |_| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            let next = errors.lock().unwrap().next();
+            async move { next.map_or(Ok(()), Err) }
+        })
+        .await;
+        (result, attempts.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_post_that_may_have_reached_the_server_is_never_repeated() {
+        for kind in [
+            TransportErrorKind::Io,
+            TransportErrorKind::Timeout,
+            TransportErrorKind::Body,
+        ] {
+            let (result, attempts) =
+                run_with(Method::POST, vec![transport(kind, Delivery::MaybeSent)]).await;
+            assert_eq!(attempts, 1, "{kind}");
+            let error = result.unwrap_err();
+            let retry = error.as_retry().unwrap();
+            assert_eq!(retry.reason(), GaveUp::MaybeApplied);
+            assert!(matches!(retry.last_error(), Some(Error::Transport(_))));
+            assert!(
+                error.to_string().contains("may have been applied"),
+                "{error}"
+            );
+        }
+    }
+
+    /// Records every wait it is told of.
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<(u32, u32, Duration, bool)>>);
+
+    impl RetryObserver for Recorder {
+        fn on_wait(&self, wait: &RetryWait<'_>) {
+            assert!(matches!(wait.error, Error::Transport(_)));
+            self.0.lock().unwrap().push((
+                wait.attempt,
+                wait.max_attempts,
+                wait.delay,
+                wait.from_retry_after,
+            ));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_observer_is_told_of_every_wait_and_no_other() {
+        let recorder = Arc::new(Recorder::default());
+        let policy = Policy {
+            retry: RetryConfig::default()
+                .with_max_attempts(3)
+                .with_observer(recorder.clone()),
+            jitter: Jitter::seeded(1),
+            ..Policy::default()
+        };
+        let result: Result<(), Error> = run(&policy, &Method::GET, |_| async {
+            Err(transport(TransportErrorKind::Connect, Delivery::NotSent))
+        })
+        .await;
+        assert!(result.is_err());
+        let waits = recorder.0.lock().unwrap().clone();
+        assert_eq!(
+            waits.len(),
+            2,
+            "two waits between three attempts: {waits:?}"
+        );
+        assert_eq!((waits[0].0, waits[0].1), (1, 3));
+        assert_eq!((waits[1].0, waits[1].1), (2, 3));
+        assert!(waits.iter().all(|wait| !wait.3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_post_that_never_left_is_retried() {
+        let (result, attempts) = run_with(
+            Method::POST,
+            vec![transport(TransportErrorKind::Connect, Delivery::NotSent)],
+        )
+        .await;
+        assert!(result.is_ok());
+        assert_eq!(attempts, 2);
+        // The same failure that stops a POST does not stop a PUT or a GET.
+        for method in [Method::PUT, Method::GET, Method::DELETE] {
+            let (result, attempts) = run_with(
+                method.clone(),
+                vec![transport(TransportErrorKind::Io, Delivery::MaybeSent)],
+            )
+            .await;
+            assert!(result.is_ok(), "{method}");
+            assert_eq!(attempts, 2, "{method}");
+        }
+    }
+}

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use graph_sync_api::model::{ServicePrincipalRef, TemplateId};
 
 use super::values::parse_duration;
-use super::{JobRef, SpRef};
+use super::{Change, JobChange, JobRef, SpRef};
 
 pub(super) const JOBS_EXAMPLES: &str = "\
 Examples:
@@ -15,12 +15,14 @@ Examples:
   graph-sync jobs create --sp \"$SP\" --template scim
   graph-sync jobs start --sp \"$SP\" --job \"$JOB\"
   graph-sync jobs status --sp \"$SP\" --job \"$JOB\" --watch
-  graph-sync jobs restart --sp \"$SP\" --job \"$JOB\" --scope Watermark,QuarantineState";
+  graph-sync jobs restart --sp \"$SP\" --job \"$JOB\" \\
+      --scope Watermark,QuarantineState";
 
 const JOBS_LIST_EXAMPLES: &str = "\
 Examples:
   graph-sync jobs list --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
-  graph-sync --output json jobs list --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
+  graph-sync --output json jobs list \\
+      --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
 
 const JOBS_SHOW_EXAMPLES: &str = "\
 Examples:
@@ -28,16 +30,18 @@ Examples:
   graph-sync --output json jobs show --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_CREATE_EXAMPLES: &str = "\
-The template id comes from `graph-sync templates list`. A service principal that already
-has a job from the template is refused (exit 2) unless --allow-duplicate. With -o tsv only
-the new job's id is printed.
+The template id comes from `graph-sync templates list`. A service principal that
+already has a job from the template is refused (exit 2) unless
+--allow-duplicate. With -o tsv only the new job's id is printed.
 
 Examples:
-  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim
+  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --template scim
   JOB=$(graph-sync jobs create --sp \"$SP\" --template scim -o tsv)";
 
 const JOBS_START_EXAMPLES: &str = "\
-Starting a quarantined job clears the quarantine and runs it; an active job is left alone.
+Starting a quarantined job clears the quarantine and runs it; an active job is
+left alone.
 
 Examples:
   graph-sync jobs start --sp \"$SP\" --job scim.0a1b2c3d4e5f";
@@ -47,29 +51,34 @@ Examples:
   graph-sync jobs pause --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_RESTART_EXAMPLES: &str = "\
-SCOPE is a comma-separated list of: Watermark, Escrows, QuarantineState, Full (ForceDeletes
-needs care). The default is what the Entra admin center's restart clears.
+SCOPE is a comma-separated list of: Watermark, Escrows, QuarantineState, Full
+(ForceDeletes needs care). The default is what the Entra admin center's restart
+clears.
 
 Examples:
   graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f
-  graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f --scope QuarantineState";
+  graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f \\
+      --scope QuarantineState";
 
 const JOBS_DELETE_EXAMPLES: &str = "\
 Examples:
   graph-sync jobs delete --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_STATUS_EXAMPLES: &str = "\
-Shows the state, progress, last execution and quarantine reason. With --watch the status is
-read every --interval: on a terminal the line is refreshed in place; otherwise one line is
-printed per change (one JSON object per line with --output json). --watch ends after
---timeout, or as soon as the job reaches --until.
+Shows the state, progress, last execution and quarantine reason. With --watch
+the status is read every --interval: on a terminal the line is refreshed in
+place; otherwise one line is printed per change (one JSON object per line with
+--output json). --watch ends after --timeout, or as soon as the job reaches
+--until.
 
 Durations: 500ms, 5s, 2m, 1h (a bare number is seconds).
 
 Examples:
   graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f
-  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch --interval 10s
-  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch --until active --timeout 5m";
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch \\
+      --interval 10s
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch \\
+      --until active --timeout 5m";
 
 /// `graph-sync jobs …`.
 #[derive(Debug, Subcommand)]
@@ -85,16 +94,16 @@ pub(crate) enum JobsCommand {
     Create(JobsCreateArgs),
     /// Start a job (or resume a paused one).
     #[command(after_help = JOBS_START_EXAMPLES)]
-    Start(JobRef),
+    Start(JobChange),
     /// Pause a job: it keeps its state and stops running.
     #[command(after_help = JOBS_PAUSE_EXAMPLES)]
-    Pause(JobRef),
+    Pause(JobChange),
     /// Restart a job, clearing what --scope names.
     #[command(after_help = JOBS_RESTART_EXAMPLES)]
     Restart(RestartArgs),
     /// Delete a job.
     #[command(after_help = JOBS_DELETE_EXAMPLES)]
-    Delete(JobRef),
+    Delete(JobChange),
     /// A job's state, progress, last execution and quarantine reason; --watch to follow it.
     #[command(after_help = JOBS_STATUS_EXAMPLES)]
     Status(StatusArgs),
@@ -120,6 +129,9 @@ pub(crate) struct JobsCreateArgs {
     /// Create a job even when the service principal already has one from this template.
     #[arg(long)]
     pub(crate) allow_duplicate: bool,
+    /// Print the request that would be sent and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// `jobs restart`.
@@ -128,6 +140,9 @@ pub(crate) struct RestartArgs {
     /// The service principal and job.
     #[command(flatten)]
     pub(crate) target: JobRef,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
     /// What to clear, comma-separated (default: Watermark, Escrows, QuarantineState).
     #[arg(long, value_name = "SCOPE")]
     pub(crate) scope: Option<String>,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::JobRef;
+use super::{Change, JobRef};
 
 pub(super) const SCHEMA_EXAMPLES: &str = "\
 Examples:
@@ -16,11 +16,13 @@ Without --out the schema (JSON) is printed on stdout.
 
 Examples:
   graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f --out schema.json
-  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f | jq '.synchronizationRules[].id'";
+  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f \\
+      | jq '.synchronizationRules[].id'";
 
 const SCHEMA_PUT_EXAMPLES: &str = "\
-This is a FULL REPLACE: the job's schema becomes exactly FILE. Start from `schema get`, edit,
-then put it back; anything left out of FILE is gone from the job.
+This is a FULL REPLACE: the job's schema becomes exactly FILE. Start from
+`schema get`, edit, then put it back; anything left out of FILE is gone from the
+job.
 
 Examples:
   graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f --out schema.json
@@ -58,4 +60,7 @@ pub(crate) struct SchemaPutArgs {
     /// The whole new schema, as JSON (e.g. edited output of `schema get`).
     #[arg(long, value_name = "FILE")]
     pub(crate) from: PathBuf,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
 }

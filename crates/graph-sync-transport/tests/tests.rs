@@ -134,9 +134,9 @@ async fn empty_body_request_as_seen(method: Method, headers: &[(&str, &str)]) ->
         request = request.header(*name, *value);
     }
     let response = transport()
-        .send(request.body(Bytes::new()).unwrap())
+        .send(request.body(Bytes::new()).expect("valid request"))
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let seen = server.next_request().await;
     server.finish().await;

@@ -187,10 +187,11 @@ impl Transport for ReqwestTransport {
                 );
             }
         };
-        let request = reqwest::Request::try_from(request).map_err(|e| {
-            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                .with_source(e.without_url())
-        })?;
+        let request =
+            reqwest::Request::try_from(with_length_of_empty_body(request)).map_err(|e| {
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_source(e.without_url())
+            })?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
 
         let status = response.status();
@@ -204,6 +205,32 @@ impl Transport for ReqwestTransport {
         *out.headers_mut() = headers;
         Ok(out)
     }
+}
+
+/// Gives a body-less `POST`, `PUT` or `PATCH` an explicit `Content-Length: 0`.
+///
+/// hyper frames an empty request body with neither `Content-Length` nor `Transfer-Encoding`,
+/// which RFC 9110 §8.6 allows but which servers and proxies may answer with `411 Length
+/// Required`; a user agent "SHOULD send Content-Length" for a method that defines a body.
+/// Other methods are left alone (a `GET` carries no length), as is a request that states its
+/// framing itself.
+fn with_length_of_empty_body(mut request: Request) -> Request {
+    let defines_body = matches!(
+        *request.method(),
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    );
+    let headers = request.headers();
+    if defines_body
+        && request.body().is_empty()
+        && !headers.contains_key(http::header::CONTENT_LENGTH)
+        && !headers.contains_key(http::header::TRANSFER_ENCODING)
+    {
+        request.headers_mut().insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from_static("0"),
+        );
+    }
+    request
 }
 
 /// Reads the whole body, failing as soon as it is known to exceed `cap` bytes.

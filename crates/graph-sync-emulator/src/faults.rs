@@ -77,7 +77,7 @@ impl Fault {
 ///
 /// The control API and the command line name faults by kind (`503`, `503:1.5` with a
 /// `Retry-After` of 1.5 s, `504`, `reset`, `reset-after-read`, `slow:2000`, `truncate`): see
-/// [`Fault::from_str`](std::str::FromStr) and [`Fault::kind`].
+/// [`parse_fault`](crate::parse_fault) and [`fault_kind`](crate::fault_kind).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRate {
     probability: f64,

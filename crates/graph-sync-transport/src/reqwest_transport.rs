@@ -329,23 +329,7 @@ impl ReqwestTransportBuilder {
                     .with_detail("timeouts must be greater than zero"),
             );
         }
-        let mut roots = Vec::new();
-        for pem in &self.extra_roots_pem {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                    .with_detail("a root certificate PEM could not be read")
-                    .with_source(e.without_url())
-            })?;
-            if certificates.is_empty() {
-                return Err(
-                    TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                        .with_detail("a root certificate PEM holds no CERTIFICATE block"),
-                );
-            }
-            roots.extend(certificates);
-        }
-        let client = reqwest::Client::builder()
-            .tls_certs_merge(roots)
+        let client = with_extra_roots(reqwest::Client::builder(), &self.extra_roots_pem)?
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .no_proxy()
@@ -468,6 +452,48 @@ fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
         current = error.source();
     }
     false
+}
+
+/// Adds the root certificates of `pems` to the client's trust store (besides the platform's).
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn with_extra_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    let mut roots = Vec::new();
+    for pem in pems {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                .with_detail("a root certificate PEM could not be read")
+                .with_source(e.without_url())
+        })?;
+        if certificates.is_empty() {
+            return Err(
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_detail("a root certificate PEM holds no CERTIFICATE block"),
+            );
+        }
+        roots.extend(certificates);
+    }
+    Ok(builder.tls_certs_merge(roots))
+}
+
+/// Without a TLS backend there is nothing to trust a root certificate for: asking for one is
+/// an error that names the features to enable.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn with_extra_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    if pems.is_empty() {
+        Ok(builder)
+    } else {
+        Err(
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent).with_detail(
+                "root certificates need a TLS backend: enable the `rustls` or `native-tls` feature",
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -623,6 +649,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     fn extra_roots_must_be_pem_certificates() {
         let error = ReqwestTransport::builder()
             .add_root_certificates_pem(b"no certificate here".to_vec())
@@ -638,6 +665,7 @@ mod tests {
     }
 
     /// A self-signed certificate (the emulator's development authority of one run).
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     const TEST_ROOT_PEM: &str = include_str!("../tests/fixtures/test-root.pem");
 
     #[test]

@@ -112,8 +112,9 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
+
+    const GUID: &str = "7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
 
     #[test]
     fn durations_and_subjects_parse_or_say_why() {
@@ -142,12 +143,25 @@ mod tests {
                 .unwrap_err()
                 .contains("not a duration")
         );
-        const GUID: &str = "7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
         for prefix in ["appId=", "appid=", "APPID=", "AppId="] {
             let sp = parse_sp(&format!("{prefix}{GUID}")).unwrap();
             assert_eq!(sp.to_string(), format!("appId={GUID}"));
         }
         assert!(parse_sp("appid=nope").is_err());
+        assert_eq!(
+            parse_subject("abc"),
+            Ok(("abc".to_owned(), "User".to_owned()))
+        );
+        assert_eq!(
+            parse_subject("abc:Group"),
+            Ok(("abc".to_owned(), "Group".to_owned()))
+        );
+        assert!(parse_subject("abc:").unwrap_err().contains("empty type"));
+        assert!(
+            parse_subject(":User")
+                .unwrap_err()
+                .contains("empty object id")
+        );
     }
 
     #[test]
@@ -164,19 +178,5 @@ mod tests {
         );
         assert!(matches!(parse_sp_arg(GUID).unwrap(), SpArg::Ref(_)));
         assert!(parse_sp_arg("Contoso").is_err());
-        assert_eq!(
-            parse_subject("abc"),
-            Ok(("abc".to_owned(), "User".to_owned()))
-        );
-        assert_eq!(
-            parse_subject("abc:Group"),
-            Ok(("abc".to_owned(), "Group".to_owned()))
-        );
-        assert!(parse_subject("abc:").unwrap_err().contains("empty type"));
-        assert!(
-            parse_subject(":User")
-                .unwrap_err()
-                .contains("empty object id")
-        );
     }
 }

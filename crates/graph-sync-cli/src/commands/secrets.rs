@@ -52,6 +52,11 @@ async fn clear(context: &Context, args: &ClearArgs) -> Result<(), Failure> {
     let sp = resolve_sp_in(context, &args.sp).await?;
     let mut not_set = Vec::new();
     if !args.dry_run {
+        let keys: Vec<&str> = secrets.keys().map(SecretKey::as_str).collect();
+        context.confirm(
+            args.yes,
+            &format!("Clear {} of service principal {sp}", keys.join(", ")),
+        )?;
         // Which of the keys are set: Graph lists the saved keys (values masked). Where it
         // cannot say, every named key is cleared and the report does not guess.
         let client = context.client()?;
@@ -73,11 +78,6 @@ async fn clear(context: &Context, args: &ClearArgs) -> Result<(), Failure> {
         if secrets.is_empty() {
             return nothing_to_clear(context, &sp, &not_set);
         }
-        let keys: Vec<&str> = secrets.keys().map(SecretKey::as_str).collect();
-        context.confirm(
-            args.yes,
-            &format!("Clear {} of service principal {sp}", keys.join(", ")),
-        )?;
     }
     put(context, &sp, &secrets, args.dry_run, "cleared", &not_set).await
 }

@@ -245,6 +245,14 @@ impl Emulator {
         self.state.directory.lock().replication_lag = reads;
     }
 
+    /// Loose (`true`) or strict (`false`, the default). Strict holds requests to what Graph
+    /// accepts: bodies checked against the v1.0 metadata (unknown properties, wrong JSON
+    /// types, invalid enum and flags text are `400`), OData query options checked and applied.
+    /// Loose accepts such requests as earlier versions did, for clients that rely on it.
+    pub fn set_loose(&self, loose: bool) {
+        self.state.strictness.set_loose(loose);
+    }
+
     /// How many items a list page holds before `@odata.nextLink` (default 100).
     pub fn set_page_size(&self, page_size: usize) {
         self.state.paging.set_page_size(page_size);

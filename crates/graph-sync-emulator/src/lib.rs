@@ -141,6 +141,7 @@ mod provisioning;
 mod router;
 mod server;
 mod state;
+mod strict;
 mod synchronization;
 mod throttle;
 

@@ -15,12 +15,14 @@ use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal, connectio
 const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 
-Usage: graph-sync-emulator [--port N] [--sp NAME]...
+Usage: graph-sync-emulator [--port N] [--sp NAME]... [--loose]
 
 Options:
   --port N     Listen on 127.0.0.1:N (default 0: an ephemeral port)
   --sp NAME    Register a service principal named NAME (repeatable;
                default: one named \"Demo SCIM app\")
+  --loose      Accept what Graph would refuse: no checks of request bodies
+               or query options (default: strict, as Graph)
   -h, --help   Print this help
 
 It prints a bearer token valid until it stops, and serves until Ctrl-C.";
@@ -29,13 +31,18 @@ It prints a bearer token valid until it stops, and serves until Ctrl-C.";
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Help,
-    Run { port: u16, names: Vec<String> },
+    Run {
+        port: u16,
+        names: Vec<String>,
+        loose: bool,
+    },
 }
 
 /// Reads the arguments after the program name.
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut port = 0;
     let mut names = Vec::new();
+    let mut loose = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -46,6 +53,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "--loose" if inline.is_none() => loose = true,
             "--port" => {
                 let value = inline
                     .or_else(|| args.next())
@@ -67,17 +75,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     if names.is_empty() {
         names.push("Demo SCIM app".to_owned());
     }
-    Ok(Command::Run { port, names })
+    Ok(Command::Run { port, names, loose })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, loose) = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Run { port, names }) => (port, names),
+        Ok(Command::Run { port, names, loose }) => (port, names, loose),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -85,6 +93,7 @@ async fn main() -> ExitCode {
     };
 
     let emulator = Emulator::new();
+    emulator.set_loose(loose);
     let principals: Vec<ServicePrincipal> = names
         .iter()
         .map(|name| emulator.register_service_principal(name))
@@ -146,7 +155,8 @@ mod tests {
             parse(&[]),
             Ok(Command::Run {
                 port: 0,
-                names: vec!["Demo SCIM app".to_owned()]
+                names: vec!["Demo SCIM app".to_owned()],
+                loose: false,
             })
         );
     }
@@ -157,17 +167,23 @@ mod tests {
             parse(&["--port", "8080", "--sp", "A", "--sp=B c"]),
             Ok(Command::Run {
                 port: 8080,
-                names: vec!["A".to_owned(), "B c".to_owned()]
+                names: vec!["A".to_owned(), "B c".to_owned()],
+                loose: false,
             })
         );
         assert_eq!(
             parse(&["--port=9"]),
             Ok(Command::Run {
                 port: 9,
-                names: vec!["Demo SCIM app".to_owned()]
+                names: vec!["Demo SCIM app".to_owned()],
+                loose: false,
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
+        assert!(matches!(
+            parse(&["--loose"]),
+            Ok(Command::Run { loose: true, .. })
+        ));
     }
 
     #[test]
@@ -177,5 +193,6 @@ mod tests {
         assert!(parse(&["--sp"]).is_err());
         assert!(parse(&["--sp", " "]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        assert!(parse(&["--loose=yes"]).is_err());
     }
 }

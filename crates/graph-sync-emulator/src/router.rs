@@ -8,8 +8,11 @@
 //! 3. **routing**: the identity endpoints ([`identity::routes`]) and the Graph operations
 //!    ([`synchronization::routes`], a table where each operation carries its name for
 //!    per-operation layers such as request validation);
-//! 4. **fallback**: a path or method no route names answers `500 NotImplementedInEmulator`,
-//!    whatever else is wrong, so a test that wanders off the emulated surface fails at once.
+//! 4. **fallback** ([`strict::unrouted`]): a path no route names answers Graph's `400`
+//!    "Resource not found for the segment …", a known path with another method `405`.
+//!
+//! Every operation's route also passes the strict layer ([`strict::guard`]): query options
+//! and bodies checked against the metadata, `@odata.context` on the answer.
 //!
 //! Within a Graph handler, checks run in the service's order: bearer token (`401`), service
 //! principal id (`400`) and existence (`404`) in the [`Authorized`](crate::http::auth::Authorized)
@@ -19,7 +22,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -30,6 +33,7 @@ use crate::faults;
 use crate::identity;
 use crate::log::{RecordedRequest, RequestLog};
 use crate::state::AppState;
+use crate::strict;
 use crate::synchronization;
 
 /// The router of the emulated API, every stage of the pipeline in place.
@@ -37,8 +41,11 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(identity::routes())
         .merge(synchronization::routes())
-        .fallback(not_implemented)
-        .method_not_allowed_fallback(not_implemented)
+        .fallback(unrouted)
+        .method_not_allowed_fallback(unrouted)
+        .layer(Extension(Arc::clone(&state.strictness)))
+        .layer(Extension(Arc::clone(&state.identity)))
+        .layer(Extension(Arc::clone(&state.directory)))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state.resilience),
             faults::layer,
@@ -105,7 +112,12 @@ async fn envelope(
     response
 }
 
-/// Any route or method not emulated.
-async fn not_implemented(method: Method, uri: Uri) -> GraphError {
-    GraphError::not_implemented(&method, uri.path())
+/// Any route or method no operation names: Graph's `400` for an unknown segment, `405` for a
+/// known path's other methods.
+async fn unrouted(method: Method, uri: Uri) -> GraphError {
+    strict::unrouted(
+        &method,
+        &uri,
+        &synchronization::route_patterns::<AppState>(),
+    )
 }

@@ -10,6 +10,7 @@
 //! | [`Resilience`] | throttle and fault plan | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
+//! | [`Strictness`] | strict (default) or loose | the strict layer |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
 //! substate knows another except `Identity`, which reads the shared `Clock`. This module is
@@ -24,6 +25,7 @@ use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
 use crate::log::RequestLog;
+use crate::strict::Strictness;
 use crate::synchronization::paging::Paging;
 
 /// Every substate of one emulator. Cheap to clone: clones share the substates.
@@ -35,6 +37,7 @@ pub(crate) struct AppState {
     pub(crate) resilience: Arc<Resilience>,
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
+    pub(crate) strictness: Arc<Strictness>,
 }
 
 impl Default for AppState {
@@ -47,6 +50,7 @@ impl Default for AppState {
             resilience: Arc::default(),
             log: Arc::default(),
             paging: Arc::default(),
+            strictness: Arc::default(),
         }
     }
 }
@@ -69,4 +73,5 @@ substates! {
     resilience: Resilience,
     log: RequestLog,
     paging: Paging,
+    strictness: Strictness,
 }

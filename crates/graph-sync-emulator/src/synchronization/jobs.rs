@@ -19,12 +19,14 @@ use crate::http::body::read_json;
 use crate::http::path::JobSegment;
 use crate::http::reply::json_response;
 use crate::provisioning::job::JobEntry;
+use crate::strict::query::Query;
 
 /// `GET …/jobs`.
 pub(super) async fn list(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
+    query: Query,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, GraphError> {
@@ -42,7 +44,7 @@ pub(super) async fn list(
             })
             .collect::<Vec<_>>()
     })?;
-    paging.page(jobs, &uri, &headers)
+    paging.page(jobs, &query, &uri, &headers)
 }
 
 /// `GET …/jobs/{job}`.

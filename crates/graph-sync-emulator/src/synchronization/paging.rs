@@ -3,13 +3,13 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use graph_sync_model::ODataCollection;
 use serde::Serialize;
 
 use crate::error::GraphError;
-use crate::http::reply::{graph_root, json_response};
+use crate::strict;
+use crate::strict::query::Query;
 
 /// Lists longer than this come in pages linked by `@odata.nextLink`.
 const DEFAULT_PAGE_SIZE: usize = 100;
@@ -39,35 +39,15 @@ impl Paging {
         self.page_size.store(page_size.max(1), Ordering::Relaxed);
     }
 
-    /// The page of `items` the request's `$skiptoken` asks for, with a next link when more
-    /// follow.
+    /// The page of `items` the request's `query` asks for (its `$skiptoken` in loose mode,
+    /// every list option in strict mode), with a next link when more follow.
     pub(crate) fn page<T: Serialize>(
         &self,
         items: Vec<T>,
+        query: &Query,
         uri: &Uri,
         headers: &HeaderMap,
     ) -> Result<Response, GraphError> {
-        let page_size = self.page_size();
-        let skip = match uri.query().and_then(|q| {
-            q.split('&').find_map(|pair| {
-                pair.strip_prefix("$skiptoken=")
-                    .or_else(|| pair.strip_prefix("%24skiptoken="))
-            })
-        }) {
-            Some(token) => token
-                .parse::<usize>()
-                .map_err(|_| GraphError::bad_request("The $skiptoken is not valid."))?,
-            None => 0,
-        };
-        let total = items.len();
-        let value: Vec<T> = items.into_iter().skip(skip).take(page_size).collect();
-        let mut page = ODataCollection::new(value);
-        let next = skip.saturating_add(page_size);
-        if next < total {
-            let origin = graph_root(headers);
-            let origin = origin.trim_end_matches("/v1.0");
-            page = page.with_next_link(format!("{origin}{}?$skiptoken={next}", uri.path()));
-        }
-        json_response(StatusCode::OK, &page)
+        strict::list_response(items, query, self.page_size(), uri, headers)
     }
 }

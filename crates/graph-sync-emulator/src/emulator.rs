@@ -198,9 +198,19 @@ impl Emulator {
     /// Gives the service principal `id` the template `template` (its `schema` is the
     /// template's default, to which a schema DELETE resets). A template with the same id is
     /// replaced. An unknown service principal is ignored.
-    pub fn add_template(&self, id: &ServicePrincipalId, template: SynchronizationTemplate) {
-        let entry = TemplateEntry::new(template);
-        let found = self.state.directory.with(id, |principal| {
+    ///
+    /// A template without an `applicationId` gets the service principal's application (its
+    /// object id when it has one, else its appId), as Graph always writes a GUID there.
+    pub fn add_template(&self, id: &ServicePrincipalId, mut template: SynchronizationTemplate) {
+        let found = self.state.directory.with(id, move |principal| {
+            if template.application_id.is_empty() {
+                template.application_id = principal
+                    .application
+                    .as_ref()
+                    .and_then(|application| application.id.clone())
+                    .unwrap_or_else(|| principal.principal.app_id.to_string());
+            }
+            let entry = TemplateEntry::new(template);
             principal.templates.retain(|t| t.id() != entry.id());
             principal.templates.push(entry);
         });

@@ -257,7 +257,7 @@ async fn query_options_are_applied_and_answers_carry_their_context() {
         .map(|j| j["id"].as_str().unwrap())
         .collect();
     let mut sorted = ids.clone();
-    sorted.sort_unstable_by(|a, b| b.to_lowercase().cmp(&a.to_lowercase()));
+    sorted.sort_unstable_by_key(|id| std::cmp::Reverse(id.to_lowercase()));
     assert_eq!(ids, sorted);
 
     let sync = h.get(&h.sync_url()).await.json();

@@ -27,6 +27,7 @@ use crate::exit::Failure;
 /// [`Failure::Internal`] when the port cannot be bound.
 pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), Failure> {
     let emulator = Emulator::new();
+    emulator.set_loose(args.loose);
     let principals: Vec<ServicePrincipal> = args
         .service_principals
         .iter()

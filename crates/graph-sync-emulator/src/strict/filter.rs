@@ -9,18 +9,18 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use super::query::{Properties, lookup};
+use super::properties::{Properties, lookup};
 use crate::error::GraphError;
 
 /// A parsed `$filter`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Filter {
     /// `a and b`.
-    And(Box<Filter>, Box<Filter>),
+    And(Box<Self>, Box<Self>),
     /// `a or b`.
-    Or(Box<Filter>, Box<Filter>),
+    Or(Box<Self>, Box<Self>),
     /// `not a`.
-    Not(Box<Filter>),
+    Not(Box<Self>),
     /// `path op literal`.
     Compare(Vec<String>, Op, Value),
     /// `function(path, 'text')`.

@@ -8,7 +8,8 @@
 //! * **Query options** ([`query`], [`filter`]) are read and applied: `$select`, `$top` with
 //!   next links, `$filter`, `$orderby`, `$count` on lists; `$select` (and a checked
 //!   `$expand`) on entities; malformed, unknown, repeated or misplaced options are `400`.
-//! * **Answers** carry `@odata.context` as Graph writes it.
+//! * **Answers** carry `@odata.context` as Graph writes it, and flags as Graph writes them
+//!   ([`values`]).
 //! * **Routes** no operation names answer as Graph does: `400` "Resource not found for the
 //!   segment …" for an unknown segment, `405` for a method a known path does not take.
 //!
@@ -22,7 +23,9 @@
 pub(crate) mod body;
 pub(crate) mod filter;
 pub(crate) mod metadata;
+pub(crate) mod properties;
 pub(crate) mod query;
+pub(crate) mod values;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -129,7 +132,7 @@ fn spec(operation: &str) -> Spec {
         "jobs.create" => of(
             Some(Type("synchronizationJob")),
             Nothing,
-            None,
+            Some("synchronizationJob"),
             Some(C::Entity),
         ),
         "jobs.validateCredentials" | "job.validateCredentials" => {
@@ -266,13 +269,13 @@ struct Guarded {
 
 impl FromRef<Guarded> for Arc<Identity> {
     fn from_ref(state: &Guarded) -> Self {
-        Arc::clone(&state.identity)
+        Self::clone(&state.identity)
     }
 }
 
 impl FromRef<Guarded> for Arc<Directory> {
     fn from_ref(state: &Guarded) -> Self {
-        Arc::clone(&state.directory)
+        Self::clone(&state.directory)
     }
 }
 
@@ -398,6 +401,24 @@ async fn finish(
     let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(response_parts, Body::from(bytes));
     };
+    if let Some(of) = spec.of.filter(|of| *of != SERVICE_PRINCIPAL) {
+        match (spec.takes, object.get_mut("value")) {
+            (Takes::List, Some(Value::Array(items))) => {
+                for item in items {
+                    values::normalize(item, of);
+                }
+            }
+            _ => {
+                let mut whole = Value::Object(object);
+                values::normalize(&mut whole, of);
+                let Value::Object(normalized) = whole else {
+                    return GraphError::internal("A normalised answer is not an object.")
+                        .into_response();
+                };
+                object = normalized;
+            }
+        }
+    }
     let select = query.and_then(|q| q.select.as_deref());
     if matches!(spec.takes, Takes::Entity)
         && let Some(query) = query
@@ -462,10 +483,11 @@ fn context_url(root: &str, path: &str, context: Context, select: Option<&[String
         }
         previous = Some(segment);
     }
-    if keyed_last && let Some(last) = segments.last_mut() {
-        if let Some(open) = last.find('(') {
-            last.truncate(open);
-        }
+    if keyed_last
+        && let Some(last) = segments.last_mut()
+        && let Some(open) = last.find('(')
+    {
+        last.truncate(open);
     }
     let selected = select
         .filter(|s| !s.is_empty())
@@ -486,7 +508,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = GraphError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, GraphError> {
-        if let Some(query) = parts.extensions.get::<Query>() {
+        if let Some(query) = parts.extensions.get::<Self>() {
             return Ok(query.clone());
         }
         let skip = parts

@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::filter::Filter;
+pub(crate) use super::properties::{Properties, lookup};
 use crate::error::GraphError;
 
 /// The system query options OData defines (without `$`, lower case).
@@ -42,16 +43,6 @@ pub(crate) enum Takes {
     Entity,
     /// Anything else (actions, writes): no query options.
     Nothing,
-}
-
-/// What the property names of `$select`, `$filter` and `$orderby` are checked against.
-pub(crate) trait Properties {
-    /// The qualified type name, for messages.
-    fn type_name(&self) -> String;
-    /// Whether `name` is a property (structural or navigation).
-    fn has(&self, name: &str) -> bool;
-    /// Whether `name` is a navigation property.
-    fn is_navigation(&self, name: &str) -> bool;
 }
 
 /// The options of one request.
@@ -345,13 +336,6 @@ impl Query {
             .collect();
         Value::Object(kept)
     }
-}
-
-/// The value at `path` in `item` (`Null` when absent).
-pub(crate) fn lookup<'a>(item: &'a Value, path: &[String]) -> &'a Value {
-    path.iter()
-        .try_fold(item, |current, step| current.get(step))
-        .unwrap_or(&Value::Null)
 }
 
 /// OData's order: null first, then by value (strings case-insensitively).

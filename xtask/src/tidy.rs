@@ -8,6 +8,9 @@
 //!   the root `[workspace.dependencies]` entries carry one too. Under `[dev-dependencies]` an
 //!   internal dependency is path only, so a dev-dependency cycle never needs publishing.
 //! - Every crate manifest with a `[package]` has `[lints]` with `workspace = true`.
+//! - `expose_secret` (reading a secret value in the clear) is called only in the files of
+//!   [`EXPOSE_SECRET_ALLOWED`], each with the reason it must read the value; tests (files
+//!   under `tests/`, `tests.rs` modules and `#[cfg(test)]` modules) may call it anywhere.
 //! - No import cycle between the files of a crate (see [`cycles`]; the crates
 //!   checked are listed in [`cycles::CHECKED`]).
 //!
@@ -23,6 +26,52 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::{cycles, workspace_root};
+
+/// The files that may call `expose_secret`, and why. A file not listed here that reads a
+/// secret in the clear is a violation: every such place is a place a secret could leak from,
+/// so each one is reviewed when it is added here. An entry ending in `/` allows a directory.
+pub(crate) const EXPOSE_SECRET_ALLOWED: &[(&str, &str)] = &[
+    (
+        "crates/graph-sync-model/src/secrets.rs",
+        "validates values, detects masked and cleared ones, and serializes the request body",
+    ),
+    (
+        "crates/graph-sync-api/src/redact.rs",
+        "the redaction point learns the values it must replace",
+    ),
+    (
+        "crates/graph-sync-api/src/operations/mod.rs",
+        "collects the values a request carries for the redactor",
+    ),
+    (
+        "crates/graph-sync-api/src/pipeline/",
+        "the request pipeline: the Authorization header and token comparisons",
+    ),
+    (
+        "crates/graph-sync-api/src/credential/",
+        "credentials put their secret, assertion or header on the token request",
+    ),
+    (
+        "crates/graph-sync-api/examples/put_secrets.rs",
+        "shows how a caller reads back a value it set",
+    ),
+    (
+        "crates/graph-sync-emulator/src/synchronization/secrets.rs",
+        "the emulator checks the secrets it is sent (SyncNotificationSettings must be JSON)",
+    ),
+    (
+        "crates/graph-sync-emulator/src/provisioning/checks.rs",
+        "the emulator compares credentials with its target system",
+    ),
+    (
+        "crates/graph-sync-cli/src/secrets_file/",
+        "resolves values from files, variables and stdin, and checks them",
+    ),
+    (
+        "crates/graph-sync-cli/src/commands/bulk/journal.rs",
+        "keys the bulk journal's digest of a row",
+    ),
+];
 
 /// One broken rule, at a file and line (line 0: the file as a whole).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +129,14 @@ pub(crate) fn check(root: &Path) -> Vec<Violation> {
     for file in &rust_files {
         if let Some(text) = read(root, file, &mut violations) {
             violations.extend(check_doc_header(&relative(root, file), &text));
+        }
+    }
+
+    // Reading secrets in the clear.
+    for file in &rust_files {
+        let path = relative(root, file);
+        if let Some(text) = read(root, file, &mut violations) {
+            violations.extend(check_expose_secret(&path, &text));
         }
     }
 
@@ -193,6 +250,40 @@ pub(crate) fn check_doc_header(path: &str, text: &str) -> Option<Violation> {
         message: "the first line must be a `//!` doc comment saying what this file is for"
             .to_owned(),
     })
+}
+
+/// `expose_secret` outside the allow-list, tests and `#[cfg(test)]` modules.
+pub(crate) fn check_expose_secret(path: &str, text: &str) -> Vec<Violation> {
+    let allowed = EXPOSE_SECRET_ALLOWED.iter().any(|(entry, _)| {
+        if entry.ends_with('/') {
+            path.starts_with(entry)
+        } else {
+            path == *entry
+        }
+    });
+    let is_test = path
+        .split('/')
+        .any(|part| part == "tests" || part == "benches");
+    if allowed || is_test || !path.starts_with("crates/") {
+        return Vec::new();
+    }
+    let mut violations = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
+        if code.contains("expose_secret") {
+            violations.push(Violation {
+                path: path.to_owned(),
+                line: index + 1,
+                message: "reads a secret in the clear: only the files of \
+                          EXPOSE_SECRET_ALLOWED (xtask/src/tidy.rs) may, each with its reason"
+                    .to_owned(),
+            });
+        }
+    }
+    violations
 }
 
 /// No trailing whitespace (including a `\r`) and no tabs in indentation.
@@ -565,6 +656,17 @@ mod tests {
             "{} tidy violation(s), listed above; run `cargo xtask tidy`",
             violations.len()
         );
+    }
+
+    #[test]
+    fn expose_secret_only_where_allowed() {
+        let code = "//! A.\nfn f(s: &SecretString) -> &str {\n    s.expose_secret()\n}\n";
+        assert_eq!(lines(&check_expose_secret("crates/x/src/a.rs", code)), [3]);
+        assert!(check_expose_secret("crates/graph-sync-api/src/redact.rs", code).is_empty());
+        assert!(check_expose_secret("crates/graph-sync-api/src/pipeline/x.rs", code).is_empty());
+        assert!(check_expose_secret("crates/x/tests/a.rs", code).is_empty());
+        let in_tests = "//! A.\n// expose_secret in a comment\n#[cfg(test)]\nmod tests { x.expose_secret(); }\n";
+        assert!(check_expose_secret("crates/x/src/a.rs", in_tests).is_empty());
     }
 
     fn lines(violations: &[Violation]) -> Vec<usize> {

@@ -167,27 +167,30 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 }
 
 pub(crate) fn parse_endpoint(what: &str, text: &str) -> Result<Url, Error> {
+    // Quoted without userinfo, query or fragment: they may hold a password or a token.
+    let shown = crate::redact::display_url(text);
     let invalid =
         |reason: String| Error::InvalidInput(InvalidInput::new(format!("{what} {reason}")));
     let url =
-        Url::parse(text).map_err(|e| invalid(format!("{text:?} is not an absolute URL ({e})")))?;
+        Url::parse(text).map_err(|e| invalid(format!("{shown:?} is not an absolute URL ({e})")))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
             return Err(invalid(format!(
-                "{text:?} uses plain http; only https is allowed (http only for loopback)"
+                "{shown:?} uses plain http; only https is allowed (http only for loopback)"
             )));
         }
         other => {
             return Err(invalid(format!(
-                "{text:?} has scheme {other:?}; expected https"
+                "{shown:?} has scheme {:?}; expected https",
+                crate::redact::sanitize_to(other, 32)
             )));
         }
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(format!(
-            "{text:?} must not have a query or fragment"
+            "{shown:?} must not have a query or fragment"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {

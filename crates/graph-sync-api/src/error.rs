@@ -5,6 +5,7 @@
 //! something unreadable. `Display` prints one line for the variant; the cause is reachable
 //! through [`std::error::Error::source`], so a chain prints each part once.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -14,6 +15,7 @@ use graph_sync_transport::TransportError;
 use http::{HeaderMap, StatusCode};
 
 use crate::credential::AuthError;
+use crate::redact::Redactor;
 
 /// Everything that can go wrong in a call.
 #[non_exhaustive]
@@ -32,9 +34,11 @@ pub enum Error {
     /// Graph answered 2xx with a body that is not what the API documents.
     #[error("unexpected response body")]
     Decode(#[source] DecodeError),
-    /// No access token could be had, or it may not be sent where the request goes.
-    #[error("no access token")]
-    Auth(#[source] AuthError),
+    /// No access token could be had, or it may not be sent where the request goes. `Display`
+    /// is the [`AuthError`]'s, which states the cause (what the credential or Entra said);
+    /// `source()` is the cause's own source, so a chain prints each part once.
+    #[error(transparent)]
+    Auth(AuthError),
     /// The retry policy stopped: the attempt or time limit was reached, the service asked to
     /// wait longer than the cap, or a request that is not idempotent may have been applied and
     /// was not repeated. [`RetryError::reason`] says which; the last attempt's error is the
@@ -69,6 +73,12 @@ impl Error {
     #[must_use]
     pub fn status(&self) -> Option<StatusCode> {
         self.as_service().map(ServiceError::status)
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        Self::Auth(error)
     }
 }
 
@@ -233,7 +243,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    /// Reads a non-2xx response.
+    /// Reads a non-2xx response, with no secret to redact (its text is still sanitized:
+    /// see [`from_response_redacted`](Self::from_response_redacted)).
     ///
     /// `client_request_id` is the id this client sent, used when the service does not echo it.
     #[must_use]
@@ -243,11 +254,33 @@ impl ServiceError {
         body: Bytes,
         client_request_id: Option<&str>,
     ) -> Self {
+        Self::from_response_redacted(status, headers, body, client_request_id, &Redactor::new())
+    }
+
+    /// Reads a non-2xx response to a request whose secrets `redactor` knows.
+    ///
+    /// Every value the redactor knows is replaced by [`REDACTED`](crate::redact::REDACTED)
+    /// wherever the service echoed it: in the raw body (as sent, JSON-escaped or
+    /// percent-encoded; if only the decoded JSON reveals it, the body is re-encoded from the
+    /// redacted document), and so in the whole [`odata`](Self::odata) tree, and in every
+    /// header-derived field. The text fields (code, inner code, message, request ids, date)
+    /// are then [`sanitize`](crate::redact::sanitize)d: free of control characters and
+    /// capped at [`MAX_FIELD_LEN`](crate::redact::MAX_FIELD_LEN) bytes, so that `Display`
+    /// is safe to print on a terminal.
+    #[must_use]
+    pub fn from_response_redacted(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Bytes,
+        client_request_id: Option<&str>,
+        redactor: &Redactor,
+    ) -> Self {
+        let body = redact_body(body, redactor);
+        let clean = |text: &str| redactor.clean(text);
         let header = |name: &str| {
             headers
                 .get(name)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned)
+                .map(|value| clean(&String::from_utf8_lossy(value.as_bytes())))
         };
         let odata = ODataError::from_slice(&body);
         let main = odata.as_ref().map(|e| &e.error);
@@ -267,16 +300,18 @@ impl ServiceError {
         if code.is_none() && message.is_none() && !body.is_empty() {
             message = Some(format!("{} bytes of {}", body.len(), content_kind(headers)));
         }
+        let inner_field = |field: Option<&String>| field.map(|text| clean(text));
         Self {
             status,
-            code,
-            message,
-            inner_code,
-            request_id: header("request-id").or_else(|| inner.and_then(|e| e.request_id.clone())),
+            code: code.as_deref().map(clean),
+            message: message.as_deref().map(clean),
+            inner_code: inner_code.as_deref().map(clean),
+            request_id: header("request-id")
+                .or_else(|| inner_field(inner.and_then(|e| e.request_id.as_ref()))),
             client_request_id: header("client-request-id")
-                .or_else(|| inner.and_then(|e| e.client_request_id.clone()))
-                .or_else(|| client_request_id.map(str::to_owned)),
-            date: header("date").or_else(|| inner.and_then(|e| e.date.clone())),
+                .or_else(|| inner_field(inner.and_then(|e| e.client_request_id.as_ref())))
+                .or_else(|| client_request_id.map(clean)),
+            date: header("date").or_else(|| inner_field(inner.and_then(|e| e.date.as_ref()))),
             retry_after: crate::pipeline::retry::retry_after::parse(headers, SystemTime::now()),
             odata,
             raw_body: body,
@@ -361,28 +396,6 @@ impl ServiceError {
     #[must_use]
     pub fn is_unauthorized(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED
-    }
-
-    /// Replaces every occurrence of the given values (the secrets this request carried) in
-    /// the message and the raw body, so that a service that echoes input cannot leak it.
-    pub(crate) fn redact(&mut self, values: &[&str]) {
-        const REDACTED: &str = "[REDACTED]";
-        let values: Vec<&str> = values.iter().copied().filter(|v| v.len() >= 3).collect();
-        if values.is_empty() {
-            return;
-        }
-        let scrub = |text: &str| {
-            values
-                .iter()
-                .fold(text.to_owned(), |acc, value| acc.replace(value, REDACTED))
-        };
-        let body = String::from_utf8_lossy(&self.raw_body);
-        if values.iter().any(|value| body.contains(value)) {
-            let clean = scrub(&body);
-            self.odata = ODataError::from_slice(clean.as_bytes());
-            self.raw_body = Bytes::from(clean);
-        }
-        self.message = self.message.as_deref().map(scrub);
     }
 }
 
@@ -585,11 +598,40 @@ fn nested_error(message: &str) -> Option<Nested> {
     (nested.code.is_some() || nested.message.is_some()).then_some(nested)
 }
 
+/// What the body was, from `Content-Type`, for a message that cannot quote the body.
 fn content_kind(headers: &HeaderMap) -> String {
     headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
+        .and_then(|kind| kind.split(';').next())
+        .map(str::trim)
+        .filter(|kind| {
+            kind.len() <= 100
+                && kind
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/+-.".contains(&b))
+        })
         .map_or_else(|| "body".to_owned(), |kind| format!("{kind} body"))
+}
+
+/// The body with every secret `redactor` knows replaced, in the forms it was sent and, for
+/// a JSON body, after decoding (which catches `\u` escapes).
+fn redact_body(body: Bytes, redactor: &Redactor) -> Bytes {
+    if redactor.is_empty() {
+        return body;
+    }
+    let body = match redactor.redact_bytes(&body) {
+        Cow::Borrowed(_) => body,
+        Cow::Owned(clean) => Bytes::from(clean),
+    };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    if redactor.redact_json(&mut value) {
+        Bytes::from(value.to_string())
+    } else {
+        body
+    }
 }
 
 #[cfg(test)]
@@ -631,12 +673,39 @@ mod tests {
     }
 
     #[test]
+    fn an_auth_error_converts_with_a_question_mark_and_states_its_cause() {
+        fn build() -> Result<crate::ClientSecretCredential, Error> {
+            Ok(crate::ClientSecretCredential::new(
+                "contoso.onmicrosoft.com",
+                "",
+                "secret",
+            )?)
+        }
+        let error = build().unwrap_err();
+        let Error::Auth(auth) = &error else {
+            panic!("expected an auth error, got {error:?}")
+        };
+        assert_eq!(error.to_string(), auth.to_string());
+        assert!(
+            error.to_string().contains("ClientSecretCredential"),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("secret\""), "{error}");
+    }
+
+    #[test]
     fn redaction_scrubs_echoed_secrets() {
-        let mut e = error(
+        let e = error(
             400,
             r#"{"error":{"code":"BadRequest","message":"token tok-SECRET-1 is bad"}}"#,
         );
-        e.redact(&["tok-SECRET-1"]);
+        let e = ServiceError::from_response_redacted(
+            e.status(),
+            &HeaderMap::new(),
+            e.raw_body().clone(),
+            None,
+            &Redactor::new().with_value("tok-SECRET-1"),
+        );
         assert_eq!(e.message(), Some("token [REDACTED] is bad"));
         assert!(!String::from_utf8_lossy(e.raw_body()).contains("tok-SECRET-1"));
         assert!(!format!("{e:?}{e}").contains("tok-SECRET-1"));

@@ -16,7 +16,7 @@ const CANARY: &str = "CANARY-7c1f0e9b-not-for-your-eyes";
 
 /// Every log line of this test binary, from every thread, at TRACE level.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -32,7 +32,7 @@ impl Write for Captured {
 /// Installs the capturing subscriber as the global default, once. A global subscriber sees
 /// the spawned tasks of hyper and the emulator on every worker thread, which a thread-local
 /// one would miss.
-fn captured_logs() -> &'static Captured {
+pub(crate) fn captured_logs() -> &'static Captured {
     static LOGS: OnceLock<Captured> = OnceLock::new();
     LOGS.get_or_init(|| {
         let captured = Captured::default();
@@ -191,6 +191,7 @@ async fn no_output_of_any_kind_reveals_a_secret() {
 
 /// Client secrets, certificate keys, federated tokens, App Service headers and issued tokens
 /// never appear in Debug, Display, errors or TRACE logs, on success or failure.
+#[cfg(feature = "pkcs12")]
 #[tokio::test]
 async fn no_output_reveals_a_credential_secret_or_token() {
     use graph_sync_api::{

@@ -9,8 +9,10 @@
 mod auth;
 mod auth_emulator;
 mod canary;
+#[cfg(feature = "pkcs12")]
 mod certs;
 mod emulator;
+mod hostile;
 mod mock;
 mod operations;
 mod resilience;

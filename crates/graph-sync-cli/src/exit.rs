@@ -7,6 +7,7 @@
 //! | 2 | usage or input error: bad arguments, a missing or malformed file, an unknown key, an unset environment variable; nothing was sent |
 //! | 3 | authentication error: no credential, or the token was refused (401) |
 //! | 4 | partial failure of a bulk run: some items succeeded, some failed |
+//! | 130 | interrupted (Ctrl-C); what was done before is printed |
 //!
 //! clap's own usage errors exit with 2 as well, so "2" always means "fix the command line or its
 //! input". [`exit_for`] is the one place where a `graph_sync_api::Error` becomes a code.
@@ -15,6 +16,7 @@ use std::error::Error as _;
 use std::fmt::Write as _;
 
 use graph_sync_api::Error as ApiError;
+use graph_sync_api::redact::sanitize;
 use serde_json::json;
 
 use crate::output::OutputFormat;
@@ -32,16 +34,19 @@ pub(crate) enum Exit {
     Auth,
     /// A bulk run finished with some items failed.
     Partial,
+    /// Ctrl-C stopped the command.
+    Interrupted,
 }
 
 impl Exit {
     /// Every code, in numeric order.
-    pub(crate) const ALL: [Self; 5] = [
+    pub(crate) const ALL: [Self; 6] = [
         Self::Success,
         Self::Service,
         Self::Usage,
         Self::Auth,
         Self::Partial,
+        Self::Interrupted,
     ];
 
     /// The process exit status.
@@ -52,6 +57,7 @@ impl Exit {
             Self::Usage => 2,
             Self::Auth => 3,
             Self::Partial => 4,
+            Self::Interrupted => 130,
         }
     }
 
@@ -65,6 +71,7 @@ impl Exit {
             Self::Usage => "usage or input error (nothing was sent)",
             Self::Auth => "authentication error (no credential, or the token was refused)",
             Self::Partial => "partial failure of a bulk run",
+            Self::Interrupted => "interrupted (Ctrl-C); what was done before is printed",
         }
     }
 
@@ -73,7 +80,7 @@ impl Exit {
         let mut text = String::from("Exit codes:\n");
         for exit in Self::ALL {
             // Writing to a String cannot fail.
-            let _ = writeln!(text, "  {}  {}", exit.code(), exit.meaning());
+            let _ = writeln!(text, "  {:>3}  {}", exit.code(), exit.meaning());
         }
         text
     }
@@ -117,6 +124,9 @@ pub(crate) enum Failure {
     /// The service did not reach the awaited state (a timeout, a quarantine): exit code 1.
     #[error("{0}")]
     NotReached(String),
+    /// Ctrl-C stopped the command; the message says what was done (exit code 130).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Failure {
@@ -136,6 +146,7 @@ impl Failure {
             Self::Api { error, .. } => exit_for(error),
             Self::Internal(_) | Self::NotReached(_) => Exit::Service,
             Self::Partial(_) => Exit::Partial,
+            Self::Interrupted(_) => Exit::Interrupted,
         }
     }
 
@@ -143,7 +154,7 @@ impl Failure {
     /// error the details support asks for (status, code, request ids, date).
     pub(crate) fn report(&self, format: OutputFormat) -> String {
         match format {
-            OutputFormat::Table => self.text_report(),
+            OutputFormat::Table | OutputFormat::Tsv => self.text_report(),
             OutputFormat::Json => {
                 let mut value = json!({
                     "exitCode": self.exit().code(),
@@ -171,7 +182,13 @@ impl Failure {
     }
 
     fn text_report(&self) -> String {
-        let mut text = format!("error: {self}");
+        // Service-supplied text (an API error, a quarantine reason) is sanitized; the
+        // command's own messages keep their line breaks.
+        let head = match self {
+            Self::Api { .. } | Self::NotReached(_) => sanitize(&self.to_string()).into_owned(),
+            _ => self.to_string(),
+        };
+        let mut text = format!("error: {head}");
         let mut source = self.source();
         // The Api variant's Display already includes its error; start below it.
         if let Self::Api { error, .. } = self {
@@ -183,7 +200,7 @@ impl Failure {
             if depth > 16 {
                 break;
             }
-            let _ = write!(text, "\n  caused by: {cause}");
+            let _ = write!(text, "\n  caused by: {}", sanitize(&cause.to_string()));
             source = cause.source();
         }
         if let Some(service) = self.service_error() {
@@ -196,6 +213,7 @@ impl Failure {
                 ("date", service.date()),
             ] {
                 if let Some(value) = value {
+                    let value = sanitize(value);
                     let _ = write!(text, "\n  {:<18} {value}", format!("{label}:"));
                 }
             }
@@ -236,10 +254,10 @@ mod tests {
     #[test]
     fn codes_are_the_documented_numbers() {
         let codes: Vec<u8> = Exit::ALL.iter().map(|exit| exit.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 130]);
         let table = Exit::help_table();
         for exit in Exit::ALL {
-            assert!(table.contains(&format!("{}  {}", exit.code(), exit.meaning())));
+            assert!(table.contains(&format!("{:>3}  {}", exit.code(), exit.meaning())));
         }
     }
 

@@ -20,21 +20,36 @@
     reason = "a command-line tool: printing results on stdout is its job"
 )]
 
+/// `println!` for this crate, through [`output::stdout_line`]: a closed stdout ends the process
+/// quietly with exit code 0 instead of panicking (std's `println!` panics on `EPIPE`). Defined
+/// before the modules so that it shadows std's in all of them.
+macro_rules! println {
+    () => {
+        $crate::output::write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::stdout_line(format_args!($($arg)*))
+    };
+}
+
 mod auth;
 mod cli;
 mod commands;
 mod dry_run;
 mod exit;
+mod interrupt;
+mod limits;
 mod output;
 mod secrets_file;
+mod waits;
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::cli::Cli;
-use crate::exit::Failure;
+use crate::cli::{Cli, Command};
+use crate::exit::{Exit, Failure};
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -42,7 +57,18 @@ fn main() -> ExitCode {
         eprintln!("{}", failure.report(output::OutputFormat::Table));
         return ExitCode::from(failure.exit().code());
     }
-    let cli = Cli::parse_from(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: on stdout, through the closed-pipe-safe writer.
+            output::write_stdout(&error.render().to_string());
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("{}", cli::clap_message(&error));
+            return ExitCode::from(Exit::Usage.code());
+        }
+    };
     init_tracing(cli.global.verbose);
     let format = cli.global.output;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -50,7 +76,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build();
     let result = match runtime {
-        Ok(runtime) => runtime.block_on(commands::run(cli)),
+        Ok(runtime) => runtime.block_on(run_interruptibly(cli)),
         Err(error) => Err(Failure::Internal(format!(
             "cannot start the async runtime: {error}"
         ))),
@@ -62,6 +88,40 @@ fn main() -> ExitCode {
             ExitCode::from(failure.exit().code())
         }
     }
+}
+
+/// Runs the command until it ends or Ctrl-C comes: then the command is dropped where it is and
+/// the failure says what had been done. `emulator` handles Ctrl-C itself (it is how it stops).
+async fn run_interruptibly(cli: Cli) -> Result<(), Failure> {
+    if matches!(cli.command, Command::Emulator(_)) {
+        return commands::run(cli).await;
+    }
+    // The handler is installed before the command starts, so a Ctrl-C at any point of it is
+    // caught (a lazily polled `ctrl_c()` could miss one that comes early).
+    let interrupted = ctrl_c_listener()
+        .map_err(|error| Failure::Internal(format!("cannot listen for Ctrl-C: {error}")))?;
+    tokio::select! {
+        result = commands::run(cli) => result,
+        () = interrupted => Err(Failure::Interrupted(interrupt::report())),
+    }
+}
+
+/// A future that completes on Ctrl-C (SIGINT), with the handler already installed.
+#[cfg(unix)]
+fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        interrupt.recv().await;
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Tracing to stderr: warnings by default, then info, debug and trace for -v, -vv, -vvv.

@@ -53,7 +53,7 @@ fn csv_for(sps: &[ServicePrincipal]) -> String {
 
 fn journal_lines(path: &std::path::Path) -> usize {
     std::fs::read_to_string(path)
-        .map(|text| text.lines().count())
+        .map(|text| text.lines().filter(|line| !line.starts_with('#')).count())
         .unwrap_or(0)
 }
 

@@ -228,6 +228,21 @@ impl Run {
             .expect("graph-sync starts")
     }
 
+    /// Starts the binary with stdout and stderr piped, for a test that reads it as it runs
+    /// (and interrupts it, or closes its stdout).
+    pub(crate) fn spawn_piped(self) -> tokio::process::Child {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
+            .args(&self.args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("graph-sync starts")
+    }
+
     pub(crate) async fn run(self) -> Output {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"));
         command
@@ -258,5 +273,29 @@ impl Run {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
+    }
+}
+
+/// Sends SIGINT (what Ctrl-C sends) to a child process.
+#[cfg(unix)]
+pub(crate) fn interrupt(child: &tokio::process::Child) {
+    let pid = child.id().expect("the child is running");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// Waits for a child and collects what it printed.
+pub(crate) async fn finish(child: tokio::process::Child) -> Output {
+    let output = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("graph-sync finishes within a minute")
+        .unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }

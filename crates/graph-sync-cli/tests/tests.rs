@@ -10,7 +10,9 @@
 mod bulk;
 mod commands;
 mod errors;
+mod hostile;
 mod jobs;
+mod operator;
 mod provision;
 mod secrets;
 mod support;

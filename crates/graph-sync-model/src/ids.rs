@@ -20,7 +20,10 @@ pub enum IdError {
         kind: &'static str,
     },
     /// The string is not a GUID of the form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
-    #[error("{kind} must be a GUID like 00000000-0000-0000-0000-000000000000, got {value:?}")]
+    #[error(
+        "{kind} must be a GUID like 00000000-0000-0000-0000-000000000000, got {}",
+        shown(value)
+    )]
     NotAGuid {
         /// The kind of id.
         kind: &'static str,
@@ -28,7 +31,10 @@ pub enum IdError {
         value: String,
     },
     /// The string holds a character that cannot be part of this id.
-    #[error("{kind} {value:?} contains {character:?}, which is not allowed in an id")]
+    #[error(
+        "{kind} {} contains {character:?}, which is not allowed in an id",
+        shown(value)
+    )]
     InvalidCharacter {
         /// The kind of id.
         kind: &'static str,
@@ -36,6 +42,13 @@ pub enum IdError {
         value: String,
         /// The first offending character.
         character: char,
+    },
+    /// The string is `.` or `..`, which a URL path resolves to the current or parent
+    /// resource instead of an id.
+    #[error("{kind} must not be `.` or `..`")]
+    DotSegment {
+        /// The kind of id.
+        kind: &'static str,
     },
     /// The string is longer than any real id.
     #[error("{kind} is {len} characters long; at most {max} are allowed")]
@@ -47,6 +60,21 @@ pub enum IdError {
         /// The maximum.
         max: usize,
     },
+}
+
+/// The most characters of a rejected id that an error message quotes.
+const MAX_QUOTED: usize = 64;
+
+/// A rejected id as an error message quotes it: escaped like a Rust string (so control
+/// characters cannot reach a terminal), at most [`MAX_QUOTED`] characters.
+fn shown(value: &str) -> String {
+    let count = value.chars().count();
+    if count <= MAX_QUOTED {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(MAX_QUOTED).collect();
+        format!("{head:?}… ({count} characters)")
+    }
 }
 
 /// Longest accepted opaque id (Graph's ids are far shorter).
@@ -73,11 +101,16 @@ fn check_guid(kind: &'static str, value: &str) -> Result<(), IdError> {
     }
 }
 
-/// Checks an opaque id (job or template id): non-empty, bounded, printable, and free of the
-/// characters that would change the meaning of a URL path or an OData key.
+/// Checks an opaque id (job or template id): non-empty, not a dot segment, bounded,
+/// printable, and free of the characters that would change the meaning of a URL path or an
+/// OData key. `%` is refused, so an id is what it decodes to: no percent-encoded `.`, `/` or
+/// empty segment can slip through.
 fn check_opaque(kind: &'static str, value: &str) -> Result<(), IdError> {
     if value.is_empty() {
         return Err(IdError::Empty { kind });
+    }
+    if value == "." || value == ".." {
+        return Err(IdError::DotSegment { kind });
     }
     let len = value.chars().count();
     if len > MAX_ID_LEN {
@@ -350,6 +383,34 @@ mod tests {
             TemplateId::new("x".repeat(257)).unwrap_err(),
             IdError::TooLong { len: 257, .. }
         ));
+    }
+
+    #[test]
+    fn dot_segments_and_their_encodings_are_refused() {
+        for bad in [".", ".."] {
+            assert_eq!(
+                JobId::new(bad).unwrap_err(),
+                IdError::DotSegment { kind: "job id" }
+            );
+            assert!(TemplateId::new(bad).is_err());
+            assert!(DirectoryId::new(bad).is_err());
+        }
+        for bad in ["%2e", "%2E%2e", ".%2e", "", "%2F", "a%00"] {
+            assert!(JobId::new(bad).is_err(), "{bad}");
+        }
+        assert!(JobId::new("...").is_ok());
+        assert!(JobId::new(".a").is_ok());
+        assert!(ServicePrincipalId::new("..").is_err());
+    }
+
+    #[test]
+    fn rejected_ids_are_quoted_escaped_and_short() {
+        let error = ServicePrincipalId::new(format!("\u{1b}[31m{}", "x".repeat(10_000)))
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains('\u{1b}'), "{error}");
+        assert!(error.len() < 200, "{error}");
+        assert!(error.ends_with("(10005 characters)"), "{error}");
     }
 
     #[test]

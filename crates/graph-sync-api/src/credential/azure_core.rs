@@ -8,7 +8,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use azure_core::credentials::TokenCredential as AzureTokenCredential;
 use secrecy::SecretString;
-use tokio::time::Instant;
 
 use super::{AccessToken, AuthError, AuthErrorKind, TokenCredential, TokenRequest};
 
@@ -62,11 +61,15 @@ impl TokenCredential for AzureCoreCredential {
                 ))
                 .with_source(error)
             })?;
-        let remaining = token.expires_on - azure_core::time::OffsetDateTime::now_utc();
-        let remaining = Duration::from_secs(u64::try_from(remaining.whole_seconds()).unwrap_or(0));
-        Ok(AccessToken::new(
+        // Saturating: an expiry far in the future or past cannot overflow.
+        let remaining = token
+            .expires_on
+            .unix_timestamp()
+            .saturating_sub(azure_core::time::OffsetDateTime::now_utc().unix_timestamp());
+        let remaining = Duration::from_secs(u64::try_from(remaining).unwrap_or(0));
+        Ok(AccessToken::expiring_in(
             SecretString::from(token.token.secret().to_owned()),
-            Some(Instant::now() + remaining),
+            remaining,
         ))
     }
 }
@@ -74,6 +77,7 @@ impl TokenCredential for AzureCoreCredential {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::Instant;
 
     #[derive(Debug)]
     struct Fixed;

@@ -16,13 +16,13 @@ use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request};
 use secrecy::SecretString;
 use serde::Deserialize;
-use tokio::time::Instant;
 use url::Url;
 use zeroize::Zeroizing;
 
 use super::error::EndpointDetails;
 use super::{AccessToken, AuthError, AuthErrorKind};
 use crate::cloud::Cloud;
+use crate::redact::Redactor;
 
 /// The `client_assertion_type` of a JWT bearer assertion.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -227,7 +227,7 @@ fn check_tenant(who: &str, tenant: &str) -> Result<(), AuthError> {
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
     {
         return Err(AuthError::configuration(format!(
-            "{who}: the tenant id {tenant:?} is not a GUID or domain name"
+            "{who}: the tenant id is not a GUID or domain name (only letters, digits, '-' and '.')"
         )));
     }
     Ok(())
@@ -308,16 +308,18 @@ pub(crate) fn parse_token_response(
     }
     if !status.is_success() {
         let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
-        let (error, mut description) = match parsed.error {
+        let (error, description) = match parsed.error {
             Some(ErrorField::Code(code)) => (Some(code), parsed.error_description),
             Some(ErrorField::Object { code, message }) => {
                 (code, parsed.error_description.or(message))
             }
             None => (None, parsed.error_description),
         };
-        if let Some(text) = &mut description {
-            *text = scrub(text, secrets);
-        }
+        let redactor = secrets.iter().fold(Redactor::new(), |redactor, secret| {
+            redactor.with_value(secret)
+        });
+        let clean = |text: String| redactor.clean(&text);
+        let description = description.map(clean);
         let aadsts = parsed
             .error_codes
             .as_ref()
@@ -326,11 +328,11 @@ pub(crate) fn parse_token_response(
             .or_else(|| description.as_deref().and_then(aadsts_prefix));
         let details = EndpointDetails {
             status: Some(status.as_u16()),
-            error: error.map(|e| scrub(&e, secrets)),
+            error: error.map(clean),
             description,
             aadsts,
-            correlation_id: parsed.correlation_id.map(|e| scrub(&e, secrets)),
-            trace_id: parsed.trace_id.map(|e| scrub(&e, secrets)),
+            correlation_id: parsed.correlation_id.map(clean),
+            trace_id: parsed.trace_id.map(clean),
         };
         return Err(AuthError::rejected(
             format!("{who}: the token endpoint refused"),
@@ -362,9 +364,9 @@ pub(crate) fn parse_token_response(
         }
         (None, None) => return Err(invalid("the body says neither expires_in nor expires_on")),
     };
-    Ok(AccessToken::new(
+    Ok(AccessToken::expiring_in(
         SecretString::from(token),
-        Some(Instant::now() + lifetime),
+        lifetime,
     ))
 }
 
@@ -377,23 +379,16 @@ fn aadsts_prefix(description: &str) -> Option<String> {
     (end > 0).then(|| format!("AADSTS{}", &digits[..end]))
 }
 
-/// `text` with every non-empty secret replaced by `[REDACTED]`.
-fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        text = text.replace(secret, "[REDACTED]");
-    }
-    text
-}
-
 /// The builder methods every app-registration credential shares: cloud, authority,
 /// transport. The type must have a `client: ConfidentialClient` field.
 macro_rules! confidential_builders {
     ($name:literal) => {
-        /// Requests tokens from `cloud`'s login authority (default: the global cloud's).
+        /// Requests tokens from `cloud`'s login authority (default: the global cloud's). Takes
+        /// the [`Cloud`](crate::Cloud) as [`GraphSyncClientBuilder::cloud`](crate::GraphSyncClientBuilder::cloud)
+        /// does, so that one value configures both.
         #[must_use]
-        pub fn cloud(mut self, cloud: &$crate::Cloud) -> Self {
-            self.client.set_cloud(cloud);
+        pub fn cloud(mut self, cloud: $crate::Cloud) -> Self {
+            self.client.set_cloud(&cloud);
             self
         }
 
@@ -425,6 +420,7 @@ pub(crate) use confidential_builders;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::Instant;
 
     fn answer(status: u16, body: &str) -> Response {
         http::Response::builder()

@@ -203,8 +203,9 @@ fn check_identity(identity: &ManagedIdentity) -> Result<(), AuthError> {
 /// HTTPS anywhere; plain HTTP only to loopback (App Service, the emulator) or the IMDS
 /// link-local address.
 fn managed_endpoint(what: &str, text: &str) -> Result<Url, AuthError> {
+    let shown = crate::redact::display_url(text);
     let invalid =
-        |reason: &str| AuthError::configuration(format!("{NAME}: {what} {text:?} {reason}"));
+        |reason: &str| AuthError::configuration(format!("{NAME}: {what} {shown:?} {reason}"));
     let url = Url::parse(text).map_err(|_| invalid("is not an absolute URL"))?;
     let imds = url.host() == Some(url::Host::Ipv4(IMDS_HOST));
     match url.scheme() {

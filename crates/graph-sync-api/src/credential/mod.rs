@@ -8,7 +8,7 @@
 //! |---|---|
 //! | [`StaticTokenCredential`] | a bearer token you already have |
 //! | [`ClientSecretCredential`] | an OAuth2 client-credentials grant with a client secret |
-//! | [`ClientCertificateCredential`] | the same grant with a signed JWT client assertion (PEM or PKCS#12) |
+//! | `ClientCertificateCredential` | the same grant with a signed JWT client assertion (PEM with the `certificate` feature, PKCS#12 with `pkcs12`) |
 //! | [`WorkloadIdentityCredential`] | the same grant with a federated token read from a file at every refresh |
 //! | [`ManagedIdentityCredential`] | a request to IMDS or the App Service identity endpoint |
 //! | [`EnvironmentCredential`] | one of the above, chosen from `AZURE_*` variables |
@@ -20,13 +20,16 @@
 //! client (see `docs/authentication.md`).
 
 use std::fmt;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
+
 use tokio::time::Instant;
 
 #[cfg(feature = "azure-core")]
 mod azure_core;
+#[cfg(feature = "certificate")]
 mod certificate;
 mod chain;
 mod client_secret;
@@ -34,11 +37,14 @@ mod environment;
 mod error;
 mod http;
 mod managed_identity;
+#[cfg(feature = "pkcs12")]
+mod pfx;
 mod static_token;
 mod workload_identity;
 
 #[cfg(feature = "azure-core")]
 pub use self::azure_core::AzureCoreCredential;
+#[cfg(feature = "certificate")]
 pub use certificate::{ClientCertificate, ClientCertificateCredential};
 pub use chain::ChainedTokenCredential;
 pub use client_secret::ClientSecretCredential;
@@ -93,7 +99,21 @@ impl AccessToken {
     pub fn new(token: SecretString, expires_at: Option<Instant>) -> Self {
         Self { token, expires_at }
     }
+
+    /// A token that a token endpoint said is valid for `lifetime` from now. The lifetime is
+    /// external input: it is clamped to [`MAX_TOKEN_LIFETIME`], so that no answer, however
+    /// large, can overflow the clock or keep a token cached for years.
+    #[must_use]
+    pub fn expiring_in(token: SecretString, lifetime: Duration) -> Self {
+        let lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
+        let now = Instant::now();
+        Self::new(token, Some(now.checked_add(lifetime).unwrap_or(now)))
+    }
 }
+
+/// The longest a token is believed valid, whatever its endpoint says: 24 hours (Entra issues
+/// tokens for 60 to 90 minutes; managed identities for up to 24 hours).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -49,7 +49,7 @@ impl JobsApi {
     pub async fn list(&self) -> Result<Vec<SynchronizationJob>, Error> {
         paging::collect(
             self.resource.client(),
-            self.resource.url(),
+            self.resource.url()?,
             "a list of jobs",
         )
         .await
@@ -320,7 +320,7 @@ impl JobApi {
         let response = resource
             .client()
             .send(
-                Call::new(Method::POST, resource.url())
+                Call::new(Method::POST, resource.url()?)
                     .json(body, &[])
                     .content_type(SCIM_JSON),
             )

@@ -49,6 +49,7 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}')
     .add(b'/')
+    .add(b'\\')
     .add(b'%');
 
 /// A resource: the client and the path below the Graph root that addresses it, kept
@@ -82,20 +83,49 @@ impl Resource {
         &self.client
     }
 
-    /// The resource's URL.
-    pub(crate) fn url(&self) -> Url {
-        self.client.url(&self.path)
+    /// The resource's URL, checked to address exactly this resource.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when a segment is empty, `.` or `..` once decoded, or the
+    /// URL would not lie under the operation's path (ids are checked when they are made;
+    /// this is the last line, where the path is put together).
+    pub(crate) fn url(&self) -> Result<Url, Error> {
+        let url = self.client.url(&self.path);
+        let unusable = self.path.split('/').skip(1).any(|segment| {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            decoded.is_empty() || decoded == "." || decoded == ".."
+        });
+        let root = self
+            .client
+            .cloud()
+            .graph_root()
+            .path()
+            .trim_end_matches('/');
+        let under = url
+            .path()
+            .strip_prefix(root)
+            .is_some_and(|rest| rest == self.path);
+        if unusable || !under || url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::InvalidInput(InvalidInput::new(
+                "an id in the request path is empty, `.` or `..`, so the URL would not address the resource",
+            )));
+        }
+        Ok(url)
     }
 
     /// `GET` the resource and decode its body as `T` (`what` names it in errors).
     pub(crate) async fn get<T: DeserializeOwned>(&self, what: &'static str) -> Result<T, Error> {
-        let response = self.client.send(Call::new(Method::GET, self.url())).await?;
+        let response = self
+            .client
+            .send(Call::new(Method::GET, self.url()?))
+            .await?;
         decode(&response, what)
     }
 
     /// Sends `method` with no body; any 2xx is success.
     pub(crate) async fn send_empty(&self, method: Method) -> Result<Response, Error> {
-        self.client.send(Call::new(method, self.url())).await
+        self.client.send(Call::new(method, self.url()?)).await
     }
 
     /// Sends `method` with `body` as JSON (no secrets in it); any 2xx is success.
@@ -107,7 +137,7 @@ impl Resource {
     ) -> Result<Response, Error> {
         let body = encode(body, what)?;
         self.client
-            .send(Call::new(method, self.url()).json(body, &[]))
+            .send(Call::new(method, self.url()?).json(body, &[]))
             .await
     }
 
@@ -129,7 +159,7 @@ impl Resource {
             .filter(|value| !value.is_empty())
             .collect();
         self.client
-            .send(Call::new(method, self.url()).json(Bytes::from_owner(body), &sensitive))
+            .send(Call::new(method, self.url()?).json(Bytes::from_owner(body), &sensitive))
             .await?;
         Ok(())
     }
@@ -176,5 +206,30 @@ mod tests {
             path,
             "/servicePrincipals(appId='a%20b')/x%2Fy%25z%3F%23/%C3%A9"
         );
+    }
+
+    #[test]
+    fn a_path_that_would_not_address_the_resource_is_refused() {
+        let client = GraphSyncClient::builder()
+            .bearer_token("t")
+            .build()
+            .unwrap();
+        let jobs = Resource::new(
+            client,
+            &["servicePrincipals", "sp", "synchronization", "jobs"],
+        );
+        assert_eq!(
+            jobs.child(&["job.1"]).url().unwrap().as_str(),
+            "https://graph.microsoft.com/v1.0/servicePrincipals/sp/synchronization/jobs/job.1"
+        );
+        for bad in ["..", ".", "", "a\\..\\.."] {
+            let error = jobs.child(&[bad]).url();
+            if bad.contains('\\') {
+                // A backslash is encoded, so it stays inside the segment.
+                assert!(error.unwrap().path().ends_with("/jobs/a%5C..%5C.."));
+            } else {
+                assert!(matches!(error, Err(Error::InvalidInput(_))), "{bad:?}");
+            }
+        }
     }
 }

@@ -35,11 +35,20 @@ struct Walk<T> {
     what: &'static str,
 }
 
-/// Streams the items of the list at `first`, following `@odata.nextLink`.
-pub(crate) fn stream<T>(client: GraphSyncClient, first: Url, what: &'static str) -> ItemStream<T>
+/// Streams the items of the list at `first`, following `@odata.nextLink`. A `first` that
+/// is an error is the stream's only item.
+pub(crate) fn stream<T>(
+    client: GraphSyncClient,
+    first: Result<Url, Error>,
+    what: &'static str,
+) -> ItemStream<T>
 where
     T: DeserializeOwned + Send + 'static,
 {
+    let first = match first {
+        Ok(url) => url,
+        Err(error) => return Box::pin(futures_util::stream::once(async { Err(error) })),
+    };
     let walk = Walk {
         client,
         next: Some(first),

@@ -96,7 +96,7 @@ impl SchemaApi {
         let resource = self.resource.child(&["filterOperators"]);
         paging::collect(
             resource.client(),
-            resource.url(),
+            resource.url()?,
             "a list of filter operators",
         )
         .await
@@ -109,7 +109,7 @@ impl SchemaApi {
     /// As [`get`](Self::get).
     pub async fn functions(&self) -> Result<Vec<AttributeMappingFunctionSchema>, Error> {
         let resource = self.resource.child(&["functions"]);
-        paging::collect(resource.client(), resource.url(), "a list of functions").await
+        paging::collect(resource.client(), resource.url()?, "a list of functions").await
     }
 
     /// `POST …/schema/parseExpression`: parses an attribute-mapping expression and, with a

@@ -38,7 +38,7 @@ impl TemplatesApi {
     pub async fn list(&self) -> Result<Vec<SynchronizationTemplate>, Error> {
         paging::collect(
             self.resource.client(),
-            self.resource.url(),
+            self.resource.url()?,
             "a list of templates",
         )
         .await

@@ -32,6 +32,7 @@ use std::sync::Arc;
 
 use graph_sync_transport::{Response, Transport};
 use http::HeaderValue;
+use secrecy::SecretString;
 use tracing::Instrument;
 
 use crate::cloud::Cloud;
@@ -42,7 +43,8 @@ use authorize::send_authorized;
 pub(crate) use request::Call;
 pub use request::{CLIENT_REQUEST_ID, RETRY_ATTEMPT};
 pub use retry::{
-    Backoff, ConsistencyConfig, RetryConfig, ThrottleGate, is_consistency_error, is_idempotent,
+    Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait, ThrottleGate,
+    is_consistency_error, is_idempotent,
 };
 pub(crate) use retry::{Jitter, Policy};
 use token_cache::TokenCache;
@@ -124,32 +126,49 @@ impl Pipeline {
         client_request_id: &str,
         attempt: u32,
     ) -> Result<Response, Error> {
+        // The token this attempt was sent with, so that a service echoing it is redacted.
+        let sent_token: std::sync::Mutex<Option<SecretString>> = std::sync::Mutex::new(None);
         let response = send_authorized(
             &self.tokens,
             self.transport.as_ref(),
             self.cloud.scope(),
             attempt,
-            |token| call.request(token, client_request_id, &self.user_agent, attempt),
+            |token| {
+                if let Ok(mut sent) = sent_token.lock() {
+                    *sent = Some(token.clone());
+                }
+                call.request(token, client_request_id, &self.user_agent, attempt)
+            },
         )
         .await?;
+        let redactor = || {
+            let mut redactor = call.redactor();
+            if let Some(token) = sent_token.lock().ok().as_ref().and_then(|t| t.as_ref()) {
+                redactor.add_secret(token);
+            }
+            redactor
+        };
         let status = response.status();
-        let request_id = response
-            .headers()
-            .get("request-id")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("");
-        tracing::debug!(attempt, status = status.as_u16(), request_id, "answered");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // The header is the service's text: redacted and sanitized before it is logged.
+            let request_id = response
+                .headers()
+                .get("request-id")
+                .map(|value| redactor().clean(&String::from_utf8_lossy(value.as_bytes())))
+                .unwrap_or_default();
+            tracing::debug!(attempt, status = status.as_u16(), %request_id, "answered");
+        }
         if status.is_success() {
             return Ok(response);
         }
         let (parts, body) = response.into_parts();
-        let mut error = ServiceError::from_response(
+        let error = ServiceError::from_response_redacted(
             parts.status,
             &parts.headers,
             body,
             Some(client_request_id),
+            &redactor(),
         );
-        error.redact(call.sensitive);
         Err(Error::from(error))
     }
 }

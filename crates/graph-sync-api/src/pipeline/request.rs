@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::credential::{AuthError, AuthErrorKind};
 use crate::error::{Error, InvalidInput};
+use crate::redact::Redactor;
 
 /// The header that carries the client's id for a request, echoed by Graph.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -46,6 +47,15 @@ impl<'a> Call<'a> {
         self.body = Some(body);
         self.sensitive = sensitive;
         self
+    }
+
+    /// A redactor for the secret values this request carries.
+    pub(crate) fn redactor(&self) -> Redactor {
+        self.sensitive
+            .iter()
+            .fold(Redactor::new(), |redactor, value| {
+                redactor.with_value(value)
+            })
     }
 
     /// A body of another media type, e.g. `application/scim+json`.

@@ -1,6 +1,5 @@
 //! `graph-sync bulk secrets`: arguments and examples.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -57,7 +56,4 @@ pub(crate) struct BulkSecretsArgs {
     /// Accept key columns that are not among the 45 documented ones.
     #[arg(long)]
     pub(crate) allow_unknown_keys: bool,
-    /// Caught only to refuse it: secret values are never taken from arguments.
-    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
-    pub(crate) rejected: Vec<OsString>,
 }

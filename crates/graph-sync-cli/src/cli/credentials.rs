@@ -1,6 +1,5 @@
 //! `graph-sync credentials validate`: arguments and examples.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -50,7 +49,4 @@ pub(crate) struct ValidateArgs {
     /// Accept keys that are not among the 45 documented ones.
     #[arg(long)]
     pub(crate) allow_unknown_keys: bool,
-    /// Caught only to refuse it: secret values are never taken from arguments.
-    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
-    pub(crate) rejected: Vec<OsString>,
 }

@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use graph_sync_api::model::SecretKey;
 
 use crate::exit::Failure;
@@ -47,40 +48,59 @@ pub(crate) fn refuse_secret_arguments(args: &[OsString]) -> Result<(), Failure> 
                 .iter()
                 .any(|option| bare.eq_ignore_ascii_case(option));
         if (is_secret_key && (has_value || is_option)) || is_secret_option {
-            return refuse_arguments(&[OsString::from(text)]);
+            return refuse_argument(text);
         }
     }
     Ok(())
 }
 
-/// Refuses leftover arguments (the hidden `rejected` positional of a command): the only way
-/// one ends up there is an attempt to pass a value on the command line. The message names the
-/// key, never the value.
-///
-/// # Errors
-///
-/// [`Failure::Usage`] when `rejected` is not empty.
-pub(crate) fn refuse_arguments(rejected: &[OsString]) -> Result<(), Failure> {
-    let Some(first) = rejected.first() else {
-        return Ok(());
-    };
-    let text = first.to_string_lossy();
+/// The refusal of an argument that would carry a secret value. The message names the key,
+/// never the value.
+fn refuse_argument(text: &str) -> Result<(), Failure> {
     let what = match text.split_once('=') {
         Some((key, _)) => format!("an argument that looks like `{key}=…`"),
-        None if text.starts_with('-') => format!("an unexpected option `{text}`"),
-        None => "an unexpected argument".to_owned(),
+        None => format!("an unexpected option `{text}`"),
     };
     Err(Failure::Usage(format!(
-        "{what}: secret values are never accepted as command-line arguments, where process \
-         listings and shell history keep them. Put the key in the --from file as a literal, \
-         {{ env = \"NAME\" }}, {{ file = \"PATH\" }} or {{ stdin = true }}; pass the bearer \
-         token in GRAPH_SYNC_TOKEN or the variable --token-env names"
+        "{what}: {NEVER_ON_THE_COMMAND_LINE}"
     )))
+}
+
+/// Why graph-sync takes no secret as an argument, and where to put one instead.
+const NEVER_ON_THE_COMMAND_LINE: &str = "secret values are never accepted as command-line \
+     arguments, where process listings and shell history keep them. Put the key in the --from \
+     file as a literal, { env = \"NAME\" }, { file = \"PATH\" } or { stdin = true }; pass the \
+     bearer token in GRAPH_SYNC_TOKEN or the variable --token-env names";
+
+/// clap's own error message (with its suggestions and usage line), except that an unexpected
+/// bare argument, the one place a value typed by mistake would be quoted, is not repeated:
+/// it may be a secret. Options and their names are shown as clap shows them (clap never
+/// quotes the `=VALUE` part of an unknown `--option=VALUE`).
+pub(crate) fn clap_message(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let bare = match (error.kind(), error.get(ContextKind::InvalidArg)) {
+        (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) if !arg.starts_with('-') => {
+            arg.clone()
+        }
+        _ => return rendered.trim_end().to_owned(),
+    };
+    let mut lines = vec![
+        "error: an unexpected argument (not repeated here: it may be a secret value)".to_owned(),
+    ];
+    lines.extend(
+        rendered
+            .lines()
+            .skip(1)
+            .filter(|line| !line.contains(bare.as_str()))
+            .map(str::to_owned),
+    );
+    lines.push(format!("note: {NEVER_ON_THE_COMMAND_LINE}"));
+    lines.join("\n")
 }
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser as _};
 
     use crate::cli::Cli;
 
@@ -128,9 +148,101 @@ mod tests {
         ] {
             assert_eq!(refused(args), None, "{args:?}");
         }
-        let message = refuse_arguments(&[OsString::from("Foo=CANARY")]).unwrap_err();
+        let message = refuse_argument("Foo=CANARY").unwrap_err();
         assert!(message.to_string().contains("`Foo=…`"));
         assert!(!message.to_string().contains("CANARY"));
+    }
+
+    fn clap_error(args: &[&str]) -> String {
+        let error = Cli::try_parse_from(args).expect_err("clap refuses it");
+        clap_message(&error)
+    }
+
+    const SP: &str = "3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6";
+
+    #[test]
+    fn typos_get_clap_suggestions_and_bare_values_are_not_repeated() {
+        for (args, expected) in [
+            (
+                &[
+                    "graph-sync",
+                    "secrets",
+                    "set",
+                    "--sp",
+                    SP,
+                    "--from",
+                    "f.toml",
+                    "--dryrun",
+                ][..],
+                "'--dry-run'",
+            ),
+            (
+                &[
+                    "graph-sync",
+                    "bulk",
+                    "secrets",
+                    "--csv",
+                    "a.csv",
+                    "--concurency",
+                    "2",
+                ],
+                "'--concurrency'",
+            ),
+            (
+                &["graph-sync", "provision", "--manifest", "m.toml", "--josn"],
+                "unexpected argument '--josn'",
+            ),
+            (
+                &[
+                    "graph-sync",
+                    "secrets",
+                    "set",
+                    "--service-principal",
+                    SP,
+                    "--from",
+                    "f",
+                ],
+                "unexpected argument '--service-principal'",
+            ),
+        ] {
+            let message = clap_error(args);
+            assert!(message.contains(expected), "{args:?}: {message}");
+            assert!(!message.contains("never accepted"), "{args:?}: {message}");
+        }
+        for args in [
+            &[
+                "graph-sync",
+                "secrets",
+                "set",
+                "--sp",
+                SP,
+                "--from",
+                "f",
+                "CANARY-value",
+            ][..],
+            &[
+                "graph-sync",
+                "jobs",
+                "start",
+                "--sp",
+                SP,
+                "--job",
+                "j",
+                "CANARY-value",
+            ],
+            &[
+                "graph-sync",
+                "provision",
+                "--manifest",
+                "m.toml",
+                "CANARY-value",
+            ],
+        ] {
+            let message = clap_error(args);
+            assert!(!message.contains("CANARY"), "{args:?}: {message}");
+            assert!(message.contains("not repeated"), "{message}");
+            assert!(message.contains("Usage: graph-sync"), "{message}");
+        }
     }
 
     #[test]

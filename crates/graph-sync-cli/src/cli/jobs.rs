@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
+use super::values::parse_sp;
 use clap::{Args, Subcommand, ValueEnum};
 use graph_sync_api::model::{ServicePrincipalRef, TemplateId};
 
 use super::values::parse_duration;
-use super::{JobRef, SpRef};
+use super::{Change, JobChange, JobRef, SpRef};
 
 pub(super) const JOBS_EXAMPLES: &str = "\
 Examples:
@@ -27,10 +28,13 @@ Examples:
   graph-sync --output json jobs show --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_CREATE_EXAMPLES: &str = "\
-The template id comes from `graph-sync templates list`.
+The template id comes from `graph-sync templates list`. A service principal that already
+has a job from the template is refused (exit 2) unless --allow-duplicate. With -o tsv only
+the new job's id is printed.
 
 Examples:
-  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim";
+  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim
+  JOB=$(graph-sync jobs create --sp \"$SP\" --template scim -o tsv)";
 
 const JOBS_START_EXAMPLES: &str = "\
 Starting a quarantined job clears the quarantine and runs it; an active job is left alone.
@@ -78,19 +82,19 @@ pub(crate) enum JobsCommand {
     Show(JobRef),
     /// Create a job from a synchronization template.
     #[command(after_help = JOBS_CREATE_EXAMPLES)]
-    Create(CreateJobArgs),
+    Create(JobsCreateArgs),
     /// Start a job (or resume a paused one).
     #[command(after_help = JOBS_START_EXAMPLES)]
-    Start(JobRef),
+    Start(JobChange),
     /// Pause a job: it keeps its state and stops running.
     #[command(after_help = JOBS_PAUSE_EXAMPLES)]
-    Pause(JobRef),
+    Pause(JobChange),
     /// Restart a job, clearing what --scope names.
     #[command(after_help = JOBS_RESTART_EXAMPLES)]
     Restart(RestartArgs),
     /// Delete a job.
     #[command(after_help = JOBS_DELETE_EXAMPLES)]
-    Delete(JobRef),
+    Delete(JobChange),
     /// A job's state, progress, last execution and quarantine reason; --watch to follow it.
     #[command(after_help = JOBS_STATUS_EXAMPLES)]
     Status(StatusArgs),
@@ -100,11 +104,25 @@ pub(crate) enum JobsCommand {
 #[derive(Debug, Args)]
 pub(crate) struct CreateJobArgs {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
     /// The synchronization template id (from `templates list`).
     #[arg(long, value_name = "ID")]
     pub(crate) template: TemplateId,
+}
+
+/// `jobs create`.
+#[derive(Debug, Args)]
+pub(crate) struct JobsCreateArgs {
+    /// The service principal and template.
+    #[command(flatten)]
+    pub(crate) target: CreateJobArgs,
+    /// Create a job even when the service principal already has one from this template.
+    #[arg(long)]
+    pub(crate) allow_duplicate: bool,
+    /// Print the request that would be sent and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// `jobs restart`.
@@ -113,6 +131,9 @@ pub(crate) struct RestartArgs {
     /// The service principal and job.
     #[command(flatten)]
     pub(crate) target: JobRef,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
     /// What to clear, comma-separated (default: Watermark, Escrows, QuarantineState).
     #[arg(long, value_name = "SCOPE")]
     pub(crate) scope: Option<String>,

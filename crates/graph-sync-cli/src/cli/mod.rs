@@ -24,15 +24,17 @@ use clap::{Parser, Subcommand};
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
 pub(crate) use global::{AuthMode, GlobalOptions};
-pub(crate) use guard::{refuse_arguments, refuse_secret_arguments};
-pub(crate) use jobs::{CreateJobArgs, JobsCommand, RestartArgs, StatusArgs, UntilState};
+pub(crate) use guard::{clap_message, refuse_secret_arguments};
+pub(crate) use jobs::{
+    CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
+};
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
 pub(crate) use schema::{SchemaCommand, SchemaGetArgs, SchemaPutArgs};
 pub(crate) use secrets::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
-pub(crate) use targets::{JobRef, SpRef};
+pub(crate) use targets::{Change, JobChange, JobRef, SpRef};
 pub(crate) use templates::TemplatesCommand;
 pub(crate) use tools::{CompletionsArgs, EmulatorArgs};
-pub(crate) use values::parse_duration;
+pub(crate) use values::{MAX_DURATION, parse_duration, parse_sp};
 
 use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;

@@ -1,6 +1,5 @@
 //! `graph-sync provision` and `provision-on-demand`: arguments and examples.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -36,12 +35,16 @@ Steps, each printed as it happens: find the job made from the template (or creat
 validate the credentials, save the secrets, start, wait until Active.
 
 Running it again changes nothing when the setup is finished: the job exists, is Active
-(unless start = false) and the saved secret keys are the manifest's keys. Values cannot be
-compared, because Graph returns them masked: after rotating a value, pass --force-secrets.
+(unless start = false) and every key the manifest names is saved. Saved keys the manifest
+does not name are reported and kept (--prune clears them). Values cannot be compared,
+because Graph returns them masked: after rotating a value, pass --force-secrets.
+--dry-run reads the current state and prints the plan without changing anything.
 
 Examples:
   SCIM_TOKEN=\"$(vault read -field=token scim/app)\" graph-sync provision --manifest app.toml
+  graph-sync provision --manifest app.toml --dry-run
   graph-sync provision --manifest app.toml --force-secrets
+  graph-sync provision --manifest app.toml --prune
   graph-sync --output json provision --manifest app.toml";
 
 /// `provision`.
@@ -53,9 +56,13 @@ pub(crate) struct ProvisionArgs {
     /// Validate and save the secrets even when the saved keys already match the manifest.
     #[arg(long)]
     pub(crate) force_secrets: bool,
-    /// Caught only to refuse it: secret values are never taken from arguments.
-    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
-    pub(crate) rejected: Vec<OsString>,
+    /// Clear the saved secret keys the manifest does not name (by default they are reported
+    /// and kept).
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// Read the current state and print the plan; change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// `provision-on-demand`.
@@ -70,4 +77,7 @@ pub(crate) struct ProvisionOnDemandArgs {
     /// An object to provision: OBJECT_ID or OBJECT_ID:TYPE (TYPE defaults to User).
     #[arg(long = "subject", value_name = "OBJECT_ID[:TYPE]", required = true, value_parser = parse_subject)]
     pub(crate) subjects: Vec<(String, String)>,
+    /// Print the request that would be sent and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }

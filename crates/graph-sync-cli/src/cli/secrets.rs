@@ -1,8 +1,8 @@
 //! `graph-sync secrets set|show|clear`: arguments and examples.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
+use super::values::parse_sp;
 use clap::{Args, Subcommand};
 use graph_sync_api::model::ServicePrincipalRef;
 
@@ -74,7 +74,7 @@ pub(crate) enum SecretsCommand {
 #[derive(Debug, Args)]
 pub(crate) struct SetArgs {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
     /// The secrets file (TOML or JSON) mapping keys to values.
     #[arg(long, value_name = "FILE")]
@@ -88,27 +88,21 @@ pub(crate) struct SetArgs {
     /// Print the request that would be sent, values redacted, and send nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// Caught only to refuse it: secret values are never taken from arguments.
-    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
-    pub(crate) rejected: Vec<OsString>,
 }
 
 /// `secrets show`.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
-    /// Caught only to refuse it without echoing it.
-    #[arg(hide = true, num_args = 0.., allow_hyphen_values = true)]
-    pub(crate) rejected: Vec<OsString>,
 }
 
 /// `secrets clear`.
 #[derive(Debug, Args)]
 pub(crate) struct ClearArgs {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
     /// The keys to clear.
     #[arg(value_name = "KEY", required = true)]
@@ -119,4 +113,7 @@ pub(crate) struct ClearArgs {
     /// Print the request that would be sent and send nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Clear without asking (needed when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
 }

@@ -1,5 +1,6 @@
 //! The service principal (and job) a command addresses, shared by every command's arguments.
 
+use super::values::parse_sp;
 use clap::Args;
 use graph_sync_api::model::{JobId, ServicePrincipalRef};
 
@@ -7,7 +8,7 @@ use graph_sync_api::model::{JobId, ServicePrincipalRef};
 #[derive(Debug, Clone, Args)]
 pub(crate) struct JobRef {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
     /// The job id (from `jobs list`).
     #[arg(long, value_name = "JOB")]
@@ -18,6 +19,29 @@ pub(crate) struct JobRef {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct SpRef {
     /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID")]
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
+}
+
+/// `--dry-run` and `--yes`, for a command that changes something.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct Change {
+    /// Print the exact request(s), secret values redacted, and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Do it without asking. A destructive command asks on a terminal and needs --yes
+    /// otherwise.
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
+}
+
+/// A job, for a command that changes it.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct JobChange {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
 }

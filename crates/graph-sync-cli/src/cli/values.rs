@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use graph_sync_api::model::ServicePrincipalRef;
+
 /// Parses `OBJECT_ID[:TYPE]`.
 pub(super) fn parse_subject(text: &str) -> Result<(String, String), String> {
     let (id, kind) = text.split_once(':').unwrap_or((text, "User"));
@@ -15,6 +17,27 @@ pub(super) fn parse_subject(text: &str) -> Result<(String, String), String> {
     }
     Ok((id.trim().to_owned(), kind.trim().to_owned()))
 }
+
+/// Parses a service principal reference: an object id, or `appId=GUID` with `appId` in any
+/// case (`appid=`, `APPID=`), as people and older journals write it.
+///
+/// # Errors
+///
+/// The model's reason, e.g. "service principal id must be a GUID".
+pub(crate) fn parse_sp(text: &str) -> Result<ServicePrincipalRef, String> {
+    let text = text.trim();
+    let normalized = match text.get(..6) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("appid=") => {
+            format!("appId={}", text.get(6..).unwrap_or_default())
+        }
+        _ => text.to_owned(),
+    };
+    normalized.parse().map_err(|e| format!("{e}"))
+}
+
+/// The longest duration accepted (a year): every deadline computed from one stays far from
+/// the clock's limits.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
 
 /// Parses a duration: `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -40,6 +63,11 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     if duration.is_zero() {
         return Err("a duration must be more than zero".to_owned());
     }
+    if duration > MAX_DURATION {
+        return Err(format!(
+            "`{text}` is more than a year, the longest wait graph-sync accepts"
+        ));
+    }
     Ok(duration)
 }
 
@@ -56,6 +84,15 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert!(parse_duration("0s").unwrap_err().contains("more than zero"));
+        for huge in ["18446744073709551615s", "18446744073709551615h", "9000h"] {
+            assert!(
+                parse_duration(huge)
+                    .unwrap_err()
+                    .contains("more than a year"),
+                "{huge}"
+            );
+        }
+        assert!(parse_duration("18446744073709551616s").is_err());
         assert!(
             parse_duration("5d")
                 .unwrap_err()
@@ -66,6 +103,12 @@ mod tests {
                 .unwrap_err()
                 .contains("not a duration")
         );
+        const GUID: &str = "7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
+        for prefix in ["appId=", "appid=", "APPID=", "AppId="] {
+            let sp = parse_sp(&format!("{prefix}{GUID}")).unwrap();
+            assert_eq!(sp.to_string(), format!("appId={GUID}"));
+        }
+        assert!(parse_sp("appid=nope").is_err());
         assert_eq!(
             parse_subject("abc"),
             Ok(("abc".to_owned(), "User".to_owned()))

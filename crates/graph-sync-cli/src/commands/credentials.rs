@@ -4,7 +4,7 @@
 use graph_sync_api::model::ValidateCredentialsRequest;
 use serde_json::json;
 
-use crate::cli::{CredentialsCommand, ValidateArgs, refuse_arguments};
+use crate::cli::{CredentialsCommand, ValidateArgs};
 use crate::commands::Context;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
@@ -23,7 +23,6 @@ pub(crate) async fn run(context: &Context, command: CredentialsCommand) -> Resul
 }
 
 async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure> {
-    refuse_arguments(&args.rejected)?;
     let (request, source) = match &args.from {
         Some(path) => {
             let secrets = load_secrets(path, args.format, args.allow_unknown_keys)?;
@@ -54,6 +53,7 @@ async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure>
             "valid": true,
             "saved": args.saved,
         }),
+        tsv: None,
     });
     Ok(())
 }

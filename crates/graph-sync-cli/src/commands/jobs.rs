@@ -4,7 +4,7 @@
 //! on a terminal it redraws one line in place; otherwise (a pipe, a log file, a test) it prints
 //! one line per change, so the output is a readable history rather than a flood.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 
 use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::{
@@ -13,10 +13,13 @@ use graph_sync_api::model::{
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::cli::{CreateJobArgs, JobRef, JobsCommand, RestartArgs, SpRef, StatusArgs, UntilState};
+use crate::cli::{
+    JobChange, JobRef, JobsCommand, JobsCreateArgs, RestartArgs, SpRef, StatusArgs, UntilState,
+};
 use crate::commands::Context;
-use crate::commands::target::{job_api, sync_api};
+use crate::commands::target::{deadline_after, job_api, sync_api};
 use crate::exit::Failure;
+use crate::interrupt;
 use crate::output::{self, OutputFormat, Report, Table, to_json};
 
 /// Runs a `jobs` subcommand.
@@ -25,41 +28,63 @@ use crate::output::{self, OutputFormat, Report, Table, to_json};
 ///
 /// The command's [`Failure`].
 pub(crate) async fn run(context: &Context, command: JobsCommand) -> Result<(), Failure> {
-    let client = context.client()?;
     match command {
-        JobsCommand::List(args) => list(context, &client, &args).await,
-        JobsCommand::Show(target) => show(context, &client, &target).await,
-        JobsCommand::Create(args) => create(context, &client, &args).await,
-        JobsCommand::Start(target) => {
-            job_api(&client, &target)
-                .start()
-                .await
-                .map_err(|e| Failure::api(format!("starting job {}", target.job), e))?;
-            context.print(&done(&target, "started"));
-            Ok(())
-        }
-        JobsCommand::Pause(target) => {
-            job_api(&client, &target)
-                .pause()
-                .await
-                .map_err(|e| Failure::api(format!("pausing job {}", target.job), e))?;
-            context.print(&done(&target, "paused"));
-            Ok(())
-        }
-        JobsCommand::Restart(args) => restart(context, &client, &args).await,
-        JobsCommand::Delete(target) => {
-            job_api(&client, &target)
-                .delete()
-                .await
-                .map_err(|e| Failure::api(format!("deleting job {}", target.job), e))?;
-            context.print(&done(&target, "deleted"));
-            Ok(())
-        }
-        JobsCommand::Status(args) => status(context, &client, &args).await,
+        JobsCommand::List(args) => list(context, &context.client()?, &args).await,
+        JobsCommand::Show(target) => show(context, &context.client()?, &target).await,
+        JobsCommand::Create(args) => create(context, &args).await,
+        JobsCommand::Start(args) => act(context, &args, Action::Start).await,
+        JobsCommand::Pause(args) => act(context, &args, Action::Pause).await,
+        JobsCommand::Restart(args) => restart(context, &args).await,
+        JobsCommand::Delete(args) => act(context, &args, Action::Delete).await,
+        JobsCommand::Status(args) => status(context, &context.client()?, &args).await,
     }
 }
 
+/// `jobs start|pause|delete`.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Start,
+    Pause,
+    Delete,
+}
+
+async fn act(context: &Context, args: &JobChange, action: Action) -> Result<(), Failure> {
+    let target = &args.target;
+    let send = |client: GraphSyncClient| async move {
+        let api = job_api(&client, target);
+        match action {
+            Action::Start => api.start().await,
+            Action::Pause => api.pause().await,
+            Action::Delete => api.delete().await,
+        }
+    };
+    if args.change.dry_run {
+        return context.preview(send).await;
+    }
+    let (doing, done_word) = match action {
+        Action::Start => ("starting", "started"),
+        Action::Pause => ("pausing", "paused"),
+        Action::Delete => {
+            context.confirm(
+                args.change.yes,
+                &format!(
+                    "Delete job {} of service principal {} (its state and progress are lost)",
+                    target.job, target.sp
+                ),
+            )?;
+            ("deleting", "deleted")
+        }
+    };
+    send(context.client()?)
+        .await
+        .map_err(|e| Failure::api(format!("{doing} job {}", target.job), e))?;
+    context.print(&done(target, done_word));
+    Ok(())
+}
+
+/// The closing report of a job action, noted as a change for the Ctrl-C report.
 fn done(target: &JobRef, action: &str) -> Report {
+    interrupt::record(format!("job {} {action}", target.job));
     Report {
         text: format!("Job {} {action}.", target.job),
         json: json!({
@@ -67,6 +92,7 @@ fn done(target: &JobRef, action: &str) -> Report {
             "job": target.job.as_str(),
             "action": action,
         }),
+        tsv: None,
     }
 }
 
@@ -113,29 +139,57 @@ async fn show(context: &Context, client: &GraphSyncClient, target: &JobRef) -> R
     Ok(())
 }
 
-async fn create(
-    context: &Context,
-    client: &GraphSyncClient,
-    args: &CreateJobArgs,
-) -> Result<(), Failure> {
+async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure> {
+    let (args, allow_duplicate, dry_run) = (&args.target, args.allow_duplicate, args.dry_run);
+    if dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                sync_api(&client, &args.sp)
+                    .jobs()
+                    .create(args.template.clone())
+                    .await
+            })
+            .await;
+    }
+    let client = &context.client()?;
+    if !allow_duplicate {
+        let jobs = sync_api(client, &args.sp)
+            .jobs()
+            .list()
+            .await
+            .map_err(|e| Failure::api(format!("listing jobs of {}", args.sp), e))?;
+        if let Some(existing) = jobs
+            .iter()
+            .find(|job| job.template_id.as_ref() == Some(&args.template))
+        {
+            let id = existing
+                .id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Err(Failure::Usage(format!(
+                "service principal {} already has job {id} from template {}; nothing was \
+                 created. Use that job, or pass --allow-duplicate to create another",
+                args.sp, args.template
+            )));
+        }
+    }
     let job = sync_api(client, &args.sp)
         .jobs()
         .create(args.template.clone())
         .await
         .map_err(|e| Failure::api(format!("creating a job from template {}", args.template), e))?;
     let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    interrupt::record(format!("created job {id} from template {}", args.template));
     context.print(&Report {
         text: format!("Created job {id} from template {}.", args.template),
         json: to_json(&job),
+        tsv: Some(id.clone()),
     });
     Ok(())
 }
 
-async fn restart(
-    context: &Context,
-    client: &GraphSyncClient,
-    args: &RestartArgs,
-) -> Result<(), Failure> {
+async fn restart(context: &Context, args: &RestartArgs) -> Result<(), Failure> {
     let scope = match &args.scope {
         Some(text) => {
             let scope = SynchronizationJobRestartScope::parse(text);
@@ -149,7 +203,25 @@ async fn restart(
         }
         None => SynchronizationJobRestartScope::portal_restart(),
     };
-    job_api(client, &args.target)
+    if args.change.dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                job_api(&client, &args.target).restart(&scope).await
+            })
+            .await;
+    }
+    // What the restart clears; Watermark and Escrows alone only make the next cycle longer.
+    let scope_text = scope.to_string();
+    if ["Full", "ForceDeletes", "QuarantineState"]
+        .iter()
+        .any(|destructive| scope_text.contains(destructive))
+    {
+        context.confirm(
+            args.change.yes,
+            &format!("Restart job {} clearing {scope_text}", args.target.job),
+        )?;
+    }
+    job_api(&context.client()?, &args.target)
         .restart(&scope)
         .await
         .map_err(|e| Failure::api(format!("restarting job {}", args.target.job), e))?;
@@ -186,6 +258,7 @@ fn job_report(job: &SynchronizationJob) -> Report {
     Report {
         text: table.render(),
         json: to_json(job),
+        tsv: None,
     }
 }
 
@@ -228,11 +301,12 @@ fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
     fields
 }
 
-/// One line: `State: Active | Last execution: …`.
+/// One line: `State: Active | Last execution: …`, each value sanitized (no control
+/// sequence or line break from the service reaches the terminal).
 fn status_line(job: &SynchronizationJob) -> String {
     status_fields(job)
         .into_iter()
-        .map(|(field, value)| format!("{field}: {value}"))
+        .map(|(field, value)| format!("{field}: {}", graph_sync_api::redact::sanitize(&value)))
         .collect::<Vec<_>>()
         .join(" | ")
 }
@@ -280,13 +354,13 @@ async fn status(
         context.print(&Report {
             text: table.render(),
             json: status_json(&args.target, &job),
+            tsv: None,
         });
         return Ok(());
     }
     let in_place = std::io::stdout().is_terminal() && context.format() == OutputFormat::Table;
-    let deadline = Instant::now() + args.timeout;
+    let deadline = deadline_after(args.timeout);
     let mut last: Option<String> = None;
-    let mut stdout = std::io::stdout();
     loop {
         let job = read().await?;
         let line = match context.format() {
@@ -294,26 +368,25 @@ async fn status(
             OutputFormat::Json => {
                 serde_json::to_string(&status_json(&args.target, &job)).unwrap_or_default()
             }
+            OutputFormat::Tsv => output::tsv(&status_json(&args.target, &job)),
         };
         if in_place {
             // Carriage return and "erase line": the status is redrawn where it was.
-            let _ = write!(stdout, "\r\x1b[2K{line}");
-            let _ = stdout.flush();
+            output::write_stdout(&format!("\r\x1b[2K{line}"));
         } else if last.as_deref() != Some(line.as_str()) {
-            let _ = writeln!(stdout, "{line}");
-            let _ = stdout.flush();
+            output::write_stdout(&format!("{line}\n"));
         }
         last = Some(line);
         if args.until.is_some_and(|until| reached(until, &job)) {
             if in_place {
-                let _ = writeln!(stdout);
+                output::write_stdout("\n");
             }
             return Ok(());
         }
         let now = Instant::now();
         if now >= deadline {
             if in_place {
-                let _ = writeln!(stdout);
+                output::write_stdout("\n");
             }
             return match args.until {
                 Some(until) => Err(Failure::NotReached(format!(

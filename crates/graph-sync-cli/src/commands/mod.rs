@@ -19,12 +19,14 @@ pub(crate) mod templates;
 use std::sync::Arc;
 
 use graph_sync_api::transport::Transport;
-use graph_sync_api::{GraphSyncClient, StaticTokenCredential, TokenCredential};
+use graph_sync_api::{GraphSyncClient, RetryConfig, StaticTokenCredential, TokenCredential};
 
 use crate::auth;
 use crate::cli::{Cli, Command, GlobalOptions};
+use crate::dry_run::{self, CapturingTransport};
 use crate::exit::Failure;
 use crate::output::{self, OutputFormat, Report};
+use crate::waits;
 
 /// What every command gets: the global options.
 #[derive(Debug, Clone)]
@@ -83,11 +85,26 @@ impl Context {
         credential: Arc<dyn TokenCredential>,
         transport: Option<Arc<dyn Transport>>,
     ) -> Result<GraphSyncClient, Failure> {
+        let host = self.global.graph_url.as_deref().map_or_else(
+            || waits::host_of(self.global.cloud.cloud().graph_root().as_str()),
+            waits::host_of,
+        );
+        let mut retry = if self.global.no_retry {
+            RetryConfig::none()
+        } else {
+            RetryConfig::default()
+        };
+        if let Some(max) = self.global.retry_max_time {
+            retry = retry.with_max_elapsed(max);
+        }
+        let retry = retry.with_observer(Arc::new(waits::StderrObserver { host }));
         let mut builder = GraphSyncClient::builder()
+            .retry(retry)
             .cloud(self.global.cloud.cloud())
             .shared_credential(credential)
             .user_agent(concat!("graph-sync-cli/", env!("CARGO_PKG_VERSION")));
         if let Some(url) = &self.global.graph_url {
+            check_graph_url(url)?;
             builder = builder.graph_root(url);
         }
         if let Some(transport) = transport {
@@ -97,6 +114,94 @@ impl Context {
             .build()
             .map_err(|error| Failure::api("cannot set up the client", error))
     }
+}
+
+impl Context {
+    /// `--dry-run`: runs `call` with a client whose requests are captured, not sent, and
+    /// prints each captured request (secret values redacted, non-secret values shown). The
+    /// call's own result is ignored once a request was captured (the capturing transport
+    /// answers `204` with no body, which a call expecting a body may refuse).
+    ///
+    /// # Errors
+    ///
+    /// The call's failure when it failed before building any request (bad input).
+    pub(crate) async fn preview<F, Fut, T>(&self, call: F) -> Result<(), Failure>
+    where
+        F: FnOnce(GraphSyncClient) -> Fut,
+        Fut: std::future::Future<Output = Result<T, graph_sync_api::Error>>,
+    {
+        let transport = CapturingTransport::default();
+        let client = self.dry_run_client(Arc::new(transport.clone()))?;
+        let result = call(client).await;
+        let requests = transport.take();
+        if requests.is_empty() {
+            result.map_err(|e| Failure::api("preparing the request", e))?;
+        }
+        for request in requests {
+            self.print(&dry_run::report(&request));
+        }
+        Ok(())
+    }
+
+    /// Asks before a destructive change: `--yes` goes ahead; on a terminal the question is
+    /// asked on stderr and answered on stdin; otherwise the command is refused (exit 2).
+    ///
+    /// # Errors
+    ///
+    /// [`Failure::Usage`] when not confirmed; nothing has been changed.
+    pub(crate) fn confirm(&self, yes: bool, what: &str) -> Result<(), Failure> {
+        use std::io::{BufRead as _, IsTerminal as _, Write as _};
+        if yes {
+            return Ok(());
+        }
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(Failure::Usage(format!(
+                "{what}: pass --yes to confirm (graph-sync asks only on a terminal). Nothing \
+                 was changed; --dry-run shows the request"
+            )));
+        }
+        eprint!("{what}? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            Ok(())
+        } else {
+            Err(Failure::Usage(
+                "not confirmed: nothing was changed".to_owned(),
+            ))
+        }
+    }
+}
+
+/// Refuses a `--graph-url` that carries credentials (`user:password@`) or a query or fragment
+/// (where signatures and keys travel), without quoting it: the message must not repeat them.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] naming what is wrong, never the URL.
+fn check_graph_url(url: &str) -> Result<(), Failure> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_end).unwrap_or(rest);
+    if authority.contains('@') {
+        return Err(Failure::Usage(
+            "--graph-url must not carry credentials (user:password@…); the URL is not repeated \
+             here. graph-sync authenticates with --auth, never with credentials in the URL"
+                .to_owned(),
+        ));
+    }
+    if url.contains(['?', '#']) {
+        return Err(Failure::Usage(
+            "--graph-url must not have a query or fragment (?… or #…); the URL is not repeated \
+             here. Give the Graph root only, e.g. http://127.0.0.1:8080/v1.0"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs the command the command line names.

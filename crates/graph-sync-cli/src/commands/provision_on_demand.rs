@@ -1,5 +1,6 @@
 //! `graph-sync provision-on-demand`: provision given users or groups now, outside the schedule.
 
+use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::{ProvisionOnDemandRequest, SynchronizationJobSubject};
 use serde_json::json;
 
@@ -7,6 +8,7 @@ use crate::cli::ProvisionOnDemandArgs;
 use crate::commands::Context;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
+use crate::interrupt;
 use crate::output::{Report, to_json};
 
 /// Runs `provision-on-demand`.
@@ -21,8 +23,15 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
         .map(|(id, kind)| SynchronizationJobSubject::new(id.clone(), kind.clone()))
         .collect();
     let request = ProvisionOnDemandRequest::new(args.rule.clone(), subjects);
-    let client = context.client()?;
     let target = &args.target;
+    if args.dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                job_api(&client, target).provision_on_demand(&request).await
+            })
+            .await;
+    }
+    let client = context.client()?;
     let result = job_api(&client, target)
         .provision_on_demand(&request)
         .await
@@ -34,6 +43,11 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
         .and_then(|key| key.result.clone())
         .unwrap_or_else(|| "(no result)".to_owned());
     let action = log.as_ref().and_then(|log| log.action.clone());
+    interrupt::record(format!(
+        "provisioned {} subject(s) on demand with job {}",
+        args.subjects.len(),
+        target.job
+    ));
     context.print(&Report {
         text: format!(
             "Provisioned {} subject(s) on demand with rule {}: {status}{}.",
@@ -46,6 +60,7 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
             "result": outcome.as_ref().map(to_json),
             "log": log.as_ref().map(to_json),
         }),
+        tsv: None,
     });
     Ok(())
 }

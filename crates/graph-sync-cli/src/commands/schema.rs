@@ -1,5 +1,6 @@
 //! `graph-sync schema get|put`: read a job's synchronization schema, or replace it whole.
 
+use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::SynchronizationSchema;
 use serde_json::json;
 
@@ -8,6 +9,8 @@ use crate::commands::Context;
 use crate::commands::reports::schema_summary;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
+use crate::interrupt;
+use crate::limits::{SCHEMA_CAP, read_file_capped};
 use crate::output::Report;
 
 /// Runs a `schema` subcommand.
@@ -48,6 +51,7 @@ async fn get_schema(context: &Context, args: &SchemaGetArgs) -> Result<(), Failu
                     "job": target.job.as_str(),
                     "out": path.display().to_string(),
                 }),
+                tsv: None,
             });
         }
     }
@@ -56,21 +60,37 @@ async fn get_schema(context: &Context, args: &SchemaGetArgs) -> Result<(), Failu
 
 async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failure> {
     let path = &args.from;
-    let text = std::fs::read_to_string(path)
+    let bytes = read_file_capped(path, SCHEMA_CAP)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let schema: SynchronizationSchema = serde_json::from_str(&text).map_err(|e| {
+    let schema: SynchronizationSchema = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::Usage(format!(
             "{} is not a synchronization schema (JSON): {e}",
             path.display()
         ))
     })?;
-    let client = context.client()?;
     let target = &args.target;
+    if args.change.dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                job_api(&client, target).schema().put(&schema).await
+            })
+            .await;
+    }
+    context.confirm(
+        args.change.yes,
+        &format!(
+            "Replace the whole schema of job {} with {} (what it leaves out is gone)",
+            target.job,
+            path.display()
+        ),
+    )?;
+    let client = context.client()?;
     job_api(&client, target)
         .schema()
         .put(&schema)
         .await
         .map_err(|e| Failure::api(format!("replacing the schema of job {}", target.job), e))?;
+    interrupt::record(format!("replaced the schema of job {}", target.job));
     context.print(&Report {
         text: format!(
             "Replaced the schema of job {} with {}: {}.",
@@ -79,6 +99,7 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
             schema_summary(&schema)
         ),
         json: json!({ "job": target.job.as_str(), "replaced": true }),
+        tsv: None,
     });
     Ok(())
 }

@@ -5,14 +5,15 @@ use std::sync::Arc;
 use graph_sync_api::model::{SecretKey, Secrets, ServicePrincipalRef};
 use serde_json::json;
 
-use crate::cli::{ClearArgs, SecretsCommand, SetArgs, ShowArgs, refuse_arguments};
+use crate::cli::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
 use crate::commands::Context;
 use crate::commands::reports::masked_report;
 use crate::commands::target::secrets_api;
 use crate::dry_run::{self, CapturingTransport};
 use crate::exit::Failure;
+use crate::interrupt;
 use crate::output::{Report, Table};
-use crate::secrets_file::{ParseOptions, load_secrets, parse_key_argument};
+use crate::secrets_file::{ParseOptions, load_secrets, parse_key_position};
 
 /// Runs a `secrets` subcommand.
 ///
@@ -29,7 +30,6 @@ pub(crate) async fn run(context: &Context, command: SecretsCommand) -> Result<()
 
 /// `secrets set`.
 async fn set(context: &Context, args: &SetArgs) -> Result<(), Failure> {
-    refuse_arguments(&args.rejected)?;
     let secrets = load_secrets(&args.from, args.format, args.allow_unknown_keys)?;
     put(context, &args.sp, &secrets, args.dry_run, "saved").await
 }
@@ -39,19 +39,20 @@ async fn clear(context: &Context, args: &ClearArgs) -> Result<(), Failure> {
     let options = ParseOptions {
         allow_unknown_keys: args.allow_unknown_keys,
     };
-    let with_values: Vec<std::ffi::OsString> = args
-        .keys
-        .iter()
-        .filter(|name| name.contains('='))
-        .map(Into::into)
-        .collect();
-    refuse_arguments(&with_values)?;
     let mut secrets = Secrets::new();
-    for name in &args.keys {
-        let key = parse_key_argument(name, options).map_err(|e| Failure::Usage(e.to_string()))?;
+    for (index, name) in args.keys.iter().enumerate() {
+        let key = parse_key_position(index.saturating_add(1), name, options)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
         secrets
             .clear(key)
             .map_err(|e| Failure::Usage(e.to_string()))?;
+    }
+    if !args.dry_run {
+        let keys: Vec<&str> = secrets.keys().map(SecretKey::as_str).collect();
+        context.confirm(
+            args.yes,
+            &format!("Clear {} of service principal {}", keys.join(", "), args.sp),
+        )?;
     }
     put(context, &args.sp, &secrets, args.dry_run, "cleared").await
 }
@@ -83,6 +84,10 @@ async fn put(
         .await
         .map_err(|e| Failure::api(what, e))?;
 
+    interrupt::record(format!(
+        "{action} {} secret(s) for service principal {sp}",
+        secrets.len()
+    ));
     let mut table = Table::new(&["KEY", "ACTION"]);
     for key in secrets.keys() {
         table.row([key.as_str().to_owned(), action.to_owned()]);
@@ -96,13 +101,13 @@ async fn put(
             table.render()
         ),
         json: json!({ "servicePrincipal": sp.to_string(), action: keys }),
+        tsv: None,
     });
     Ok(())
 }
 
 /// `secrets show`.
 async fn show(context: &Context, args: &ShowArgs) -> Result<(), Failure> {
-    refuse_arguments(&args.rejected)?;
     let client = context.client()?;
     let sp = &args.sp;
     let secrets = secrets_api(&client, sp)

@@ -20,3 +20,12 @@ pub(crate) fn secrets_api(client: &GraphSyncClient, sp: &ServicePrincipalRef) ->
 pub(crate) fn job_api(client: &GraphSyncClient, target: &JobRef) -> JobApi {
     sync_api(client, &target.sp).job(target.job.clone())
 }
+
+/// The instant `wait` from now, or as far as the clock allows: a deadline from a user's or a
+/// manifest's duration never overflows.
+pub(crate) fn deadline_after(wait: std::time::Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(crate::cli::MAX_DURATION))
+        .unwrap_or(now)
+}

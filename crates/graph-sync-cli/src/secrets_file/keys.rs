@@ -54,6 +54,36 @@ pub(crate) fn parse_key_argument(
     parse_key(name, options)
 }
 
+/// Parses the `position`th key argument of `secrets clear`, where a value typed after its key
+/// by mistake (`SecretToken s3cr3t`) would otherwise be quoted back as an unknown key: an
+/// unknown name is refused by position, with the closest documented key, and never repeated.
+///
+/// # Errors
+///
+/// [`FileError::UnknownArgument`] for a name that is not a documented key (unless allowed),
+/// [`FileError::ValueArgument`] for `NAME=VALUE`, and the model's refusals.
+pub(crate) fn parse_key_position(
+    position: usize,
+    name: &str,
+    options: ParseOptions,
+) -> Result<SecretKey, FileError> {
+    if name.contains('=') {
+        return Err(FileError::ValueArgument { position });
+    }
+    parse_key(name, options).map_err(|error| match error {
+        FileError::UnknownKey {
+            suggestion,
+            case_only,
+            ..
+        } => FileError::UnknownArgument {
+            position,
+            suggestion,
+            case_only,
+        },
+        other => other,
+    })
+}
+
 /// The documented key closest to `name` (edit distance at most 3, ASCII case ignored).
 fn closest_key(name: &str) -> Option<SecretKey> {
     let name = name.to_ascii_lowercase();

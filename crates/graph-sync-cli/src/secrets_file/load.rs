@@ -2,7 +2,7 @@
 //! parse it, resolve its values from the process's environment, files and standard input, and
 //! print the warnings on stderr. Every error names the file.
 
-use std::io::{IsTerminal as _, Read as _};
+use std::io::IsTerminal as _;
 use std::path::Path;
 
 use graph_sync_api::model::Secrets;
@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use super::{FileFormat, ParseOptions, SecretsFile, Sources, permission_warning};
 use crate::exit::Failure;
+use crate::limits::{SECRETS_FILE_CAP, VALUE_CAP, read_capped, read_file_capped};
 
 /// Reads and resolves a secrets file (TOML or JSON; `format` defaults to the extension's),
 /// printing warnings on stderr: the one loader every command that takes secrets uses.
@@ -70,7 +71,7 @@ pub(crate) fn resolve_secrets(file: SecretsFile, path: &Path) -> Result<Secrets,
 ///
 /// [`Failure::Usage`] for an unreadable or non-UTF-8 file.
 pub(crate) fn read_secrets_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
-    let text = std::fs::read(path)
+    let text = read_file_capped(path, SECRETS_FILE_CAP)
         .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
     let text = Zeroizing::new(text);
     if let Some(warning) = permission_warning(path) {
@@ -88,13 +89,11 @@ pub(crate) fn read_secrets_file(path: &Path) -> Result<Zeroizing<String>, Failur
 /// All of standard input, refusing a terminal (a secret typed there would be echoed, and the
 /// command would seem to hang).
 fn read_stdin() -> std::io::Result<Vec<u8>> {
-    let mut stdin = std::io::stdin();
+    let stdin = std::io::stdin();
     if stdin.is_terminal() {
         return Err(std::io::Error::other(
             "is a terminal; pipe the value in instead, e.g. `… --from FILE < token.txt`",
         ));
     }
-    let mut bytes = Vec::new();
-    stdin.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    read_capped(stdin, VALUE_CAP)
 }

@@ -52,7 +52,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use graph_sync_api::model::{SecretKey, SecretString, SecretsError, SyncNotificationSettings};
 
-pub(crate) use keys::parse_key_argument;
+pub(crate) use keys::{parse_key_argument, parse_key_position};
 pub(crate) use load::{load_secrets, read_secrets_file, resolve_secrets};
 pub(crate) use parse::{SecretsTable, line_column};
 pub(crate) use resolve::{Sources, permission_warning};
@@ -115,6 +115,30 @@ pub(crate) enum FileError {
         /// Whether it differs from the suggestion only in case (then it is never allowed).
         case_only: bool,
     },
+    /// A key argument on the command line is not a documented key; it is not repeated, since
+    /// it may be a value typed after its key by mistake.
+    #[error(
+        "argument {position} is not a documented secret key (not repeated here: it may be a \
+         value){}",
+        keys::suggestion_text(.suggestion.as_ref(), *.case_only)
+    )]
+    UnknownArgument {
+        /// 1-based position among the key arguments.
+        position: usize,
+        /// The documented key it was probably meant to be.
+        suggestion: Option<SecretKey>,
+        /// Whether it differs from the suggestion only in case.
+        case_only: bool,
+    },
+    /// A key argument on the command line carries a value (`NAME=VALUE`).
+    #[error(
+        "argument {position} looks like NAME=VALUE: secret values are never accepted as \
+         command-line arguments; save values with `secrets set --from FILE`"
+    )]
+    ValueArgument {
+        /// 1-based position among the key arguments.
+        position: usize,
+    },
     /// A key appears twice.
     #[error("secret key `{0}` appears more than once")]
     DuplicateKey(String),
@@ -164,6 +188,18 @@ pub(crate) enum FileError {
         key: String,
         /// Why.
         problem: String,
+    },
+    /// A value resolved to the empty string. Saving it would clear the key on the service, which
+    /// only `secrets clear` does; the message names the key and where the value came from.
+    #[error(
+        "the value of `{key}` from {from} is empty; an empty value would clear the key on the \
+         service (use `graph-sync secrets clear` for that). Nothing was sent"
+    )]
+    EmptyValue {
+        /// The key.
+        key: String,
+        /// Where the value came from ("environment variable SCIM_TOKEN", "standard input", …).
+        from: String,
     },
     /// The model refused a value (wrong kind, masked `*`, a line break in a token…).
     #[error(transparent)]

@@ -299,12 +299,35 @@ impl<'de> Deserialize<'de> for RawFile {
                 Ok(RawFile(entries))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<RawFile, A::Error> {
-                Err(de::Error::custom(
-                    "the file is an array; it must map secret keys to values",
-                ))
+                Err(not_a_table("an array"))
+            }
+            // Every other shape is refused without quoting it: serde's default message would
+            // repeat a bare string, which may well be the secret itself.
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawFile, E> {
+                Err(not_a_table("a string"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawFile, E> {
+                Err(not_a_table("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawFile, E> {
+                Err(not_a_table("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawFile, E> {
+                Err(not_a_table("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawFile, E> {
+                Err(not_a_table("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawFile, E> {
+                Err(not_a_table("null"))
             }
         }
-        deserializer.deserialize_map(FileVisitor)
+        fn not_a_table<E: de::Error>(what: &str) -> E {
+            E::custom(format!(
+                "the file is {what}; it must map secret keys to values"
+            ))
+        }
+        deserializer.deserialize_any(FileVisitor)
     }
 }
 

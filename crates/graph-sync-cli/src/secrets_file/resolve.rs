@@ -6,10 +6,11 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use graph_sync_api::model::{SecretString, Secrets};
+use graph_sync_api::model::{ExposeSecret as _, SecretString, Secrets};
 use zeroize::Zeroizing;
 
 use super::{Entry, FileError, SecretsFile, ValueSource};
+use crate::limits::{VALUE_CAP, read_file_capped};
 
 /// Where [`SecretsFile::resolve`] reads values from.
 pub(crate) struct Sources<'a> {
@@ -50,10 +51,16 @@ impl SecretsFile {
         let mut warnings = Vec::new();
         for Entry { key, source } in self.entries {
             let name = key.as_str().to_owned();
-            match source {
-                ValueSource::Literal(value) => secrets.insert(key, value)?,
-                ValueSource::Bool(value) => secrets.insert(key, value)?,
-                ValueSource::Notification(settings) => secrets.insert(key, settings)?,
+            let (value, from) = match source {
+                ValueSource::Bool(value) => {
+                    secrets.insert(key, value)?;
+                    continue;
+                }
+                ValueSource::Notification(settings) => {
+                    secrets.insert(key, settings)?;
+                    continue;
+                }
+                ValueSource::Literal(value) => (value, "a literal in the file".to_owned()),
                 ValueSource::Env(variable) => {
                     let value = (sources.env)(&variable).ok_or_else(|| FileError::Env {
                         key: name.clone(),
@@ -62,10 +69,13 @@ impl SecretsFile {
                     })?;
                     let value = value.into_string().map_err(|_| FileError::Env {
                         key: name.clone(),
-                        variable,
+                        variable: variable.clone(),
                         problem: "is not valid Unicode",
                     })?;
-                    secrets.insert(key, SecretString::from(value))?;
+                    (
+                        SecretString::from(value),
+                        format!("environment variable {variable}"),
+                    )
                 }
                 ValueSource::File(path) => {
                     let path = sources.base_dir.join(path);
@@ -73,33 +83,47 @@ impl SecretsFile {
                         warnings.push(warning);
                     }
                     let bytes =
-                        Zeroizing::new(std::fs::read(&path).map_err(|e| FileError::ValueFile {
-                            key: name.clone(),
-                            path: path.clone(),
-                            problem: e.kind().to_string(),
+                        Zeroizing::new(read_file_capped(&path, VALUE_CAP).map_err(|e| {
+                            FileError::ValueFile {
+                                key: name.clone(),
+                                path: path.clone(),
+                                problem: io_problem(&e),
+                            }
                         })?);
                     let value = text_value(&bytes).ok_or_else(|| FileError::ValueFile {
                         key: name.clone(),
-                        path,
+                        path: path.clone(),
                         problem: "it is not UTF-8 text".to_owned(),
                     })?;
-                    secrets.insert(key, value)?;
+                    (value, format!("file {}", path.display()))
                 }
                 ValueSource::Stdin => {
                     let bytes =
                         Zeroizing::new((sources.stdin)().map_err(|e| FileError::Stdin {
                             key: name.clone(),
-                            problem: e.to_string(),
+                            problem: io_problem(&e),
                         })?);
                     let value = text_value(&bytes).ok_or_else(|| FileError::Stdin {
                         key: name.clone(),
                         problem: "is not UTF-8 text".to_owned(),
                     })?;
-                    secrets.insert(key, value)?;
+                    (value, "standard input".to_owned())
                 }
+            };
+            if value.expose_secret().is_empty() {
+                return Err(FileError::EmptyValue { key: name, from });
             }
+            secrets.insert(key, value)?;
         }
         Ok(Resolved { secrets, warnings })
+    }
+}
+
+/// An I/O error as a short reason: the kind, or the cap's own message for a file too large.
+fn io_problem(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::FileTooLarge | io::ErrorKind::Other => error.to_string(),
+        kind => kind.to_string(),
     }
 }
 

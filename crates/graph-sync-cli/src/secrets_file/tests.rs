@@ -197,6 +197,16 @@ fn malformed_files_report_a_position_without_quoting_the_input() {
 
     let error = parse(&format!("[\"{canary}\"]"), FileFormat::Json).unwrap_err();
     assert!(!error.to_string().contains(canary));
+    for json in [
+        format!("\"{canary}\""),
+        "42".to_owned(),
+        "true".to_owned(),
+        "null".to_owned(),
+    ] {
+        let error = parse(&json, FileFormat::Json).unwrap_err().to_string();
+        assert!(!error.contains(canary), "{error}");
+        assert!(error.contains("must map secret keys to values"), "{error}");
+    }
     assert!(matches!(parse("", FileFormat::Toml), Err(FileError::Empty)));
     assert!(matches!(
         parse("{}", FileFormat::Json),

@@ -131,7 +131,8 @@ pub use operations::{
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
-    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, is_throttled,
+    wait_until_visible,
 };
 
 /// The model crate, re-exported so that one dependency is enough.

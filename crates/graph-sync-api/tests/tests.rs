@@ -15,6 +15,7 @@ mod emulator;
 mod hostile;
 mod mock;
 mod operations;
+mod pacing;
 mod resilience;
 mod retry;
 mod support;

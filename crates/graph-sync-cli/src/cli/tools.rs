@@ -9,7 +9,8 @@ Examples:
   graph-sync emulator --sp \"HR app\" --sp \"Payroll app\"
 
 Then, in another shell, with the values it prints:
-  export GRAPH_SYNC_GRAPH_URL=http://127.0.0.1:8080/v1.0 GRAPH_SYNC_TOKEN=<token>
+  export GRAPH_SYNC_GRAPH_URL=http://127.0.0.1:8080/v1.0
+  export GRAPH_SYNC_TOKEN=<token>
   graph-sync secrets show --sp <id>";
 
 pub(super) const DEMO_EXAMPLES: &str = "\
@@ -19,7 +20,9 @@ Examples:
 
 pub(super) const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
-  graph-sync completions bash > ~/.local/share/bash-completion/completions/graph-sync
+  mkdir -p ~/.local/share/bash-completion/completions
+  graph-sync completions bash \\
+      > ~/.local/share/bash-completion/completions/graph-sync
   graph-sync completions zsh > \"${fpath[1]}/_graph-sync\"
   graph-sync completions fish > ~/.config/fish/completions/graph-sync.fish
   graph-sync completions powershell >> $PROFILE";

@@ -8,6 +8,8 @@
 //! - `tidy`: repository policy that the compiler does not check (see [`tidy`]).
 //! - `layering`: the crate layering invariants of `docs/design.md`, via `cargo tree` (see
 //!   [`layering`]).
+//! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
+//!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
 //! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
 //!   and writes `docs/benchmarks.md`. Not part of `ci`.
 //!
@@ -16,6 +18,7 @@
 #![allow(clippy::print_stdout, reason = "xtask reports to the terminal")]
 
 mod ci;
+mod compat;
 mod cycles;
 mod layering;
 mod tidy;
@@ -40,6 +43,10 @@ const TASKS: &[(&str, &str)] = &[
         "crate layering invariants via `cargo tree`, plus dependency counts",
     ),
     (
+        "compat",
+        "the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`; needs Python and PyPI",
+    ),
+    (
         "bench",
         "benchmarks in release mode (overhead, throttled bulk, faults, memory); writes docs/benchmarks.md",
     ),
@@ -57,10 +64,13 @@ fn main() -> ExitCode {
         ["tidy"] => tidy::run(),
         ["layering"] => layering::run(),
         ["bench"] => bench(),
+        ["compat"] => compat::run(),
         [] => usage_error("no task given"),
-        [task @ ("ci" | "tidy" | "layering" | "bench"), extra, ..] => {
-            usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))
-        }
+        [
+            task @ ("ci" | "tidy" | "layering" | "bench" | "compat"),
+            extra,
+            ..,
+        ] => usage_error(&format!("task `{task}` takes no arguments, got `{extra}`")),
         [task, ..] => usage_error(&format!("unknown task `{task}`")),
     }
 }

@@ -2,12 +2,13 @@
 //! in `server.rs`).
 
 use graph_sync_model::{
-    AppId, ApplicationTemplateId, IdError, JobId, Secrets, ServicePrincipalId, SynchronizationJob,
-    SynchronizationTemplate,
+    AppId, ApplicationTemplateId, IdError, JobId, Property, Secrets, ServicePrincipalId,
+    SynchronizationJob, SynchronizationTemplate,
 };
 
+use crate::control::settings::Settings;
 use crate::directory::{ServicePrincipal, TemplateEntry};
-use crate::faults::{Fault, FaultRate};
+use crate::faults::{Fault, FaultRate, Latency};
 use crate::log::RecordedRequest;
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
@@ -111,6 +112,11 @@ impl Emulator {
         self.state.identity.app_service_header()
     }
 
+    /// Sets the `IDENTITY_HEADER` value the App Service endpoint expects (default: random).
+    pub fn set_app_service_identity_header(&self, header: &str) {
+        self.state.identity.set_app_service_header(header);
+    }
+
     /// How long tokens issued from now on live (default 3599 seconds, as Entra reports).
     pub fn set_token_lifetime(&self, lifetime: std::time::Duration) {
         self.state.identity.set_lifetime(lifetime);
@@ -181,6 +187,32 @@ impl Emulator {
         self.state.resilience.set_rate(rate);
     }
 
+    /// Delays each selected request, or stops (`None`). See [`Latency`].
+    pub fn set_latency(&self, latency: Option<Latency>) {
+        self.state.resilience.set_latency(latency);
+    }
+
+    /// Runs with `settings` (throttle, faults, latency, selection) from now on, and makes them
+    /// the settings `POST /_emulator/reset` returns to. For the command line's flags.
+    pub fn configure(&self, settings: &Settings) {
+        settings.apply(&self.state.resilience);
+        self.state.admin.set_baseline(settings.clone());
+    }
+
+    /// The throttle, faults, latency and selection in force now.
+    #[must_use]
+    pub fn settings(&self) -> Settings {
+        Settings::current(&self.state.resilience)
+    }
+
+    /// The admin token of the control API (`/_emulator/…`): `Authorization: Bearer {token}`.
+    /// Not a Graph token: Graph routes refuse it, and Graph tokens do not open the control
+    /// API.
+    #[must_use]
+    pub fn admin_token(&self) -> &str {
+        self.state.admin.token()
+    }
+
     /// The [`axum::Router`] that serves the emulated API under `/v1.0`, for embedding in
     /// another server. It shares this emulator's state.
     pub fn router(&self) -> axum::Router {
@@ -203,12 +235,14 @@ impl Emulator {
     /// object id when it has one, else its appId), as Graph always writes a GUID there.
     pub fn add_template(&self, id: &ServicePrincipalId, mut template: SynchronizationTemplate) {
         let found = self.state.directory.with(id, move |principal| {
-            if template.application_id.is_empty() {
-                template.application_id = principal
-                    .application
-                    .as_ref()
-                    .and_then(|application| application.id.clone())
-                    .unwrap_or_else(|| principal.principal.app_id.to_string());
+            if template.application_id.as_deref().is_none_or(str::is_empty) {
+                template.application_id = Property::Value(
+                    principal
+                        .application
+                        .as_ref()
+                        .and_then(|application| application.id.get().cloned())
+                        .unwrap_or_else(|| principal.principal.app_id.to_string()),
+                );
             }
             let entry = TemplateEntry::new(template);
             principal.templates.retain(|t| t.id() != entry.id());

@@ -11,6 +11,7 @@
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
 //! | [`Strictness`] | strict (default) or loose | the strict layer |
+//! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
 //! substate knows another except `Identity`, which reads the shared `Clock`. This module is
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::clock::Clock;
+use crate::control::admin::Admin;
 use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
@@ -38,6 +40,7 @@ pub(crate) struct AppState {
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
     pub(crate) strictness: Arc<Strictness>,
+    pub(crate) admin: Arc<Admin>,
 }
 
 impl Default for AppState {
@@ -51,6 +54,7 @@ impl Default for AppState {
             log: Arc::default(),
             paging: Arc::default(),
             strictness: Arc::default(),
+            admin: Arc::default(),
         }
     }
 }

@@ -187,10 +187,11 @@ impl Transport for ReqwestTransport {
                 );
             }
         };
-        let request = reqwest::Request::try_from(request).map_err(|e| {
-            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                .with_source(e.without_url())
-        })?;
+        let request =
+            reqwest::Request::try_from(with_length_of_empty_body(request)).map_err(|e| {
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_source(e.without_url())
+            })?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
 
         let status = response.status();
@@ -204,6 +205,32 @@ impl Transport for ReqwestTransport {
         *out.headers_mut() = headers;
         Ok(out)
     }
+}
+
+/// Gives a body-less `POST`, `PUT` or `PATCH` an explicit `Content-Length: 0`.
+///
+/// hyper frames an empty request body with neither `Content-Length` nor `Transfer-Encoding`,
+/// which RFC 9110 §8.6 allows but which servers and proxies may answer with `411 Length
+/// Required`; a user agent "SHOULD send Content-Length" for a method that defines a body.
+/// Other methods are left alone (a `GET` carries no length), as is a request that states its
+/// framing itself.
+fn with_length_of_empty_body(mut request: Request) -> Request {
+    let defines_body = matches!(
+        *request.method(),
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    );
+    let headers = request.headers();
+    if defines_body
+        && request.body().is_empty()
+        && !headers.contains_key(http::header::CONTENT_LENGTH)
+        && !headers.contains_key(http::header::TRANSFER_ENCODING)
+    {
+        request.headers_mut().insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from_static("0"),
+        );
+    }
+    request
 }
 
 /// Reads the whole body, failing as soon as it is known to exceed `cap` bytes.
@@ -274,12 +301,25 @@ impl ReqwestTransportBuilder {
         self
     }
 
+    /// Also trusts the root certificates of `pem` (one or more `CERTIFICATE` blocks), besides
+    /// the platform's: a TLS-inspecting proxy's authority, a private CA, or the development
+    /// authority of `graph-sync emulator --tls`. Can be called more than once.
+    ///
+    /// The PEM is checked by [`build`](Self::build).
+    #[must_use]
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots_pem.push(pem.into());
+        self
+    }
+
     /// Builds the transport.
     ///
     /// # Errors
     ///
     /// A [`TransportError`] of kind [`TransportErrorKind::Request`] if `connect_timeout` or
-    /// `timeout` is zero, or if the HTTP client cannot be built (in practice: the TLS backend
+    /// `timeout` is zero, if a PEM given to
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) holds no certificate or
+    /// cannot be read, or if the HTTP client cannot be built (in practice: the TLS backend
     /// cannot be initialised).
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
         let settings = self.settings;
@@ -289,7 +329,7 @@ impl ReqwestTransportBuilder {
                     .with_detail("timeouts must be greater than zero"),
             );
         }
-        let client = reqwest::Client::builder()
+        let client = with_extra_roots(reqwest::Client::builder(), &self.extra_roots_pem)?
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .no_proxy()
@@ -320,6 +360,8 @@ impl ReqwestTransportBuilder {
 pub struct ReqwestTransportBuilder {
     settings: Settings,
     max_response_bytes: usize,
+    /// PEM bundles of extra root certificates (public certificates, not secrets).
+    extra_roots_pem: Vec<Vec<u8>>,
 }
 
 impl Default for ReqwestTransportBuilder {
@@ -327,6 +369,7 @@ impl Default for ReqwestTransportBuilder {
         Self {
             settings: Settings::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            extra_roots_pem: Vec::new(),
         }
     }
 }
@@ -409,6 +452,48 @@ fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
         current = error.source();
     }
     false
+}
+
+/// Adds the root certificates of `pems` to the client's trust store (besides the platform's).
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn with_extra_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    let mut roots = Vec::new();
+    for pem in pems {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                .with_detail("a root certificate PEM could not be read")
+                .with_source(e.without_url())
+        })?;
+        if certificates.is_empty() {
+            return Err(
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_detail("a root certificate PEM holds no CERTIFICATE block"),
+            );
+        }
+        roots.extend(certificates);
+    }
+    Ok(builder.tls_certs_merge(roots))
+}
+
+/// Without a TLS backend there is nothing to trust a root certificate for: asking for one is
+/// an error that names the features to enable.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn with_extra_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    if pems.is_empty() {
+        Ok(builder)
+    } else {
+        Err(
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent).with_detail(
+                "root certificates need a TLS backend: enable the `rustls` or `native-tls` feature",
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -562,6 +647,26 @@ mod tests {
         assert_eq!(builder.settings.pool_idle_timeout, Duration::from_secs(90));
         assert_eq!(builder.max_response_bytes, 16 * 1024 * 1024);
     }
+
+    #[test]
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    fn extra_roots_must_be_pem_certificates() {
+        let error = ReqwestTransport::builder()
+            .add_root_certificates_pem(b"no certificate here".to_vec())
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::Request);
+        assert!(
+            ReqwestTransport::builder()
+                .add_root_certificates_pem(TEST_ROOT_PEM)
+                .build()
+                .is_ok()
+        );
+    }
+
+    /// A self-signed certificate (the emulator's development authority of one run).
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    const TEST_ROOT_PEM: &str = include_str!("../tests/fixtures/test-root.pem");
 
     #[test]
     fn builder_rejects_zero_timeouts() {

@@ -9,7 +9,7 @@ use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
 
 use futures_core::Stream;
-use graph_sync_model::ODataCollection;
+use graph_sync_model::{ODataCollection, Property};
 use http::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -70,7 +70,7 @@ where
                 let page: ODataCollection<T> = fetch(&walk.client, url, walk.what).await?;
                 walk.pages += 1;
                 walk.buffer.extend(page.value);
-                if let Some(link) = page.next_link {
+                if let Property::Value(link) = page.next_link {
                     walk.next = Some(next_url(&walk.client, &link, &mut walk.seen, walk.pages)?);
                 }
             }
@@ -95,7 +95,7 @@ where
         let page: ODataCollection<T> = fetch(client, url, what).await?;
         pages += 1;
         items.extend(page.value);
-        if let Some(link) = page.next_link {
+        if let Property::Value(link) = page.next_link {
             next = Some(next_url(client, &link, &mut seen, pages)?);
         }
     }

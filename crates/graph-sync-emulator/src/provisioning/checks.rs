@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AttributeMappingSource, AttributeMappingSourceType, BaseAddress, ExposeSecret,
     ObjectDefinition, SecretKey, Secrets, SynchronizationSchema,
@@ -10,15 +11,35 @@ use graph_sync_model::{
 
 /// The target system a provisioning job talks to: what the emulator expects in the secrets.
 ///
-/// Without one, any secrets with a valid `BaseAddress` URL and a non-empty `SecretToken` are
-/// accepted; with one, both must be exactly the expected values.
+/// Every service principal has one: [`TargetSystem::development`] until
+/// [`Emulator::set_target_system`](crate::Emulator::set_target_system) names another. The
+/// secrets' `BaseAddress` and `SecretToken` must be exactly the expected values.
 #[derive(Clone)]
 pub struct TargetSystem {
     base_address: String,
     secret_token: String,
 }
 
+/// The development target system's SCIM endpoint (well known, printed by the banner).
+pub(crate) const DEVELOPMENT_SCIM_URL: &str = "https://scim.example.com/scim/v2";
+/// The bearer token the development target system accepts (well known, printed by the banner).
+pub(crate) const DEVELOPMENT_SCIM_TOKEN: &str = "emulator-scim-token";
+
 impl TargetSystem {
+    /// The development target system every service principal has until told otherwise:
+    /// `BaseAddress` `https://scim.example.com/scim/v2` with `SecretToken`
+    /// `emulator-scim-token`. Well-known values, like Azurite's development account.
+    #[must_use]
+    pub fn development() -> Self {
+        Self::new(DEVELOPMENT_SCIM_URL, DEVELOPMENT_SCIM_TOKEN)
+    }
+
+    /// The `BaseAddress` (tenant URL) it expects.
+    #[must_use]
+    pub fn base_address(&self) -> &str {
+        &self.base_address
+    }
+
     /// A target at `base_address` that accepts the bearer token `secret_token`.
     #[must_use]
     pub fn new(base_address: impl Into<String>, secret_token: impl Into<String>) -> Self {
@@ -112,7 +133,7 @@ pub(crate) fn check_schema(schema: &SynchronizationSchema) -> Result<(), String>
                         "The target attribute '{target}' of object '{target_object}' is mapped more than once. A target attribute can be mapped only once."
                     ));
                 }
-                if let Some(source) = &attribute_mapping.source {
+                if let Property::Value(source) = &attribute_mapping.source {
                     check_source(source, &source_attributes, source_name)?;
                 }
             }
@@ -162,7 +183,7 @@ fn check_source(
     attributes: &HashSet<&str>,
     directory: &str,
 ) -> Result<(), String> {
-    if source.r#type == AttributeMappingSourceType::Attribute {
+    if source.r#type == graph_sync_model::Property::Value(AttributeMappingSourceType::Attribute) {
         let name = source.name.as_deref().unwrap_or_default();
         if !attributes.contains(name) {
             return Err(format!(
@@ -171,7 +192,7 @@ fn check_source(
         }
     }
     for parameter in source.parameters.iter().flatten() {
-        if let Some(nested) = &parameter.value {
+        if let Property::Value(nested) = &parameter.value {
             check_source(nested, attributes, directory)?;
         }
     }
@@ -227,10 +248,10 @@ mod tests {
     #[test]
     fn schema_errors_name_the_attribute() {
         let mut schema = scim_schema();
-        let rules = schema.synchronization_rules.as_mut().unwrap();
-        let mappings = rules[0].object_mappings.as_mut().unwrap()[0]
+        let rules = schema.synchronization_rules.get_mut().unwrap();
+        let mappings = rules[0].object_mappings.get_mut().unwrap()[0]
             .attribute_mappings
-            .as_mut()
+            .get_mut()
             .unwrap();
         let mut duplicate = mappings[2].clone();
         mappings.push(duplicate.clone());
@@ -239,15 +260,15 @@ mod tests {
                 .unwrap_err()
                 .contains("'displayName' of object")
         );
-        let mappings = schema.synchronization_rules.as_mut().unwrap()[0]
+        let mappings = schema.synchronization_rules.get_mut().unwrap()[0]
             .object_mappings
-            .as_mut()
+            .get_mut()
             .unwrap()[0]
             .attribute_mappings
-            .as_mut()
+            .get_mut()
             .unwrap();
         mappings.pop();
-        duplicate.target_attribute_name = Some("nickName".into());
+        duplicate.target_attribute_name = Property::Value("nickName".into());
         mappings.push(duplicate);
         assert!(
             check_schema(&schema)

@@ -4,8 +4,9 @@
 //! names), deleted. An `Active` job runs a cycle each time it is read, so secrets broken
 //! after the start show up as a quarantine on the next read.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     IsoDuration, JobId, QuarantineReason, RestartScopeFlag, Secrets, SynchronizationError,
     SynchronizationJob, SynchronizationJobRestartScope, SynchronizationQuarantine,
@@ -20,6 +21,21 @@ use super::rate::RateWindows;
 
 /// The interval of a running job.
 const RUN_INTERVAL: Duration = Duration::from_secs(40 * 60);
+/// The longest wait between cycles of a quarantined job: "the frequency of incremental cycles
+/// is gradually reduced to once per day".
+const QUARANTINE_MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a job may stay in quarantine before it is disabled: "more than four weeks".
+const QUARANTINE_LIMIT: Duration = Duration::from_secs(28 * 24 * 60 * 60);
+
+/// The wait before the next cycle of a job quarantined `series_count` times in a row: the run
+/// interval doubled for each failure after the first, at most once per day.
+pub(crate) fn quarantine_backoff(series_count: i64) -> Duration {
+    let doublings = u32::try_from(series_count.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    RUN_INTERVAL
+        .checked_mul(1 << doublings)
+        .unwrap_or(QUARANTINE_MAX_INTERVAL)
+        .min(QUARANTINE_MAX_INTERVAL)
+}
 
 /// A job and what belongs to it.
 #[derive(Debug, Clone)]
@@ -32,10 +48,52 @@ pub(crate) struct JobEntry {
     pub(crate) uploaded: Vec<Value>,
     /// The job's provisionOnDemand and bulkUpload rate windows.
     pub(crate) rates: RateWindows,
+    /// When a quarantined job runs its next cycle.
+    next_attempt: Option<SystemTime>,
+    /// When the current quarantine series began.
+    series_began: Option<SystemTime>,
 }
 
-fn now() -> Timestamp {
-    Timestamp::from(time::OffsetDateTime::now_utc())
+fn timestamp(time: SystemTime) -> Timestamp {
+    Timestamp::from(time::OffsetDateTime::from(time))
+}
+
+/// The status of a new job, with the members Graph's create answer shows (documented
+/// `POST …/jobs` response): zero counters, no runs, the unset steady-state times.
+fn fresh_status() -> SynchronizationStatus {
+    let mut status = SynchronizationStatus::default();
+    status.count_successive_complete_failures = Property::Value(0);
+    status.escrows_pruned = Property::Value(false);
+    status.synchronized_entry_count_by_type = Property::Value(Vec::new());
+    status.code = Property::Value(SynchronizationStatusCode::NotConfigured);
+    status.last_execution = Property::Null;
+    status.last_successful_execution = Property::Null;
+    status.last_successful_execution_with_exports = Property::Null;
+    status.steady_state_first_achieved_time = Property::Value(Timestamp::unset());
+    status.steady_state_last_achieved_time = Property::Value(Timestamp::unset());
+    status.quarantine = Property::Null;
+    status.troubleshooting_url = Property::Null;
+    status
+}
+
+/// A run with every counter at zero (the emulator moves no objects).
+fn fresh_execution() -> SynchronizationTaskExecution {
+    let mut execution = SynchronizationTaskExecution::default();
+    for count in [
+        &mut execution.count_entitled,
+        &mut execution.count_entitled_for_provisioning,
+        &mut execution.count_escrowed,
+        &mut execution.count_escrowed_raw,
+        &mut execution.count_exported,
+        &mut execution.count_exports,
+        &mut execution.count_imported,
+        &mut execution.count_imported_deltas,
+        &mut execution.count_imported_reference_deltas,
+    ] {
+        *count = Property::Value(0);
+    }
+    execution.error = Property::Null;
+    execution
 }
 
 impl JobEntry {
@@ -47,29 +105,33 @@ impl JobEntry {
         ))
         .ok()?;
         let mut job = SynchronizationJob::from_template(template_id.clone());
-        job.id = Some(id.clone());
+        job.id = Property::Value(id.clone());
         let mut schedule = SynchronizationSchedule::default();
-        schedule.interval = IsoDuration::timespan_max();
-        schedule.state = SynchronizationScheduleState::Disabled;
-        job.schedule = Some(schedule);
-        job.status = Some(SynchronizationStatus::default());
-        job.synchronization_job_settings = Some(vec![graph_sync_model::KeyValuePair::new(
-            "QuarantineTooManyDeletesThreshold",
-            "500",
-        )]);
+        schedule.expiration = Property::Null;
+        schedule.interval = Property::Value(IsoDuration::timespan_max());
+        schedule.state = Property::Value(SynchronizationScheduleState::Disabled);
+        job.schedule = Property::Value(schedule);
+        job.status = Property::Value(fresh_status());
+        job.synchronization_job_settings =
+            Property::Value(vec![graph_sync_model::KeyValuePair::new(
+                "QuarantineTooManyDeletesThreshold",
+                "500",
+            )]);
         let mut schema = schema.clone();
-        schema.id = Some(id.into_string());
+        schema.id = Property::Value(id.into_string());
         Some(Self {
             job,
             template_schema: schema.clone(),
             schema,
             uploaded: Vec::new(),
             rates: RateWindows::default(),
+            next_attempt: None,
+            series_began: None,
         })
     }
 
     pub(crate) fn id(&self) -> &str {
-        self.job.id.as_ref().map_or("", JobId::as_str)
+        self.job.id.get().map_or("", JobId::as_str)
     }
 
     pub(crate) fn code(&self) -> SynchronizationStatusCode {
@@ -87,31 +149,42 @@ impl JobEntry {
             .job
             .schedule
             .get_or_insert_with(SynchronizationSchedule::default);
-        schedule.state = state;
-        schedule.interval = IsoDuration::from(RUN_INTERVAL);
+        schedule.state = Property::Value(state);
+        schedule.interval = Property::Value(IsoDuration::from(RUN_INTERVAL));
     }
 
     /// One provisioning cycle: the saved secrets against the target system.
-    pub(crate) fn run_cycle(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
-        let began = now();
-        let mut execution = SynchronizationTaskExecution::default();
-        execution.activity_identifier = Some(uuid::Uuid::new_v4().to_string());
-        execution.time_began = began.clone();
-        execution.time_ended = now();
+    pub(crate) fn run_cycle(
+        &mut self,
+        now: SystemTime,
+        secrets: &Secrets,
+        target: Option<&TargetSystem>,
+    ) {
+        let began = timestamp(now);
+        let mut execution = fresh_execution();
+        execution.activity_identifier = Property::Value(uuid::Uuid::new_v4().to_string());
+        execution.time_began = Property::Value(began.clone());
+        execution.time_ended = Property::Value(began.clone());
         match check_credentials(target, secrets) {
             Ok(()) => {
-                execution.state = SynchronizationTaskExecutionResult::Succeeded;
+                self.next_attempt = None;
+                self.series_began = None;
+                execution.state = Property::Value(SynchronizationTaskExecutionResult::Succeeded);
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
-                status.code = SynchronizationStatusCode::Active;
-                status.quarantine = None;
-                status.count_successive_complete_failures = 0;
-                status.last_execution = Some(execution.clone());
-                status.last_successful_execution = Some(execution);
-                if status.steady_state_first_achieved_time.is_unset() {
-                    status.steady_state_first_achieved_time = began.clone();
+                status.code = Property::Value(SynchronizationStatusCode::Active);
+                status.quarantine = Property::Null;
+                status.count_successive_complete_failures = Property::Value(0);
+                status.last_execution = Property::Value(execution.clone());
+                status.last_successful_execution = Property::Value(execution);
+                if status
+                    .steady_state_first_achieved_time
+                    .get()
+                    .is_none_or(Timestamp::is_unset)
+                {
+                    status.steady_state_first_achieved_time = Property::Value(began.clone());
                 }
-                status.steady_state_last_achieved_time = began;
+                status.steady_state_last_achieved_time = Property::Value(began);
             }
             Err(reason) => {
                 let error = SynchronizationError::new(
@@ -119,77 +192,117 @@ impl JobEntry {
                     format!("Provisioning could not authenticate to the target system: {reason}."),
                     true,
                 );
-                execution.state = SynchronizationTaskExecutionResult::Failed;
-                execution.error = Some(error.clone());
+                execution.state = Property::Value(SynchronizationTaskExecutionResult::Failed);
+                execution.error = Property::Value(error.clone());
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
-                status.code = SynchronizationStatusCode::Quarantine;
-                status.count_successive_complete_failures += 1;
-                status.last_execution = Some(execution);
-                let mut quarantine = status.quarantine.take().unwrap_or_else(|| {
+                status.code = Property::Value(SynchronizationStatusCode::Quarantine);
+                let failures = status.count_successive_complete_failures.value_or(0);
+                status.count_successive_complete_failures =
+                    Property::Value(failures.saturating_add(1));
+                status.last_execution = Property::Value(execution);
+                let mut quarantine = status.quarantine.take().into_option().unwrap_or_else(|| {
                     let mut fresh = SynchronizationQuarantine::default();
-                    fresh.series_began = began.clone();
+                    fresh.series_began = Property::Value(began.clone());
                     fresh
                 });
-                quarantine.current_began = began.clone();
-                quarantine.next_attempt = began;
-                quarantine.reason = QuarantineReason::EncounteredQuarantineException;
-                quarantine.series_count += 1;
-                quarantine.error = Some(error);
-                status.quarantine = Some(quarantine);
+                quarantine.current_began = Property::Value(began);
+                quarantine.reason =
+                    Property::Value(QuarantineReason::EncounteredQuarantineException);
+                let series = quarantine.series_count.value_or(0).saturating_add(1);
+                quarantine.series_count = Property::Value(series);
+                let next = now.checked_add(quarantine_backoff(series)).unwrap_or(now);
+                quarantine.next_attempt = Property::Value(timestamp(next));
+                quarantine.error = Property::Value(error);
+                status.quarantine = Property::Value(quarantine);
+                self.next_attempt = Some(next);
+                let series_began = *self.series_began.get_or_insert(now);
+                if now
+                    .duration_since(series_began)
+                    .is_ok_and(|spent| spent > QUARANTINE_LIMIT)
+                {
+                    // Four weeks in quarantine: the job stops running.
+                    if let Some(schedule) = self.job.schedule.get_mut() {
+                        schedule.state = Property::Value(SynchronizationScheduleState::Disabled);
+                    }
+                    self.next_attempt = None;
+                }
             }
         }
     }
 
-    /// A scheduled cycle, as time passes: only an `Active` job runs.
-    pub(crate) fn tick(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
-        if self.code() == SynchronizationStatusCode::Active {
-            self.run_cycle(secrets, target);
+    /// A scheduled cycle, as time passes: an `Active` job runs; a quarantined one runs when
+    /// its next attempt is due (and leaves quarantine if the cycle succeeds).
+    pub(crate) fn tick(
+        &mut self,
+        now: SystemTime,
+        secrets: &Secrets,
+        target: Option<&TargetSystem>,
+    ) {
+        let due = match self.code() {
+            SynchronizationStatusCode::Active => true,
+            SynchronizationStatusCode::Quarantine => self.next_attempt.is_some_and(|at| now >= at),
+            _ => false,
+        };
+        if due {
+            self.run_cycle(now, secrets, target);
         }
     }
 
     /// `start`: clears a quarantine and runs; an `Active` job is left alone.
-    pub(crate) fn start(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
+    pub(crate) fn start(
+        &mut self,
+        now: SystemTime,
+        secrets: &Secrets,
+        target: Option<&TargetSystem>,
+    ) {
         if self.code() != SynchronizationStatusCode::Active {
-            self.status().quarantine = None;
-            self.run_cycle(secrets, target);
+            self.status().quarantine = Property::Null;
+            self.series_began = None;
+            self.run_cycle(now, secrets, target);
         }
     }
 
     /// `pause`: keeps the state, stops the schedule.
     pub(crate) fn pause(&mut self) {
         self.set_schedule(SynchronizationScheduleState::Paused);
-        self.status().code = SynchronizationStatusCode::Paused;
+        self.status().code = Property::Value(SynchronizationStatusCode::Paused);
     }
 
     /// `restart`: clears what `scope` names, then runs, unless the job stays quarantined
     /// because the scope left the quarantine in place.
     pub(crate) fn restart(
         &mut self,
+        now: SystemTime,
         scope: &SynchronizationJobRestartScope,
         secrets: &Secrets,
         target: Option<&TargetSystem>,
     ) {
         let status = self.status();
         if scope.contains(&RestartScopeFlag::Watermark) {
-            status.last_successful_execution = None;
-            status.last_successful_execution_with_exports = None;
-            status.steady_state_first_achieved_time = Timestamp::unset();
-            status.steady_state_last_achieved_time = Timestamp::unset();
+            status.last_successful_execution = Property::Null;
+            status.last_successful_execution_with_exports = Property::Null;
+            status.steady_state_first_achieved_time = Property::Value(Timestamp::unset());
+            status.steady_state_last_achieved_time = Property::Value(Timestamp::unset());
         }
         if scope.contains(&RestartScopeFlag::Escrows) {
-            if let Some(last) = status.last_execution.as_mut() {
-                last.count_escrowed = 0;
-                last.count_escrowed_raw = 0;
+            if let Some(last) = status.last_execution.get_mut() {
+                last.count_escrowed = Property::Value(0);
+                last.count_escrowed_raw = Property::Value(0);
             }
-            status.escrows_pruned = false;
+            status.escrows_pruned = Property::Value(false);
         }
-        if scope.contains(&RestartScopeFlag::QuarantineState) {
-            status.quarantine = None;
-            status.count_successive_complete_failures = 0;
+        let clear_quarantine = scope.contains(&RestartScopeFlag::QuarantineState);
+        if clear_quarantine {
+            status.quarantine = Property::Null;
+            status.count_successive_complete_failures = Property::Value(0);
         }
-        if status.quarantine.is_none() {
-            self.run_cycle(secrets, target);
+        let quarantined = status.quarantine.is_value();
+        if clear_quarantine {
+            self.series_began = None;
+        }
+        if !quarantined {
+            self.run_cycle(now, secrets, target);
         }
     }
 }
@@ -200,6 +313,10 @@ mod tests {
 
     use super::*;
     use crate::provisioning::catalog::scim_schema;
+
+    fn at(seconds: u64) -> SystemTime {
+        std::time::UNIX_EPOCH + Duration::from_secs(1_795_341_600 + seconds)
+    }
 
     fn secrets(token: &str) -> Secrets {
         Secrets::new()
@@ -216,39 +333,44 @@ mod tests {
             JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
         assert!(entry.id().starts_with("scim."));
         assert_eq!(entry.code(), SynchronizationStatusCode::NotConfigured);
-        assert!(entry.job.schedule.as_ref().unwrap().is_disabled());
-        entry.start(&secrets("good"), Some(&target));
+        assert!(entry.job.schedule.get().unwrap().is_disabled());
+        entry.start(at(0), &secrets("good"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Active);
-        entry.tick(&secrets("bad"), Some(&target));
+        entry.tick(at(0), &secrets("bad"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Quarantine);
         let quarantine = entry
             .job
             .status
-            .as_ref()
+            .get()
             .unwrap()
             .quarantine
             .clone()
+            .into_option()
             .unwrap();
         assert_eq!(
             quarantine.reason,
-            QuarantineReason::EncounteredQuarantineException
+            Property::Value(QuarantineReason::EncounteredQuarantineException)
         );
         assert!(
             quarantine
                 .error
+                .into_option()
                 .unwrap()
                 .message
+                .into_option()
                 .unwrap()
                 .contains("rejected the SecretToken")
         );
         // A restart that leaves the quarantine in place changes nothing about it.
         entry.restart(
+            at(60),
             &SynchronizationJobRestartScope::parse("Watermark"),
             &secrets("good"),
             Some(&target),
         );
         assert_eq!(entry.code(), SynchronizationStatusCode::Quarantine);
         entry.restart(
+            at(120),
             &SynchronizationJobRestartScope::portal_restart(),
             &secrets("good"),
             Some(&target),
@@ -256,7 +378,85 @@ mod tests {
         assert_eq!(entry.code(), SynchronizationStatusCode::Active);
         entry.pause();
         assert_eq!(entry.code(), SynchronizationStatusCode::Paused);
-        entry.tick(&secrets("bad"), Some(&target));
+        entry.tick(at(180), &secrets("bad"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Paused);
+    }
+
+    #[test]
+    fn quarantine_backs_off_to_once_a_day_and_is_retried_when_due() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        assert_eq!(quarantine_backoff(1), minutes(40));
+        assert_eq!(quarantine_backoff(2), minutes(80));
+        assert_eq!(quarantine_backoff(3), minutes(160));
+        assert_eq!(quarantine_backoff(7), QUARANTINE_MAX_INTERVAL);
+        assert_eq!(quarantine_backoff(i64::MAX), QUARANTINE_MAX_INTERVAL);
+        assert_eq!(quarantine_backoff(-5), minutes(40));
+
+        let target = TargetSystem::new("https://scim.example.com/scim", "good");
+        let mut entry =
+            JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
+        entry.start(at(0), &secrets("bad"), Some(&target));
+        assert_eq!(entry.code(), SynchronizationStatusCode::Quarantine);
+        let quarantine = |entry: &JobEntry| {
+            entry
+                .job
+                .status
+                .get()
+                .unwrap()
+                .quarantine
+                .clone()
+                .into_option()
+                .unwrap()
+        };
+        assert_eq!(quarantine(&entry).series_count, Property::Value(1));
+        assert_ne!(
+            quarantine(&entry).next_attempt,
+            quarantine(&entry).current_began
+        );
+        // Not yet due: nothing runs, even with good secrets.
+        entry.tick(at(39 * 60), &secrets("good"), Some(&target));
+        assert_eq!(quarantine(&entry).series_count, Property::Value(1));
+        // Due and still failing: the wait doubles.
+        entry.tick(at(40 * 60), &secrets("bad"), Some(&target));
+        assert_eq!(quarantine(&entry).series_count, Property::Value(2));
+        assert_eq!(entry.next_attempt, Some(at(40 * 60 + 80 * 60)));
+        // Due with fixed secrets: out of quarantine.
+        entry.tick(at(120 * 60), &secrets("good"), Some(&target));
+        assert_eq!(entry.code(), SynchronizationStatusCode::Active);
+    }
+
+    #[test]
+    fn four_weeks_in_quarantine_disable_the_job() {
+        let target = TargetSystem::new("https://scim.example.com/scim", "good");
+        let mut entry =
+            JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
+        entry.start(at(0), &secrets("bad"), Some(&target));
+        let day = 24 * 60 * 60;
+        for d in 1..=29 {
+            entry.tick(at(d * day), &secrets("bad"), Some(&target));
+        }
+        assert!(entry.job.schedule.get().unwrap().is_disabled());
+        let count = entry
+            .job
+            .status
+            .get()
+            .unwrap()
+            .quarantine
+            .get()
+            .unwrap()
+            .series_count;
+        entry.tick(at(40 * day), &secrets("good"), Some(&target));
+        assert_eq!(
+            entry
+                .job
+                .status
+                .get()
+                .unwrap()
+                .quarantine
+                .get()
+                .unwrap()
+                .series_count,
+            count
+        );
     }
 }

@@ -46,7 +46,7 @@ use self::query::{Properties, Query, Takes};
 use crate::directory::Directory;
 use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
-use crate::http::reply::{graph_root, json_response};
+use crate::http::reply::{Origin, json_response};
 use crate::identity::Identity;
 
 /// The largest body the strict layer buffers (the router's own limit is lower).
@@ -327,12 +327,12 @@ async fn guarded(request: Request, next: Next) -> Result<Response, Response> {
     };
     let method = parts.method.clone();
     let uri = parts.uri.clone();
-    let headers = parts.headers.clone();
+    let origin = Origin::of(&parts);
     if let Some(query) = &query {
         parts.extensions.insert(query.clone());
     }
     let response = next.run(Request::from_parts(parts, body)).await;
-    Ok(finish(response, &method, &uri, &headers, spec, query.as_ref()).await)
+    Ok(finish(response, &method, &uri, &origin, spec, query.as_ref()).await)
 }
 
 /// Runs the checks the handler's extractor would, so that a `401`/`400`/`404` about the
@@ -379,7 +379,7 @@ async fn finish(
     response: Response,
     method: &Method,
     uri: &Uri,
-    headers: &HeaderMap,
+    origin: &Origin,
     spec: Spec,
     query: Option<&Query>,
 ) -> Response {
@@ -427,7 +427,7 @@ async fn finish(
         object = projected;
     }
     if !object.contains_key("@odata.context") {
-        let url = context_url(&graph_root(headers), uri.path(), context, select);
+        let url = context_url(&origin.graph_root(), uri.path(), context, select);
         let mut with_context = Map::new();
         with_context.insert("@odata.context".to_owned(), Value::String(url));
         with_context.extend(object);
@@ -541,7 +541,7 @@ pub(crate) fn list_response<T: Serialize>(
     query: &Query,
     page_size: usize,
     uri: &Uri,
-    headers: &HeaderMap,
+    origin: &Origin,
 ) -> Result<Response, GraphError> {
     let values = items
         .into_iter()
@@ -554,9 +554,7 @@ pub(crate) fn list_response<T: Serialize>(
         body.insert("@odata.count".to_owned(), Value::from(total));
     }
     if let Some(next) = next {
-        let origin = graph_root(headers);
-        let origin = origin.trim_end_matches("/v1.0");
-        let mut link = format!("{origin}{}?", uri.path());
+        let mut link = format!("{}{}?", origin.as_str(), uri.path());
         for (name, value) in &query.carried {
             link.push_str(&format!("{name}={value}&"));
         }

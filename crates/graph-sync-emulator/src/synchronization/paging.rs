@@ -3,11 +3,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::http::{HeaderMap, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Serialize;
 
 use crate::error::GraphError;
+use crate::http::reply::Origin;
 use crate::strict;
 use crate::strict::query::Query;
 
@@ -46,8 +47,8 @@ impl Paging {
         items: Vec<T>,
         query: &Query,
         uri: &Uri,
-        headers: &HeaderMap,
+        origin: &Origin,
     ) -> Result<Response, GraphError> {
-        strict::list_response(items, query, self.page_size(), uri, headers)
+        strict::list_response(items, query, self.page_size(), uri, origin)
     }
 }

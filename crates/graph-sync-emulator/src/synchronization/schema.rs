@@ -9,6 +9,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use graph_sync_model::Property;
 use graph_sync_model::{ParseExpressionRequest, SynchronizationSchema, Timestamp};
 
 use super::lookup::{entry, job_not_found, not_found, template_not_found};
@@ -17,7 +18,7 @@ use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::{DirectorySegment, JobSegment, TemplateSegment};
-use crate::http::reply::json_response;
+use crate::http::reply::{Origin, json_response};
 use crate::provisioning::{catalog, checks, expression};
 use crate::strict::list_response;
 use crate::strict::query::Query;
@@ -115,7 +116,7 @@ pub(super) async fn filter_operators(
     of: SchemaOf,
     query: Query,
     uri: Uri,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     with_schema(&directory, &principal, &of, |_, _| Ok(()))?;
     list_response(
@@ -123,7 +124,7 @@ pub(super) async fn filter_operators(
         &query,
         usize::MAX,
         &uri,
-        &headers,
+        &origin,
     )
 }
 
@@ -134,10 +135,10 @@ pub(super) async fn functions(
     of: SchemaOf,
     query: Query,
     uri: Uri,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     with_schema(&directory, &principal, &of, |_, _| Ok(()))?;
-    list_response(catalog::functions(), &query, usize::MAX, &uri, &headers)
+    list_response(catalog::functions(), &query, usize::MAX, &uri, &origin)
 }
 
 /// `POST …/schema/parseExpression`.
@@ -167,13 +168,14 @@ pub(super) async fn discover(
             .flatten()
             .find(|d| d.id.as_deref() == Some(name.as_str()))
             .ok_or_else(|| not_found(&format!("The directory '{name}'")))?;
-        found.discovery_date_time = Some(Timestamp::from(time::OffsetDateTime::now_utc()));
+        found.discovery_date_time =
+            Property::Value(Timestamp::from(time::OffsetDateTime::now_utc()));
         let version = found
             .version
             .as_deref()
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0);
-        found.version = Some(version.saturating_add(1).to_string());
+        found.version = Property::Value(version.saturating_add(1).to_string());
         Ok(found.clone())
     })?;
     json_response(StatusCode::OK, &found)

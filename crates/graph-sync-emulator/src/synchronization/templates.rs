@@ -17,7 +17,7 @@ use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::TemplateSegment;
-use crate::http::reply::json_response;
+use crate::http::reply::{Origin, json_response};
 use crate::strict::query::Query;
 
 /// `GET …/templates`.
@@ -27,7 +27,7 @@ pub(super) async fn list(
     State(paging): State<Arc<Paging>>,
     query: Query,
     uri: Uri,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     let templates = entry(&directory, &principal, |entry| {
         entry
@@ -36,7 +36,7 @@ pub(super) async fn list(
             .map(|t| t.template.clone())
             .collect::<Vec<_>>()
     })?;
-    paging.page(templates, &query, &uri, &headers)
+    paging.page(templates, &query, &uri, &origin)
 }
 
 /// `GET …/templates/{template}`.
@@ -63,7 +63,7 @@ pub(super) async fn update(
     body: Bytes,
 ) -> Result<Response, GraphError> {
     let mut body: SynchronizationTemplate = read_json(&headers, &body)?;
-    if body.id.as_ref().is_some_and(|id| id.as_str() != template) {
+    if body.id.get().is_some_and(|id| id.as_str() != template) {
         return Err(GraphError::bad_request(
             "The template id in the body does not match the path.",
         ));

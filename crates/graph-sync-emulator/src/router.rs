@@ -46,10 +46,14 @@ use crate::synchronization;
 
 /// The router of the emulated API, every stage of the pipeline in place, and the control API.
 pub(crate) fn router(state: AppState) -> Router {
+    let (operations, patterns) = synchronization::routes();
+    let patterns = Arc::new(patterns);
+    let unrouted =
+        move |method: Method, uri: Uri| async move { strict::unrouted(&method, &uri, &patterns) };
     let graph = Router::new()
         .merge(identity::routes())
-        .merge(synchronization::routes())
-        .fallback(unrouted)
+        .merge(operations)
+        .fallback(unrouted.clone())
         .method_not_allowed_fallback(unrouted)
         .layer(Extension(Arc::clone(&state.strictness)))
         .layer(Extension(Arc::clone(&state.identity)))
@@ -140,14 +144,4 @@ async fn envelope(
         .with_details(captured, timing),
     );
     response
-}
-
-/// Any route or method no operation names: Graph's `400` for an unknown segment, `405` for a
-/// known path's other methods.
-async fn unrouted(method: Method, uri: Uri) -> GraphError {
-    strict::unrouted(
-        &method,
-        &uri,
-        &synchronization::route_patterns::<AppState>(),
-    )
 }

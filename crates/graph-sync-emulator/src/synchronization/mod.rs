@@ -405,8 +405,9 @@ where
     router
 }
 
-/// Every route path the operation table registers, in route syntax (`{param}` segments).
-pub(crate) fn route_patterns<S>() -> Vec<String>
+/// The routes of every emulated Graph operation, and their paths in route syntax (`{param}`
+/// segments) for the fallback that tells an unknown segment from a method a path does not take.
+pub(crate) fn routes<S>() -> (Router<S>, Vec<String>)
 where
     S: Clone + Send + Sync + 'static,
     Arc<Identity>: FromRef<S>,
@@ -414,26 +415,16 @@ where
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
 {
-    operations::<S>()
-        .into_iter()
+    let rows = operations();
+    let patterns = rows
+        .iter()
         .flat_map(|row| {
             prefixes(row.operation.owners)
                 .iter()
                 .map(move |prefix| format!("{prefix}{}", row.operation.path))
         })
-        .collect()
-}
-
-/// The routes of every emulated Graph operation.
-pub(crate) fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    Arc<Identity>: FromRef<S>,
-    Arc<Directory>: FromRef<S>,
-    Arc<Paging>: FromRef<S>,
-    Arc<Clock>: FromRef<S>,
-{
-    operations().into_iter().fold(Router::new(), register)
+        .collect();
+    (rows.into_iter().fold(Router::new(), register), patterns)
 }
 
 #[cfg(test)]

@@ -157,6 +157,7 @@ mod provisioning;
 mod router;
 mod server;
 mod state;
+mod strict;
 mod synchronization;
 mod throttle;
 mod tls;

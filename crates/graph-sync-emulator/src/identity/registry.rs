@@ -45,8 +45,9 @@ pub(super) struct Data {
     pub(super) user_assigned: HashSet<String>,
     pub(super) app_service_header: String,
     pub(super) issued: HashMap<String, Issued>,
-    /// Tokens from `Emulator::issue_token`: valid until revoked.
-    pub(super) by_hand: HashSet<String>,
+    /// Tokens from `Emulator::issue_token` (valid until revoked), and the application each
+    /// was issued for, if any.
+    pub(super) by_hand: HashMap<String, Option<String>>,
     /// The object id (`oid`) of each client's service principal, by lower-cased client id.
     pub(super) object_ids: HashMap<String, String>,
     pub(super) lifetime: Duration,
@@ -68,6 +69,14 @@ pub(super) struct Issued {
     with_claims: bool,
     /// The `aud` claim: whom the token is for.
     audience: String,
+    /// The application it was issued to ([`application_key`]).
+    application: String,
+}
+
+/// The key of an application in a tenant, as Graph's per-application throttling counts it:
+/// `tenant/client-id`, lower-cased.
+fn application_key(tenant: &str, client_id: &str) -> String {
+    format!("{tenant}/{client_id}").to_ascii_lowercase()
 }
 
 /// Who a token is issued to and for what, as its claims say.
@@ -132,7 +141,7 @@ impl Identity {
                 user_assigned: HashSet::new(),
                 app_service_header: uuid::Uuid::new_v4().simple().to_string(),
                 issued: HashMap::new(),
-                by_hand: HashSet::new(),
+                by_hand: HashMap::new(),
                 object_ids: HashMap::new(),
                 lifetime: DEFAULT_LIFETIME,
                 require_claims: false,
@@ -201,6 +210,7 @@ impl Data {
                 expires_at,
                 with_claims: grant.with_claims,
                 audience: grant.audience.clone(),
+                application: application_key(&tenant, grant.client_id),
             },
         );
         (token, self.lifetime)
@@ -294,14 +304,32 @@ impl Identity {
         self.data().token_requests
     }
 
-    /// Makes `token` valid until revoked.
-    pub(crate) fn add_token(&self, token: String) {
-        self.data().by_hand.insert(token);
+    /// Makes `token` valid until revoked; with `application` (a client id), as issued to that
+    /// application in the emulator's tenant.
+    pub(crate) fn add_token(&self, token: String, application: Option<&str>) {
+        let application =
+            application.map(|client_id| application_key(DEVELOPMENT_TENANT_ID, client_id));
+        self.data().by_hand.insert(token, application);
     }
 
     /// Makes `token` invalid.
     pub(crate) fn revoke_token(&self, token: &str) {
         self.data().by_hand.remove(token);
+    }
+
+    /// The application (`tenant/client-id`) `token` was issued to: by the token endpoints (the
+    /// client id of the grant, a managed identity's included), or by
+    /// [`Emulator::issue_token_for_application`](crate::Emulator::issue_token_for_application).
+    /// `None` for an unknown token or one issued for no application.
+    pub(crate) fn application(&self, token: &str) -> Option<String> {
+        let data = self.data();
+        match data.by_hand.get(token) {
+            Some(application) => application.clone(),
+            None => data
+                .issued
+                .get(token)
+                .map(|issued| issued.application.clone()),
+        }
     }
 }
 
@@ -313,7 +341,7 @@ impl Identity {
 pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), GraphError> {
     let now = identity.now();
     let data = identity.data();
-    let with_claims = if data.by_hand.contains(token) {
+    let with_claims = if data.by_hand.contains_key(token) {
         false
     } else {
         let issued = data

@@ -179,7 +179,7 @@ impl ClientCertificate {
             "aud": audience,
             "iss": client_id,
             "sub": client_id,
-            "jti": uuid::Uuid::new_v4().to_string(),
+            "jti": crate::random::guid(),
             "iat": now,
             "nbf": now,
             "exp": now + ASSERTION_LIFETIME_SECONDS,

@@ -216,7 +216,7 @@ impl fmt::Debug for ConfidentialClient {
 
 /// A tenant is a GUID or a domain name: letters, digits, `-` and `.` only, so it is safe as
 /// a path segment.
-fn check_tenant(who: &str, tenant: &str) -> Result<(), AuthError> {
+pub(crate) fn check_tenant(who: &str, tenant: &str) -> Result<(), AuthError> {
     if tenant.is_empty() || tenant.len() > 256 {
         return Err(AuthError::configuration(format!(
             "{who}: the tenant id is empty or too long"

@@ -157,7 +157,8 @@ impl AzureCliCredential {
             )));
         };
         let run = async {
-            let (stdout, stderr) = tokio::join!(read_capped(stdout), read_capped(stderr));
+            let (stdout, stderr) =
+                futures_util::future::join(read_capped(stdout), read_capped(stderr)).await;
             let status = child.wait().await;
             (status, stdout, stderr)
         };

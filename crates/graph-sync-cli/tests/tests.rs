@@ -14,5 +14,6 @@ mod hostile;
 mod jobs;
 mod operator;
 mod provision;
+mod schema;
 mod secrets;
 mod support;

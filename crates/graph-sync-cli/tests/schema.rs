@@ -25,6 +25,11 @@ async fn create_job(world: &World) -> String {
     output.stdout.trim().to_owned()
 }
 
+/// `graph-sync schema ARGS…` against the world's emulator.
+async fn run_schema(world: &World, args: &[&str]) -> Output {
+    world.graph_sync().arg("schema").args(args).run().await
+}
+
 /// The body of `GET …/jobs/{job}/schema` exactly as the emulator sends it.
 async fn raw_schema(world: &World, job: &str) -> String {
     let url = format!(
@@ -41,6 +46,20 @@ async fn raw_schema(world: &World, job: &str) -> String {
     let response = ReqwestTransport::new().send(request).await.unwrap();
     assert_eq!(response.status(), 200);
     String::from_utf8(response.body().to_vec()).unwrap()
+}
+
+/// The job's schema, changed by `edit`, written to the file `name` (laid out).
+async fn edited(
+    world: &World,
+    job: &str,
+    name: &str,
+    edit: impl FnOnce(&mut Value),
+) -> std::path::PathBuf {
+    let mut schema: Value = serde_json::from_str(&raw_schema(world, job).await).unwrap();
+    edit(&mut schema);
+    world
+        .dir
+        .private(name, &serde_json::to_string_pretty(&schema).unwrap())
 }
 
 /// Queues answers through the emulator's control API (`POST /_emulator/script`).
@@ -79,11 +98,7 @@ async fn a_schema_read_and_put_back_is_sent_byte_for_byte_as_read() {
     let read = raw_schema(&world, &job).await;
 
     // `schema get > s.json && schema put --from s.json`
-    let output = world
-        .graph_sync()
-        .args(&["schema", "get", "--sp", &sp, "--job", &job])
-        .run()
-        .await;
+    let output = run_schema(&world, &["get", "--sp", &sp, "--job", &job]).await;
     output.expect_code(0);
     assert!(
         output.stdout.contains("\n  \"id\": "),
@@ -146,23 +161,17 @@ async fn diff_compares_files_and_live_jobs_at_the_level_of_mappings() {
     let sp = world.sp_id();
     let job = create_job(&world).await;
     let live = format!("{sp}:{job}");
-    let mut schema: Value = serde_json::from_str(&raw_schema(&world, &job).await).unwrap();
-    let mapping = &mut schema["synchronizationRules"][0]["objectMappings"][0];
-    mapping["attributeMappings"][6]["source"] = json!({"expression": "[userPrincipalName]", "name": "userPrincipalName", "type": "Attribute", "parameters": []});
-    mapping["scope"] = json!({"groups": [{"name": "sales", "clauses": [{"operatorName": "EQUALS",
-        "sourceOperandName": "department", "targetOperand": {"values": ["Sales"]}}]}]});
-    let edited = world.dir.private(
-        "edited.json",
-        &serde_json::to_string_pretty(&schema).unwrap(),
-    );
+    let edited = edited(&world, &job, "edited.json", |schema| {
+        let mapping = &mut schema["synchronizationRules"][0]["objectMappings"][0];
+        mapping["attributeMappings"][6]["source"] = json!({"expression": "[userPrincipalName]", "name": "userPrincipalName", "type": "Attribute", "parameters": []});
+        mapping["scope"] = json!({"groups": [{"name": "sales", "clauses": [{"operatorName": "EQUALS",
+            "sourceOperandName": "department", "targetOperand": {"values": ["Sales"]}}]}]});
+    })
+    .await;
     let edited = edited.to_str().unwrap();
     let before = world.request_count();
 
-    let output = world
-        .graph_sync()
-        .args(&["schema", "diff", &live, edited])
-        .run()
-        .await;
+    let output = run_schema(&world, &["diff", &live, edited]).await;
     output.expect_code(0);
     assert!(
         output
@@ -193,11 +202,7 @@ async fn diff_compares_files_and_live_jobs_at_the_level_of_mappings() {
     assert_eq!(plan["changes"][1]["path"][2], "externalId");
     assert_eq!(plan["old"], edited);
 
-    let output = world
-        .graph_sync()
-        .args(&["schema", "diff", &live, &live])
-        .run()
-        .await;
+    let output = run_schema(&world, &["diff", &live, &live]).await;
     output.expect_code(0);
     assert!(output.stdout.starts_with("No differences"), "{output:#?}");
     assert!(
@@ -207,11 +212,7 @@ async fn diff_compares_files_and_live_jobs_at_the_level_of_mappings() {
         "diff only reads"
     );
 
-    let output = world
-        .graph_sync()
-        .args(&["schema", "diff", "no-such-file.json", &live])
-        .run()
-        .await;
+    let output = run_schema(&world, &["diff", "no-such-file.json", &live]).await;
     output.expect_code(2);
     assert!(
         output.stderr.contains("neither a file nor a job"),
@@ -224,11 +225,10 @@ async fn apply_shows_the_plan_asks_puts_and_verifies_the_read_back() {
     let world = World::provisioning().await;
     let sp = world.sp_id();
     let job = create_job(&world).await;
-    let mut schema: Value = serde_json::from_str(&raw_schema(&world, &job).await).unwrap();
-    schema["synchronizationRules"][0]["objectMappings"][0]["enabled"] = json!(false);
-    let file = world
-        .dir
-        .private("off.json", &serde_json::to_string_pretty(&schema).unwrap());
+    let file = edited(&world, &job, "off.json", |schema| {
+        schema["synchronizationRules"][0]["objectMappings"][0]["enabled"] = json!(false);
+    })
+    .await;
     let file = file.to_str().unwrap();
     let apply = || {
         world.graph_sync().args(&[
@@ -286,11 +286,10 @@ async fn apply_fails_when_the_service_holds_something_else_than_was_sent() {
     let world = World::provisioning().await;
     let sp = world.sp_id();
     let job = create_job(&world).await;
-    let mut schema: Value = serde_json::from_str(&raw_schema(&world, &job).await).unwrap();
-    schema["version"] = json!("mine");
-    let file = world
-        .dir
-        .private("v.json", &serde_json::to_string(&schema).unwrap());
+    let file = edited(&world, &job, "v.json", |schema| {
+        schema["version"] = json!("mine");
+    })
+    .await;
     // The service answers the read-back with another schema (scripted: the first read is
     // the job's own schema, the read after the PUT another one).
     let current: Value = serde_json::from_str(&raw_schema(&world, &job).await).unwrap();
@@ -324,11 +323,10 @@ async fn export_from_one_job_imports_onto_another_with_its_ids_mapped() {
     let dev = create_job(&world).await;
     let prod = create_job(&world).await;
     // Configure dev: a changed mapping.
-    let mut schema: Value = serde_json::from_str(&raw_schema(&world, &dev).await).unwrap();
-    schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][6]["source"] = json!({"expression": "[userPrincipalName]", "name": "userPrincipalName", "type": "Attribute", "parameters": []});
-    let file = world
-        .dir
-        .private("dev.json", &serde_json::to_string(&schema).unwrap());
+    let file = edited(&world, &dev, "dev.json", |schema| {
+        schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][6]["source"] = json!({"expression": "[userPrincipalName]", "name": "userPrincipalName", "type": "Attribute", "parameters": []});
+    })
+    .await;
     world
         .graph_sync()
         .args(&[
@@ -357,11 +355,7 @@ async fn export_from_one_job_imports_onto_another_with_its_ids_mapped() {
     assert!(document["schema"]["directories"][0].get("id").is_none());
 
     // The export against prod: one change, ids not counted.
-    let output = world
-        .graph_sync()
-        .args(&["schema", "diff", &format!("{sp}:{prod}"), export])
-        .run()
-        .await;
+    let output = run_schema(&world, &["diff", &format!("{sp}:{prod}"), export]).await;
     output.expect_code(0);
     assert!(output.stdout.starts_with("1 change(s)"), "{output:#?}");
 

@@ -471,20 +471,7 @@ impl Differ {
             if before == after {
                 continue;
             }
-            let detail = if name == "source" {
-                let side = |v: Option<&Value>| v.map_or_else(|| "(absent)".to_owned(), expression);
-                format!("source: {} → {}", side(before), side(after))
-            } else {
-                format!("{name}: {} → {}", show(before), show(after))
-            };
-            self.push(
-                ChangeKind::Changed,
-                subject,
-                path,
-                Some(name),
-                (before, after),
-                detail,
-            );
+            self.changed(subject, path, name, (before, after));
         }
         // A list the levels below compare, absent on one side and empty or `null` on the
         // other: a difference they do not see (they compare items).
@@ -495,16 +482,33 @@ impl Differ {
             let both_lists =
                 before.is_some_and(Value::is_array) && after.is_some_and(Value::is_array);
             if before != after && !both_lists && no_items(before) && no_items(after) {
-                self.push(
-                    ChangeKind::Changed,
-                    subject,
-                    path,
-                    Some(name),
-                    (before, after),
-                    format!("{name}: {} → {}", show(before), show(after)),
-                );
+                self.changed(subject, path, name, (before, after));
             }
         }
+    }
+
+    /// Property `name` differs: `before → after` (a source as its expression).
+    fn changed(
+        &mut self,
+        subject: Subject,
+        path: &[String],
+        name: &str,
+        (before, after): (Option<&Value>, Option<&Value>),
+    ) {
+        let detail = if name == "source" {
+            let side = |v: Option<&Value>| v.map_or_else(|| "(absent)".to_owned(), expression);
+            format!("source: {} → {}", side(before), side(after))
+        } else {
+            format!("{name}: {} → {}", show(before), show(after))
+        };
+        self.push(
+            ChangeKind::Changed,
+            subject,
+            path,
+            Some(name),
+            (before, after),
+            detail,
+        );
     }
 
     /// Matches the items of list `name` of `a` and `b` and compares each pair.

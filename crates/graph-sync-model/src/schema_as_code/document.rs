@@ -78,30 +78,39 @@ impl SchemaDocument {
     }
 }
 
+/// Tells, character by character, whether JSON text is inside a string (quotes included).
+#[derive(Default)]
+struct Strings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    /// Whether `c`, the next character, is part of a string.
+    fn step(&mut self, c: char) -> bool {
+        if self.inside {
+            if self.escaped {
+                self.escaped = false;
+            } else if c == '\\' {
+                self.escaped = true;
+            } else if c == '"' {
+                self.inside = false;
+            }
+            true
+        } else {
+            self.inside = c == '"';
+            self.inside
+        }
+    }
+}
+
 /// `json` without the whitespace between its tokens (strings are kept exactly).
 #[must_use]
 pub fn compact(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            out.push(c);
-        }
-    }
-    out
+    let mut strings = Strings::default();
+    json.chars()
+        .filter(|c| strings.step(*c) || !matches!(c, ' ' | '\t' | '\n' | '\r'))
+        .collect()
 }
 
 /// Compact JSON `json` laid out with a two-space indent, as `serde_json::to_string_pretty`
@@ -111,8 +120,7 @@ pub fn pretty(json: &str) -> String {
     let json = compact(json);
     let mut out = String::with_capacity(json.len().saturating_mul(2));
     let mut depth: usize = 0;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     let mut chars = json.chars().peekable();
     let newline = |out: &mut String, depth: usize| {
         out.push('\n');
@@ -121,22 +129,11 @@ pub fn pretty(json: &str) -> String {
         }
     };
     while let Some(c) = chars.next() {
-        if in_string {
+        if strings.step(c) {
             out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
             continue;
         }
         match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
             '{' | '[' => {
                 out.push(c);
                 if matches!(chars.peek(), Some('}' | ']')) {

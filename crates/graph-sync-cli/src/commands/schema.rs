@@ -15,11 +15,11 @@ use serde_json::json;
 
 use crate::cli::{
     Change, JobRef, SchemaCommand, SchemaDiffArgs, SchemaGetArgs, SchemaImportArgs, SchemaPutArgs,
-    parse_sp,
+    parse_sp_arg,
 };
 use crate::commands::Context;
 use crate::commands::reports::{plan_table, schema_summary};
-use crate::commands::target::job_api;
+use crate::commands::target::{job_api, job_on, resolve_sp_in};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::limits::{SCHEMA_CAP, read_file_capped};
@@ -46,6 +46,7 @@ async fn read_document(
     target: &JobRef,
 ) -> Result<SchemaDocument, Failure> {
     job_api(client, target)
+        .await?
         .schema()
         .get_document()
         .await
@@ -110,9 +111,10 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
     let document = read_schema_file(path)?;
     let target = &args.target;
     if args.change.dry_run {
+        let sp = resolve_sp_in(context, &target.sp).await?;
         return context
             .preview(|client: GraphSyncClient| async move {
-                job_api(&client, target)
+                job_on(&client, &sp, target)
                     .schema()
                     .put_document(&document)
                     .await
@@ -129,6 +131,7 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
     )?;
     let client = context.client()?;
     job_api(&client, target)
+        .await?
         .schema()
         .put_document(&document)
         .await
@@ -166,8 +169,9 @@ impl Side {
                  3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6:scim.0a1b2c3d4e5f)"
             ))
         };
-        let (sp, job) = text.split_once(':').ok_or_else(not_either)?;
-        let sp = parse_sp(sp).map_err(|e| Failure::Usage(format!("{text:?}: {e}")))?;
+        // A job id has no `:`, a display name (`name:My App`) may.
+        let (sp, job) = text.rsplit_once(':').ok_or_else(not_either)?;
+        let sp = parse_sp_arg(sp).map_err(|e| Failure::Usage(format!("{text:?}: {e}")))?;
         let job = JobId::try_from(job.to_owned())
             .map_err(|e| Failure::Usage(format!("{text:?}: {e}")))?;
         Ok(Self::Job(JobRef { sp, job }))
@@ -297,9 +301,10 @@ async fn apply_document(
         ));
     }
     if change.dry_run {
+        let sp = resolve_sp_in(context, &target.sp).await?;
         return context
             .preview(|client: GraphSyncClient| async move {
-                job_api(&client, target)
+                job_on(&client, &sp, target)
                     .schema()
                     .put_document(document)
                     .await
@@ -314,6 +319,7 @@ async fn apply_document(
         ),
     )?;
     let (_, differences) = job_api(client, target)
+        .await?
         .schema()
         .put_and_verify(document)
         .await
@@ -354,6 +360,7 @@ async fn export(context: &Context, args: &SchemaGetArgs) -> Result<(), Failure> 
     let client = context.client()?;
     let target = &args.target;
     let job = job_api(&client, target)
+        .await?
         .get()
         .await
         .map_err(|e| Failure::api(format!("reading job {}", target.job), e))?;
@@ -396,6 +403,7 @@ async fn import(context: &Context, args: &SchemaImportArgs) -> Result<(), Failur
     let target = &args.put.target;
     let client = context.client()?;
     let job = job_api(&client, target)
+        .await?
         .get()
         .await
         .map_err(|e| Failure::api(format!("reading job {}", target.job), e))?;

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Cargo, layering, tidy, workspace_root};
+use crate::{Cargo, fuzz, layering, tidy, workspace_root};
 
 /// What a step runs.
 #[derive(Debug)]
@@ -20,6 +20,8 @@ enum Action {
     Tidy,
     /// [`layering::check`], which runs `cargo tree`.
     Layering,
+    /// [`fuzz::fuzz`] with the smoke budget: every cargo-fuzz target for a few seconds.
+    FuzzSmoke,
     /// `cargo test`, whose `test result:` lines are echoed and added up.
     Test(Cargo),
 }
@@ -92,6 +94,10 @@ fn steps() -> Vec<Step> {
             action: Action::Layering,
         },
         Step {
+            name: "fuzz smoke",
+            action: Action::FuzzSmoke,
+        },
+        Step {
             name: "test",
             action: Action::Test(Cargo::new(&["test", "--workspace", "--all-features"], true)),
         },
@@ -125,6 +131,7 @@ fn run_step(index: usize, total: usize, step: &Step, totals: &mut Option<TestTot
         Action::Cargo(cargo) => format!("$ {cargo}"),
         Action::Tidy => "tidy (in process)".to_owned(),
         Action::Layering => "layering (cargo tree)".to_owned(),
+        Action::FuzzSmoke => "cargo xtask fuzz --smoke".to_owned(),
         Action::Test(cargo) => format!("$ {cargo}"),
     };
     println!("\n==> [{}/{total}] {}: {what}", index + 1, step.name);
@@ -148,6 +155,14 @@ fn run_step(index: usize, total: usize, step: &Step, totals: &mut Option<TestTot
             Ok(failed) => Outcome::Failed(format!("{failed} layering check(s) failed")),
             Err(e) => Outcome::Failed(e),
         },
+        Action::FuzzSmoke => {
+            let targets: Vec<String> = fuzz::TARGETS.iter().map(|&t| t.to_owned()).collect();
+            match fuzz::fuzz(fuzz::Budget::Smoke, &targets) {
+                Ok(true) => Outcome::Passed,
+                Ok(false) => Outcome::Failed("a fuzz target crashed".to_owned()),
+                Err(e) => Outcome::Failed(e),
+            }
+        }
         Action::Test(cargo) => {
             let (outcome, counted) = run_tests(cargo);
             *totals = Some(counted);

@@ -8,6 +8,8 @@
 //! - `tidy`: repository policy that the compiler does not check (see [`tidy`]).
 //! - `layering`: the crate layering invariants of `docs/design.md`, via `cargo tree` (see
 //!   [`layering`]).
+//! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
+//!   long (see [`fuzz`]).
 //! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
 //!   and writes `docs/benchmarks.md`. Not part of `ci`.
 //!
@@ -17,6 +19,7 @@
 
 mod ci;
 mod cycles;
+mod fuzz;
 mod layering;
 mod tidy;
 
@@ -40,6 +43,10 @@ const TASKS: &[(&str, &str)] = &[
         "crate layering invariants via `cargo tree`, plus dependency counts",
     ),
     (
+        "fuzz",
+        "cargo-fuzz targets: --smoke (a few seconds each), --runs N or --time SECONDS [TARGET...]",
+    ),
+    (
         "bench",
         "benchmarks in release mode (overhead, throttled bulk, faults, memory); writes docs/benchmarks.md",
     ),
@@ -57,6 +64,7 @@ fn main() -> ExitCode {
         ["tidy"] => tidy::run(),
         ["layering"] => layering::run(),
         ["bench"] => bench(),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         [] => usage_error("no task given"),
         [task @ ("ci" | "tidy" | "layering" | "bench"), extra, ..] => {
             usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))

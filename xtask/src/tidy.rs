@@ -56,11 +56,11 @@ pub(crate) const EXPOSE_SECRET_ALLOWED: &[(&str, &str)] = &[
         "shows how a caller reads back a value it set",
     ),
     (
-        "crates/graph-sync-emulator/src/routes.rs",
-        "the emulator stores the secrets it is sent",
+        "crates/graph-sync-emulator/src/synchronization/secrets.rs",
+        "the emulator checks the secrets it is sent (SyncNotificationSettings must be JSON)",
     ),
     (
-        "crates/graph-sync-emulator/src/sync/validate.rs",
+        "crates/graph-sync-emulator/src/provisioning/checks.rs",
         "the emulator compares credentials with its target system",
     ),
     (

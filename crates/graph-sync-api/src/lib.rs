@@ -125,8 +125,8 @@ pub use operations::{
     ServicePrincipalApi, SynchronizationApi, TemplateApi, TemplatesApi,
 };
 pub use pipeline::{
-    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, ThrottleGate,
-    Visibility, is_consistency_error, is_idempotent, wait_until_visible,
+    Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
 };
 
 /// Internal parsers of external input, exposed for the fuzz targets in `fuzz/` (feature

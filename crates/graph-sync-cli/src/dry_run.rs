@@ -109,6 +109,7 @@ pub(crate) fn report(request: &Request) -> Report {
             "headers": headers,
             "body": body,
         }),
+        tsv: None,
     }
 }
 

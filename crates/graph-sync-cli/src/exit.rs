@@ -16,6 +16,7 @@ use std::error::Error as _;
 use std::fmt::Write as _;
 
 use graph_sync_api::Error as ApiError;
+use graph_sync_api::redact::sanitize;
 use serde_json::json;
 
 use crate::output::OutputFormat;
@@ -153,7 +154,7 @@ impl Failure {
     /// error the details support asks for (status, code, request ids, date).
     pub(crate) fn report(&self, format: OutputFormat) -> String {
         match format {
-            OutputFormat::Table => self.text_report(),
+            OutputFormat::Table | OutputFormat::Tsv => self.text_report(),
             OutputFormat::Json => {
                 let mut value = json!({
                     "exitCode": self.exit().code(),
@@ -181,7 +182,13 @@ impl Failure {
     }
 
     fn text_report(&self) -> String {
-        let mut text = format!("error: {self}");
+        // Service-supplied text (an API error, a quarantine reason) is sanitized; the
+        // command's own messages keep their line breaks.
+        let head = match self {
+            Self::Api { .. } | Self::NotReached(_) => sanitize(&self.to_string()).into_owned(),
+            _ => self.to_string(),
+        };
+        let mut text = format!("error: {head}");
         let mut source = self.source();
         // The Api variant's Display already includes its error; start below it.
         if let Self::Api { error, .. } = self {
@@ -193,7 +200,7 @@ impl Failure {
             if depth > 16 {
                 break;
             }
-            let _ = write!(text, "\n  caused by: {cause}");
+            let _ = write!(text, "\n  caused by: {}", sanitize(&cause.to_string()));
             source = cause.source();
         }
         if let Some(service) = self.service_error() {
@@ -206,6 +213,7 @@ impl Failure {
                 ("date", service.date()),
             ] {
                 if let Some(value) = value {
+                    let value = sanitize(value);
                     let _ = write!(text, "\n  {:<18} {value}", format!("{label}:"));
                 }
             }

@@ -18,6 +18,9 @@ pub(crate) enum OutputFormat {
     Table,
     /// One JSON document on stdout, for scripts.
     Json,
+    /// Values only, tab-separated, no header, one line per item (as `az -o tsv`):
+    /// `JOB=$(graph-sync jobs create … -o tsv)` captures the id.
+    Tsv,
 }
 
 /// A result in both forms.
@@ -27,6 +30,9 @@ pub(crate) struct Report {
     pub(crate) text: String,
     /// The JSON form, printed with `--output json`.
     pub(crate) json: Value,
+    /// The `--output tsv` form when it is not derived from the JSON (e.g. `jobs create`
+    /// prints the new job's id alone).
+    pub(crate) tsv: Option<String>,
 }
 
 /// Rows of text under column headers.
@@ -45,9 +51,17 @@ impl Table {
         }
     }
 
-    /// Appends a row (missing cells print empty, extra cells are ignored).
+    /// Appends a row (missing cells print empty, extra cells are ignored). Every cell goes
+    /// through the api's [`sanitize`](graph_sync_api::redact::sanitize): cells carry
+    /// service-supplied text (descriptions, quarantine messages), which must not reach a
+    /// terminal with control sequences, line breaks or unbounded length.
     pub(crate) fn row(&mut self, cells: impl IntoIterator<Item = String>) {
-        self.rows.push(cells.into_iter().collect());
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| graph_sync_api::redact::sanitize(&cell).into_owned())
+                .collect(),
+        );
     }
 
     /// The table as text: headers, then rows, columns padded to the widest cell.
@@ -115,6 +129,7 @@ pub(crate) fn list_report<T: serde::Serialize>(
     Report {
         text,
         json: Value::Object(json),
+        tsv: None,
     }
 }
 
@@ -125,6 +140,48 @@ pub(crate) fn render(format: OutputFormat, report: &Report) -> String {
         OutputFormat::Json => {
             serde_json::to_string_pretty(&report.json).unwrap_or_else(|_| "null".to_owned())
         }
+        OutputFormat::Tsv => report.tsv.clone().unwrap_or_else(|| tsv(&report.json)),
+    }
+}
+
+/// The JSON form as `az -o tsv` prints it: an object holding one list prints one line per
+/// item; any other object prints one line; each line is the scalar values (strings, numbers,
+/// booleans; null as empty) in key order, tab-separated, nested objects and lists left out.
+/// Tabs and line breaks inside values become spaces.
+pub(crate) fn tsv(value: &Value) -> String {
+    fn line(value: &Value) -> String {
+        match value {
+            Value::Object(members) => members
+                .values()
+                .filter_map(scalar)
+                .collect::<Vec<_>>()
+                .join("\t"),
+            other => scalar(other).unwrap_or_default(),
+        }
+    }
+    fn scalar(value: &Value) -> Option<String> {
+        match value {
+            Value::String(text) => Some(
+                graph_sync_api::redact::sanitize(&text.replace(['\t', '\n', '\r'], " "))
+                    .into_owned(),
+            ),
+            Value::Number(number) => Some(number.to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            Value::Null => Some(String::new()),
+            Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+    let lists: Vec<&Vec<Value>> = match value {
+        Value::Object(members) => members
+            .values()
+            .filter_map(|member| member.as_array())
+            .collect(),
+        Value::Array(items) => vec![items],
+        _ => Vec::new(),
+    };
+    match lists.as_slice() {
+        [items] => items.iter().map(line).collect::<Vec<_>>().join("\n"),
+        _ => line(value),
     }
 }
 
@@ -176,10 +233,40 @@ mod tests {
     }
 
     #[test]
+    fn cells_lose_control_sequences_and_are_capped() {
+        let mut table = Table::new(&["A"]);
+        table.row([format!(
+            "ok\u{1b}[2J\u{1b}]0;title\u{7}\r\nnext{}",
+            "x".repeat(10_000)
+        )]);
+        let text = table.render();
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        assert!(text.contains("bytes more)"), "capped: {}", text.len());
+        assert!(text.len() < 5_000);
+    }
+
+    #[test]
+    fn tsv_prints_values_only() {
+        let list = json!({"servicePrincipal": "sp", "jobs": [
+            {"id": "a", "templateId": "scim", "status": {"x": 1}},
+            {"id": "b", "templateId": "scim\tx", "status": null},
+        ]});
+        assert_eq!(tsv(&list), "a\tscim\nb\t\tscim x");
+        assert_eq!(tsv(&json!({"job": "j", "action": "started"})), "started\tj");
+        let report = Report {
+            text: String::new(),
+            json: json!({"id": "scim.1", "templateId": "scim"}),
+            tsv: Some("scim.1".to_owned()),
+        };
+        assert_eq!(render(OutputFormat::Tsv, &report), "scim.1");
+    }
+
+    #[test]
     fn json_output_is_the_json_form() {
         let report = Report {
             text: Table::new(&["A"]).render(),
             json: json!({"a": 1}),
+            tsv: None,
         };
         assert_eq!(render(OutputFormat::Json, &report), "{\n  \"a\": 1\n}");
         assert_eq!(render(OutputFormat::Table, &report), "A");

@@ -384,3 +384,91 @@ async fn misplaced_secrets_are_not_repeated_and_huge_durations_do_not_panic() {
         assert!(!output.stderr.contains("panicked"), "{output:#?}");
     }
 }
+
+/// Item 3: every wait before a retry is one line on stderr at default verbosity, with the
+/// cause and the attempt; `--no-retry` tries once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waits_before_retries_are_visible_and_no_retry_tries_once() {
+    let world = World::start().await;
+    let emulator = world.running.emulator();
+    let unavailable =
+        graph_sync_emulator::Fault::ServiceUnavailable(Some(Duration::from_millis(10)));
+    emulator.script_faults([unavailable, unavailable]);
+    let show = || {
+        world
+            .graph_sync()
+            .args(&["secrets", "show", "--sp", &world.sp_id()])
+    };
+    let output = show().run().await;
+    output.expect_code(0);
+    let waits: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("waiting "))
+        .collect();
+    assert_eq!(waits.len(), 2, "{output:#?}");
+    assert!(
+        waits[0].ends_with("before attempt 2 of 10: 503 from Graph"),
+        "{waits:?}"
+    );
+    assert!(waits[1].contains("before attempt 3 of 10"), "{waits:?}");
+
+    emulator.script_faults([unavailable]);
+    let output = show().arg("--no-retry").run().await;
+    output.expect_code(1);
+    assert!(!output.stderr.contains("waiting "), "{output:#?}");
+    assert!(output.stderr.contains("503"), "{output:#?}");
+}
+
+/// Item 4: `-o tsv` yields the id alone; a second job from the same template is refused
+/// unless `--allow-duplicate`; list output is values only, one line per item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_create_prints_the_id_as_tsv_and_refuses_a_duplicate() {
+    let world = World::provisioning().await;
+    let create = || {
+        world
+            .graph_sync()
+            .args(&["-o", "tsv", "jobs", "create", "--sp", &world.sp_id()])
+            .args(&["--template", "scim"])
+    };
+    let output = create().run().await;
+    output.expect_code(0);
+    let id = output.stdout.trim_end().to_owned();
+    assert!(
+        id.starts_with("scim.") && !id.contains(['\t', ' ', '\n']),
+        "{output:#?}"
+    );
+    let posts = || {
+        world
+            .running
+            .emulator()
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/jobs"))
+            .count()
+    };
+    let output = create().run().await;
+    output.expect_code(2);
+    assert!(
+        output.stderr.contains(&format!("already has job {id}")),
+        "{output:#?}"
+    );
+    assert!(output.stderr.contains("--allow-duplicate"), "{output:#?}");
+    assert_eq!(posts(), 1);
+    let output = create().arg("--allow-duplicate").run().await;
+    output.expect_code(0);
+    assert_eq!(posts(), 2);
+    let output = world
+        .graph_sync()
+        .args(&["-o", "tsv", "jobs", "list", "--sp", &world.sp_id()])
+        .run()
+        .await;
+    output.expect_code(0);
+    assert_eq!(output.stdout.lines().count(), 2, "{output:#?}");
+    assert!(
+        output
+            .stdout
+            .lines()
+            .any(|line| line.split('\t').next() == Some(id.as_str()))
+    );
+}

@@ -214,3 +214,77 @@ async fn bad_manifests_are_refused_before_anything_is_sent() {
         "{output:#?}"
     );
 }
+
+/// Issue 12 item 6: saved keys the manifest does not name are reported and kept, and a
+/// finished setup is left alone whatever extra keys exist; `--prune` clears them;
+/// `--dry-run` prints the plan and sends nothing that changes anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_settles_with_extra_keys_prunes_on_request_and_dry_runs() {
+    let world = World::provisioning().await;
+    let file = world.dir.private("app.toml", &manifest(&world, ""));
+    let provision = |extra: &[&str]| {
+        world
+            .graph_sync()
+            .args(&["provision", "--manifest", file.to_str().unwrap()])
+            .args(extra)
+            .env("SCIM_TOKEN", CANARY)
+    };
+    // Dry run on a fresh service principal: the plan, and only reads.
+    let output = provision(&["--dry-run"]).run().await;
+    output.expect_code(0).never_shows(CANARY);
+    assert!(
+        output
+            .stdout
+            .contains("would create a job from template scim"),
+        "{output:#?}"
+    );
+    assert!(
+        output.stdout.contains("would validate, then save 2 key(s)"),
+        "{output:#?}"
+    );
+    assert!(
+        output.stdout.contains("Dry run: nothing was changed"),
+        "{output:#?}"
+    );
+    let writes = |world: &World| {
+        world
+            .running
+            .emulator()
+            .requests()
+            .iter()
+            .filter(|r| r.method != "GET")
+            .count()
+    };
+    assert_eq!(writes(&world), 0, "a dry run only reads");
+
+    // An extra key saved by someone else.
+    let extra = world
+        .dir
+        .private("extra.toml", "Password = \"other-password\"\n");
+    world.set_secrets(&extra).run().await.expect_code(0);
+    provision(&[]).run().await.expect_code(0);
+    let before = writes(&world);
+    let output = provision(&[]).run().await;
+    output.expect_code(0);
+    assert!(output.stdout.contains("Nothing to change"), "{output:#?}");
+    assert!(
+        output
+            .stdout
+            .contains("kept 1 saved key(s) the manifest does not name: Password"),
+        "{output:#?}"
+    );
+    assert_eq!(writes(&world), before, "a finished setup sends nothing");
+
+    let output = provision(&["--prune", "--dry-run"]).run().await;
+    output.expect_code(0);
+    assert!(
+        output.stdout.contains("would clear Password"),
+        "{output:#?}"
+    );
+    assert_eq!(writes(&world), before);
+    let output = provision(&["--prune"]).run().await;
+    output.expect_code(0);
+    assert!(output.stdout.contains("cleared Password"), "{output:#?}");
+    assert!(world.stored().iter().all(|(key, _)| key != "Password"));
+    assert_eq!(world.stored().len(), 2);
+}

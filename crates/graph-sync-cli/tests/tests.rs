@@ -10,6 +10,7 @@
 mod bulk;
 mod commands;
 mod errors;
+mod hostile;
 mod jobs;
 mod operator;
 mod provision;

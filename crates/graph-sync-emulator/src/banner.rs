@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::emulator::ServicePrincipal;
+use crate::directory::ServicePrincipal;
 use crate::server::RunningEmulator;
 
 /// The lines that tell a person how to reach a running emulator: its Graph root, a bearer

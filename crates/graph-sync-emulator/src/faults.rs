@@ -6,7 +6,7 @@
 //! and gets no fault.
 //!
 //! Faults that drop the connection mark the response; the accept loop
-//! ([`crate::accept`]) then closes the connection without writing anything.
+//! (`accept.rs`) then closes the connection without writing anything.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
@@ -23,7 +23,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::context::RequestContext;
-use crate::state::Shared;
 use crate::throttle::{Throttle, format_retry_after};
 
 /// One injected fault.
@@ -105,13 +104,13 @@ pub(crate) struct Intercepted {
 }
 
 /// The throttle and the fault plan of one emulator.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Resilience {
     pub(crate) throttle: Throttle,
     plan: Mutex<Plan>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Plan {
     script: VecDeque<Fault>,
     rate: Option<(FaultRate, u64)>,
@@ -166,11 +165,10 @@ fn next_unit(state: &mut u64) -> f64 {
 
 /// The middleware: throttle, then fault, then the handler.
 pub(crate) async fn layer(
-    State(shared): State<Arc<Shared>>,
+    State(resilience): State<Arc<Resilience>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let resilience = &shared.resilience;
     let client = request
         .headers()
         .get(AUTHORIZATION)

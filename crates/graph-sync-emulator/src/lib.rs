@@ -110,6 +110,17 @@
 //! reached its handler (was applied), so a test can prove that nothing was applied twice.
 //! Connections are served with hyper directly, so that a fault can close one unanswered.
 //!
+//! ## How the code is organised
+//!
+//! The state is a set of independent substates (directory, identity, resilience, request log,
+//! clock, paging), each behind its own lock and handed to handlers through axum's `FromRef`;
+//! one service principal's data (secrets, templates, jobs, target system) lives in one map
+//! entry. Every Graph operation is a row of one routing table, and every protected handler
+//! takes an `Authorized<Principal>` extractor that checks the token and finds the service
+//! principal. The pipeline, in order: envelope (ids, error bodies, request log), throttle and
+//! faults, routes, fallback. The modules import each other without a cycle (`cargo xtask tidy`
+//! checks it).
+//!
 //! ## Not yet
 //!
 //! The emulator speaks plain HTTP/1.1 and builds `@odata.context` and next links from the
@@ -117,21 +128,28 @@
 
 mod accept;
 mod banner;
+mod clock;
 mod context;
+mod directory;
 mod emulator;
 mod error;
 mod faults;
+mod http;
 mod identity;
-mod routes;
+mod log;
+mod provisioning;
+mod router;
 mod server;
 mod state;
-mod sync;
+mod synchronization;
 mod throttle;
 
 pub use banner::connection_details;
-pub use emulator::{Emulator, RecordedRequest, ServicePrincipal};
+pub use directory::ServicePrincipal;
+pub use emulator::Emulator;
 pub use faults::{Fault, FaultRate};
 pub use identity::InvalidCertificate;
+pub use log::RecordedRequest;
+pub use provisioning::checks::TargetSystem;
 pub use server::RunningEmulator;
-pub use sync::TargetSystem;
 pub use throttle::ThrottleConfig;

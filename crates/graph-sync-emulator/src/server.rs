@@ -1,13 +1,34 @@
-//! Serving the router on a socket: [`RunningEmulator`], which stops its server when shut down
-//! or dropped, so a test never leaks one.
+//! Serving the router on a socket: [`Emulator::start`] and [`RunningEmulator`], which stops
+//! its server when shut down or dropped, so a test never leaks one.
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::emulator::Emulator;
+
+impl Emulator {
+    /// Serves the API on `127.0.0.1` at an ephemeral port, in a background tokio task.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket.
+    pub async fn start(&self) -> std::io::Result<RunningEmulator> {
+        self.start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+    }
+
+    /// Serves the API on `addr` in a background tokio task.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket (address in use, permission denied, …).
+    pub async fn start_on(&self, addr: SocketAddr) -> std::io::Result<RunningEmulator> {
+        RunningEmulator::bind(self.clone(), addr).await
+    }
+}
 
 /// An emulator serving HTTP on a local socket, in a background tokio task.
 ///
@@ -24,7 +45,7 @@ pub struct RunningEmulator {
 
 impl RunningEmulator {
     /// Binds `addr` and spawns the server task.
-    pub(crate) async fn bind(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Self> {
+    async fn bind(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();

@@ -52,13 +52,14 @@ impl ThrottleConfig {
     }
 }
 
+#[derive(Debug)]
 struct Bucket {
     tokens: f64,
     updated: Instant,
 }
 
 /// The buckets of every client.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Throttle {
     state: Mutex<Option<(ThrottleConfig, HashMap<String, Bucket>)>>,
 }

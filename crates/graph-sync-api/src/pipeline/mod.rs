@@ -45,7 +45,8 @@ use authorize::send_authorized;
 pub(crate) use request::Call;
 pub use request::{CLIENT_REQUEST_ID, RETRY_ATTEMPT};
 pub use retry::{
-    Backoff, ConsistencyConfig, RetryConfig, ThrottleGate, is_consistency_error, is_idempotent,
+    Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait, ThrottleGate,
+    is_consistency_error, is_idempotent,
 };
 pub(crate) use retry::{Jitter, Policy};
 use token_cache::TokenCache;

@@ -1,8 +1,11 @@
 //! The options every command takes: cloud, tenant, Graph root, authentication, output, verbosity.
 
+use std::time::Duration;
+
 use clap::{Args, ValueEnum};
 use graph_sync_api::Cloud;
 
+use super::values::parse_duration;
 use crate::output::OutputFormat;
 
 /// Options every command takes.
@@ -31,6 +34,12 @@ pub(crate) struct GlobalOptions {
         env = "GRAPH_SYNC_AUTH"
     )]
     pub(crate) auth: AuthMode,
+    /// Give up retrying a call after this long, waits included (default 5m).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) retry_max_time: Option<Duration>,
+    /// Try every call once: no retry after throttling, a 5xx or a connection failure.
+    #[arg(long, global = true, conflicts_with = "retry_max_time")]
+    pub(crate) no_retry: bool,
     /// How results are printed on stdout.
     #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
     pub(crate) output: OutputFormat,

@@ -28,10 +28,13 @@ Examples:
   graph-sync --output json jobs show --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_CREATE_EXAMPLES: &str = "\
-The template id comes from `graph-sync templates list`.
+The template id comes from `graph-sync templates list`. A service principal that already
+has a job from the template is refused (exit 2) unless --allow-duplicate. With -o tsv only
+the new job's id is printed.
 
 Examples:
-  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim";
+  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim
+  JOB=$(graph-sync jobs create --sp \"$SP\" --template scim -o tsv)";
 
 const JOBS_START_EXAMPLES: &str = "\
 Starting a quarantined job clears the quarantine and runs it; an active job is left alone.
@@ -79,7 +82,7 @@ pub(crate) enum JobsCommand {
     Show(JobRef),
     /// Create a job from a synchronization template.
     #[command(after_help = JOBS_CREATE_EXAMPLES)]
-    Create(CreateJobArgs),
+    Create(JobsCreateArgs),
     /// Start a job (or resume a paused one).
     #[command(after_help = JOBS_START_EXAMPLES)]
     Start(JobRef),
@@ -106,6 +109,17 @@ pub(crate) struct CreateJobArgs {
     /// The synchronization template id (from `templates list`).
     #[arg(long, value_name = "ID")]
     pub(crate) template: TemplateId,
+}
+
+/// `jobs create`.
+#[derive(Debug, Args)]
+pub(crate) struct JobsCreateArgs {
+    /// The service principal and template.
+    #[command(flatten)]
+    pub(crate) target: CreateJobArgs,
+    /// Create a job even when the service principal already has one from this template.
+    #[arg(long)]
+    pub(crate) allow_duplicate: bool,
 }
 
 /// `jobs restart`.

@@ -25,7 +25,9 @@ pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
 pub(crate) use global::{AuthMode, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
-pub(crate) use jobs::{CreateJobArgs, JobsCommand, RestartArgs, StatusArgs, UntilState};
+pub(crate) use jobs::{
+    CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
+};
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
 pub(crate) use schema::{SchemaCommand, SchemaGetArgs, SchemaPutArgs};
 pub(crate) use secrets::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};

@@ -35,12 +35,16 @@ Steps, each printed as it happens: find the job made from the template (or creat
 validate the credentials, save the secrets, start, wait until Active.
 
 Running it again changes nothing when the setup is finished: the job exists, is Active
-(unless start = false) and the saved secret keys are the manifest's keys. Values cannot be
-compared, because Graph returns them masked: after rotating a value, pass --force-secrets.
+(unless start = false) and every key the manifest names is saved. Saved keys the manifest
+does not name are reported and kept (--prune clears them). Values cannot be compared,
+because Graph returns them masked: after rotating a value, pass --force-secrets.
+--dry-run reads the current state and prints the plan without changing anything.
 
 Examples:
   SCIM_TOKEN=\"$(vault read -field=token scim/app)\" graph-sync provision --manifest app.toml
+  graph-sync provision --manifest app.toml --dry-run
   graph-sync provision --manifest app.toml --force-secrets
+  graph-sync provision --manifest app.toml --prune
   graph-sync --output json provision --manifest app.toml";
 
 /// `provision`.
@@ -52,6 +56,13 @@ pub(crate) struct ProvisionArgs {
     /// Validate and save the secrets even when the saved keys already match the manifest.
     #[arg(long)]
     pub(crate) force_secrets: bool,
+    /// Clear the saved secret keys the manifest does not name (by default they are reported
+    /// and kept).
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// Read the current state and print the plan; change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// `provision-on-demand`.

@@ -53,6 +53,7 @@ async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure>
             "valid": true,
             "saved": args.saved,
         }),
+        tsv: None,
     });
     Ok(())
 }

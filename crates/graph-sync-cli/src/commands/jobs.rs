@@ -13,7 +13,7 @@ use graph_sync_api::model::{
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::cli::{CreateJobArgs, JobRef, JobsCommand, RestartArgs, SpRef, StatusArgs, UntilState};
+use crate::cli::{JobRef, JobsCommand, JobsCreateArgs, RestartArgs, SpRef, StatusArgs, UntilState};
 use crate::commands::Context;
 use crate::commands::target::{deadline_after, job_api, sync_api};
 use crate::exit::Failure;
@@ -70,6 +70,7 @@ fn done(target: &JobRef, action: &str) -> Report {
             "job": target.job.as_str(),
             "action": action,
         }),
+        tsv: None,
     }
 }
 
@@ -119,8 +120,31 @@ async fn show(context: &Context, client: &GraphSyncClient, target: &JobRef) -> R
 async fn create(
     context: &Context,
     client: &GraphSyncClient,
-    args: &CreateJobArgs,
+    args: &JobsCreateArgs,
 ) -> Result<(), Failure> {
+    let (args, allow_duplicate) = (&args.target, args.allow_duplicate);
+    if !allow_duplicate {
+        let jobs = sync_api(client, &args.sp)
+            .jobs()
+            .list()
+            .await
+            .map_err(|e| Failure::api(format!("listing jobs of {}", args.sp), e))?;
+        if let Some(existing) = jobs
+            .iter()
+            .find(|job| job.template_id.as_ref() == Some(&args.template))
+        {
+            let id = existing
+                .id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Err(Failure::Usage(format!(
+                "service principal {} already has job {id} from template {}; nothing was \
+                 created. Use that job, or pass --allow-duplicate to create another",
+                args.sp, args.template
+            )));
+        }
+    }
     let job = sync_api(client, &args.sp)
         .jobs()
         .create(args.template.clone())
@@ -131,6 +155,7 @@ async fn create(
     context.print(&Report {
         text: format!("Created job {id} from template {}.", args.template),
         json: to_json(&job),
+        tsv: Some(id.clone()),
     });
     Ok(())
 }
@@ -190,6 +215,7 @@ fn job_report(job: &SynchronizationJob) -> Report {
     Report {
         text: table.render(),
         json: to_json(job),
+        tsv: None,
     }
 }
 
@@ -232,11 +258,12 @@ fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
     fields
 }
 
-/// One line: `State: Active | Last execution: …`.
+/// One line: `State: Active | Last execution: …`, each value sanitized (no control
+/// sequence or line break from the service reaches the terminal).
 fn status_line(job: &SynchronizationJob) -> String {
     status_fields(job)
         .into_iter()
-        .map(|(field, value)| format!("{field}: {value}"))
+        .map(|(field, value)| format!("{field}: {}", graph_sync_api::redact::sanitize(&value)))
         .collect::<Vec<_>>()
         .join(" | ")
 }
@@ -284,6 +311,7 @@ async fn status(
         context.print(&Report {
             text: table.render(),
             json: status_json(&args.target, &job),
+            tsv: None,
         });
         return Ok(());
     }
@@ -297,6 +325,7 @@ async fn status(
             OutputFormat::Json => {
                 serde_json::to_string(&status_json(&args.target, &job)).unwrap_or_default()
             }
+            OutputFormat::Tsv => output::tsv(&status_json(&args.target, &job)),
         };
         if in_place {
             // Carriage return and "erase line": the status is redrawn where it was.

@@ -19,12 +19,13 @@ pub(crate) mod templates;
 use std::sync::Arc;
 
 use graph_sync_api::transport::Transport;
-use graph_sync_api::{GraphSyncClient, StaticTokenCredential, TokenCredential};
+use graph_sync_api::{GraphSyncClient, RetryConfig, StaticTokenCredential, TokenCredential};
 
 use crate::auth;
 use crate::cli::{Cli, Command, GlobalOptions};
 use crate::exit::Failure;
 use crate::output::{self, OutputFormat, Report};
+use crate::waits;
 
 /// What every command gets: the global options.
 #[derive(Debug, Clone)]
@@ -83,7 +84,21 @@ impl Context {
         credential: Arc<dyn TokenCredential>,
         transport: Option<Arc<dyn Transport>>,
     ) -> Result<GraphSyncClient, Failure> {
+        let host = self.global.graph_url.as_deref().map_or_else(
+            || waits::host_of(self.global.cloud.cloud().graph_root().as_str()),
+            waits::host_of,
+        );
+        let mut retry = if self.global.no_retry {
+            RetryConfig::none()
+        } else {
+            RetryConfig::default()
+        };
+        if let Some(max) = self.global.retry_max_time {
+            retry = retry.with_max_elapsed(max);
+        }
+        let retry = retry.with_observer(Arc::new(waits::StderrObserver { host }));
         let mut builder = GraphSyncClient::builder()
+            .retry(retry)
             .cloud(self.global.cloud.cloud())
             .shared_credential(credential)
             .user_agent(concat!("graph-sync-cli/", env!("CARGO_PKG_VERSION")));

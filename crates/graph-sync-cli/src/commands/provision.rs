@@ -31,7 +31,7 @@ use tokio::time::Instant;
 
 use crate::cli::{ProvisionArgs, parse_duration, parse_sp};
 use crate::commands::Context;
-use crate::commands::target::deadline_after;
+use crate::commands::target::{deadline_after, secrets_api, sync_api};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::output::{OutputFormat, Report};
@@ -133,9 +133,9 @@ impl Steps {
         let line = format!("  {step:<22} {outcome}");
         match self.format {
             OutputFormat::Table => println!("{line}"),
-            OutputFormat::Json => eprintln!("{line}"),
+            OutputFormat::Json | OutputFormat::Tsv => eprintln!("{line}"),
         }
-        if changed {
+        if changed && !outcome.starts_with("would ") {
             interrupt::record(format!("{step}: {outcome}"));
         }
         self.done
@@ -168,31 +168,57 @@ pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), F
     );
     match context.format() {
         OutputFormat::Table => println!("{header}"),
-        OutputFormat::Json => eprintln!("{header}"),
+        OutputFormat::Json | OutputFormat::Tsv => eprintln!("{header}"),
     }
 
     // 1. The job.
-    let (job_id, job) = find_or_create_job(&client, &manifest, &mut steps).await?;
-    let api = client
-        .service_principal(sp.clone())
-        .synchronization()
-        .job(job_id.clone());
+    let found = find_or_create_job(&client, &manifest, args.dry_run, &mut steps).await?;
+    let job_id = found.as_ref().map(|(id, _)| id.clone());
+    let state_before = found
+        .as_ref()
+        .map_or(SynchronizationStatusCode::NotConfigured, |(_, job)| {
+            job.status_code()
+        });
+    let active = state_before == SynchronizationStatusCode::Active;
 
-    // 2. Do the secrets need saving?
-    let saved = client
-        .service_principal(sp.clone())
-        .synchronization()
-        .secrets()
+    // 2. Which keys are missing, which are extra?
+    let saved = secrets_api(&client, sp)
         .get()
         .await
         .map_err(|e| Failure::api(format!("reading the saved secrets of {sp}"), e))?;
     let wanted: BTreeSet<&str> = manifest.secrets.keys().map(SecretKey::as_str).collect();
     let have: BTreeSet<&str> = saved.keys().map(SecretKey::as_str).collect();
-    let active = job.status_code() == SynchronizationStatusCode::Active;
-    let keys_match = wanted == have;
-    let send_secrets = args.force_secrets || !keys_match || (manifest.start && !active);
-    if send_secrets {
-        // 3. Validate, then 4. save.
+    let missing: Vec<&str> = wanted.difference(&have).copied().collect();
+    let extra: Vec<SecretKey> = saved
+        .keys()
+        .filter(|key| !wanted.contains(key.as_str()))
+        .cloned()
+        .collect();
+    let send_secrets = args.force_secrets || !missing.is_empty() || (manifest.start && !active);
+    let keys: Vec<&str> = wanted.iter().copied().collect();
+    if !send_secrets {
+        steps.say(
+            "secrets",
+            "unchanged: every key the manifest names is saved (values are masked by Graph and \
+             cannot be compared; --force-secrets re-sends them)",
+            false,
+        );
+    } else if args.dry_run {
+        steps.say(
+            "save secrets",
+            &format!(
+                "would validate, then save {} key(s): {}",
+                keys.len(),
+                keys.join(", ")
+            ),
+            true,
+        );
+    } else {
+        // 3. Validate, then 4. save (the job exists: not a dry run).
+        let Some(job_id) = &job_id else {
+            return Err(Failure::Internal("no job to validate with".to_owned()));
+        };
+        let api = sync_api(&client, sp).job(job_id.clone());
         api.validate_credentials(&ValidateCredentialsRequest::with_credentials(
             manifest.secrets.clone(),
         ))
@@ -203,64 +229,139 @@ pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), F
             "accepted by the target system",
             false,
         );
-        client
-            .service_principal(sp.clone())
-            .synchronization()
-            .secrets()
+        secrets_api(&client, sp)
             .put(&manifest.secrets)
             .await
             .map_err(|e| Failure::api(format!("saving secrets for {sp}"), e))?;
-        let keys: Vec<&str> = wanted.iter().copied().collect();
         steps.say(
             "save secrets",
             &format!("saved {} key(s): {}", keys.len(), keys.join(", ")),
             true,
         );
-    } else {
-        steps.say(
-            "secrets",
-            "unchanged: the saved keys are the manifest's (values are masked by Graph and \
-             cannot be compared; --force-secrets re-sends them)",
-            false,
-        );
     }
+    settle_extra_keys(&client, sp, &extra, args, &mut steps).await?;
 
     // 5. Start, 6. wait for Active.
-    let mut state = job.status_code();
-    if manifest.start {
-        if active && !send_secrets {
-            steps.say("start", "unchanged: the job is already Active", false);
-        } else {
-            api.start()
-                .await
-                .map_err(|e| Failure::api(format!("starting job {job_id}"), e))?;
-            steps.say("start", "started", true);
-            let job = wait_active(&api, &manifest).await?;
-            state = job.status_code();
-            steps.say("wait until Active", "Active", false);
-        }
-    } else {
+    let mut state = state_before.clone();
+    if !manifest.start {
         steps.say("start", "skipped: start = false in the manifest", false);
+    } else if active && !send_secrets {
+        steps.say("start", "unchanged: the job is already Active", false);
+    } else if args.dry_run {
+        steps.say(
+            "start",
+            "would start the job and wait until it is Active",
+            true,
+        );
+    } else if let Some(job_id) = &job_id {
+        let api = sync_api(&client, sp).job(job_id.clone());
+        api.start()
+            .await
+            .map_err(|e| Failure::api(format!("starting job {job_id}"), e))?;
+        steps.say("start", "started", true);
+        let job = wait_active(&api, &manifest).await?;
+        state = job.status_code();
+        steps.say("wait until Active", "Active", false);
     }
 
     let changed = steps.changed();
-    let text = if changed {
-        format!("Done: job {job_id} is {state}.")
+    let job_text = job_id
+        .as_ref()
+        .map_or_else(|| "(to be created)".to_owned(), ToString::to_string);
+    let text = if args.dry_run {
+        if changed {
+            format!(
+                "Dry run: nothing was changed; the steps above marked \"would\" are the plan for job {job_text}."
+            )
+        } else {
+            format!("Dry run: nothing to change; job {job_text} is {state}.")
+        }
+    } else if changed {
+        format!("Done: job {job_text} is {state}.")
     } else {
         format!(
-            "Nothing to change: job {job_id} is {state} and its secrets have the manifest's keys."
+            "Nothing to change: job {job_text} is {state} and every key the manifest names is saved."
         )
     };
     context.print(&Report {
         text,
         json: json!({
             "servicePrincipal": sp.to_string(),
-            "job": job_id.as_str(),
+            "job": job_id.as_ref().map(JobId::as_str),
             "state": state.to_string(),
-            "changed": changed,
+            "changed": changed && !args.dry_run,
+            "dryRun": args.dry_run,
+            "extraKeys": extra.iter().map(SecretKey::as_str).collect::<Vec<_>>(),
             "steps": steps.done,
         }),
+        tsv: None,
     });
+    Ok(())
+}
+
+/// Saved keys the manifest does not name: reported and kept, or with `--prune` cleared (an
+/// empty value removes a key; `SyncNotificationSettings` cannot be cleared that way and is
+/// kept with a note).
+async fn settle_extra_keys(
+    client: &GraphSyncClient,
+    sp: &ServicePrincipalRef,
+    extra: &[SecretKey],
+    args: &ProvisionArgs,
+    steps: &mut Steps,
+) -> Result<(), Failure> {
+    if extra.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = extra.iter().map(SecretKey::as_str).collect();
+    if !args.prune {
+        steps.say(
+            "extra keys",
+            &format!(
+                "kept {} saved key(s) the manifest does not name: {} (--prune clears them)",
+                names.len(),
+                names.join(", ")
+            ),
+            false,
+        );
+        return Ok(());
+    }
+    let mut clear = Secrets::new();
+    let mut kept = Vec::new();
+    for key in extra {
+        if *key == SecretKey::SyncNotificationSettings {
+            kept.push(key.as_str());
+        } else {
+            clear
+                .clear(key.clone())
+                .map_err(|e| Failure::Internal(e.to_string()))?;
+        }
+    }
+    let cleared: Vec<&str> = clear.keys().map(SecretKey::as_str).collect();
+    if !cleared.is_empty() {
+        if args.dry_run {
+            steps.say(
+                "prune",
+                &format!("would clear {}", cleared.join(", ")),
+                true,
+            );
+        } else {
+            secrets_api(client, sp)
+                .put(&clear)
+                .await
+                .map_err(|e| Failure::api(format!("clearing extra keys of {sp}"), e))?;
+            steps.say("prune", &format!("cleared {}", cleared.join(", ")), true);
+        }
+    }
+    if !kept.is_empty() {
+        steps.say(
+            "prune",
+            &format!(
+                "kept {}: it cannot be cleared with an empty value (save Enabled = false instead)",
+                kept.join(", ")
+            ),
+            false,
+        );
+    }
     Ok(())
 }
 
@@ -268,8 +369,9 @@ pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), F
 async fn find_or_create_job(
     client: &GraphSyncClient,
     manifest: &Manifest,
+    dry_run: bool,
     steps: &mut Steps,
-) -> Result<(JobId, SynchronizationJob), Failure> {
+) -> Result<Option<(JobId, SynchronizationJob)>, Failure> {
     let jobs_api = client
         .service_principal(manifest.sp.clone())
         .synchronization()
@@ -283,7 +385,15 @@ async fn find_or_create_job(
         .find(|job| job.template_id.as_ref() == Some(&manifest.template));
     if let Some((id, job)) = existing.and_then(|job| job.id.clone().map(|id| (id, job))) {
         steps.say("job", &format!("found {id} ({})", job.status_code()), false);
-        return Ok((id, job));
+        return Ok(Some((id, job)));
+    }
+    if dry_run {
+        steps.say(
+            "job",
+            &format!("would create a job from template {}", manifest.template),
+            true,
+        );
+        return Ok(None);
     }
     let job = jobs_api
         .create(manifest.template.clone())
@@ -293,7 +403,7 @@ async fn find_or_create_job(
         Failure::Internal("the service created a job but did not say its id".to_owned())
     })?;
     steps.say("job", &format!("created {id}"), true);
-    Ok((id, job))
+    Ok(Some((id, job)))
 }
 
 /// Polls the job until it is `Active`; a quarantine or the manifest's timeout ends the wait

@@ -52,6 +52,7 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
             "result": outcome.as_ref().map(to_json),
             "log": log.as_ref().map(to_json),
         }),
+        tsv: None,
     });
     Ok(())
 }

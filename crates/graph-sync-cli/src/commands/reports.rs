@@ -35,6 +35,7 @@ pub(crate) fn masked_report(sp: &ServicePrincipalRef, secrets: &Secrets) -> Repo
     Report {
         text,
         json: json!({ "servicePrincipal": sp.to_string(), "secrets": items }),
+        tsv: None,
     }
 }
 

@@ -50,6 +50,7 @@ async fn get_schema(context: &Context, args: &SchemaGetArgs) -> Result<(), Failu
                     "job": target.job.as_str(),
                     "out": path.display().to_string(),
                 }),
+                tsv: None,
             });
         }
     }
@@ -82,6 +83,7 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
             schema_summary(&schema)
         ),
         json: json!({ "job": target.job.as_str(), "replaced": true }),
+        tsv: None,
     });
     Ok(())
 }

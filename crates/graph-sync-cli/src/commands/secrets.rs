@@ -94,6 +94,7 @@ async fn put(
             table.render()
         ),
         json: json!({ "servicePrincipal": sp.to_string(), action: keys }),
+        tsv: None,
     });
     Ok(())
 }

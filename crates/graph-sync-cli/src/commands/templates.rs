@@ -112,5 +112,6 @@ fn template_report(template: &SynchronizationTemplate) -> Report {
     Report {
         text: table.render(),
         json: to_json(template),
+        tsv: None,
     }
 }

@@ -1,7 +1,54 @@
 //! The settings of the retry stage: [`RetryConfig`], [`ConsistencyConfig`], and the
 //! [`Backoff`] both of them use.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::Error;
+
+/// One wait before a retry, as a [`RetryObserver`] sees it: the failed attempt, its error,
+/// and how long the client waits before the next one.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RetryWait<'a> {
+    /// The attempt that failed (1 for the first).
+    pub attempt: u32,
+    /// The most attempts the policy allows.
+    pub max_attempts: u32,
+    /// How long the client waits before the next attempt.
+    pub delay: Duration,
+    /// Whether the wait is the service's `Retry-After`, not the backoff.
+    pub from_retry_after: bool,
+    /// The failed attempt's error (a service error or a transport error).
+    pub error: &'a Error,
+}
+
+/// Told of every wait before a retry, so that a program can show that a call is waiting
+/// (the command line prints one line on stderr) instead of sitting silent. Called on the
+/// task that waits, right before the wait; it must not block.
+///
+/// ```
+/// use std::sync::Arc;
+/// use graph_sync_api::{RetryConfig, RetryObserver, RetryWait};
+///
+/// #[derive(Debug)]
+/// struct Log;
+/// impl RetryObserver for Log {
+///     fn on_wait(&self, wait: &RetryWait<'_>) {
+///         eprintln!(
+///             "attempt {} of {} failed; retrying in {:?}",
+///             wait.attempt, wait.max_attempts, wait.delay
+///         );
+///     }
+/// }
+/// let retry = RetryConfig::default().with_observer(Arc::new(Log));
+/// assert!(retry.observer().is_some());
+/// ```
+pub trait RetryObserver: Send + Sync + fmt::Debug {
+    /// A call is about to wait `wait.delay` before attempt `wait.attempt + 1`.
+    fn on_wait(&self, wait: &RetryWait<'_>);
+}
 
 /// An exponential backoff with full jitter: the ceiling of retry `n` is
 /// `initial × 2^(n−1)`, at most `max`, and the wait is drawn uniformly from zero to the
@@ -80,14 +127,34 @@ impl Backoff {
 /// assert_eq!(patient.max_attempts(), 20);
 /// assert_eq!(RetryConfig::none().max_attempts(), 1);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RetryConfig {
     max_attempts: u32,
     max_elapsed: Duration,
     max_retry_after: Duration,
     backoff: Backoff,
     jitter_seed: Option<u64>,
+    observer: Option<Arc<dyn RetryObserver>>,
 }
+
+/// Equal when every setting is, and both have no observer or the same one.
+impl PartialEq for RetryConfig {
+    fn eq(&self, other: &Self) -> bool {
+        let same_observer = match (&self.observer, &other.observer) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        self.max_attempts == other.max_attempts
+            && self.max_elapsed == other.max_elapsed
+            && self.max_retry_after == other.max_retry_after
+            && self.backoff == other.backoff
+            && self.jitter_seed == other.jitter_seed
+            && same_observer
+    }
+}
+
+impl Eq for RetryConfig {}
 
 impl Default for RetryConfig {
     fn default() -> Self {
@@ -97,6 +164,7 @@ impl Default for RetryConfig {
             max_retry_after: Duration::from_secs(5 * 60),
             backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(60)),
             jitter_seed: None,
+            observer: None,
         }
     }
 }
@@ -144,6 +212,19 @@ impl RetryConfig {
     pub fn with_jitter_seed(mut self, seed: u64) -> Self {
         self.jitter_seed = Some(seed);
         self
+    }
+
+    /// Tells `observer` of every wait before a retry (see [`RetryObserver`]).
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn RetryObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The observer told of every wait, if any.
+    #[must_use]
+    pub fn observer(&self) -> Option<&Arc<dyn RetryObserver>> {
+        self.observer.as_ref()
     }
 
     pub(crate) fn jitter_seed(&self) -> Option<u64> {

@@ -34,7 +34,7 @@ use tokio::time::Instant;
 
 use crate::error::{Error, GaveUp, RetryError};
 
-pub use config::{Backoff, ConsistencyConfig, RetryConfig};
+pub use config::{Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait};
 pub(crate) use decide::{Decision, Progress, decide};
 pub use decide::{is_consistency_error, is_idempotent};
 pub use gate::ThrottleGate;
@@ -115,6 +115,15 @@ where
                     from_retry_after,
                     "retrying"
                 );
+                if let Some(observer) = policy.retry.observer() {
+                    observer.on_wait(&RetryWait {
+                        attempt: progress.attempts,
+                        max_attempts: policy.retry.max_attempts(),
+                        delay,
+                        from_retry_after,
+                        error: &error,
+                    });
+                }
                 tokio::time::sleep(delay).await;
             }
         }
@@ -123,8 +132,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
     use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Arc, Mutex};
 
     use graph_sync_transport::{Delivery, TransportErrorKind};
 
@@ -171,6 +180,48 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    /// Records every wait it is told of.
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<(u32, u32, Duration, bool)>>);
+
+    impl RetryObserver for Recorder {
+        fn on_wait(&self, wait: &RetryWait<'_>) {
+            assert!(matches!(wait.error, Error::Transport(_)));
+            self.0.lock().unwrap().push((
+                wait.attempt,
+                wait.max_attempts,
+                wait.delay,
+                wait.from_retry_after,
+            ));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_observer_is_told_of_every_wait_and_no_other() {
+        let recorder = Arc::new(Recorder::default());
+        let policy = Policy {
+            retry: RetryConfig::default()
+                .with_max_attempts(3)
+                .with_observer(recorder.clone()),
+            jitter: Jitter::seeded(1),
+            ..Policy::default()
+        };
+        let result: Result<(), Error> = run(&policy, &Method::GET, |_| async {
+            Err(transport(TransportErrorKind::Connect, Delivery::NotSent))
+        })
+        .await;
+        assert!(result.is_err());
+        let waits = recorder.0.lock().unwrap().clone();
+        assert_eq!(
+            waits.len(),
+            2,
+            "two waits between three attempts: {waits:?}"
+        );
+        assert_eq!((waits[0].0, waits[0].1), (1, 3));
+        assert_eq!((waits[1].0, waits[1].1), (2, 3));
+        assert!(waits.iter().all(|wait| !wait.3));
     }
 
     #[tokio::test(start_paused = true)]

@@ -50,6 +50,7 @@ use crate::secrets_file::{
     Entry, ParseOptions, SecretsFile, ValueSource, parse_key_argument, permission_warning,
     resolve_secrets,
 };
+use crate::waits;
 use journal::Journal;
 
 /// Runs a `bulk` subcommand.
@@ -334,6 +335,7 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
         );
     }
     let bar = progress_bar(todo.len());
+    waits::set_bar(Some(bar.clone()));
     let tally = Arc::new(Tally::default());
     {
         let tally = Arc::clone(&tally);
@@ -396,6 +398,7 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
         .run(operations)
         .await;
     bar.finish_and_clear();
+    waits::set_bar(None);
 
     let mut failures = Vec::new();
     let mut not_attempted = 0_usize;
@@ -458,6 +461,7 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
                 "error": failed.error,
             })).collect::<Vec<_>>(),
         }),
+        tsv: None,
     });
     if failures.is_empty() {
         return Ok(());

@@ -181,7 +181,7 @@ fn check_source(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::catalog::scim_schema;
+    use crate::provisioning::catalog::scim_schema;
 
     #[test]
     fn credentials_are_checked_against_the_target() {

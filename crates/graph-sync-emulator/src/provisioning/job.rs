@@ -15,7 +15,8 @@ use graph_sync_model::{
 };
 use serde_json::Value;
 
-use super::validate::{TargetSystem, check_credentials};
+use super::checks::{TargetSystem, check_credentials};
+use super::rate::RateWindows;
 
 /// The interval of a running job.
 const RUN_INTERVAL: Duration = Duration::from_secs(40 * 60);
@@ -29,6 +30,8 @@ pub(crate) struct JobEntry {
     pub(crate) template_schema: SynchronizationSchema,
     /// The SCIM resources received by bulk upload, in order.
     pub(crate) uploaded: Vec<Value>,
+    /// The job's provisionOnDemand and bulkUpload rate windows.
+    pub(crate) rates: RateWindows,
 }
 
 fn now() -> Timestamp {
@@ -61,6 +64,7 @@ impl JobEntry {
             template_schema: schema.clone(),
             schema,
             uploaded: Vec::new(),
+            rates: RateWindows::default(),
         })
     }
 
@@ -195,7 +199,7 @@ mod tests {
     use graph_sync_model::SecretKey;
 
     use super::*;
-    use crate::sync::catalog::scim_schema;
+    use crate::provisioning::catalog::scim_schema;
 
     fn secrets(token: &str) -> Secrets {
         Secrets::new()

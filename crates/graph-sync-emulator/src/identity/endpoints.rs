@@ -1,262 +1,42 @@
-//! The identity side of the emulator: an Entra-shaped OAuth2 token endpoint, the
-//! managed-identity endpoints (IMDS and App Service), and the check of the tokens it issued
-//! on the protected Graph endpoints.
-//!
-//! * `POST /{tenant}/oauth2/v2.0/token`, form-encoded, `grant_type=client_credentials` with
-//!   `client_secret`, or with a `client_assertion` that is either a registered federated
-//!   token or an RS256 JWT whose signature is checked against the certificate registered
-//!   for the app, along with its `x5t#S256`, audience (this endpoint's URL), issuer and
-//!   subject (the client id) and time range. Errors are Entra's bodies: `error`,
-//!   `error_description` starting with the `AADSTS` code, `error_codes`, `timestamp`,
-//!   `trace_id`, `correlation_id` (the client's `client-request-id` when it sent one).
-//! * `GET /metadata/identity/oauth2/token` (IMDS: `Metadata: true` required) and
-//!   `GET /msi/token` (App Service: `X-IDENTITY-HEADER` required), for a system-assigned
-//!   identity or user-assigned ones by `client_id`.
-//! * Tokens live a configurable time on the emulator's clock, which tests can move forward
-//!   ([`Emulator::advance_clock`](crate::Emulator::advance_clock)); protected endpoints
-//!   answer `401` to expired and unknown tokens, and, when told to, a continuous access
-//!   evaluation claims challenge to every token not requested with claims.
-//!
-//! Secrets, assertions and tokens never reach a log, a response or `Debug`.
+//! The identity endpoints: the Entra-shaped OAuth2 token endpoint (client secret, certificate
+//! assertion, federated assertion) and the managed-identity endpoints of IMDS and App Service.
+//! Errors are Entra's bodies: `error`, `error_description` starting with the `AADSTS` code,
+//! `error_codes`, `timestamp`, `trace_id`, `correlation_id` (the client's `client-request-id`
+//! when it sent one).
 
-use std::collections::{HashMap, HashSet};
-use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::header::HOST;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use rsa::RsaPublicKey;
 use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
-use sha2::{Digest, Sha256};
-use x509_cert::der::{Decode, DecodePem, Encode};
+use sha2::Sha256;
 
+use super::registry::{AppCredential, Identity};
 use crate::context::RequestContext;
-use crate::error::GraphError;
-use crate::state::Shared;
 
-/// Entra's default access-token lifetime as the token endpoint reports it.
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
 /// How far in the future an assertion's `nbf` may be (clock skew).
 const NBF_SKEW: Duration = Duration::from_secs(300);
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// A certificate that cannot be registered: not PEM or DER X.509, or not RSA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidCertificate(String);
-
-impl fmt::Display for InvalidCertificate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid certificate: {}", self.0)
-    }
-}
-
-impl std::error::Error for InvalidCertificate {}
-
-/// The identity state, behind its own lock (never held across an `.await`).
-pub(crate) struct Identity {
-    data: Mutex<Data>,
-}
-
-struct Data {
-    apps: HashMap<String, Vec<AppCredential>>,
-    system_assigned: bool,
-    user_assigned: HashSet<String>,
-    app_service_header: String,
-    issued: HashMap<String, Issued>,
-    lifetime: Duration,
-    clock_offset: Duration,
-    require_claims: bool,
-    token_requests: usize,
-}
-
-enum AppCredential {
-    Secret(String),
-    Certificate {
-        key: Box<RsaPublicKey>,
-        thumbprint: String,
-    },
-    Federated(String),
-}
-
-struct Issued {
-    expires_at: SystemTime,
-    with_claims: bool,
-}
-
-impl Default for Identity {
-    fn default() -> Self {
-        Self {
-            data: Mutex::new(Data {
-                apps: HashMap::new(),
-                system_assigned: false,
-                user_assigned: HashSet::new(),
-                app_service_header: uuid::Uuid::new_v4().simple().to_string(),
-                issued: HashMap::new(),
-                lifetime: DEFAULT_LIFETIME,
-                clock_offset: Duration::ZERO,
-                require_claims: false,
-                token_requests: 0,
-            }),
-        }
-    }
-}
-
-impl fmt::Debug for Identity {
-    /// Counts only: the state holds secrets and tokens.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let data = self.data();
-        f.debug_struct("Identity")
-            .field("apps", &data.apps.len())
-            .field("issued", &data.issued.len())
-            .field("token_requests", &data.token_requests)
-            .finish()
-    }
-}
-
-impl Data {
-    fn now(&self) -> SystemTime {
-        SystemTime::now() + self.clock_offset
-    }
-
-    fn issue(&mut self, with_claims: bool) -> (String, Duration) {
-        let token = format!("graph-sync-emulator-at.{}", uuid::Uuid::new_v4().simple());
-        let expires_at = self.now() + self.lifetime;
-        self.issued.insert(
-            token.clone(),
-            Issued {
-                expires_at,
-                with_claims,
-            },
-        );
-        (token, self.lifetime)
-    }
-}
-
-impl Identity {
-    fn data(&self) -> MutexGuard<'_, Data> {
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn app(&self, client_id: &str, credential: AppCredential) {
-        self.data()
-            .apps
-            .entry(client_id.to_ascii_lowercase())
-            .or_default()
-            .push(credential);
-    }
-
-    pub(crate) fn register_secret(&self, client_id: &str, secret: &str) {
-        self.app(client_id, AppCredential::Secret(secret.to_owned()));
-    }
-
-    pub(crate) fn register_federated_token(&self, client_id: &str, token: &str) {
-        self.app(client_id, AppCredential::Federated(token.to_owned()));
-    }
-
-    pub(crate) fn register_certificate(
-        &self,
-        client_id: &str,
-        certificate: &[u8],
-    ) -> Result<(), InvalidCertificate> {
-        let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
-            x509_cert::Certificate::from_pem(certificate)
-        } else {
-            x509_cert::Certificate::from_der(certificate)
-        }
-        .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
-        let der = parsed
-            .to_der()
-            .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
-        let spki = parsed
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
-        let key = RsaPublicKey::from_public_key_der(&spki)
-            .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
-        let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
-        self.app(
-            client_id,
-            AppCredential::Certificate {
-                key: Box::new(key),
-                thumbprint,
-            },
-        );
-        Ok(())
-    }
-
-    pub(crate) fn enable_system_assigned(&self) {
-        self.data().system_assigned = true;
-    }
-
-    pub(crate) fn add_user_assigned(&self, client_id: &str) {
-        self.data()
-            .user_assigned
-            .insert(client_id.to_ascii_lowercase());
-    }
-
-    pub(crate) fn app_service_header(&self) -> String {
-        self.data().app_service_header.clone()
-    }
-
-    pub(crate) fn set_lifetime(&self, lifetime: Duration) {
-        self.data().lifetime = lifetime;
-    }
-
-    pub(crate) fn advance_clock(&self, by: Duration) {
-        self.data().clock_offset += by;
-    }
-
-    pub(crate) fn require_claims(&self, on: bool) {
-        self.data().require_claims = on;
-    }
-
-    pub(crate) fn token_requests(&self) -> usize {
-        self.data().token_requests
-    }
-}
-
 /// The identity routes, merged into the emulator's router.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Identity>: FromRef<S>,
+{
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint))
         .route("/metadata/identity/oauth2/token", get(imds))
         .route("/msi/token", get(app_service))
-}
-
-/// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]
-/// (valid until revoked) or one from the token endpoint (valid until it expires), and the
-/// claims challenge when it is switched on.
-///
-/// [`Emulator::issue_token`]: crate::Emulator::issue_token
-pub(crate) fn check_bearer(shared: &Shared, token: &str) -> Result<(), GraphError> {
-    let issued_by_hand = shared.is_valid_token(token);
-    let data = shared.identity().data();
-    let with_claims = if issued_by_hand {
-        false
-    } else {
-        let issued = data
-            .issued
-            .get(token)
-            .ok_or_else(GraphError::invalid_token)?;
-        if data.now() >= issued.expires_at {
-            return Err(GraphError::expired_token());
-        }
-        issued.with_claims
-    };
-    if data.require_claims && !with_claims {
-        return Err(GraphError::insufficient_claims());
-    }
-    Ok(())
 }
 
 /// An Entra error answer.
@@ -300,16 +80,15 @@ impl EntraError {
 
 /// `POST /{tenant}/oauth2/v2.0/token`.
 async fn token_endpoint(
-    State(shared): State<Arc<Shared>>,
+    State(identity): State<Arc<Identity>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let identity = shared.identity();
     identity.data().token_requests += 1;
     let form = parse_form(&body);
     let audience = format!("http://{}/{tenant}/oauth2/v2.0/token", host(&headers));
-    match grant(identity, &tenant, &form, &audience) {
+    match grant(&identity, &tenant, &form, &audience) {
         Ok((token, lifetime)) => {
             tracing::debug!(%tenant, "graph-sync-emulator issued a token");
             let seconds = lifetime.as_secs();
@@ -386,8 +165,8 @@ fn grant(
             "The provided value for the input parameter 'claims' is not valid JSON.".to_owned(),
         ));
     }
+    let now = identity.now();
     let mut data = identity.data();
-    let now = data.now();
     let credentials = data.apps.get(&client_id.to_ascii_lowercase()).ok_or_else(|| {
         EntraError::new(
             StatusCode::BAD_REQUEST,
@@ -428,7 +207,7 @@ fn grant(
     } else {
         return Err(bad(7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".to_owned()));
     }
-    Ok(data.issue(claims.is_some()))
+    Ok(data.issue(now, claims.is_some()))
 }
 
 /// Verifies a JWT client assertion: RS256 by a registered certificate, audience, issuer,
@@ -513,8 +292,7 @@ fn check_assertion(
 }
 
 /// `GET /metadata/identity/oauth2/token`: IMDS.
-async fn imds(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
-    let identity = shared.identity();
+async fn imds(State(identity): State<Arc<Identity>>, uri: Uri, headers: HeaderMap) -> Response {
     identity.data().token_requests += 1;
     let metadata = headers
         .get("metadata")
@@ -527,12 +305,15 @@ async fn imds(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -
             "Required metadata header not specified",
         );
     }
-    managed_token(identity, &uri, true)
+    managed_token(&identity, &uri, true)
 }
 
 /// `GET /msi/token`: the App Service identity endpoint.
-async fn app_service(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
-    let identity = shared.identity();
+async fn app_service(
+    State(identity): State<Arc<Identity>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     identity.data().token_requests += 1;
     let expected = identity.app_service_header();
     let sent = headers.get("x-identity-header").map(|v| v.as_bytes());
@@ -540,7 +321,7 @@ async fn app_service(State(shared): State<Arc<Shared>>, uri: Uri, headers: Heade
         let body = serde_json::json!({"error": {"code": "UnauthorizedRequest", "message": "The X-IDENTITY-HEADER header is missing or wrong."}});
         return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
     }
-    managed_token(identity, &uri, false)
+    managed_token(&identity, &uri, false)
 }
 
 fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
@@ -559,6 +340,7 @@ fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
             "Required query variable 'api-version' is missing",
         );
     }
+    let now = identity.now();
     let mut data = identity.data();
     let client_id = query.get("client_id").filter(|c| !c.is_empty());
     let known = match client_id {
@@ -572,12 +354,8 @@ fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
             "Identity not found",
         );
     }
-    let (token, lifetime) = data.issue(false);
-    let expires_on = data
-        .now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-        + lifetime.as_secs();
+    let (token, lifetime) = data.issue(now, false);
+    let expires_on = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) + lifetime.as_secs();
     let mut body = serde_json::json!({
         "access_token": token,
         "expires_on": expires_on.to_string(),
@@ -663,7 +441,7 @@ mod tests {
 
     #[test]
     fn secrets_are_checked_and_errors_are_entras() {
-        let identity = Identity::default();
+        let identity = Identity::new(Arc::default());
         identity.register_secret("app-1", "right-secret");
         let base = [
             ("grant_type", "client_credentials"),
@@ -705,7 +483,7 @@ mod tests {
 
     #[test]
     fn garbage_assertions_are_refused() {
-        let identity = Identity::default();
+        let identity = Identity::new(Arc::default());
         identity.register_federated_token("app-1", "federated-jwt");
         let mut pairs = vec![
             ("grant_type", "client_credentials"),

@@ -25,7 +25,7 @@ pub(crate) const BULK_UPLOAD: Limit = Limit {
 };
 
 /// The request times of each (key, limit) window.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct RateWindows {
     windows: HashMap<String, VecDeque<Instant>>,
 }

@@ -257,7 +257,7 @@ mod tests {
         let schema = scim_schema();
         assert_eq!(schema.directories.as_ref().unwrap().len(), 2);
         assert_eq!(schema.synchronization_rules.as_ref().unwrap().len(), 1);
-        assert!(crate::sync::validate::check_schema(&schema).is_ok());
+        assert!(crate::provisioning::checks::check_schema(&schema).is_ok());
         assert_eq!(scim_template("x").schema, Some(schema));
         assert_eq!(filter_operators().len(), 8);
         assert_eq!(functions().len(), FUNCTIONS.len());

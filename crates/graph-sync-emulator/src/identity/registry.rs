@@ -1,0 +1,234 @@
+//! The identity registry: an Entra tenant's app registrations (secrets, certificates,
+//! federated tokens), managed identities, and the tokens issued for them, on the emulator's
+//! clock; and the check of a bearer token on the protected Graph endpoints.
+//!
+//! Secrets, assertions and tokens never reach a log, a response or `Debug`.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use rsa::RsaPublicKey;
+use rsa::pkcs8::DecodePublicKey;
+use sha2::{Digest, Sha256};
+use x509_cert::der::{Decode, DecodePem, Encode};
+
+use crate::clock::Clock;
+use crate::error::GraphError;
+
+/// Entra's default access-token lifetime as the token endpoint reports it.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
+
+/// A certificate that cannot be registered: not PEM or DER X.509, or not RSA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidCertificate(String);
+
+impl fmt::Display for InvalidCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid certificate: {}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidCertificate {}
+
+/// The identity state, behind its own lock (never held across an `.await`).
+pub(crate) struct Identity {
+    data: Mutex<Data>,
+    clock: Arc<Clock>,
+}
+
+pub(super) struct Data {
+    pub(super) apps: HashMap<String, Vec<AppCredential>>,
+    pub(super) system_assigned: bool,
+    pub(super) user_assigned: HashSet<String>,
+    pub(super) app_service_header: String,
+    pub(super) issued: HashMap<String, Issued>,
+    /// Tokens from `Emulator::issue_token`: valid until revoked.
+    pub(super) by_hand: HashSet<String>,
+    pub(super) lifetime: Duration,
+    pub(super) require_claims: bool,
+    pub(super) token_requests: usize,
+}
+
+pub(super) enum AppCredential {
+    Secret(String),
+    Certificate {
+        key: Box<RsaPublicKey>,
+        thumbprint: String,
+    },
+    Federated(String),
+}
+
+pub(super) struct Issued {
+    expires_at: SystemTime,
+    with_claims: bool,
+}
+
+impl Identity {
+    /// An identity with no registrations, on `clock`.
+    pub(crate) fn new(clock: Arc<Clock>) -> Self {
+        Self {
+            clock,
+            data: Mutex::new(Data {
+                apps: HashMap::new(),
+                system_assigned: false,
+                user_assigned: HashSet::new(),
+                app_service_header: uuid::Uuid::new_v4().simple().to_string(),
+                issued: HashMap::new(),
+                by_hand: HashSet::new(),
+                lifetime: DEFAULT_LIFETIME,
+                require_claims: false,
+                token_requests: 0,
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for Identity {
+    /// Counts only: the state holds secrets and tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let data = self.data();
+        f.debug_struct("Identity")
+            .field("apps", &data.apps.len())
+            .field("issued", &data.issued.len())
+            .field("token_requests", &data.token_requests)
+            .finish()
+    }
+}
+
+impl Data {
+    pub(super) fn issue(&mut self, now: SystemTime, with_claims: bool) -> (String, Duration) {
+        let token = format!("graph-sync-emulator-at.{}", uuid::Uuid::new_v4().simple());
+        let expires_at = now.checked_add(self.lifetime).unwrap_or(now);
+        self.issued.insert(
+            token.clone(),
+            Issued {
+                expires_at,
+                with_claims,
+            },
+        );
+        (token, self.lifetime)
+    }
+}
+
+impl Identity {
+    pub(super) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    pub(super) fn data(&self) -> MutexGuard<'_, Data> {
+        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn app(&self, client_id: &str, credential: AppCredential) {
+        self.data()
+            .apps
+            .entry(client_id.to_ascii_lowercase())
+            .or_default()
+            .push(credential);
+    }
+
+    pub(crate) fn register_secret(&self, client_id: &str, secret: &str) {
+        self.app(client_id, AppCredential::Secret(secret.to_owned()));
+    }
+
+    pub(crate) fn register_federated_token(&self, client_id: &str, token: &str) {
+        self.app(client_id, AppCredential::Federated(token.to_owned()));
+    }
+
+    pub(crate) fn register_certificate(
+        &self,
+        client_id: &str,
+        certificate: &[u8],
+    ) -> Result<(), InvalidCertificate> {
+        let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
+            x509_cert::Certificate::from_pem(certificate)
+        } else {
+            x509_cert::Certificate::from_der(certificate)
+        }
+        .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
+        let der = parsed
+            .to_der()
+            .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
+        let spki = parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
+        let key = RsaPublicKey::from_public_key_der(&spki)
+            .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
+        let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+        self.app(
+            client_id,
+            AppCredential::Certificate {
+                key: Box::new(key),
+                thumbprint,
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn enable_system_assigned(&self) {
+        self.data().system_assigned = true;
+    }
+
+    pub(crate) fn add_user_assigned(&self, client_id: &str) {
+        self.data()
+            .user_assigned
+            .insert(client_id.to_ascii_lowercase());
+    }
+
+    pub(crate) fn app_service_header(&self) -> String {
+        self.data().app_service_header.clone()
+    }
+
+    pub(crate) fn set_lifetime(&self, lifetime: Duration) {
+        self.data().lifetime = lifetime;
+    }
+
+    pub(crate) fn require_claims(&self, on: bool) {
+        self.data().require_claims = on;
+    }
+
+    pub(crate) fn token_requests(&self) -> usize {
+        self.data().token_requests
+    }
+
+    /// Makes `token` valid until revoked.
+    pub(crate) fn add_token(&self, token: String) {
+        self.data().by_hand.insert(token);
+    }
+
+    /// Makes `token` invalid.
+    pub(crate) fn revoke_token(&self, token: &str) {
+        self.data().by_hand.remove(token);
+    }
+}
+
+/// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]
+/// (valid until revoked) or one from the token endpoint (valid until it expires), and the
+/// claims challenge when it is switched on.
+///
+/// [`Emulator::issue_token`]: crate::Emulator::issue_token
+pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), GraphError> {
+    let now = identity.now();
+    let data = identity.data();
+    let with_claims = if data.by_hand.contains(token) {
+        false
+    } else {
+        let issued = data
+            .issued
+            .get(token)
+            .ok_or_else(GraphError::invalid_token)?;
+        if now >= issued.expires_at {
+            return Err(GraphError::expired_token());
+        }
+        issued.with_claims
+    };
+    if data.require_claims && !with_claims {
+        return Err(GraphError::insufficient_claims());
+    }
+    Ok(())
+}

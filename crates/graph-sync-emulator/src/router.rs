@@ -1,0 +1,111 @@
+//! The HTTP pipeline, listed in the order a request passes through it:
+//!
+//! 1. **envelope** ([`envelope`]): gives the request its [`RequestContext`] (request-id,
+//!    client-request-id, time), renders a handler's [`GraphError`] into Graph's error body,
+//!    sets the support headers, records the request in the [`RequestLog`] and logs it
+//!    (method, path, status; never headers or bodies);
+//! 2. **resilience** ([`faults::layer`]): the per-client throttle, then injected faults;
+//! 3. **routing**: the identity endpoints ([`identity::routes`]) and the Graph operations
+//!    ([`synchronization::routes`], a table where each operation carries its name for
+//!    per-operation layers such as request validation);
+//! 4. **fallback**: a path or method no route names answers `500 NotImplementedInEmulator`,
+//!    whatever else is wrong, so a test that wanders off the emulated surface fails at once.
+//!
+//! Within a Graph handler, checks run in the service's order: bearer token (`401`), service
+//! principal id (`400`) and existence (`404`) in the [`Authorized`](crate::http::auth::Authorized)
+//! extractor, then the body: empty (`400`), media type (`415`), JSON shape (`400`), content
+//! (`400`). Nothing is stored unless every check passes.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{Method, Uri};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+
+use crate::context::{CLIENT_REQUEST_ID, RequestContext};
+use crate::error::{self, GraphError};
+use crate::faults;
+use crate::identity;
+use crate::log::{RecordedRequest, RequestLog};
+use crate::state::AppState;
+use crate::synchronization;
+
+/// The router of the emulated API, every stage of the pipeline in place.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(identity::routes())
+        .merge(synchronization::routes())
+        .fallback(not_implemented)
+        .method_not_allowed_fallback(not_implemented)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.resilience),
+            faults::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.log),
+            envelope,
+        ))
+        .with_state(state)
+}
+
+/// Wraps every request: gives it a [`RequestContext`], renders a [`GraphError`] into the
+/// Graph error body, sets the support headers, records the request and logs it.
+async fn envelope(
+    State(log): State<Arc<RequestLog>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let context = RequestContext::new(request.headers());
+    request.extensions_mut().insert(context.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+    let sent_client_request_id = request
+        .headers()
+        .get(CLIENT_REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+
+    let mut response = next.run(request).await;
+    if let Some(graph_error) = response.extensions_mut().remove::<GraphError>() {
+        response = error::render(&graph_error, &context);
+    }
+    context.apply_headers(response.headers_mut());
+
+    let status = response.status().as_u16();
+    tracing::debug!(
+        %method,
+        %path,
+        status,
+        operation = response
+            .extensions()
+            .get::<synchronization::Operation>()
+            .map(|operation| operation.name),
+        request_id = context.request_id(),
+        "graph-sync-emulator answered"
+    );
+    let intercepted = response.extensions().get::<faults::Intercepted>().copied();
+    let operation = response
+        .extensions()
+        .get::<synchronization::Operation>()
+        .map(|operation| operation.name);
+    log.record(RecordedRequest::new(
+        method.to_string(),
+        path_and_query,
+        status,
+        sent_client_request_id,
+        intercepted,
+        operation,
+    ));
+    response
+}
+
+/// Any route or method not emulated.
+async fn not_implemented(method: Method, uri: Uri) -> GraphError {
+    GraphError::not_implemented(&method, uri.path())
+}

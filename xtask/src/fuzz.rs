@@ -111,13 +111,7 @@ fn parse_args(args: &[&str]) -> Result<(Budget, Vec<String>), String> {
 /// Builds the targets once, then runs each; returns whether none crashed.
 pub(crate) fn fuzz(budget: Budget, targets: &[String]) -> Result<bool, String> {
     let root = workspace_root();
-    let installed = cargo_fuzz(&root)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !installed {
+    if !installed() {
         return Err(
             "cargo-fuzz is not installed: run `cargo install cargo-fuzz --locked` (.ci/run does)"
                 .to_owned(),
@@ -135,6 +129,16 @@ pub(crate) fn fuzz(budget: Budget, targets: &[String]) -> Result<bool, String> {
     }
     println!("\n{}", table(&reports));
     Ok(reports.iter().all(|report| !report.crashed))
+}
+
+/// Whether `cargo fuzz` runs.
+pub(crate) fn installed() -> bool {
+    cargo_fuzz(&workspace_root())
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// `cargo fuzz` with nightly flags allowed, run from the workspace root.

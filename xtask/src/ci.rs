@@ -24,7 +24,25 @@ enum Action {
     FuzzSmoke,
     /// `cargo test`, whose `test result:` lines are echoed and added up.
     Test(Cargo),
+    /// `cargo check -p graph-sync-api` for each entry of [`API_FEATURE_MATRIX`].
+    Matrix,
 }
+
+/// The feature sets `cargo xtask ci` checks graph-sync-api with: none, each feature alone,
+/// the defaults and all (the clippy and test steps cover all features with every target).
+/// Adding a feature to the crate means adding a row.
+pub(crate) const API_FEATURE_MATRIX: &[&[&str]] = &[
+    &["--no-default-features"],
+    &["--no-default-features", "--features", "reqwest"],
+    &["--no-default-features", "--features", "rustls"],
+    &["--no-default-features", "--features", "native-tls"],
+    &["--no-default-features", "--features", "certificate"],
+    &["--no-default-features", "--features", "pkcs12"],
+    &["--no-default-features", "--features", "mock"],
+    &["--no-default-features", "--features", "azure-core"],
+    &[],
+    &["--all-features"],
+];
 
 /// One named step of the pipeline.
 #[derive(Debug)]
@@ -86,6 +104,14 @@ fn steps() -> Vec<Step> {
             ],
         ),
         Step {
+            name: "api feature matrix",
+            action: Action::Matrix,
+        },
+        cargo(
+            "api unit tests (default features)",
+            &["test", "-p", "graph-sync-api", "--lib"],
+        ),
+        Step {
             name: "tidy",
             action: Action::Tidy,
         },
@@ -133,6 +159,10 @@ fn run_step(index: usize, total: usize, step: &Step, totals: &mut Option<TestTot
         Action::Layering => "layering (cargo tree)".to_owned(),
         Action::FuzzSmoke => "cargo xtask fuzz --smoke".to_owned(),
         Action::Test(cargo) => format!("$ {cargo}"),
+        Action::Matrix => format!(
+            "cargo check -p graph-sync-api, {} feature sets",
+            API_FEATURE_MATRIX.len()
+        ),
     };
     println!("\n==> [{}/{total}] {}: {what}", index + 1, step.name);
     match &step.action {
@@ -175,6 +205,31 @@ fn run_step(index: usize, total: usize, step: &Step, totals: &mut Option<TestTot
             *totals = Some(counted);
             outcome
         }
+        Action::Matrix => run_matrix(),
+    }
+}
+
+/// Checks graph-sync-api with every feature set of [`API_FEATURE_MATRIX`], all of them even
+/// after a failure, and names the sets that failed.
+fn run_matrix() -> Outcome {
+    let mut failed = Vec::new();
+    for features in API_FEATURE_MATRIX {
+        let mut args = vec!["check", "-p", "graph-sync-api"];
+        args.extend_from_slice(features);
+        let cargo = Cargo::new(&args, true);
+        println!("$ {cargo}");
+        match cargo.command().status() {
+            Ok(status) if status.success() => {}
+            _ => failed.push(format!("[{}]", features.join(" "))),
+        }
+    }
+    if failed.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed(format!(
+            "graph-sync-api does not build with {}",
+            failed.join(", ")
+        ))
     }
 }
 
@@ -326,6 +381,34 @@ mod tests {
         assert_eq!(names.first(), Some(&"fmt"));
         assert_eq!(names.get(1), Some(&"clippy"));
         assert_eq!(names.last(), Some(&"test"));
+    }
+
+    /// Every feature of graph-sync-api is checked alone: a new feature needs a new row.
+    #[test]
+    fn the_api_feature_matrix_has_every_feature_alone() {
+        let manifest =
+            std::fs::read_to_string(workspace_root().join("crates/graph-sync-api/Cargo.toml"))
+                .unwrap();
+        let section = manifest
+            .split("[features]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap();
+        let features: Vec<&str> = section
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.starts_with(' '))
+            .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim()))
+            .filter(|name| !name.is_empty() && *name != "default")
+            .collect();
+        assert!(features.contains(&"pkcs12"), "{features:?}");
+        for feature in features {
+            assert!(
+                API_FEATURE_MATRIX.contains(&&["--no-default-features", "--features", feature][..]),
+                "no matrix row checks `{feature}` alone"
+            );
+        }
+        assert!(API_FEATURE_MATRIX.contains(&&["--no-default-features"][..]));
+        assert!(API_FEATURE_MATRIX.contains(&&["--all-features"][..]));
     }
 
     #[test]

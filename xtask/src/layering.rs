@@ -80,6 +80,30 @@ const CHECKS: &[Check] = &[
         forbidden: &[Crate("axum"), Crate("graph-sync-emulator")],
     },
     Check {
+        rule: "the api's default features compile no certificate crypto: no RSA, X.509 or PKCS#12",
+        package: "graph-sync-api",
+        flags: &[],
+        forbidden: &[
+            Crate("rsa"),
+            Crate("x509-cert"),
+            Crate("pkcs12"),
+            Crate("p12-keystore"),
+            Crate("x509-parser"),
+        ],
+    },
+    Check {
+        rule: "PEM and PKCS#12 share one X.509 stack (x509-cert/der): no second parser",
+        package: "graph-sync-api",
+        flags: &["--features", "pkcs12"],
+        forbidden: &[
+            Crate("x509-parser"),
+            Crate("asn1-rs"),
+            Crate("nom"),
+            Crate("der-parser"),
+            Crate("p12-keystore"),
+        ],
+    },
+    Check {
         rule: "the emulator depends on the model only, not on the api, transport or reqwest",
         package: "graph-sync-emulator",
         flags: &[],

@@ -7,12 +7,22 @@ use tokio::task::JoinSet;
 use crate::client::GraphSyncClient;
 use crate::error::Error;
 
-/// Runs many operations with a concurrency limit and shared throttle awareness.
+/// Runs many operations with a concurrency limit, paced at the rate the service sustains.
 ///
-/// Every operation gets a clone of the client that shares one [`ThrottleGate`](crate::ThrottleGate): when one
-/// request is answered `429` (or `503`) with `Retry-After`, the others pause until then
-/// instead of all hitting the throttle, and each operation's own retries honour the wait. The
-/// result of every operation comes back, in input order.
+/// Every operation gets a clone of the client that shares one [`ThrottleGate`](crate::ThrottleGate):
+///
+/// * when one request is answered `429` (or `503`) with `Retry-After`, the others pause until
+///   then instead of all hitting the throttle, and each operation's own retries honour the wait;
+/// * from the first `429` on, the gate paces attempts at the rate it learns from the service's
+///   throttled answers, releasing waiters one slot apart instead of all at once, and keeps
+///   fewer attempts in flight (about twice what that rate needs at the observed latency), so
+///   that the run goes at the service's pace with few `429`s;
+/// * a throttled answer does not spend an operation's attempts: throttling is bounded by the
+///   retry policy's time budget alone ([`RetryConfig`](crate::RetryConfig)).
+///
+/// [`with_concurrency`](Self::with_concurrency) bounds the operations started at once; the gate
+/// bounds their attempts in flight below that while the service throttles. The result of every
+/// operation comes back, in input order.
 ///
 /// ```no_run
 /// use graph_sync_api::{Bulk, GraphSyncClient};
@@ -52,7 +62,9 @@ impl Bulk {
         }
     }
 
-    /// The most operations in flight at once (at least 1).
+    /// The most operations in flight at once (at least 1). While the service throttles, the
+    /// shared gate lets fewer of their attempts go at once
+    /// ([`ThrottleGate::concurrency_limit`](crate::ThrottleGate::concurrency_limit)).
     #[must_use]
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);

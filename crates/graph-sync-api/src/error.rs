@@ -34,9 +34,11 @@ pub enum Error {
     /// Graph answered 2xx with a body that is not what the API documents.
     #[error("unexpected response body")]
     Decode(#[source] DecodeError),
-    /// No access token could be had, or it may not be sent where the request goes.
-    #[error("no access token")]
-    Auth(#[source] AuthError),
+    /// No access token could be had, or it may not be sent where the request goes. `Display`
+    /// is the [`AuthError`]'s, which states the cause (what the credential or Entra said);
+    /// `source()` is the cause's own source, so a chain prints each part once.
+    #[error(transparent)]
+    Auth(AuthError),
     /// The retry policy stopped: the attempt or time limit was reached, the service asked to
     /// wait longer than the cap, or a request that is not idempotent may have been applied and
     /// was not repeated. [`RetryError::reason`] says which; the last attempt's error is the
@@ -71,6 +73,12 @@ impl Error {
     #[must_use]
     pub fn status(&self) -> Option<StatusCode> {
         self.as_service().map(ServiceError::status)
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        Self::Auth(error)
     }
 }
 
@@ -662,6 +670,27 @@ mod tests {
         assert_eq!(e.message(), Some("24 bytes of body"));
         assert_eq!(e.client_request_id(), Some("client-1"));
         assert_eq!(e.raw_body().as_ref(), b"<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn an_auth_error_converts_with_a_question_mark_and_states_its_cause() {
+        fn build() -> Result<crate::ClientSecretCredential, Error> {
+            Ok(crate::ClientSecretCredential::new(
+                "contoso.onmicrosoft.com",
+                "",
+                "secret",
+            )?)
+        }
+        let error = build().unwrap_err();
+        let Error::Auth(auth) = &error else {
+            panic!("expected an auth error, got {error:?}")
+        };
+        assert_eq!(error.to_string(), auth.to_string());
+        assert!(
+            error.to_string().contains("ClientSecretCredential"),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("secret\""), "{error}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! use graph_sync_api::GraphSyncClient;
-//! use graph_sync_model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId, SyncNotificationSettings};
+//! use graph_sync_api::model::{BaseAddress, SecretKey, SecretString, Secrets, ServicePrincipalId, SyncNotificationSettings};
 //!
 //! # async fn run() -> Result<(), graph_sync_api::Error> {
 //! let client = GraphSyncClient::builder()
@@ -83,15 +83,18 @@
 //! | `reqwest` | yes | the default transport, `graph_sync_transport::ReqwestTransport` |
 //! | `rustls` | yes | TLS through rustls (forwarded to graph-sync-transport) |
 //! | `native-tls` | no | TLS through the platform library (forwarded to graph-sync-transport) |
-//! | `pkcs12` | yes | `ClientCertificate::from_pkcs12` (PFX archives), via p12-keystore |
+//! | `certificate` | no | `ClientCertificateCredential` and `ClientCertificate::from_pem`: RS256 client assertions (RustCrypto `rsa`, `x509-cert`) |
+//! | `pkcs12` | no | `ClientCertificate::from_pkcs12` (PFX archives) on the same X.509 stack (RustCrypto `pkcs12`, `cms`, `pkcs5`); implies `certificate` |
 //! | `mock` | no | `MockTokenCredential`, a mockall mock of [`TokenCredential`] |
 //! | `azure-core` | no | `AzureCoreCredential`: any azure_core (azure_identity) credential |
 //!
 //! ## Authentication
 //!
-//! Static token, client secret, client certificate (PEM or PKCS#12; RS256 assertions signed
-//! by the pure-Rust `rsa` crate), workload identity, managed identity (IMDS and App Service),
-//! the `AZURE_*` environment, and chains of these. Tokens are cached per scope, refreshed
+//! Static token, client secret, workload identity, managed identity (IMDS and App Service),
+//! the `AZURE_*` environment, and chains of these, with the default features; client
+//! certificate (PEM with the `certificate` feature, PKCS#12 with `pkcs12`; RS256 assertions
+//! signed by the pure-Rust `rsa` crate) opt-in, so that a build that authenticates with a
+//! secret, a token or a managed identity compiles no RSA, X.509 or PKCS#12 code. Tokens are cached per scope, refreshed
 //! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
 mod bulk;
@@ -111,11 +114,13 @@ pub use credential::AzureCoreCredential;
 #[cfg(any(test, feature = "mock"))]
 pub use credential::MockTokenCredential;
 pub use credential::{
-    AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientCertificate,
-    ClientCertificateCredential, ClientSecretCredential, EnvironmentCredential, IMDS_ENDPOINT,
-    MAX_TOKEN_LIFETIME, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
-    TokenCredential, TokenRequest, WorkloadIdentityCredential,
+    AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientSecretCredential,
+    EnvironmentCredential, IMDS_ENDPOINT, MAX_TOKEN_LIFETIME, ManagedIdentity,
+    ManagedIdentityCredential, StaticTokenCredential, TokenCredential, TokenRequest,
+    WorkloadIdentityCredential,
 };
+#[cfg(feature = "certificate")]
+pub use credential::{ClientCertificate, ClientCertificateCredential};
 pub use error::{
     DecodeError, Error, GaveUp, InvalidInput, InvalidInputKind, RetryError, ServiceError,
 };
@@ -126,7 +131,8 @@ pub use operations::{
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
-    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, wait_until_visible,
+    RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, is_throttled,
+    wait_until_visible,
 };
 
 /// Internal parsers of external input, exposed for the fuzz targets in `fuzz/` (feature

@@ -262,7 +262,7 @@ async fn token_requests_go_to_the_clouds_authority_without_a_graph_token() {
         let transport: Arc<dyn graph_sync_api::transport::Transport> = Arc::new(transport);
         let credential = ClientSecretCredential::new("contoso", "app-id", "app-secret")
             .unwrap()
-            .cloud(&cloud)
+            .cloud(cloud.clone())
             .transport(Arc::clone(&transport));
         let client = GraphSyncClient::builder()
             .cloud(cloud.clone())

@@ -7,13 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use graph_sync_api::{
-    AuthErrorKind, ChainedTokenCredential, ClientCertificate, ClientCertificateCredential,
-    ClientSecretCredential, Cloud, EnvironmentCredential, Error, GraphSyncClient, ManagedIdentity,
-    ManagedIdentityCredential, TokenCredential, TokenRequest, WorkloadIdentityCredential,
+    AuthErrorKind, ChainedTokenCredential, ClientSecretCredential, Cloud, EnvironmentCredential,
+    Error, GraphSyncClient, ManagedIdentity, ManagedIdentityCredential, TokenCredential,
+    TokenRequest, WorkloadIdentityCredential,
 };
+#[cfg(feature = "pkcs12")]
+use graph_sync_api::{ClientCertificate, ClientCertificateCredential};
 use graph_sync_emulator::{Emulator, RunningEmulator};
 use graph_sync_model::ServicePrincipalId;
 
+#[cfg(feature = "pkcs12")]
 use crate::certs;
 use crate::support::documented_secrets;
 
@@ -142,6 +145,7 @@ async fn a_wrong_secret_is_explained_with_aadsts_code_and_ids() {
     assert!(setup.graph_statuses().is_empty(), "nothing reaches Graph");
 }
 
+#[cfg(feature = "pkcs12")]
 #[tokio::test]
 async fn certificate_from_pem_and_pkcs12() {
     let setup = Setup::start().await;
@@ -179,6 +183,44 @@ async fn certificate_from_pem_and_pkcs12() {
     );
 }
 
+#[cfg(feature = "pkcs12")]
+#[test]
+fn pkcs12_archives_of_every_common_encryption_are_read() {
+    use p12_keystore::{EncryptionAlgorithm, MacAlgorithm};
+    let cert = certs::registered();
+    for (encryption, mac) in [
+        (
+            EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
+            MacAlgorithm::HmacSha256,
+        ),
+        (
+            EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
+            MacAlgorithm::HmacSha1,
+        ),
+        (
+            EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc,
+            MacAlgorithm::HmacSha1,
+        ),
+    ] {
+        let what = format!("{encryption:?}/{mac:?}");
+        let archive = cert.pkcs12_with("pfx-pass", encryption, mac);
+        let read = ClientCertificate::from_pkcs12(&archive, "pfx-pass").expect(&what);
+        assert_eq!(
+            read.certificate_der(),
+            cert.certificate_der.as_slice(),
+            "{what}"
+        );
+        let wrong = ClientCertificate::from_pkcs12(&archive, "wrong").unwrap_err();
+        assert!(
+            wrong.to_string().contains("wrong password"),
+            "{what}: {wrong}"
+        );
+        let truncated = ClientCertificate::from_pkcs12(&archive[..archive.len() / 2], "pfx-pass");
+        assert!(truncated.is_err(), "{what}");
+    }
+}
+
+#[cfg(feature = "pkcs12")]
 #[tokio::test]
 async fn a_wrong_certificate_and_an_expired_assertion_are_refused() {
     let setup = Setup::start().await;
@@ -296,16 +338,9 @@ fn lookup<'m>(map: &'m HashMap<&'static str, String>) -> impl Fn(&str) -> Option
 #[tokio::test]
 async fn environment_builds_each_credential_with_azure_identity_precedence() {
     let setup = Setup::start().await;
-    let cert = certs::registered();
-    setup
-        .emulator()
-        .register_app_with_certificate(APP, &cert.certificate_der)
-        .unwrap();
     setup
         .emulator()
         .register_app_with_federated_token(APP, "federated-env");
-    let pem = TempFile::new(cert.combined_pem().as_bytes());
-    let pfx = TempFile::new(&cert.pkcs12("env-pass"));
     let token_file = TempFile::new(b"federated-env");
     let base = HashMap::from([
         ("AZURE_TENANT_ID", TENANT.to_owned()),
@@ -317,40 +352,57 @@ async fn environment_builds_each_credential_with_azure_identity_precedence() {
         map.extend(extra.iter().cloned());
         map
     };
-    let cases = [
+    #[cfg_attr(
+        not(feature = "pkcs12"),
+        expect(unused_mut, reason = "the certificate cases need the feature")
+    )]
+    let mut cases = vec![
         (
             with(&[
                 ("AZURE_CLIENT_SECRET", SECRET.to_owned()),
-                ("AZURE_CLIENT_CERTIFICATE_PATH", pem.path()),
+                ("AZURE_CLIENT_CERTIFICATE_PATH", "/unused.pem".to_owned()),
                 ("AZURE_FEDERATED_TOKEN_FILE", token_file.path()),
             ]),
             "ClientSecretCredential",
-        ),
-        (
-            with(&[
-                ("AZURE_CLIENT_CERTIFICATE_PATH", pem.path()),
-                ("AZURE_FEDERATED_TOKEN_FILE", token_file.path()),
-            ]),
-            "ClientCertificateCredential",
-        ),
-        (
-            with(&[
-                ("AZURE_CLIENT_CERTIFICATE_PATH", pfx.path()),
-                ("AZURE_CLIENT_CERTIFICATE_PASSWORD", "env-pass".to_owned()),
-            ]),
-            "ClientCertificateCredential",
         ),
         (
             with(&[("AZURE_FEDERATED_TOKEN_FILE", token_file.path())]),
             "WorkloadIdentityCredential",
         ),
     ];
+    // Kept alive until the credentials have read them.
+    #[cfg(feature = "pkcs12")]
+    let (_pem, _pfx) = {
+        let cert = certs::registered();
+        setup
+            .emulator()
+            .register_app_with_certificate(APP, &cert.certificate_der)
+            .unwrap();
+        let pem = TempFile::new(cert.combined_pem().as_bytes());
+        let pfx = TempFile::new(&cert.pkcs12("env-pass"));
+        cases.push((
+            with(&[
+                ("AZURE_CLIENT_CERTIFICATE_PATH", pem.path()),
+                ("AZURE_FEDERATED_TOKEN_FILE", token_file.path()),
+            ]),
+            "ClientCertificateCredential",
+        ));
+        cases.push((
+            with(&[
+                ("AZURE_CLIENT_CERTIFICATE_PATH", pfx.path()),
+                ("AZURE_CLIENT_CERTIFICATE_PASSWORD", "env-pass".to_owned()),
+            ]),
+            "ClientCertificateCredential",
+        ));
+        (pem, pfx)
+    };
+    let expected = cases.len();
     for (map, chosen) in cases {
         let credential = EnvironmentCredential::from_lookup(lookup(&map)).unwrap();
         assert_eq!(credential.chosen(), chosen);
         setup.put(&setup.client(credential)).await.unwrap();
     }
-    assert_eq!(setup.emulator().token_requests(), 4);
+    assert_eq!(setup.emulator().token_requests(), expected);
 }
 
 #[test]
@@ -482,7 +534,7 @@ async fn credentials_share_the_clients_transport_when_given_it() {
     let cloud = Cloud::custom("emulator", &setup.running.graph_root(), &setup.authority()).unwrap();
     let credential = ClientSecretCredential::new(TENANT, APP, SECRET)
         .unwrap()
-        .cloud(&cloud)
+        .cloud(cloud.clone())
         .transport(Arc::clone(&transport));
     let client = GraphSyncClient::builder()
         .cloud(cloud)

@@ -191,6 +191,7 @@ async fn no_output_of_any_kind_reveals_a_secret() {
 
 /// Client secrets, certificate keys, federated tokens, App Service headers and issued tokens
 /// never appear in Debug, Display, errors or TRACE logs, on success or failure.
+#[cfg(feature = "pkcs12")]
 #[tokio::test]
 async fn no_output_reveals_a_credential_secret_or_token() {
     use graph_sync_api::{

@@ -56,6 +56,20 @@ impl TestCertificate {
 
     /// A PKCS#12 archive of the key and certificate, protected by `password`.
     pub(crate) fn pkcs12(&self, password: &str) -> Vec<u8> {
+        self.pkcs12_with(
+            password,
+            p12_keystore::EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
+            p12_keystore::MacAlgorithm::HmacSha256,
+        )
+    }
+
+    /// A PKCS#12 archive encrypted and authenticated as given (legacy ones included).
+    pub(crate) fn pkcs12_with(
+        &self,
+        password: &str,
+        encryption: p12_keystore::EncryptionAlgorithm,
+        mac: p12_keystore::MacAlgorithm,
+    ) -> Vec<u8> {
         let certificate = p12_keystore::Certificate::from_der(&self.certificate_der).unwrap();
         let chain =
             p12_keystore::PrivateKeyChain::new(self.key_der.clone(), [1u8; 20], [certificate]);
@@ -64,7 +78,12 @@ impl TestCertificate {
             "graph-sync",
             p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
         );
-        store.writer(password).write().unwrap()
+        store
+            .writer(password)
+            .encryption_algorithm(encryption)
+            .mac_algorithm(mac)
+            .write()
+            .unwrap()
     }
 
     /// A chunk of the private key's PEM body, to look for in outputs.

@@ -9,11 +9,13 @@
 mod auth;
 mod auth_emulator;
 mod canary;
+#[cfg(feature = "pkcs12")]
 mod certs;
 mod emulator;
 mod hostile;
 mod mock;
 mod operations;
+mod pacing;
 mod resilience;
 mod retry;
 mod support;

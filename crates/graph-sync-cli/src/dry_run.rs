@@ -7,6 +7,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use graph_sync_api::model::{SecretKey, SecretValueKind};
 use graph_sync_api::transport::http::{HeaderValue, StatusCode};
 use graph_sync_api::transport::{Request, Response, Transport, TransportError, async_trait};
 use serde_json::{Value, json};
@@ -52,15 +53,28 @@ fn header_text(value: &HeaderValue) -> String {
 }
 
 /// A JSON body with every non-empty string replaced by [`REDACTED`], except the values of
-/// members named `key` (secret key names are not secret). An empty string stays empty: it
-/// says "clear this key", which is worth seeing.
+/// members named `key` (secret key names are not secret) and the value next to a `key` whose
+/// kind is not a secret (a URL such as `BaseAddress`, a boolean such as `SyncAll`, the
+/// `SyncNotificationSettings` document): those are what one wants to check before sending.
+/// An empty string stays empty: it says "clear this key", which is worth seeing.
 pub(crate) fn redact_body(value: &mut Value) {
     match value {
         Value::String(text) if !text.is_empty() => *text = REDACTED.to_owned(),
         Value::Array(items) => items.iter_mut().for_each(redact_body),
         Value::Object(members) => {
+            let shown = members
+                .get("key")
+                .and_then(Value::as_str)
+                .and_then(|key| SecretKey::parse(key).ok())
+                .is_some_and(|key| {
+                    !matches!(key, SecretKey::Other(_))
+                        && matches!(
+                            key.kind(),
+                            SecretValueKind::Url | SecretValueKind::Boolean | SecretValueKind::Json
+                        )
+                });
             for (name, member) in members.iter_mut() {
-                if name != "key" {
+                if name != "key" && !(shown && name == "value") {
                     redact_body(member);
                 }
             }
@@ -122,6 +136,9 @@ mod tests {
         let mut body = json!({"value": [
             {"key": "SecretToken", "value": "CANARY"},
             {"key": "Password", "value": ""},
+            {"key": "BaseAddress", "value": "https://scim.example.com"},
+            {"key": "SyncAll", "value": "false"},
+            {"key": "NewKeyFromGraph", "value": "CANARY"},
         ]});
         redact_body(&mut body);
         assert_eq!(
@@ -129,6 +146,9 @@ mod tests {
             json!({"value": [
                 {"key": "SecretToken", "value": "[REDACTED]"},
                 {"key": "Password", "value": ""},
+                {"key": "BaseAddress", "value": "https://scim.example.com"},
+                {"key": "SyncAll", "value": "false"},
+                {"key": "NewKeyFromGraph", "value": "[REDACTED]"},
             ]})
         );
     }

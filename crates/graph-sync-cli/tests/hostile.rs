@@ -170,7 +170,11 @@ async fn no_command_leaks_a_canary_or_a_control_sequence_or_panics() {
         // (arguments, exit for a 400, exit for a 401)
         (vec!["secrets", "set", "--sp", SP, "--from", secrets], 1, 3),
         (vec!["secrets", "show", "--sp", SP], 1, 3),
-        (vec!["secrets", "clear", "--sp", SP, "Password"], 1, 3),
+        (
+            vec!["secrets", "clear", "--yes", "--sp", SP, "Password"],
+            1,
+            3,
+        ),
         (
             vec![
                 "credentials",
@@ -203,6 +207,7 @@ async fn no_command_leaks_a_canary_or_a_control_sequence_or_panics() {
             vec![
                 "schema",
                 "put",
+                "--yes",
                 "--sp",
                 SP,
                 "--job",

@@ -176,14 +176,31 @@ async fn a_job_lives_its_whole_life_through_the_command_line() {
     output.expect_code(0);
     assert_eq!(json(&output)["state"], "Paused");
 
+    // Destructive: refused without --yes when not on a terminal, and nothing is sent.
+    let before = world.request_count();
     let output = job_args("restart")
         .args(&["--scope", "QuarantineState,Watermark"])
+        .run()
+        .await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("pass --yes"), "{output:#?}");
+    assert_eq!(world.request_count(), before);
+    let output = job_args("restart")
+        .args(&["--scope", "QuarantineState,Watermark", "--yes"])
         .run()
         .await;
     output.expect_code(0);
     assert!(output.stdout.contains("Watermark"), "{output:#?}");
 
-    job_args("delete").run().await.expect_code(0);
+    let output = job_args("delete").arg("--dry-run").run().await;
+    output.expect_code(0);
+    assert!(
+        output.stdout.contains("Dry run: nothing was sent"),
+        "{output:#?}"
+    );
+    assert!(output.stdout.contains("DELETE "), "{output:#?}");
+    job_args("delete").run().await.expect_code(2);
+    job_args("delete").arg("--yes").run().await.expect_code(0);
     let output = world
         .graph_sync()
         .args(&["--output", "json", "jobs", "list", "--sp", &sp])
@@ -299,7 +316,9 @@ async fn schema_round_trips_through_a_file_and_put_replaces_it() {
         .private("edited.json", &serde_json::to_string(&schema).unwrap());
     let output = world
         .graph_sync()
-        .args(&["schema", "put", "--sp", &sp, "--job", &job, "--from"])
+        .args(&[
+            "schema", "put", "--yes", "--sp", &sp, "--job", &job, "--from",
+        ])
         .arg(edited.to_str().unwrap())
         .run()
         .await;

@@ -472,3 +472,77 @@ async fn jobs_create_prints_the_id_as_tsv_and_refuses_a_duplicate() {
             .any(|line| line.split('\t').next() == Some(id.as_str()))
     );
 }
+
+/// Item 5: `--dry-run` on every command that changes something prints the request and sends
+/// nothing; destructive commands need `--yes` when not on a terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutating_command_dry_runs_and_destructive_ones_need_yes() {
+    let world = World::provisioning().await;
+    let sp = world.sp_id();
+    let schema = world.dir.private(
+        "schema.json",
+        "{\"directories\": [{\"name\": \"d\"}], \"synchronizationRules\": [{\"id\": \"r\"}]}",
+    );
+    let schema = schema.to_str().unwrap();
+    let job = ["--job", "scim.0a1b2c3d4e5f"];
+    let runs: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["jobs", "create", "--sp", &sp, "--template", "scim"],
+            "POST ",
+        ),
+        (vec!["jobs", "start", "--sp", &sp, job[0], job[1]], "POST "),
+        (vec!["jobs", "pause", "--sp", &sp, job[0], job[1]], "POST "),
+        (
+            vec!["jobs", "restart", "--sp", &sp, job[0], job[1]],
+            "POST ",
+        ),
+        (
+            vec!["jobs", "delete", "--sp", &sp, job[0], job[1]],
+            "DELETE ",
+        ),
+        (
+            vec![
+                "schema", "put", "--sp", &sp, job[0], job[1], "--from", schema,
+            ],
+            "PUT ",
+        ),
+        (vec!["secrets", "clear", "--sp", &sp, "Password"], "PUT "),
+        (
+            vec![
+                "provision-on-demand",
+                "--sp",
+                &sp,
+                job[0],
+                job[1],
+                "--rule",
+                "r",
+                "--subject",
+                &sp,
+            ],
+            "POST ",
+        ),
+    ];
+    for (args, method) in &runs {
+        let output = world.graph_sync().args(args).arg("--dry-run").run().await;
+        output.expect_code(0);
+        assert!(
+            output.stdout.contains("Dry run: nothing was sent"),
+            "{args:?}: {output:#?}"
+        );
+        assert!(output.stdout.contains(method), "{args:?}: {output:#?}");
+    }
+    assert_eq!(world.request_count(), 0, "dry runs send nothing");
+    for args in [&runs[3].0, &runs[4].0, &runs[5].0, &runs[6].0] {
+        let output = world.graph_sync().args(args).run().await;
+        output.expect_code(2);
+        assert!(
+            output.stderr.contains("pass --yes"),
+            "{args:?}: {output:#?}"
+        );
+    }
+    assert_eq!(
+        world.request_count(),
+        0,
+        "unconfirmed commands send nothing"
+    );
+}

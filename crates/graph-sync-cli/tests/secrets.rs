@@ -131,9 +131,7 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
     let world = World::start().await;
     let file = world.dir.private(
         "secrets.toml",
-        &format!(
-            "BaseAddress = \"https://{CANARY}.example.com/scim\"\nSecretToken = {{ env = \"T\" }}\n"
-        ),
+        "BaseAddress = \"https://scim.example.com/scim\"\nSecretToken = { env = \"T\" }\n",
     );
     for format in ["table", "json"] {
         let output = world
@@ -159,6 +157,11 @@ async fn dry_run_prints_the_request_redacted_and_sends_nothing() {
             assert_eq!(json["headers"]["authorization"], "[REDACTED]");
             assert_eq!(json["body"]["value"][1]["key"], "SecretToken");
             assert_eq!(json["body"]["value"][1]["value"], "[REDACTED]");
+            // Non-secret values are shown: they are what one checks before sending.
+            assert_eq!(
+                json["body"]["value"][0]["value"],
+                "https://scim.example.com/scim"
+            );
         } else {
             assert!(
                 output.stdout.contains("Dry run: nothing was sent"),
@@ -252,6 +255,7 @@ async fn clear_empties_keys_and_refuses_json_keys_before_sending() {
             &world.sp_id(),
             "SecretToken",
             "Password",
+            "--yes",
         ])
         .run()
         .await;

@@ -3,8 +3,10 @@
 //! certificate read from PEM or PKCS#12.
 //!
 //! Signing is RS256 (RSASSA-PKCS1-v1_5 with SHA-256) by the RustCrypto `rsa` crate; PEM and
-//! X.509 are read by `x509-cert` (with `der` and `pem-rfc7468`), PKCS#12 by `p12-keystore`.
-//! All are pure Rust: no OpenSSL. See `docs/authentication.md` for why.
+//! X.509 are read by `x509-cert` (with `der` and `pem-rfc7468`), PKCS#12 on the same stack by
+//! `pfx.rs` (RustCrypto `pkcs12`, `cms`, `pkcs5`). All are pure Rust: no OpenSSL. See
+//! `docs/authentication.md` for why. Needs the `certificate` feature (PEM) and the `pkcs12`
+//! feature (PFX archives).
 
 use std::fmt;
 use std::sync::Arc;
@@ -104,7 +106,7 @@ impl ClientCertificate {
     }
 
     /// Reads a PKCS#12 (PFX) archive protected by `password` (may be empty), as exported
-    /// from Azure Key Vault or Windows. Needs the `pkcs12` feature (on by default).
+    /// from Azure Key Vault or Windows. Needs the `pkcs12` feature.
     ///
     /// # Errors
     ///
@@ -112,25 +114,21 @@ impl ClientCertificate {
     /// holds no private key, or its key is not RSA or matches none of its certificates.
     #[cfg(feature = "pkcs12")]
     pub fn from_pkcs12(archive: &[u8], password: &str) -> Result<Self, AuthError> {
-        let store = p12_keystore::KeyStore::from_pkcs12(archive, password).map_err(|e| {
+        let contents = super::pfx::read(archive, password).map_err(|e| {
             AuthError::configuration(format!(
-                "{NAME}: the PKCS#12 archive cannot be read (wrong password?): {e}"
+                "{NAME}: the PKCS#12 archive cannot be read: {}",
+                e.0
             ))
         })?;
-        let (_, chain) = store.private_key_chain().ok_or_else(|| {
+        let der = contents.key.ok_or_else(|| {
             AuthError::configuration(format!("{NAME}: the PKCS#12 archive holds no private key"))
         })?;
-        let key = RsaPrivateKey::from_pkcs8_der(chain.key()).map_err(|e| {
+        let key = RsaPrivateKey::from_pkcs8_der(&der).map_err(|e| {
             AuthError::configuration(format!(
                 "{NAME}: the PKCS#12 private key is not an RSA key ({e})"
             ))
         })?;
-        let certificates: Vec<Vec<u8>> = chain
-            .chain()
-            .iter()
-            .map(|certificate| certificate.as_der().to_vec())
-            .collect();
-        Self::from_parts(key, &certificates)
+        Self::from_parts(key, &contents.certificates)
     }
 
     fn from_parts(key: RsaPrivateKey, certificates: &[Vec<u8>]) -> Result<Self, AuthError> {

@@ -18,13 +18,13 @@ const NAME: &str = "ClientSecretCredential";
 /// ```no_run
 /// use graph_sync_api::{ClientSecretCredential, Cloud, GraphSyncClient};
 ///
-/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// # fn run() -> Result<(), graph_sync_api::Error> {
 /// let credential = ClientSecretCredential::new(
 ///     "contoso.onmicrosoft.com",
 ///     "00000000-0000-0000-0000-000000000001",
-///     std::env::var("CLIENT_SECRET")?,
+///     std::env::var("CLIENT_SECRET").unwrap_or_default(),
 /// )?
-/// .cloud(&Cloud::us_gov_l4());
+/// .cloud(Cloud::us_gov_l4());
 /// let client = GraphSyncClient::builder()
 ///     .cloud(Cloud::us_gov_l4())
 ///     .credential(credential)

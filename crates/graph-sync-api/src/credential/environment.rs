@@ -9,15 +9,18 @@ use graph_sync_transport::Transport;
 use zeroize::Zeroizing;
 
 use super::{
-    AccessToken, AuthError, ClientCertificate, ClientCertificateCredential, ClientSecretCredential,
-    TokenCredential, TokenRequest, WorkloadIdentityCredential,
+    AccessToken, AuthError, ClientSecretCredential, TokenCredential, TokenRequest,
+    WorkloadIdentityCredential,
 };
+#[cfg(feature = "certificate")]
+use super::{ClientCertificate, ClientCertificateCredential};
 
 const NAME: &str = "EnvironmentCredential";
 const TENANT: &str = "AZURE_TENANT_ID";
 const CLIENT: &str = "AZURE_CLIENT_ID";
 const SECRET: &str = "AZURE_CLIENT_SECRET";
 const CERTIFICATE: &str = "AZURE_CLIENT_CERTIFICATE_PATH";
+#[cfg(feature = "certificate")]
 const CERTIFICATE_PASSWORD: &str = "AZURE_CLIENT_CERTIFICATE_PASSWORD";
 const TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
 const AUTHORITY: &str = "AZURE_AUTHORITY_HOST";
@@ -28,12 +31,13 @@ const AUTHORITY: &str = "AZURE_AUTHORITY_HOST";
 /// | variables (all with `AZURE_TENANT_ID` and `AZURE_CLIENT_ID`) | credential |
 /// |---|---|
 /// | `AZURE_CLIENT_SECRET` | [`ClientSecretCredential`] |
-/// | `AZURE_CLIENT_CERTIFICATE_PATH` (PEM or PKCS#12), `AZURE_CLIENT_CERTIFICATE_PASSWORD` | [`ClientCertificateCredential`] |
+/// | `AZURE_CLIENT_CERTIFICATE_PATH` (PEM, or PKCS#12), `AZURE_CLIENT_CERTIFICATE_PASSWORD` | `ClientCertificateCredential` (the `certificate` feature; `pkcs12` for PKCS#12) |
 /// | `AZURE_FEDERATED_TOKEN_FILE` | [`WorkloadIdentityCredential`] |
 ///
 /// The first row whose variables are set wins. `AZURE_AUTHORITY_HOST` (e.g.
 /// `https://login.microsoftonline.us`) replaces the global login authority. An empty
-/// variable counts as unset.
+/// variable counts as unset. Without the `certificate` feature, a certificate row is an
+/// error that names the feature to enable.
 ///
 /// The workspace forbids `unsafe`, and Rust 2024 makes `std::env::set_var` unsafe, so tests
 /// and embedders build it from a lookup function ([`from_lookup`](Self::from_lookup));
@@ -46,6 +50,7 @@ pub struct EnvironmentCredential {
 #[derive(Clone, Debug)]
 enum Inner {
     Secret(ClientSecretCredential),
+    #[cfg(feature = "certificate")]
     Certificate(ClientCertificateCredential),
     Workload(WorkloadIdentityCredential),
 }
@@ -108,26 +113,7 @@ impl EnvironmentCredential {
             }
             Inner::Secret(credential)
         } else if let Some(path) = certificate {
-            let bytes = Zeroizing::new(std::fs::read(&path).map_err(|e| {
-                AuthError::configuration(format!(
-                    "{NAME}: the certificate file {CERTIFICATE}={path} cannot be read"
-                ))
-                .with_source(e)
-            })?);
-            let is_pem = bytes
-                .windows(b"-----BEGIN".len())
-                .any(|window| window == b"-----BEGIN");
-            let parsed = if is_pem {
-                ClientCertificate::from_pem(&bytes)?
-            } else {
-                let password = get(CERTIFICATE_PASSWORD).map(Zeroizing::new);
-                pkcs12(&path, &bytes, password.as_ref().map_or("", |p| p.as_str()))?
-            };
-            let mut credential = ClientCertificateCredential::new(&tenant, &client, parsed)?;
-            if let Some(authority) = &authority {
-                credential = credential.authority(authority)?;
-            }
-            Inner::Certificate(credential)
+            certificate_credential(&tenant, &client, &path, authority.as_deref(), &get)?
         } else {
             let path = token_file.ok_or_else(|| missing_error(vec![TOKEN_FILE.to_owned()]))?;
             let mut credential = WorkloadIdentityCredential::new(&tenant, &client, path)?;
@@ -145,6 +131,7 @@ impl EnvironmentCredential {
     pub fn chosen(&self) -> &'static str {
         match self.inner {
             Inner::Secret(_) => "ClientSecretCredential",
+            #[cfg(feature = "certificate")]
             Inner::Certificate(_) => "ClientCertificateCredential",
             Inner::Workload(_) => "WorkloadIdentityCredential",
         }
@@ -155,6 +142,7 @@ impl EnvironmentCredential {
     pub fn transport(self, transport: Arc<dyn Transport>) -> Self {
         let inner = match self.inner {
             Inner::Secret(c) => Inner::Secret(c.transport(transport)),
+            #[cfg(feature = "certificate")]
             Inner::Certificate(c) => Inner::Certificate(c.transport(transport)),
             Inner::Workload(c) => Inner::Workload(c.transport(transport)),
         };
@@ -162,14 +150,59 @@ impl EnvironmentCredential {
     }
 }
 
+/// The certificate credential of `AZURE_CLIENT_CERTIFICATE_PATH=path`.
+#[cfg(feature = "certificate")]
+fn certificate_credential(
+    tenant: &str,
+    client: &str,
+    path: &str,
+    authority: Option<&str>,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<Inner, AuthError> {
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+        AuthError::configuration(format!(
+            "{NAME}: the certificate file {CERTIFICATE}={path} cannot be read"
+        ))
+        .with_source(e)
+    })?);
+    let is_pem = bytes
+        .windows(b"-----BEGIN".len())
+        .any(|window| window == b"-----BEGIN");
+    let parsed = if is_pem {
+        ClientCertificate::from_pem(&bytes)?
+    } else {
+        let password = get(CERTIFICATE_PASSWORD).map(Zeroizing::new);
+        pkcs12(path, &bytes, password.as_ref().map_or("", |p| p.as_str()))?
+    };
+    let mut credential = ClientCertificateCredential::new(tenant, client, parsed)?;
+    if let Some(authority) = authority {
+        credential = credential.authority(authority)?;
+    }
+    Ok(Inner::Certificate(credential))
+}
+
+/// Without the `certificate` feature, the environment cannot name a certificate.
+#[cfg(not(feature = "certificate"))]
+fn certificate_credential(
+    _tenant: &str,
+    _client: &str,
+    path: &str,
+    _authority: Option<&str>,
+    _get: &dyn Fn(&str) -> Option<String>,
+) -> Result<Inner, AuthError> {
+    Err(AuthError::configuration(format!(
+        "{NAME}: {CERTIFICATE}={path} asks for a certificate credential; enable graph-sync-api's `certificate` feature (and `pkcs12` for PKCS#12 archives), or set {SECRET} or {TOKEN_FILE} instead"
+    )))
+}
+
 /// Reads the PKCS#12 archive at `path`.
-#[cfg(feature = "pkcs12")]
+#[cfg(all(feature = "certificate", feature = "pkcs12"))]
 fn pkcs12(_path: &str, bytes: &[u8], password: &str) -> Result<ClientCertificate, AuthError> {
     ClientCertificate::from_pkcs12(bytes, password)
 }
 
 /// Without the `pkcs12` feature, a certificate file must be PEM.
-#[cfg(not(feature = "pkcs12"))]
+#[cfg(all(feature = "certificate", not(feature = "pkcs12")))]
 fn pkcs12(path: &str, _bytes: &[u8], _password: &str) -> Result<ClientCertificate, AuthError> {
     Err(AuthError::configuration(format!(
         "{NAME}: {CERTIFICATE}={path} is not PEM; reading PKCS#12 needs graph-sync-api's `pkcs12` feature"
@@ -187,8 +220,41 @@ impl TokenCredential for EnvironmentCredential {
     async fn get_token(&self, request: &TokenRequest) -> Result<AccessToken, AuthError> {
         match &self.inner {
             Inner::Secret(c) => c.get_token(request).await,
+            #[cfg(feature = "certificate")]
             Inner::Certificate(c) => c.get_token(request).await,
             Inner::Workload(c) => c.get_token(request).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(name: &str) -> Option<String> {
+        match name {
+            TENANT => Some("contoso.onmicrosoft.com".to_owned()),
+            CLIENT => Some("00000000-0000-0000-0000-000000000001".to_owned()),
+            CERTIFICATE => Some("/nonexistent/graph-sync-test.pem".to_owned()),
+            _ => None,
+        }
+    }
+
+    #[cfg(not(feature = "certificate"))]
+    #[test]
+    fn a_certificate_without_the_feature_names_the_feature() {
+        let error = EnvironmentCredential::from_lookup(lookup).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("`certificate` feature"), "{text}");
+        assert!(text.contains(CERTIFICATE), "{text}");
+    }
+
+    #[cfg(feature = "certificate")]
+    #[test]
+    fn a_certificate_with_the_feature_is_read() {
+        let error = EnvironmentCredential::from_lookup(lookup).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("cannot be read"), "{text}");
+        assert!(!text.contains("feature"), "{text}");
     }
 }

@@ -383,10 +383,12 @@ fn aadsts_prefix(description: &str) -> Option<String> {
 /// transport. The type must have a `client: ConfidentialClient` field.
 macro_rules! confidential_builders {
     ($name:literal) => {
-        /// Requests tokens from `cloud`'s login authority (default: the global cloud's).
+        /// Requests tokens from `cloud`'s login authority (default: the global cloud's). Takes
+        /// the [`Cloud`](crate::Cloud) as [`GraphSyncClientBuilder::cloud`](crate::GraphSyncClientBuilder::cloud)
+        /// does, so that one value configures both.
         #[must_use]
-        pub fn cloud(mut self, cloud: &$crate::Cloud) -> Self {
-            self.client.set_cloud(cloud);
+        pub fn cloud(mut self, cloud: $crate::Cloud) -> Self {
+            self.client.set_cloud(&cloud);
             self
         }
 

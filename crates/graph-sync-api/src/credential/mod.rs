@@ -8,7 +8,7 @@
 //! |---|---|
 //! | [`StaticTokenCredential`] | a bearer token you already have |
 //! | [`ClientSecretCredential`] | an OAuth2 client-credentials grant with a client secret |
-//! | [`ClientCertificateCredential`] | the same grant with a signed JWT client assertion (PEM or PKCS#12) |
+//! | `ClientCertificateCredential` | the same grant with a signed JWT client assertion (PEM with the `certificate` feature, PKCS#12 with `pkcs12`) |
 //! | [`WorkloadIdentityCredential`] | the same grant with a federated token read from a file at every refresh |
 //! | [`ManagedIdentityCredential`] | a request to IMDS or the App Service identity endpoint |
 //! | [`EnvironmentCredential`] | one of the above, chosen from `AZURE_*` variables |
@@ -29,6 +29,7 @@ use tokio::time::Instant;
 
 #[cfg(feature = "azure-core")]
 mod azure_core;
+#[cfg(feature = "certificate")]
 mod certificate;
 mod chain;
 mod client_secret;
@@ -36,11 +37,14 @@ mod environment;
 mod error;
 mod http;
 mod managed_identity;
+#[cfg(feature = "pkcs12")]
+mod pfx;
 mod static_token;
 mod workload_identity;
 
 #[cfg(feature = "azure-core")]
 pub use self::azure_core::AzureCoreCredential;
+#[cfg(feature = "certificate")]
 pub use certificate::{ClientCertificate, ClientCertificateCredential};
 pub use chain::ChainedTokenCredential;
 pub use client_secret::ClientSecretCredential;

@@ -46,7 +46,7 @@ pub(crate) use request::Call;
 pub use request::{CLIENT_REQUEST_ID, RETRY_ATTEMPT};
 pub use retry::{
     Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait, ThrottleGate,
-    is_consistency_error, is_idempotent,
+    is_consistency_error, is_idempotent, is_throttled,
 };
 pub(crate) use retry::{Jitter, Policy};
 use token_cache::TokenCache;

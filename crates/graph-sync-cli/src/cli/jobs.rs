@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use graph_sync_api::model::{ServicePrincipalRef, TemplateId};
 
 use super::values::parse_duration;
-use super::{JobRef, SpRef};
+use super::{Change, JobChange, JobRef, SpRef};
 
 pub(super) const JOBS_EXAMPLES: &str = "\
 Examples:
@@ -85,16 +85,16 @@ pub(crate) enum JobsCommand {
     Create(JobsCreateArgs),
     /// Start a job (or resume a paused one).
     #[command(after_help = JOBS_START_EXAMPLES)]
-    Start(JobRef),
+    Start(JobChange),
     /// Pause a job: it keeps its state and stops running.
     #[command(after_help = JOBS_PAUSE_EXAMPLES)]
-    Pause(JobRef),
+    Pause(JobChange),
     /// Restart a job, clearing what --scope names.
     #[command(after_help = JOBS_RESTART_EXAMPLES)]
     Restart(RestartArgs),
     /// Delete a job.
     #[command(after_help = JOBS_DELETE_EXAMPLES)]
-    Delete(JobRef),
+    Delete(JobChange),
     /// A job's state, progress, last execution and quarantine reason; --watch to follow it.
     #[command(after_help = JOBS_STATUS_EXAMPLES)]
     Status(StatusArgs),
@@ -120,6 +120,9 @@ pub(crate) struct JobsCreateArgs {
     /// Create a job even when the service principal already has one from this template.
     #[arg(long)]
     pub(crate) allow_duplicate: bool,
+    /// Print the request that would be sent and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// `jobs restart`.
@@ -128,6 +131,9 @@ pub(crate) struct RestartArgs {
     /// The service principal and job.
     #[command(flatten)]
     pub(crate) target: JobRef,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
     /// What to clear, comma-separated (default: Watermark, Escrows, QuarantineState).
     #[arg(long, value_name = "SCOPE")]
     pub(crate) scope: Option<String>,

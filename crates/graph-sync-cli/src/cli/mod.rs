@@ -31,7 +31,7 @@ pub(crate) use jobs::{
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
 pub(crate) use schema::{SchemaCommand, SchemaGetArgs, SchemaPutArgs};
 pub(crate) use secrets::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
-pub(crate) use targets::{JobRef, SpRef};
+pub(crate) use targets::{Change, JobChange, JobRef, SpRef};
 pub(crate) use templates::TemplatesCommand;
 pub(crate) use tools::{CompletionsArgs, EmulatorArgs};
 pub(crate) use values::{MAX_DURATION, parse_duration, parse_sp};

@@ -77,4 +77,7 @@ pub(crate) struct ProvisionOnDemandArgs {
     /// An object to provision: OBJECT_ID or OBJECT_ID:TYPE (TYPE defaults to User).
     #[arg(long = "subject", value_name = "OBJECT_ID[:TYPE]", required = true, value_parser = parse_subject)]
     pub(crate) subjects: Vec<(String, String)>,
+    /// Print the request that would be sent and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::JobRef;
+use super::{Change, JobRef};
 
 pub(super) const SCHEMA_EXAMPLES: &str = "\
 Examples:
@@ -58,4 +58,7 @@ pub(crate) struct SchemaPutArgs {
     /// The whole new schema, as JSON (e.g. edited output of `schema get`).
     #[arg(long, value_name = "FILE")]
     pub(crate) from: PathBuf,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
 }

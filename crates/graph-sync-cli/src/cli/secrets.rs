@@ -113,4 +113,7 @@ pub(crate) struct ClearArgs {
     /// Print the request that would be sent and send nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Clear without asking (needed when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
 }

@@ -22,3 +22,26 @@ pub(crate) struct SpRef {
     #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
     pub(crate) sp: ServicePrincipalRef,
 }
+
+/// `--dry-run` and `--yes`, for a command that changes something.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct Change {
+    /// Print the exact request(s), secret values redacted, and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Do it without asking. A destructive command asks on a terminal and needs --yes
+    /// otherwise.
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
+}
+
+/// A job, for a command that changes it.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct JobChange {
+    /// The service principal and job.
+    #[command(flatten)]
+    pub(crate) target: JobRef,
+    /// Dry run and confirmation.
+    #[command(flatten)]
+    pub(crate) change: Change,
+}

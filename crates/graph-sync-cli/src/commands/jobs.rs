@@ -13,7 +13,9 @@ use graph_sync_api::model::{
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::cli::{JobRef, JobsCommand, JobsCreateArgs, RestartArgs, SpRef, StatusArgs, UntilState};
+use crate::cli::{
+    JobChange, JobRef, JobsCommand, JobsCreateArgs, RestartArgs, SpRef, StatusArgs, UntilState,
+};
 use crate::commands::Context;
 use crate::commands::target::{deadline_after, job_api, sync_api};
 use crate::exit::Failure;
@@ -26,38 +28,58 @@ use crate::output::{self, OutputFormat, Report, Table, to_json};
 ///
 /// The command's [`Failure`].
 pub(crate) async fn run(context: &Context, command: JobsCommand) -> Result<(), Failure> {
-    let client = context.client()?;
     match command {
-        JobsCommand::List(args) => list(context, &client, &args).await,
-        JobsCommand::Show(target) => show(context, &client, &target).await,
-        JobsCommand::Create(args) => create(context, &client, &args).await,
-        JobsCommand::Start(target) => {
-            job_api(&client, &target)
-                .start()
-                .await
-                .map_err(|e| Failure::api(format!("starting job {}", target.job), e))?;
-            context.print(&done(&target, "started"));
-            Ok(())
-        }
-        JobsCommand::Pause(target) => {
-            job_api(&client, &target)
-                .pause()
-                .await
-                .map_err(|e| Failure::api(format!("pausing job {}", target.job), e))?;
-            context.print(&done(&target, "paused"));
-            Ok(())
-        }
-        JobsCommand::Restart(args) => restart(context, &client, &args).await,
-        JobsCommand::Delete(target) => {
-            job_api(&client, &target)
-                .delete()
-                .await
-                .map_err(|e| Failure::api(format!("deleting job {}", target.job), e))?;
-            context.print(&done(&target, "deleted"));
-            Ok(())
-        }
-        JobsCommand::Status(args) => status(context, &client, &args).await,
+        JobsCommand::List(args) => list(context, &context.client()?, &args).await,
+        JobsCommand::Show(target) => show(context, &context.client()?, &target).await,
+        JobsCommand::Create(args) => create(context, &args).await,
+        JobsCommand::Start(args) => act(context, &args, Action::Start).await,
+        JobsCommand::Pause(args) => act(context, &args, Action::Pause).await,
+        JobsCommand::Restart(args) => restart(context, &args).await,
+        JobsCommand::Delete(args) => act(context, &args, Action::Delete).await,
+        JobsCommand::Status(args) => status(context, &context.client()?, &args).await,
     }
+}
+
+/// `jobs start|pause|delete`.
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Start,
+    Pause,
+    Delete,
+}
+
+async fn act(context: &Context, args: &JobChange, action: Action) -> Result<(), Failure> {
+    let target = &args.target;
+    let send = |client: GraphSyncClient| async move {
+        let api = job_api(&client, target);
+        match action {
+            Action::Start => api.start().await,
+            Action::Pause => api.pause().await,
+            Action::Delete => api.delete().await,
+        }
+    };
+    if args.change.dry_run {
+        return context.preview(send).await;
+    }
+    let (doing, done_word) = match action {
+        Action::Start => ("starting", "started"),
+        Action::Pause => ("pausing", "paused"),
+        Action::Delete => {
+            context.confirm(
+                args.change.yes,
+                &format!(
+                    "Delete job {} of service principal {} (its state and progress are lost)",
+                    target.job, target.sp
+                ),
+            )?;
+            ("deleting", "deleted")
+        }
+    };
+    send(context.client()?)
+        .await
+        .map_err(|e| Failure::api(format!("{doing} job {}", target.job), e))?;
+    context.print(&done(target, done_word));
+    Ok(())
 }
 
 /// The closing report of a job action, noted as a change for the Ctrl-C report.
@@ -117,12 +139,19 @@ async fn show(context: &Context, client: &GraphSyncClient, target: &JobRef) -> R
     Ok(())
 }
 
-async fn create(
-    context: &Context,
-    client: &GraphSyncClient,
-    args: &JobsCreateArgs,
-) -> Result<(), Failure> {
-    let (args, allow_duplicate) = (&args.target, args.allow_duplicate);
+async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure> {
+    let (args, allow_duplicate, dry_run) = (&args.target, args.allow_duplicate, args.dry_run);
+    if dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                sync_api(&client, &args.sp)
+                    .jobs()
+                    .create(args.template.clone())
+                    .await
+            })
+            .await;
+    }
+    let client = &context.client()?;
     if !allow_duplicate {
         let jobs = sync_api(client, &args.sp)
             .jobs()
@@ -160,11 +189,7 @@ async fn create(
     Ok(())
 }
 
-async fn restart(
-    context: &Context,
-    client: &GraphSyncClient,
-    args: &RestartArgs,
-) -> Result<(), Failure> {
+async fn restart(context: &Context, args: &RestartArgs) -> Result<(), Failure> {
     let scope = match &args.scope {
         Some(text) => {
             let scope = SynchronizationJobRestartScope::parse(text);
@@ -178,7 +203,25 @@ async fn restart(
         }
         None => SynchronizationJobRestartScope::portal_restart(),
     };
-    job_api(client, &args.target)
+    if args.change.dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                job_api(&client, &args.target).restart(&scope).await
+            })
+            .await;
+    }
+    // What the restart clears; Watermark and Escrows alone only make the next cycle longer.
+    let scope_text = scope.to_string();
+    if ["Full", "ForceDeletes", "QuarantineState"]
+        .iter()
+        .any(|destructive| scope_text.contains(destructive))
+    {
+        context.confirm(
+            args.change.yes,
+            &format!("Restart job {} clearing {scope_text}", args.target.job),
+        )?;
+    }
+    job_api(&context.client()?, &args.target)
         .restart(&scope)
         .await
         .map_err(|e| Failure::api(format!("restarting job {}", args.target.job), e))?;

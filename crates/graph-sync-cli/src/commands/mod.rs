@@ -23,6 +23,7 @@ use graph_sync_api::{GraphSyncClient, RetryConfig, StaticTokenCredential, TokenC
 
 use crate::auth;
 use crate::cli::{Cli, Command, GlobalOptions};
+use crate::dry_run::{self, CapturingTransport};
 use crate::exit::Failure;
 use crate::output::{self, OutputFormat, Report};
 use crate::waits;
@@ -112,6 +113,67 @@ impl Context {
         builder
             .build()
             .map_err(|error| Failure::api("cannot set up the client", error))
+    }
+}
+
+impl Context {
+    /// `--dry-run`: runs `call` with a client whose requests are captured, not sent, and
+    /// prints each captured request (secret values redacted, non-secret values shown). The
+    /// call's own result is ignored once a request was captured (the capturing transport
+    /// answers `204` with no body, which a call expecting a body may refuse).
+    ///
+    /// # Errors
+    ///
+    /// The call's failure when it failed before building any request (bad input).
+    pub(crate) async fn preview<F, Fut, T>(&self, call: F) -> Result<(), Failure>
+    where
+        F: FnOnce(GraphSyncClient) -> Fut,
+        Fut: std::future::Future<Output = Result<T, graph_sync_api::Error>>,
+    {
+        let transport = CapturingTransport::default();
+        let client = self.dry_run_client(Arc::new(transport.clone()))?;
+        let result = call(client).await;
+        let requests = transport.take();
+        if requests.is_empty() {
+            result.map_err(|e| Failure::api("preparing the request", e))?;
+        }
+        for request in requests {
+            self.print(&dry_run::report(&request));
+        }
+        Ok(())
+    }
+
+    /// Asks before a destructive change: `--yes` goes ahead; on a terminal the question is
+    /// asked on stderr and answered on stdin; otherwise the command is refused (exit 2).
+    ///
+    /// # Errors
+    ///
+    /// [`Failure::Usage`] when not confirmed; nothing has been changed.
+    pub(crate) fn confirm(&self, yes: bool, what: &str) -> Result<(), Failure> {
+        use std::io::{BufRead as _, IsTerminal as _, Write as _};
+        if yes {
+            return Ok(());
+        }
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(Failure::Usage(format!(
+                "{what}: pass --yes to confirm (graph-sync asks only on a terminal). Nothing \
+                 was changed; --dry-run shows the request"
+            )));
+        }
+        eprint!("{what}? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map_err(|e| Failure::Usage(format!("cannot read the answer: {e}")))?;
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            Ok(())
+        } else {
+            Err(Failure::Usage(
+                "not confirmed: nothing was changed".to_owned(),
+            ))
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! `graph-sync provision-on-demand`: provision given users or groups now, outside the schedule.
 
+use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::{ProvisionOnDemandRequest, SynchronizationJobSubject};
 use serde_json::json;
 
@@ -22,8 +23,15 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
         .map(|(id, kind)| SynchronizationJobSubject::new(id.clone(), kind.clone()))
         .collect();
     let request = ProvisionOnDemandRequest::new(args.rule.clone(), subjects);
-    let client = context.client()?;
     let target = &args.target;
+    if args.dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                job_api(&client, target).provision_on_demand(&request).await
+            })
+            .await;
+    }
+    let client = context.client()?;
     let result = job_api(&client, target)
         .provision_on_demand(&request)
         .await

@@ -1,5 +1,6 @@
 //! `graph-sync schema get|put`: read a job's synchronization schema, or replace it whole.
 
+use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::SynchronizationSchema;
 use serde_json::json;
 
@@ -67,8 +68,23 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
             path.display()
         ))
     })?;
-    let client = context.client()?;
     let target = &args.target;
+    if args.change.dry_run {
+        return context
+            .preview(|client: GraphSyncClient| async move {
+                job_api(&client, target).schema().put(&schema).await
+            })
+            .await;
+    }
+    context.confirm(
+        args.change.yes,
+        &format!(
+            "Replace the whole schema of job {} with {} (what it leaves out is gone)",
+            target.job,
+            path.display()
+        ),
+    )?;
+    let client = context.client()?;
     job_api(&client, target)
         .schema()
         .put(&schema)

@@ -47,6 +47,13 @@ async fn clear(context: &Context, args: &ClearArgs) -> Result<(), Failure> {
             .clear(key)
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
+    if !args.dry_run {
+        let keys: Vec<&str> = secrets.keys().map(SecretKey::as_str).collect();
+        context.confirm(
+            args.yes,
+            &format!("Clear {} of service principal {}", keys.join(", "), args.sp),
+        )?;
+    }
     put(context, &args.sp, &secrets, args.dry_run, "cleared").await
 }
 

@@ -14,8 +14,11 @@ use crate::Error;
 pub struct RetryWait<'a> {
     /// The attempt that failed (1 for the first).
     pub attempt: u32,
-    /// The most attempts the policy allows.
+    /// The most attempts the policy allows (throttled answers do not count against it).
     pub max_attempts: u32,
+    /// Whether the failed attempt was throttled ([`is_throttled`](crate::is_throttled)): its
+    /// retry does not count against `max_attempts`, only against the time budget.
+    pub throttled: bool,
     /// How long the client waits before the next attempt.
     pub delay: Duration,
     /// Whether the wait is the service's `Retry-After`, not the backoff.
@@ -112,7 +115,7 @@ impl Backoff {
 ///
 /// | setting | default |
 /// |---|---|
-/// | [`max_attempts`](Self::max_attempts) | 10 (the first try and 9 retries) |
+/// | [`max_attempts`](Self::max_attempts) | 10 (the first try and 9 retries), throttled answers not counted |
 /// | [`max_elapsed`](Self::max_elapsed) | 5 minutes |
 /// | [`max_retry_after`](Self::max_retry_after) | 5 minutes |
 /// | [`backoff`](Self::backoff) | 1 second doubling to 60 seconds (full jitter: 0–1 s first) |
@@ -176,7 +179,11 @@ impl RetryConfig {
         Self::default().with_max_attempts(1)
     }
 
-    /// The most attempts per request, the first one included (at least 1).
+    /// The most attempts per request, the first one included (at least 1). Attempts answered
+    /// as throttled ([`is_throttled`](crate::is_throttled): `429`, `503` with `Retry-After`) do
+    /// not count: the service asked to wait, so only [`max_elapsed`](Self::max_elapsed) and
+    /// [`max_retry_after`](Self::max_retry_after) bound them. With 1, nothing is retried, not
+    /// even a throttled answer.
     #[must_use]
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);

@@ -38,6 +38,22 @@ pub fn is_idempotent(method: &Method) -> bool {
     .contains(method)
 }
 
+/// Whether `error` is the service asking to wait rather than a failure: `429`, or `503` with
+/// `Retry-After` (Graph's guidance treats both as "come back later"; a `503` without a
+/// `Retry-After` may be an outage, and counts as a fault). Throttled answers do not spend
+/// [`RetryConfig::max_attempts`](crate::RetryConfig::max_attempts): only the time budget and
+/// the `Retry-After` cap bound them.
+#[must_use]
+pub fn is_throttled(error: &Error) -> bool {
+    error
+        .as_service()
+        .is_some_and(|service| match service.status() {
+            StatusCode::TOO_MANY_REQUESTS => true,
+            StatusCode::SERVICE_UNAVAILABLE => service.retry_after().is_some(),
+            _ => false,
+        })
+}
+
 /// What to do after an attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Decision {
@@ -57,6 +73,9 @@ pub(crate) enum Decision {
 pub(crate) struct Progress {
     /// Attempts made, the failed one included.
     pub(crate) attempts: u32,
+    /// Attempts answered as throttled ([`is_throttled`]), the failed one not included: they
+    /// do not count against the attempt limit.
+    pub(crate) throttled: u32,
     /// Time since the first attempt.
     pub(crate) elapsed: Duration,
     /// Retries made for consistency answers.
@@ -88,9 +107,11 @@ pub(crate) fn decide(
                     }
                     Some(wait) => (wait, true),
                     None => (
-                        policy
-                            .jitter
-                            .full(config.backoff().ceiling(progress.retries + 1)),
+                        policy.jitter.full(
+                            config
+                                .backoff()
+                                .ceiling(progress.retries + progress.throttled + 1),
+                        ),
                         false,
                     ),
                 }
@@ -123,15 +144,20 @@ pub(crate) fn decide(
                 return Decision::GiveUp(GaveUp::MaybeApplied);
             }
             (
-                policy
-                    .jitter
-                    .full(config.backoff().ceiling(progress.retries + 1)),
+                policy.jitter.full(
+                    config
+                        .backoff()
+                        .ceiling(progress.retries + progress.throttled + 1),
+                ),
                 false,
             )
         }
         _ => return Decision::Fail,
     };
-    if progress.attempts >= config.max_attempts() {
+    // Throttling is bounded by time alone; with retries off (one attempt) nothing is retried.
+    let faults = progress.attempts.saturating_sub(progress.throttled);
+    let exempt = is_throttled(error) && config.max_attempts() > 1;
+    if !exempt && faults >= config.max_attempts() {
         return Decision::GiveUp(GaveUp::Attempts);
     }
     if progress.elapsed + delay > config.max_elapsed() {

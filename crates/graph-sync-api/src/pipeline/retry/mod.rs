@@ -1,7 +1,8 @@
 //! The retry stage: what is retried, how long to wait, and when to give up.
 //!
 //! [`Pipeline::send`](super::Pipeline::send) runs every request through [`run`], which waits
-//! at the [`ThrottleGate`] (`gate.rs`), calls one attempt at a time, and asks [`decide`]
+//! at the [`ThrottleGate`] (`gate.rs`, pacing at the rate learned in `pace.rs`), calls one
+//! attempt at a time, and asks [`decide`]
 //! (`decide.rs`) what to do with its outcome; the waits come from the [`Backoff`]
 //! (`config.rs`) and [`Jitter`] (`jitter.rs`), or from the response's `Retry-After`
 //! (`retry_after.rs`).
@@ -16,7 +17,8 @@
 //!   ([`Delivery::NotSent`]), and for idempotent methods also when it may have; a `POST` that
 //!   may have reached the server is never repeated ([`GaveUp::MaybeApplied`]).
 //! * Attempts and total time are bounded; a wait that would end past the time limit is not
-//!   started.
+//!   started. Throttled answers ([`is_throttled`]) do not count as attempts: the time budget
+//!   and the `Retry-After` cap alone bound them.
 //! * With a [`ConsistencyConfig`], `404`, `403`, `409` and `400 NoBackingApplicationObject`
 //!   are retried for a bounded time (Graph's replication lag right after a create).
 
@@ -24,6 +26,7 @@ mod config;
 mod decide;
 mod gate;
 mod jitter;
+mod pace;
 pub(crate) mod retry_after;
 
 use std::future::Future;
@@ -36,7 +39,8 @@ use crate::error::{Error, GaveUp, RetryError};
 
 pub use config::{Backoff, ConsistencyConfig, RetryConfig, RetryObserver, RetryWait};
 pub(crate) use decide::{Decision, Progress, decide};
-pub use decide::{is_consistency_error, is_idempotent};
+pub use decide::{is_consistency_error, is_idempotent, is_throttled};
+use gate::Outcome;
 pub use gate::ThrottleGate;
 pub(crate) use jitter::Jitter;
 
@@ -63,16 +67,22 @@ where
     let start = Instant::now();
     let mut progress = Progress {
         attempts: 0,
+        throttled: 0,
         elapsed: Duration::ZERO,
         consistency_retries: 0,
         retries: 0,
     };
     loop {
-        if let Some(gate) = &policy.gate {
-            gate.wait().await;
-        }
+        let admission = match &policy.gate {
+            Some(gate) => Some(gate.admit().await),
+            None => None,
+        };
         progress.attempts += 1;
-        let error = match attempt(progress.attempts).await {
+        let result = attempt(progress.attempts).await;
+        if let Some(admission) = admission {
+            admission.end(outcome(&result));
+        }
+        let error = match result {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
@@ -102,6 +112,8 @@ where
             } => {
                 if is_consistency_error(&error) {
                     progress.consistency_retries += 1;
+                } else if is_throttled(&error) {
+                    progress.throttled += 1;
                 } else {
                     progress.retries += 1;
                 }
@@ -119,6 +131,7 @@ where
                     observer.on_wait(&RetryWait {
                         attempt: progress.attempts,
                         max_attempts: policy.retry.max_attempts(),
+                        throttled: is_throttled(&error),
                         delay,
                         from_retry_after,
                         error: &error,
@@ -127,6 +140,20 @@ where
                 tokio::time::sleep(delay).await;
             }
         }
+    }
+}
+
+/// What the throttle gate learns from an attempt's result.
+fn outcome<T>(result: &Result<T, Error>) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Answered,
+        Err(error) => match error.as_service() {
+            Some(service) if service.status() == http::StatusCode::TOO_MANY_REQUESTS => {
+                Outcome::Throttled(service.retry_after())
+            }
+            Some(_) => Outcome::Answered,
+            None => Outcome::NoAnswer,
+        },
     }
 }
 
@@ -243,5 +270,108 @@ mod tests {
             assert!(result.is_ok(), "{method}");
             assert_eq!(attempts, 2, "{method}");
         }
+    }
+
+    fn service(status: u16, retry_after: Option<&str>) -> Error {
+        let mut headers = http::HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        Error::Service(Box::new(crate::error::ServiceError::from_response(
+            http::StatusCode::from_u16(status).unwrap(),
+            &headers,
+            bytes::Bytes::new(),
+            None,
+        )))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_run_of_429s_never_ends_an_operation_before_the_time_budget() {
+        let policy = Policy {
+            jitter: Jitter::seeded(1),
+            ..Policy::default()
+        };
+        let attempts = AtomicU32::new(0);
+        let start = Instant::now();
+        let error = run(&policy, &Method::PUT, |_| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            async { Err::<(), _>(service(429, Some("0.1"))) }
+        })
+        .await
+        .unwrap_err();
+        let retry = error.as_retry().unwrap();
+        assert_eq!(retry.reason(), GaveUp::Elapsed);
+        // Stopped only when the next 0.1 s wait would pass the 5 minute budget.
+        let budget = policy.retry.max_elapsed();
+        assert!(start.elapsed() > budget - Duration::from_millis(100));
+        assert!(start.elapsed() <= budget);
+        assert!(attempts.load(Ordering::SeqCst) > 2_900);
+        assert_eq!(retry.attempts(), attempts.load(Ordering::SeqCst));
+        // A 503 with Retry-After is the service asking to wait too: attempts at 0 s, 1 s, …, 60 s.
+        let policy = Policy {
+            retry: RetryConfig::default().with_max_elapsed(Duration::from_secs(60)),
+            ..policy
+        };
+        let error = run(&policy, &Method::PUT, |_| async {
+            Err::<(), _>(service(503, Some("1")))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(error.as_retry().unwrap().reason(), GaveUp::Elapsed);
+        assert_eq!(error.as_retry().unwrap().attempts(), 61);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn faults_keep_their_attempt_limit_among_throttles() {
+        // 9 faults among 40 throttles: the request still succeeds on attempt 50.
+        let mut errors = Vec::new();
+        for i in 0..49 {
+            errors.push(if i % 5 == 0 && i < 45 {
+                service(504, None)
+            } else {
+                service(429, Some("0.05"))
+            });
+        }
+        let (result, attempts) = run_with(Method::PUT, errors).await;
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(attempts, 50);
+        // Ten faults end it, throttles in between or not.
+        let mut errors = Vec::new();
+        for _ in 0..10 {
+            errors.push(service(429, Some("0.05")));
+            errors.push(transport(TransportErrorKind::Io, Delivery::MaybeSent));
+        }
+        let (result, attempts) = run_with(Method::PUT, errors).await;
+        let error = result.unwrap_err();
+        assert_eq!(error.as_retry().unwrap().reason(), GaveUp::Attempts);
+        assert_eq!(attempts, 20);
+        // A 503 without Retry-After is a fault.
+        let (result, attempts) =
+            run_with(Method::GET, (0..12).map(|_| service(503, None)).collect()).await;
+        assert_eq!(
+            result.unwrap_err().as_retry().unwrap().reason(),
+            GaveUp::Attempts
+        );
+        assert_eq!(attempts, 10);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_retries_off_a_throttle_is_not_retried() {
+        let policy = Policy {
+            retry: RetryConfig::none(),
+            ..Policy::default()
+        };
+        let attempts = AtomicU32::new(0);
+        let error = run(&policy, &Method::PUT, |_| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            async { Err::<(), _>(service(429, Some("0.1"))) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(error.status(), Some(http::StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
     }
 }

@@ -10,6 +10,8 @@
 //!   [`layering`]).
 //! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
 //!   long (see [`fuzz`]).
+//! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
+//!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
 //! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
 //!   and writes `docs/benchmarks.md`. Not part of `ci`.
 //!
@@ -18,6 +20,7 @@
 #![allow(clippy::print_stdout, reason = "xtask reports to the terminal")]
 
 mod ci;
+mod compat;
 mod cycles;
 mod fuzz;
 mod layering;
@@ -47,6 +50,10 @@ const TASKS: &[(&str, &str)] = &[
         "cargo-fuzz targets: --smoke (a few seconds each), --runs N or --time SECONDS [TARGET...]",
     ),
     (
+        "compat",
+        "the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`; needs Python and PyPI",
+    ),
+    (
         "bench",
         "benchmarks in release mode (overhead, throttled bulk, faults, memory); writes docs/benchmarks.md",
     ),
@@ -65,10 +72,13 @@ fn main() -> ExitCode {
         ["layering"] => layering::run(),
         ["bench"] => bench(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
+        ["compat"] => compat::run(),
         [] => usage_error("no task given"),
-        [task @ ("ci" | "tidy" | "layering" | "bench"), extra, ..] => {
-            usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))
-        }
+        [
+            task @ ("ci" | "tidy" | "layering" | "bench" | "compat"),
+            extra,
+            ..,
+        ] => usage_error(&format!("task `{task}` takes no arguments, got `{extra}`")),
         [task, ..] => usage_error(&format!("unknown task `{task}`")),
     }
 }

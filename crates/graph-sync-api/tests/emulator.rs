@@ -235,3 +235,47 @@ async fn connection_refused_is_a_transport_error_that_never_reached_the_server()
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn https_to_the_emulator_works_once_its_authority_is_trusted() {
+    let emulator = Emulator::new();
+    let sp = emulator.register_service_principal("Contoso SCIM").id;
+    let token = emulator.issue_token();
+    let running = emulator.start_tls().await.unwrap();
+    assert!(running.graph_root().starts_with("https://127.0.0.1:"));
+    let ca = running.ca_certificate_pem().unwrap().to_owned();
+
+    let trusting = ReqwestTransport::builder()
+        .add_root_certificates_pem(ca)
+        .build()
+        .unwrap();
+    let client = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(token.clone())
+        .transport(trusting)
+        .build()
+        .unwrap();
+    let secrets = client
+        .service_principal(sp.clone())
+        .synchronization()
+        .secrets();
+    secrets.put(&documented_secrets()).await.unwrap();
+    assert_eq!(running.emulator().stored_secrets(&sp).unwrap().len(), 4);
+
+    // Without the development authority the handshake fails: nothing was sent.
+    let untrusting = GraphSyncClient::builder()
+        .graph_root(running.graph_root())
+        .bearer_token(token)
+        .build()
+        .unwrap()
+        .with_retry(RetryConfig::none());
+    let error = untrusting
+        .service_principal(sp.clone())
+        .synchronization()
+        .secrets()
+        .put(&documented_secrets())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    running.shutdown().await;
+}

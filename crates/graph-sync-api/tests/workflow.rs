@@ -201,9 +201,20 @@ async fn jobs_are_listed_across_pages_and_validated_by_collection() {
         "two lists of three pages each follow two next links"
     );
 
+    // Every service principal has a target system that checks credentials.
+    let refused = sync
+        .jobs()
+        .validate_credentials(
+            &ValidateCredentialsRequest::with_credentials(secrets(SCIM_TOKEN))
+                .template_id(TemplateId::new("scim").unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.as_service().unwrap().status(), 400);
+    emulator(&world).set_target_system(&sp, TargetSystem::new(SCIM_URL, SCIM_TOKEN));
     sync.jobs()
         .validate_credentials(
-            &ValidateCredentialsRequest::with_credentials(secrets("any"))
+            &ValidateCredentialsRequest::with_credentials(secrets(SCIM_TOKEN))
                 .template_id(TemplateId::new("scim").unwrap()),
         )
         .await

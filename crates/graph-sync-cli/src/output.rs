@@ -18,8 +18,9 @@ pub(crate) enum OutputFormat {
     Table,
     /// One JSON document on stdout, for scripts.
     Json,
-    /// Values only, tab-separated, no header, one line per item (as `az -o tsv`):
-    /// `JOB=$(graph-sync jobs create … -o tsv)` captures the id.
+    /// Values only, tab-separated, no header, one line per item (as `az -o tsv`).
+    ///
+    /// `JOB=$(graph-sync jobs create … -o tsv)` captures the new job's id.
     Tsv,
 }
 

@@ -1,5 +1,7 @@
 //! The accept loop: serves the router on each connection with hyper directly, so that a fault
-//! can close a connection without answering (which `axum::serve` cannot do).
+//! can close a connection without answering (which `axum::serve` cannot do), over plain TCP or
+//! TLS (the handshake runs in the connection's own task, bounded in time, so a slow or broken
+//! client never holds up the loop).
 //!
 //! A response marked [`DropConnection`] is never written: the connection's task is told to stop
 //! and drops the connection, which closes the socket with the request unanswered. Shutdown
@@ -7,22 +9,30 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::faults::DropConnection;
+use crate::http::reply::Scheme;
+
+/// How long a client may take to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `stop` resolves, then waits for open connections to
 /// finish their request in flight.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
+    tls: Option<TlsAcceptor>,
     stop: impl Future<Output = ()> + Send,
 ) {
     let (shutdown, shutting_down) = watch::channel(false);
@@ -44,21 +54,39 @@ pub(crate) async fn serve(
         };
         // Small requests and answers: send them at once.
         stream.set_nodelay(true).ok();
-        connections.spawn(connection(stream, router.clone(), shutting_down.clone()));
+        let (router, shutting_down) = (router.clone(), shutting_down.clone());
+        match tls.clone() {
+            None => connections.spawn(connection(stream, router, Scheme::Http, shutting_down)),
+            Some(acceptor) => connections.spawn(async move {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => {
+                        connection(stream, router, Scheme::Https, shutting_down).await;
+                    }
+                    Ok(Err(error)) => {
+                        tracing::debug!(%error, "graph-sync-emulator TLS handshake failed");
+                    }
+                    Err(_) => tracing::debug!("graph-sync-emulator TLS handshake timed out"),
+                }
+            }),
+        };
     }
     shutdown.send(true).ok();
     while connections.join_next().await.is_some() {}
 }
 
 /// Serves one connection until the client closes it, a fault drops it, or shutdown.
-async fn connection(
-    stream: tokio::net::TcpStream,
+async fn connection<S>(
+    stream: S,
     router: Router,
+    scheme: Scheme,
     mut shutting_down: watch::Receiver<bool>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let drop_now = Arc::new(Notify::new());
     let signal = Arc::clone(&drop_now);
-    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(scheme);
         let router = router.clone();
         let signal = Arc::clone(&signal);
         async move {

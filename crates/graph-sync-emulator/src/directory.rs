@@ -83,7 +83,8 @@ pub(crate) struct PrincipalEntry {
     pub(crate) application: Option<Application>,
     pub(crate) templates: Vec<TemplateEntry>,
     pub(crate) jobs: Vec<JobEntry>,
-    /// What its jobs' credentials are checked against.
+    /// What its jobs' credentials are checked against: the development target system unless
+    /// told otherwise (every service principal has one, instantiated ones included).
     pub(crate) target: Option<TargetSystem>,
     /// How many more `GET /servicePrincipals/{id}` answer `404` (directory replication).
     pub(crate) invisible_reads: u32,
@@ -97,7 +98,7 @@ impl PrincipalEntry {
             application: None,
             templates: Vec::new(),
             jobs: Vec::new(),
-            target: None,
+            target: Some(TargetSystem::development()),
             invisible_reads: 0,
         }
     }

@@ -111,6 +111,11 @@ impl Emulator {
         self.state.identity.app_service_header()
     }
 
+    /// Sets the `IDENTITY_HEADER` value the App Service endpoint expects (default: random).
+    pub fn set_app_service_identity_header(&self, header: &str) {
+        self.state.identity.set_app_service_header(header);
+    }
+
     /// How long tokens issued from now on live (default 3599 seconds, as Entra reports).
     pub fn set_token_lifetime(&self, lifetime: std::time::Duration) {
         self.state.identity.set_lifetime(lifetime);

@@ -74,6 +74,18 @@ impl GraphError {
         }
     }
 
+    /// `401`: a token issued for another resource than Microsoft Graph.
+    pub(crate) fn invalid_audience() -> Self {
+        Self {
+            challenge: Some(BEARER_CHALLENGE),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                "Access token validation failure. Invalid audience.",
+            )
+        }
+    }
+
     /// `401`: no bearer token.
     pub(crate) fn empty_token() -> Self {
         Self {

@@ -121,15 +121,28 @@
 //! faults, routes, fallback. The modules import each other without a cycle (`cargo xtask tidy`
 //! checks it).
 //!
+//! ## HTTPS and Entra for Microsoft's SDKs
+//!
+//! [`Emulator::start_tls`] serves HTTPS with a certificate for `127.0.0.1`, `localhost` and
+//! `::1` signed by a development authority generated at start ([`TlsCertificate`];
+//! [`RunningEmulator::write_ca_files`] writes what clients must trust). The identity side
+//! serves per tenant the OpenID configuration (`/{tenant}/v2.0/.well-known/openid-configuration`),
+//! instance discovery, the JWKS, and issues RS256-signed JWT access tokens (`aud`, `iss`, `tid`,
+//! `oid`, `appid`, `azp`, `roles`, `exp`, `nbf`); a token for another audience than Graph is
+//! refused with `401`. [`Emulator::register_development_credentials`] registers well-known
+//! development credentials, as Azurite has its development account; the official Python Graph
+//! SDK with azure-identity runs the provisioning workflow against it (`cargo xtask compat`).
+//!
 //! ## Not yet
 //!
-//! The emulator speaks plain HTTP/1.1 and builds `@odata.context` and next links from the
-//! request's `Host` header with the `http` scheme.
+//! A tenant file, role checks (`403`), persistence across restarts. Unknown routes still answer
+//! `500 NotImplementedInEmulator`.
 
 mod accept;
 mod banner;
 mod clock;
 mod context;
+mod development;
 mod directory;
 mod emulator;
 mod error;
@@ -143,8 +156,10 @@ mod server;
 mod state;
 mod synchronization;
 mod throttle;
+mod tls;
 
-pub use banner::connection_details;
+pub use banner::{CaFiles, connection_details, development_details};
+pub use development::DevelopmentCredentials;
 pub use directory::ServicePrincipal;
 pub use emulator::Emulator;
 pub use faults::{Fault, FaultRate};
@@ -153,3 +168,4 @@ pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
 pub use server::RunningEmulator;
 pub use throttle::ThrottleConfig;
+pub use tls::{TlsCertificate, TlsError};

@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::emulator::Emulator;
+use crate::tls::{TlsCertificate, TlsError};
 
 impl Emulator {
     /// Serves the API on `127.0.0.1` at an ephemeral port, in a background tokio task.
@@ -26,11 +27,37 @@ impl Emulator {
     ///
     /// The I/O error of binding the socket (address in use, permission denied, …).
     pub async fn start_on(&self, addr: SocketAddr) -> std::io::Result<RunningEmulator> {
-        RunningEmulator::bind(self.clone(), addr).await
+        RunningEmulator::bind(self.clone(), addr, None).await
+    }
+
+    /// Serves the API over HTTPS on `127.0.0.1` at an ephemeral port, with a certificate for
+    /// `127.0.0.1`, `localhost` and `::1` signed by a development authority generated now
+    /// ([`RunningEmulator::ca_certificate_pem`] is what a client must trust).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket, or of generating the certificate.
+    pub async fn start_tls(&self) -> std::io::Result<RunningEmulator> {
+        let certificate = TlsCertificate::generate().map_err(std::io::Error::other)?;
+        self.start_tls_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), certificate)
+            .await
+    }
+
+    /// Serves the API over HTTPS on `addr` with `certificate`.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of binding the socket, or an unusable certificate.
+    pub async fn start_tls_on(
+        &self,
+        addr: SocketAddr,
+        certificate: TlsCertificate,
+    ) -> std::io::Result<RunningEmulator> {
+        RunningEmulator::bind(self.clone(), addr, Some(certificate)).await
     }
 }
 
-/// An emulator serving HTTP on a local socket, in a background tokio task.
+/// An emulator serving HTTP or HTTPS on a local socket, in a background tokio task.
 ///
 /// [`shutdown`](Self::shutdown) stops it gracefully (requests in flight are answered);
 /// dropping it aborts the server task, after which open connections finish their current
@@ -39,18 +66,29 @@ impl Emulator {
 pub struct RunningEmulator {
     addr: SocketAddr,
     emulator: Emulator,
+    certificate: Option<TlsCertificate>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl RunningEmulator {
     /// Binds `addr` and spawns the server task.
-    async fn bind(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Self> {
+    async fn bind(
+        emulator: Emulator,
+        addr: SocketAddr,
+        certificate: Option<TlsCertificate>,
+    ) -> std::io::Result<Self> {
+        let tls = certificate
+            .as_ref()
+            .map(TlsCertificate::server_config)
+            .transpose()
+            .map_err(|e: TlsError| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?
+            .map(tokio_rustls::TlsAcceptor::from);
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = emulator.router();
-        let task = tokio::spawn(crate::accept::serve(listener, router, async {
+        let task = tokio::spawn(crate::accept::serve(listener, router, tls, async {
             // Either a stop signal or the sender dropped: stop in both cases.
             stopped.await.ok();
         }));
@@ -58,6 +96,7 @@ impl RunningEmulator {
         Ok(Self {
             addr,
             emulator,
+            certificate,
             stop: Some(stop),
             task: Some(task),
         })
@@ -69,10 +108,30 @@ impl RunningEmulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://…` when serving HTTPS.
     #[must_use]
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Whether it serves HTTPS.
+    #[must_use]
+    pub fn is_tls(&self) -> bool {
+        self.certificate.is_some()
+    }
+
+    /// The PEM certificate of the development authority a client must trust, when serving
+    /// HTTPS with a generated certificate.
+    #[must_use]
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.certificate
+            .as_ref()
+            .and_then(TlsCertificate::ca_certificate_pem)
     }
 
     /// The Graph root to give a client: `http://127.0.0.1:PORT/v1.0`.

@@ -290,12 +290,25 @@ impl ReqwestTransportBuilder {
         self
     }
 
+    /// Also trusts the root certificates of `pem` (one or more `CERTIFICATE` blocks), besides
+    /// the platform's: a TLS-inspecting proxy's authority, a private CA, or the development
+    /// authority of `graph-sync emulator --tls`. Can be called more than once.
+    ///
+    /// The PEM is checked by [`build`](Self::build).
+    #[must_use]
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots_pem.push(pem.into());
+        self
+    }
+
     /// Builds the transport.
     ///
     /// # Errors
     ///
     /// A [`TransportError`] of kind [`TransportErrorKind::Request`] if `connect_timeout` or
-    /// `timeout` is zero, or if the HTTP client cannot be built (in practice: the TLS backend
+    /// `timeout` is zero, if a PEM given to
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) holds no certificate or
+    /// cannot be read, or if the HTTP client cannot be built (in practice: the TLS backend
     /// cannot be initialised).
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
         let settings = self.settings;
@@ -308,7 +321,23 @@ impl ReqwestTransportBuilder {
                     .with_detail("timeouts must be greater than zero"),
             );
         }
+        let mut roots = Vec::new();
+        for pem in &self.extra_roots_pem {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_detail("a root certificate PEM could not be read")
+                    .with_source(e.without_url())
+            })?;
+            if certificates.is_empty() {
+                return Err(
+                    TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                        .with_detail("a root certificate PEM holds no CERTIFICATE block"),
+                );
+            }
+            roots.extend(certificates);
+        }
         let client = reqwest::Client::builder()
+            .tls_certs_merge(roots)
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .no_proxy()
@@ -340,6 +369,8 @@ impl ReqwestTransportBuilder {
 pub struct ReqwestTransportBuilder {
     settings: Settings,
     max_response_bytes: usize,
+    /// PEM bundles of extra root certificates (public certificates, not secrets).
+    extra_roots_pem: Vec<Vec<u8>>,
 }
 
 impl Default for ReqwestTransportBuilder {
@@ -347,6 +378,7 @@ impl Default for ReqwestTransportBuilder {
         Self {
             settings: Settings::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            extra_roots_pem: Vec::new(),
         }
     }
 }
@@ -620,6 +652,24 @@ mod tests {
         assert_eq!(builder.settings.pool_idle_timeout, Duration::from_secs(90));
         assert_eq!(builder.max_response_bytes, 16 * 1024 * 1024);
     }
+
+    #[test]
+    fn extra_roots_must_be_pem_certificates() {
+        let error = ReqwestTransport::builder()
+            .add_root_certificates_pem(b"no certificate here".to_vec())
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::Request);
+        assert!(
+            ReqwestTransport::builder()
+                .add_root_certificates_pem(TEST_ROOT_PEM)
+                .build()
+                .is_ok()
+        );
+    }
+
+    /// A self-signed certificate (the emulator's development authority of one run).
+    const TEST_ROOT_PEM: &str = include_str!("../tests/fixtures/test-root.pem");
 
     #[test]
     fn builder_rejects_zero_timeouts() {

@@ -7,27 +7,30 @@ use clap::{Args, Subcommand};
 pub(super) const BULK_EXAMPLES: &str = "\
 Examples:
   graph-sync bulk secrets --csv apps.csv
-  graph-sync bulk secrets --csv apps.csv --concurrency 16 --journal /var/tmp/apps.journal";
+  graph-sync bulk secrets --csv apps.csv --concurrency 16 \\
+      --journal /var/tmp/apps.journal";
 
 const BULK_SECRETS_EXAMPLES: &str = "\
-The CSV file: a header `sp` then one column per secret key; one row per service principal
-(object id or appId=GUID). A cell is env:NAME (an environment variable), file:PATH (a file,
-relative to the CSV file, less one trailing line ending), literal:TEXT (TEXT as is), empty
-(the key is not sent for that row), or anything else as literal text:
+The CSV file: a header `sp` then one column per secret key; one row per service
+principal (object id or appId=GUID). A cell is env:NAME (an environment
+variable), file:PATH (a file, relative to the CSV file, less one trailing line
+ending), literal:TEXT (TEXT as is), empty (the key is not sent for that row), or
+anything else as literal text:
 
   sp,BaseAddress,SecretToken
   3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6,https://scim.example.com/a,env:TOKEN_A
-  appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b,https://scim.example.com/b,file:tokens/b.txt
+  appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b,https://scim.example/b,file:b.txt
 
-Every cell is checked before anything is sent. A file with literal values should be readable
-by you alone (chmod 600); a warning is printed otherwise.
+Every cell is checked before anything is sent. A file with literal values should
+be readable by you alone (chmod 600); a warning is printed otherwise.
 
-Each service principal whose secrets were saved is appended to the journal (default
-FILE.journal) at once; running the same command again skips them, so an interrupted run
-resumes where it stopped and retries only failures. Delete the journal to start over.
-Requests share one throttle gate: a 429 with Retry-After pauses them all. A progress bar
-(rate, ETA) is drawn on stderr when it is a terminal. Exit code 4 when some failed; each
-failure is listed with its request-id.
+Each service principal whose secrets were saved is appended to the journal
+(default FILE.journal) at once; running the same command again skips them, so an
+interrupted run resumes where it stopped and retries only failures. Delete the
+journal to start over. Requests share one throttle gate: a 429 with Retry-After
+pauses them all. A progress bar (rate, ETA) is drawn on stderr when it is a
+terminal. Exit code 4 when some failed; each failure is listed with its
+request-id.
 
 Examples:
   TOKEN_A=... graph-sync bulk secrets --csv apps.csv

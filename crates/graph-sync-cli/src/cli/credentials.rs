@@ -13,13 +13,15 @@ Examples:
   graph-sync credentials validate --sp \"$SP\" --job \"$JOB\" --saved";
 
 const VALIDATE_EXAMPLES: &str = "\
-With --from, the credentials in FILE (same format as `secrets set`) are checked and not saved;
-with --saved, the credentials already saved on the service principal are checked.
+With --from, the credentials in FILE (same format as `secrets set`) are checked
+and not saved; with --saved, the credentials already saved on the service
+principal are checked.
 
 Examples:
   graph-sync credentials validate --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
       --job scim.0a1b2c3d4e5f --from secrets.toml
-  graph-sync credentials validate --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b \\
+  graph-sync credentials validate \\
+      --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b \\
       --job scim.0a1b2c3d4e5f --saved";
 
 /// `graph-sync credentials …`.

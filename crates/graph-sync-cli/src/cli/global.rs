@@ -21,6 +21,10 @@ pub(crate) struct GlobalOptions {
     /// (`http://127.0.0.1:PORT/v1.0`). Plain HTTP only on loopback.
     #[arg(long, global = true, value_name = "URL", env = "GRAPH_SYNC_GRAPH_URL")]
     pub(crate) graph_url: Option<String>,
+    /// Also trust the root certificates of this PEM file: a TLS-inspecting proxy's authority,
+    /// or the development authority `graph-sync emulator --tls` writes.
+    #[arg(long, global = true, value_name = "FILE", env = "GRAPH_SYNC_CA_FILE")]
+    pub(crate) ca_file: Option<std::path::PathBuf>,
     /// Read the bearer token from this environment variable instead of GRAPH_SYNC_TOKEN.
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) token_env: Option<String>,

@@ -15,12 +15,14 @@ Examples:
   graph-sync jobs create --sp \"$SP\" --template scim
   graph-sync jobs start --sp \"$SP\" --job \"$JOB\"
   graph-sync jobs status --sp \"$SP\" --job \"$JOB\" --watch
-  graph-sync jobs restart --sp \"$SP\" --job \"$JOB\" --scope Watermark,QuarantineState";
+  graph-sync jobs restart --sp \"$SP\" --job \"$JOB\" \\
+      --scope Watermark,QuarantineState";
 
 const JOBS_LIST_EXAMPLES: &str = "\
 Examples:
   graph-sync jobs list --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
-  graph-sync --output json jobs list --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
+  graph-sync --output json jobs list \\
+      --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
 
 const JOBS_SHOW_EXAMPLES: &str = "\
 Examples:
@@ -28,16 +30,18 @@ Examples:
   graph-sync --output json jobs show --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_CREATE_EXAMPLES: &str = "\
-The template id comes from `graph-sync templates list`. A service principal that already
-has a job from the template is refused (exit 2) unless --allow-duplicate. With -o tsv only
-the new job's id is printed.
+The template id comes from `graph-sync templates list`. A service principal that
+already has a job from the template is refused (exit 2) unless
+--allow-duplicate. With -o tsv only the new job's id is printed.
 
 Examples:
-  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim
+  graph-sync jobs create --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --template scim
   JOB=$(graph-sync jobs create --sp \"$SP\" --template scim -o tsv)";
 
 const JOBS_START_EXAMPLES: &str = "\
-Starting a quarantined job clears the quarantine and runs it; an active job is left alone.
+Starting a quarantined job clears the quarantine and runs it; an active job is
+left alone.
 
 Examples:
   graph-sync jobs start --sp \"$SP\" --job scim.0a1b2c3d4e5f";
@@ -47,29 +51,34 @@ Examples:
   graph-sync jobs pause --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_RESTART_EXAMPLES: &str = "\
-SCOPE is a comma-separated list of: Watermark, Escrows, QuarantineState, Full (ForceDeletes
-needs care). The default is what the Entra admin center's restart clears.
+SCOPE is a comma-separated list of: Watermark, Escrows, QuarantineState, Full
+(ForceDeletes needs care). The default is what the Entra admin center's restart
+clears.
 
 Examples:
   graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f
-  graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f --scope QuarantineState";
+  graph-sync jobs restart --sp \"$SP\" --job scim.0a1b2c3d4e5f \\
+      --scope QuarantineState";
 
 const JOBS_DELETE_EXAMPLES: &str = "\
 Examples:
   graph-sync jobs delete --sp \"$SP\" --job scim.0a1b2c3d4e5f";
 
 const JOBS_STATUS_EXAMPLES: &str = "\
-Shows the state, progress, last execution and quarantine reason. With --watch the status is
-read every --interval: on a terminal the line is refreshed in place; otherwise one line is
-printed per change (one JSON object per line with --output json). --watch ends after
---timeout, or as soon as the job reaches --until.
+Shows the state, progress, last execution and quarantine reason. With --watch
+the status is read every --interval: on a terminal the line is refreshed in
+place; otherwise one line is printed per change (one JSON object per line with
+--output json). --watch ends after --timeout, or as soon as the job reaches
+--until.
 
 Durations: 500ms, 5s, 2m, 1h (a bare number is seconds).
 
 Examples:
   graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f
-  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch --interval 10s
-  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch --until active --timeout 5m";
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch \\
+      --interval 10s
+  graph-sync jobs status --sp \"$SP\" --job scim.0a1b2c3d4e5f --watch \\
+      --until active --timeout 5m";
 
 /// `graph-sync jobs …`.
 #[derive(Debug, Subcommand)]

@@ -51,13 +51,15 @@ Examples:
   # See the whole workflow against the embedded emulator
   graph-sync demo
 
-  # Save provisioning secrets from a file (values may come from env, files or stdin)
+  # Save provisioning secrets from a file (values from env, files or stdin)
   export GRAPH_SYNC_TOKEN=\"$(az account get-access-token \\
       --resource-type ms-graph --query accessToken -o tsv)\"
-  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --from secrets.toml
 
   # Read them back (masked) as JSON
-  graph-sync --output json secrets show --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b
+  graph-sync --output json secrets show \\
+      --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b
 
   # The whole setup from a manifest; run again, it changes nothing
   graph-sync provision --manifest app.toml
@@ -67,9 +69,10 @@ Examples:
   graph-sync bulk secrets --csv apps.csv --concurrency 8
 
 Authentication (--auth auto takes the first that is configured):
-  a bearer token in GRAPH_SYNC_TOKEN (or the variable --token-env names); the AZURE_*
-  variables (client secret, certificate or federated token); App Service managed identity.
-  --auth managed-identity also uses IMDS. Secrets are never accepted as arguments.";
+  a bearer token in GRAPH_SYNC_TOKEN (or the variable --token-env names); the
+  AZURE_* variables (client secret, certificate or federated token); App Service
+  managed identity. --auth managed-identity also uses IMDS. Secrets are never
+  accepted as arguments.";
 
 /// `graph-sync`: set up Microsoft Entra app provisioning through the Microsoft Graph
 /// synchronization API.
@@ -142,6 +145,30 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Help text (examples, notes) fits 80 columns, so no example wraps mid-command and
+    /// pasting its first line never runs half a command (a PUT without its --dry-run).
+    #[test]
+    fn help_text_fits_80_columns() {
+        fn check(command: &clap::Command, path: &str) {
+            let path = format!("{path} {}", command.get_name());
+            let help = command
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            for line in help.lines() {
+                assert!(
+                    line.chars().count() <= 80,
+                    "{path} --help: a line of {} columns: {line}",
+                    line.chars().count()
+                );
+            }
+            for sub in command.get_subcommands() {
+                check(sub, &path);
+            }
+        }
+        check(&Cli::command(), "");
     }
 
     #[test]

@@ -8,13 +8,14 @@ use super::JobRef;
 use super::values::parse_subject;
 
 pub(super) const PROVISION_ON_DEMAND_EXAMPLES: &str = "\
-RULE is a synchronization rule id from the job's schema (`schema get`). Each --subject is an
-object id, optionally followed by :TYPE (default User), e.g. a group: GUID:Group.
-The service allows 5 requests per 10 seconds per job.
+RULE is a synchronization rule id from the job's schema (`schema get`). Each
+--subject is an object id, optionally followed by :TYPE (default User), e.g. a
+group: GUID:Group. The service allows 5 requests per 10 seconds per job.
 
 Examples:
   graph-sync provision-on-demand --sp \"$SP\" --job scim.0a1b2c3d4e5f \\
-      --rule 03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8 --subject 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+      --rule 03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8 \\
+      --subject 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
   graph-sync provision-on-demand --sp \"$SP\" --job \"$JOB\" --rule \"$RULE\" \\
       --subject 2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901:Group";
 
@@ -25,23 +26,26 @@ The manifest (TOML):
   template = \"scim\"                  # a template id from `templates list`
   start = true                       # default true
   wait_active_timeout = \"5m\"         # how long to wait for Active (default 5m)
-  poll_interval = \"5s\"               # how often to read the job meanwhile (default 5s)
+  poll_interval = \"5s\"               # how often to read the job (default 5s)
 
   [secrets]                          # the same values as a `secrets set` file
   BaseAddress = \"https://scim.example.com/scim/v2\"
   SecretToken = { env = \"SCIM_TOKEN\" }
 
-Steps, each printed as it happens: find the job made from the template (or create it),
-validate the credentials, save the secrets, start, wait until Active.
+Steps, each printed as it happens: find the job made from the template (or
+create it), validate the credentials, save the secrets, start, wait until
+Active.
 
-Running it again changes nothing when the setup is finished: the job exists, is Active
-(unless start = false) and every key the manifest names is saved. Saved keys the manifest
-does not name are reported and kept (--prune clears them). Values cannot be compared,
-because Graph returns them masked: after rotating a value, pass --force-secrets.
---dry-run reads the current state and prints the plan without changing anything.
+Running it again changes nothing when the setup is finished: the job exists, is
+Active (unless start = false) and every key the manifest names is saved. Saved
+keys the manifest does not name are reported and kept (--prune clears them).
+Values cannot be compared, because Graph returns them masked: after rotating a
+value, pass --force-secrets. --dry-run reads the current state and prints the
+plan without changing anything.
 
 Examples:
-  SCIM_TOKEN=\"$(vault read -field=token scim/app)\" graph-sync provision --manifest app.toml
+  SCIM_TOKEN=\"$(vault read -field=token scim/app)\" graph-sync provision \\
+      --manifest app.toml
   graph-sync provision --manifest app.toml --dry-run
   graph-sync provision --manifest app.toml --force-secrets
   graph-sync provision --manifest app.toml --prune

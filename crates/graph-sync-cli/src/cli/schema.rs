@@ -16,11 +16,13 @@ Without --out the schema (JSON) is printed on stdout.
 
 Examples:
   graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f --out schema.json
-  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f | jq '.synchronizationRules[].id'";
+  graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f \\
+      | jq '.synchronizationRules[].id'";
 
 const SCHEMA_PUT_EXAMPLES: &str = "\
-This is a FULL REPLACE: the job's schema becomes exactly FILE. Start from `schema get`, edit,
-then put it back; anything left out of FILE is gone from the job.
+This is a FULL REPLACE: the job's schema becomes exactly FILE. Start from
+`schema get`, edit, then put it back; anything left out of FILE is gone from the
+job.
 
 Examples:
   graph-sync schema get --sp \"$SP\" --job scim.0a1b2c3d4e5f --out schema.json

@@ -10,8 +10,10 @@ use crate::secrets_file::FileFormat;
 
 pub(super) const SECRETS_EXAMPLES: &str = "\
 Examples:
-  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
-  graph-sync secrets set --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b --from secrets.json --dry-run
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --from secrets.toml
+  graph-sync secrets set --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b \\
+      --from secrets.json --dry-run
   graph-sync secrets show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
   graph-sync secrets clear --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 Password";
 
@@ -22,7 +24,7 @@ FILE maps secret keys to values (TOML shown; JSON takes the same shapes):
   SyncAll = false                                     # a boolean
   SecretToken = { env = \"SCIM_TOKEN\" }                # an environment variable
   # SecretToken = { file = \"token.txt\" }              # a file, relative to FILE
-  # SecretToken = { stdin = true }                    # standard input (one key at most)
+  # SecretToken = { stdin = true }    # standard input (one key at most)
 
   [SyncNotificationSettings]
   Enabled = true
@@ -30,31 +32,39 @@ FILE maps secret keys to values (TOML shown; JSON takes the same shapes):
   DeleteThresholdEnabled = true
   DeleteThresholdValue = 500
 
-A value read from a file or stdin loses one trailing line ending (\\n or \\r\\n). Values are
-never taken from the command line. FILE should be readable by you alone (chmod 600); a warning
-is printed otherwise.
+A value read from a file or stdin loses one trailing line ending (\\n or \\r\\n).
+Values are never taken from the command line. FILE should be readable by you
+alone (chmod 600); a warning is printed otherwise.
 
 Examples:
-  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.toml
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --from secrets.toml
   # with SecretToken = { stdin = true } in the file:
-  vault read -field=token scim/app | graph-sync secrets set --sp \"$SP\" --from secrets.toml
-  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --from secrets.json --dry-run";
+  vault read -field=token scim/app | graph-sync secrets set --sp \"$SP\" \\
+      --from secrets.toml
+  graph-sync secrets set --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --from secrets.json --dry-run";
 
 const SHOW_EXAMPLES: &str = "\
-Graph returns saved values masked (\"*\"); this command lists the keys that are set.
+Graph returns saved values masked (\"*\"); this command lists the keys that are
+set.
 
 Examples:
   graph-sync secrets show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6
-  graph-sync --output json secrets show --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
+  graph-sync --output json secrets show \\
+      --sp appId=7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
 
 const CLEAR_EXAMPLES: &str = "\
-Each KEY is sent with an empty value, which clears it. Keys whose value is a JSON document
-(SyncNotificationSettings) cannot be cleared that way: Graph rejects it, so graph-sync refuses
-before sending; save a document instead (e.g. Enabled = false).
+Each KEY is sent with an empty value, which clears it. Keys whose value is a
+JSON document (SyncNotificationSettings) cannot be cleared that way: Graph
+rejects it, so graph-sync refuses before sending; save a document instead (e.g.
+Enabled = false).
 
 Examples:
-  graph-sync secrets clear --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 Password ClientSecret
-  graph-sync secrets clear --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 SecretToken --dry-run";
+  graph-sync secrets clear \\
+      --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 Password ClientSecret
+  graph-sync secrets clear \\
+      --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 SecretToken --dry-run";
 
 /// `graph-sync secrets …`.
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,8 @@ Examples:
 
 const TEMPLATES_SHOW_EXAMPLES: &str = "\
 Examples:
-  graph-sync templates show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 --template scim
+  graph-sync templates show --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6 \\
+      --template scim
   graph-sync --output json templates show --sp \"$SP\" --template scim";
 
 /// `graph-sync templates …`.

@@ -1,20 +1,19 @@
 //! `graph-sync emulator`: the emulator crate's server in the foreground, until Ctrl-C.
 //!
-//! The connection details are printed by the emulator library's
-//! [`connection_details`], the same text its own
-//! binary prints; this command adds how to point the CLI at it. Each service principal gets
-//! the `scim` synchronization template and an emulated SCIM target system, so jobs,
-//! `credentials validate` and `provision` can be tried against it.
-
-/// The emulated target system's SCIM endpoint.
-const TARGET_URL: &str = "https://scim.example.com/scim/v2";
-/// The token the emulated target system accepts: a made-up value of the emulator, printed on
-/// purpose, like the bearer token.
-const TARGET_TOKEN: &str = "emulator-scim-token";
+//! The connection details are printed by the emulator library's [`connection_details`] and
+//! [`development_details`], the same text its own binary prints; this command adds how to
+//! point the CLI at it. The emulator registers its well-known development credentials (an app
+//! with a client secret, managed identities, the App Service identity header); each service
+//! principal gets the `scim` synchronization template and the development SCIM target system,
+//! so jobs, `credentials validate` and `provision` can be tried against it, and so can
+//! Microsoft's SDKs. With `--tls` it serves HTTPS and writes the certificate to trust.
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use graph_sync_emulator::{Emulator, ServicePrincipal, TargetSystem, connection_details};
+use graph_sync_emulator::{
+    Emulator, RunningEmulator, ServicePrincipal, TlsCertificate, connection_details,
+    development_details,
+};
 
 use crate::cli::EmulatorArgs;
 use crate::commands::Context;
@@ -24,28 +23,47 @@ use crate::exit::Failure;
 ///
 /// # Errors
 ///
-/// [`Failure::Internal`] when the port cannot be bound.
+/// [`Failure::Internal`] when the port cannot be bound or the CA files cannot be written;
+/// [`Failure::Usage`] when `--cert`/`--key` cannot be read or do not fit.
 pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), Failure> {
     let emulator = Emulator::new();
+    let credentials = emulator.register_development_credentials();
     let principals: Vec<ServicePrincipal> = args
         .service_principals
         .iter()
         .map(|name| {
             let sp = emulator.register_service_principal(name);
             emulator.add_template(&sp.id, Emulator::scim_template());
-            emulator.set_target_system(&sp.id, TargetSystem::new(TARGET_URL, TARGET_TOKEN));
             sp
         })
         .collect();
     let token = emulator.issue_token();
-    let running = emulator
-        .start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
-        .await
-        .map_err(|e| Failure::Internal(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let running = start(&emulator, args).await?;
+    let ca_dir = args.ca_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let ca_files = running.write_ca_files(&ca_dir).map_err(|e| {
+        Failure::Internal(format!(
+            "cannot write the CA certificate to {}: {e}",
+            ca_dir.display()
+        ))
+    })?;
 
-    println!("The graph-sync emulator is serving the Graph synchronization API.");
+    let scheme = if running.is_tls() { "HTTPS" } else { "HTTP" };
+    println!(
+        "The graph-sync emulator is serving the Graph synchronization API and Entra ({scheme})."
+    );
     println!();
     print!("{}", connection_details(&running, &token, &principals));
+    println!();
+    print!(
+        "{}",
+        development_details(&running, &credentials, ca_files.as_ref())
+    );
+    if let Some(files) = &ca_files {
+        println!(
+            "(the CA certificate is {}; the bundle adds it to the system's roots)",
+            files.ca.display()
+        );
+    }
     println!();
     println!("Use it with graph-sync (in another shell):");
     println!(
@@ -64,10 +82,6 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
         "or pass --graph-url {} on each command.",
         running.graph_root()
     );
-    println!(
-        "Each service principal has the `scim` template; its target system accepts \
-         BaseAddress = \"{TARGET_URL}\" with SecretToken = \"{TARGET_TOKEN}\"."
-    );
     println!();
     println!("Press Ctrl-C to stop.");
 
@@ -78,4 +92,30 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     running.shutdown().await;
     println!("Stopped.");
     Ok(())
+}
+
+/// Serves HTTP, or HTTPS with the given or a generated certificate.
+async fn start(emulator: &Emulator, args: &EmulatorArgs) -> Result<RunningEmulator, Failure> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let certificate = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => {
+            let read = |path: &std::path::Path| {
+                std::fs::read(path)
+                    .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
+            };
+            Some(
+                TlsCertificate::from_pem(&read(cert)?, &read(key)?)
+                    .map_err(|e| Failure::Usage(e.to_string()))?,
+            )
+        }
+        _ if args.tls => {
+            Some(TlsCertificate::generate().map_err(|e| Failure::Internal(e.to_string()))?)
+        }
+        _ => None,
+    };
+    let started = match certificate {
+        Some(certificate) => emulator.start_tls_on(addr, certificate).await,
+        None => emulator.start_on(addr).await,
+    };
+    started.map_err(|e| Failure::Internal(format!("cannot listen on {addr}: {e}")))
 }

@@ -109,11 +109,35 @@ impl Context {
         }
         if let Some(transport) = transport {
             builder = builder.shared_transport(transport);
+        } else if let Some(path) = &self.global.ca_file {
+            builder = builder.transport(transport_trusting(path)?);
         }
         builder
             .build()
             .map_err(|error| Failure::api("cannot set up the client", error))
     }
+}
+
+/// The HTTP transport, also trusting the root certificates of the PEM file `path`
+/// (`--ca-file`, `GRAPH_SYNC_CA_FILE`).
+///
+/// # Errors
+///
+/// [`Failure::Usage`] when the file cannot be read or holds no PEM certificate.
+fn transport_trusting(
+    path: &std::path::Path,
+) -> Result<graph_sync_api::transport::ReqwestTransport, Failure> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Failure::Usage(format!("cannot read --ca-file {}: {e}", path.display())))?;
+    graph_sync_api::transport::ReqwestTransport::builder()
+        .add_root_certificates_pem(pem)
+        .build()
+        .map_err(|e| {
+            Failure::Usage(format!(
+                "--ca-file {} holds no usable PEM certificate ({e})",
+                path.display()
+            ))
+        })
 }
 
 impl Context {

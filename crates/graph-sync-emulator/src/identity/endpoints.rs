@@ -11,7 +11,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRef, Path, State};
-use axum::http::header::HOST;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,12 +19,86 @@ use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier;
 use sha2::Sha256;
 
-use super::registry::{AppCredential, Identity};
+use super::registry::{AppCredential, DEVELOPMENT_TENANT_ID, Grant, Identity};
+use super::signing::signing_key;
 use crate::context::RequestContext;
+use crate::http::reply::Origin;
 
 /// How far in the future an assertion's `nbf` may be (clock skew).
 const NBF_SKEW: Duration = Duration::from_secs(300);
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The client id of the emulated host's system-assigned managed identity.
+const SYSTEM_ASSIGNED_CLIENT_ID: &str = "e1a7e1a7-0000-4000-8000-00000000005a";
+
+/// The tenant a discovery path names, as Entra writes it back: a tenant id as given, any other
+/// name (`common`, `organizations`, a domain) as the emulator's tenant id.
+fn tenant_id(tenant: &str) -> String {
+    if uuid::Uuid::parse_str(tenant).is_ok() {
+        tenant.to_ascii_lowercase()
+    } else {
+        DEVELOPMENT_TENANT_ID.to_owned()
+    }
+}
+
+/// `GET /{tenant}/v2.0/.well-known/openid-configuration`: the tenant's OpenID Provider
+/// metadata, as MSAL reads it to find the token endpoint.
+async fn openid_configuration(Path(tenant): Path<String>, origin: Origin) -> Response {
+    let base = origin.as_str();
+    let tenant = tenant_id(&tenant);
+    let host = base.split_once("://").map_or(base, |(_, host)| host);
+    axum::Json(serde_json::json!({
+        "token_endpoint": format!("{base}/{tenant}/oauth2/v2.0/token"),
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "jwks_uri": format!("{base}/{tenant}/discovery/v2.0/keys"),
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "issuer": format!("{base}/{tenant}/v2.0"),
+        "request_uri_parameter_supported": false,
+        "userinfo_endpoint": format!("{base}/oidc/userinfo"),
+        "authorization_endpoint": format!("{base}/{tenant}/oauth2/v2.0/authorize"),
+        "device_authorization_endpoint": format!("{base}/{tenant}/oauth2/v2.0/devicecode"),
+        "http_logout_supported": true,
+        "frontchannel_logout_supported": true,
+        "end_session_endpoint": format!("{base}/{tenant}/oauth2/v2.0/logout"),
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "tid", "ver", "oid", "roles", "azp", "appid"],
+        "tenant_region_scope": null,
+        "cloud_instance_name": host,
+        "cloud_graph_host_name": host,
+        "msgraph_host": host,
+        "rbac_url": base,
+    }))
+    .into_response()
+}
+
+/// `GET /{tenant}/discovery/v2.0/keys`: the JWKS with the key access tokens are signed with.
+async fn keys() -> Response {
+    match signing_key() {
+        Some(key) => axum::Json(key.jwks()).into_response(),
+        None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// `GET /common/discovery/instance`: instance discovery, which MSAL asks before trusting an
+/// authority host; the emulator vouches for itself.
+async fn instance_discovery(origin: Origin, uri: Uri) -> Response {
+    let base = origin.as_str();
+    let host = base.split_once("://").map_or(base, |(_, host)| host);
+    let query = parse_form(uri.query().unwrap_or_default().as_bytes());
+    let tenant = query
+        .get("authorization_endpoint")
+        .and_then(|endpoint| endpoint.strip_prefix(base))
+        .and_then(|path| path.trim_start_matches('/').split('/').next())
+        .map_or_else(|| DEVELOPMENT_TENANT_ID.to_owned(), tenant_id);
+    axum::Json(serde_json::json!({
+        "tenant_discovery_endpoint": format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
+        "api-version": "1.1",
+        "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+    }))
+    .into_response()
+}
 
 /// The identity routes, merged into the emulator's router.
 pub(crate) fn routes<S>() -> Router<S>
@@ -35,6 +108,13 @@ where
 {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(keys))
+        .route("/{tenant}/discovery/keys", get(keys))
+        .route("/{tenant}/discovery/instance", get(instance_discovery))
         .route("/metadata/identity/oauth2/token", get(imds))
         .route("/msi/token", get(app_service))
 }
@@ -82,12 +162,13 @@ impl EntraError {
 async fn token_endpoint(
     State(identity): State<Arc<Identity>>,
     Path(tenant): Path<String>,
+    origin: Origin,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     identity.data().token_requests += 1;
     let form = parse_form(&body);
-    let audience = format!("http://{}/{tenant}/oauth2/v2.0/token", host(&headers));
+    let audience = format!("{}/{tenant}/oauth2/v2.0/token", origin.as_str());
     match grant(&identity, &tenant, &form, &audience) {
         Ok((token, lifetime)) => {
             tracing::debug!(%tenant, "graph-sync-emulator issued a token");
@@ -207,7 +288,13 @@ fn grant(
     } else {
         return Err(bad(7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".to_owned()));
     }
-    Ok(data.issue(now, claims.is_some()))
+    let grant = Grant {
+        tenant,
+        client_id,
+        audience: scope.trim_end_matches("/.default").to_owned(),
+        with_claims: claims.is_some(),
+    };
+    Ok(data.issue(now, &grant))
 }
 
 /// Verifies a JWT client assertion: RS256 by a registered certificate, audience, issuer,
@@ -354,14 +441,20 @@ fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
             "Identity not found",
         );
     }
-    let (token, lifetime) = data.issue(now, false);
+    let grant = Grant {
+        tenant: DEVELOPMENT_TENANT_ID,
+        client_id: client_id.map_or(SYSTEM_ASSIGNED_CLIENT_ID, String::as_str),
+        audience: resource.trim_end_matches("/.default").to_owned(),
+        with_claims: false,
+    };
+    let (token, lifetime) = data.issue(now, &grant);
     let expires_on = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) + lifetime.as_secs();
     let mut body = serde_json::json!({
         "access_token": token,
         "expires_on": expires_on.to_string(),
         "resource": resource,
         "token_type": "Bearer",
-        "client_id": client_id.map_or("system-assigned", String::as_str),
+        "client_id": client_id.map_or(SYSTEM_ASSIGNED_CLIENT_ID, String::as_str),
     });
     if imds {
         body["expires_in"] = serde_json::Value::String(lifetime.as_secs().to_string());
@@ -372,15 +465,6 @@ fn managed_token(identity: &Identity, uri: &Uri, imds: bool) -> Response {
 fn managed_error(status: StatusCode, error: &str, description: &str) -> Response {
     let body = serde_json::json!({"error": error, "error_description": description});
     (status, axum::Json(body)).into_response()
-}
-
-/// The `Host` the client addressed (the token endpoint's audience is built from it).
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost")
-        .to_owned()
 }
 
 /// `application/x-www-form-urlencoded` pairs; a repeated name keeps its first value.

@@ -22,7 +22,8 @@
 
 mod endpoints;
 mod registry;
+mod signing;
 
 pub(crate) use self::endpoints::routes;
 pub use self::registry::InvalidCertificate;
-pub(crate) use self::registry::{Identity, check_bearer};
+pub(crate) use self::registry::{DEVELOPMENT_TENANT_ID, Identity, check_bearer};

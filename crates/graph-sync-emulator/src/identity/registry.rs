@@ -47,6 +47,8 @@ pub(super) struct Data {
     pub(super) issued: HashMap<String, Issued>,
     /// Tokens from `Emulator::issue_token`: valid until revoked.
     pub(super) by_hand: HashSet<String>,
+    /// The object id (`oid`) of each client's service principal, by lower-cased client id.
+    pub(super) object_ids: HashMap<String, String>,
     pub(super) lifetime: Duration,
     pub(super) require_claims: bool,
     pub(super) token_requests: usize,
@@ -64,6 +66,59 @@ pub(super) enum AppCredential {
 pub(super) struct Issued {
     expires_at: SystemTime,
     with_claims: bool,
+    /// The `aud` claim: whom the token is for.
+    audience: String,
+}
+
+/// Who a token is issued to and for what, as its claims say.
+#[derive(Debug, Clone)]
+pub(super) struct Grant<'a> {
+    /// The tenant (`tid`).
+    pub(super) tenant: &'a str,
+    /// The client (`appid`, `azp`).
+    pub(super) client_id: &'a str,
+    /// The resource (`aud`), e.g. `https://graph.microsoft.com`.
+    pub(super) audience: String,
+    /// Whether the client asked for claims (continuous access evaluation).
+    pub(super) with_claims: bool,
+}
+
+/// The tenant id used when the path names no tenant id (`common`, `organizations`, a domain).
+pub(crate) const DEVELOPMENT_TENANT_ID: &str = "e1a7e1a7-0000-4000-8000-000000000001";
+
+/// The roles an application registered through the Rust API is granted.
+pub(crate) const DEFAULT_ROLES: &[&str] = &[
+    "Synchronization.ReadWrite.All",
+    "Application.ReadWrite.OwnedBy",
+    "SynchronizationData-User.Upload",
+];
+
+/// The audiences Microsoft Graph accepts: its resource URIs in every cloud, its application id,
+/// and (for the emulator) any loopback origin.
+fn is_graph_audience(audience: &str) -> bool {
+    const GRAPH: &[&str] = &[
+        "https://graph.microsoft.com",
+        "https://graph.microsoft.us",
+        "https://dod-graph.microsoft.us",
+        "https://microsoftgraph.chinacloudapi.cn",
+        "00000003-0000-0000-c000-000000000000",
+    ];
+    let audience = audience.trim_end_matches('/');
+    if GRAPH
+        .iter()
+        .any(|graph| graph.eq_ignore_ascii_case(audience))
+    {
+        return true;
+    }
+    let Some((_, rest)) = audience.split_once("://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 impl Identity {
@@ -78,6 +133,7 @@ impl Identity {
                 app_service_header: uuid::Uuid::new_v4().simple().to_string(),
                 issued: HashMap::new(),
                 by_hand: HashSet::new(),
+                object_ids: HashMap::new(),
                 lifetime: DEFAULT_LIFETIME,
                 require_claims: false,
                 token_requests: 0,
@@ -99,14 +155,52 @@ impl fmt::Debug for Identity {
 }
 
 impl Data {
-    pub(super) fn issue(&mut self, now: SystemTime, with_claims: bool) -> (String, Duration) {
-        let token = format!("graph-sync-emulator-at.{}", uuid::Uuid::new_v4().simple());
+    /// Issues an access token: an RS256-signed JWT with the claims Entra writes for an
+    /// application (`aud`, `iss`, `iat`, `nbf`, `exp`, `tid`, `oid`, `sub`, `appid`, `azp`,
+    /// `roles`, `ver`), remembered until it expires.
+    pub(super) fn issue(&mut self, now: SystemTime, grant: &Grant<'_>) -> (String, Duration) {
         let expires_at = now.checked_add(self.lifetime).unwrap_or(now);
+        let seconds = |time: SystemTime| {
+            time.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs())
+        };
+        let tenant = if uuid::Uuid::parse_str(grant.tenant).is_ok() {
+            grant.tenant.to_ascii_lowercase()
+        } else {
+            DEVELOPMENT_TENANT_ID.to_owned()
+        };
+        let object_id = self
+            .object_ids
+            .entry(grant.client_id.to_ascii_lowercase())
+            .or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone();
+        let claims = serde_json::json!({
+            "aud": grant.audience,
+            "iss": format!("https://sts.windows.net/{tenant}/"),
+            "iat": seconds(now),
+            "nbf": seconds(now),
+            "exp": seconds(expires_at),
+            "idp": format!("https://sts.windows.net/{tenant}/"),
+            "tid": tenant,
+            "oid": object_id,
+            "sub": object_id,
+            "appid": grant.client_id,
+            "azp": grant.client_id,
+            "appidacr": "1",
+            "idtyp": "app",
+            "roles": DEFAULT_ROLES,
+            "uti": uuid::Uuid::new_v4().simple().to_string(),
+            "ver": "1.0",
+        });
+        let token = super::signing::signing_key()
+            .and_then(|key| key.sign(&claims))
+            .unwrap_or_else(|| format!("graph-sync-emulator-at.{}", uuid::Uuid::new_v4().simple()));
         self.issued.insert(
             token.clone(),
             Issued {
                 expires_at,
-                with_claims,
+                with_claims: grant.with_claims,
+                audience: grant.audience.clone(),
             },
         );
         (token, self.lifetime)
@@ -180,6 +274,10 @@ impl Identity {
             .insert(client_id.to_ascii_lowercase());
     }
 
+    pub(crate) fn set_app_service_header(&self, header: &str) {
+        header.clone_into(&mut self.data().app_service_header);
+    }
+
     pub(crate) fn app_service_header(&self) -> String {
         self.data().app_service_header.clone()
     }
@@ -208,8 +306,8 @@ impl Identity {
 }
 
 /// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]
-/// (valid until revoked) or one from the token endpoint (valid until it expires), and the
-/// claims challenge when it is switched on.
+/// (valid until revoked) or one from the token endpoint (valid until it expires, and only if
+/// issued for Microsoft Graph), and the claims challenge when it is switched on.
 ///
 /// [`Emulator::issue_token`]: crate::Emulator::issue_token
 pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), GraphError> {
@@ -225,10 +323,78 @@ pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), Graph
         if now >= issued.expires_at {
             return Err(GraphError::expired_token());
         }
+        if !is_graph_audience(&issued.audience) {
+            return Err(GraphError::invalid_audience());
+        }
         issued.with_claims
     };
     if data.require_claims && !with_claims {
         return Err(GraphError::insufficient_claims());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_audiences_are_graphs_and_loopback_origins() {
+        for yes in [
+            "https://graph.microsoft.com",
+            "https://graph.microsoft.com/",
+            "00000003-0000-0000-c000-000000000000",
+            "https://127.0.0.1:8443",
+            "http://localhost",
+            "https://[::1]:1/",
+        ] {
+            assert!(is_graph_audience(yes), "{yes}");
+        }
+        for no in [
+            "https://management.azure.com",
+            "api://my-api",
+            "https://127.0.0.2",
+            "https://localhost.example.com",
+            "",
+        ] {
+            assert!(!is_graph_audience(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn issued_tokens_are_jwts_with_the_documented_claims() {
+        let identity = Identity::new(Arc::default());
+        let (token, _) = identity.data().issue(
+            SystemTime::now(),
+            &Grant {
+                tenant: "common",
+                client_id: "app-1",
+                audience: "https://graph.microsoft.com".to_owned(),
+                with_claims: false,
+            },
+        );
+        let claims = token.split('.').nth(1).unwrap();
+        let claims: serde_json::Value =
+            serde_json::from_slice(&Base64UrlUnpadded::decode_vec(claims).unwrap()).unwrap();
+        for name in [
+            "aud", "iss", "tid", "oid", "appid", "azp", "roles", "exp", "nbf",
+        ] {
+            assert!(!claims[name].is_null(), "{name}");
+        }
+        assert_eq!(claims["tid"], DEVELOPMENT_TENANT_ID);
+        assert!(check_bearer(&identity, &token).is_ok());
+        let (other, _) = identity.data().issue(
+            SystemTime::now(),
+            &Grant {
+                tenant: "common",
+                client_id: "app-1",
+                audience: "https://management.azure.com".to_owned(),
+                with_claims: false,
+            },
+        );
+        assert_eq!(
+            check_bearer(&identity, &other).unwrap_err().message(),
+            "Access token validation failure. Invalid audience."
+        );
+    }
 }

@@ -10,15 +10,35 @@ use graph_sync_model::{
 
 /// The target system a provisioning job talks to: what the emulator expects in the secrets.
 ///
-/// Without one, any secrets with a valid `BaseAddress` URL and a non-empty `SecretToken` are
-/// accepted; with one, both must be exactly the expected values.
+/// Every service principal has one: [`TargetSystem::development`] until
+/// [`Emulator::set_target_system`](crate::Emulator::set_target_system) names another. The
+/// secrets' `BaseAddress` and `SecretToken` must be exactly the expected values.
 #[derive(Clone)]
 pub struct TargetSystem {
     base_address: String,
     secret_token: String,
 }
 
+/// The development target system's SCIM endpoint (well known, printed by the banner).
+pub(crate) const DEVELOPMENT_SCIM_URL: &str = "https://scim.example.com/scim/v2";
+/// The bearer token the development target system accepts (well known, printed by the banner).
+pub(crate) const DEVELOPMENT_SCIM_TOKEN: &str = "emulator-scim-token";
+
 impl TargetSystem {
+    /// The development target system every service principal has until told otherwise:
+    /// `BaseAddress` `https://scim.example.com/scim/v2` with `SecretToken`
+    /// `emulator-scim-token`. Well-known values, like Azurite's development account.
+    #[must_use]
+    pub fn development() -> Self {
+        Self::new(DEVELOPMENT_SCIM_URL, DEVELOPMENT_SCIM_TOKEN)
+    }
+
+    /// The `BaseAddress` (tenant URL) it expects.
+    #[must_use]
+    pub fn base_address(&self) -> &str {
+        &self.base_address
+    }
+
     /// A target at `base_address` that accepts the bearer token `secret_token`.
     #[must_use]
     pub fn new(base_address: impl Into<String>, secret_token: impl Into<String>) -> Self {

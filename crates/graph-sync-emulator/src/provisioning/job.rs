@@ -4,7 +4,7 @@
 //! names), deleted. An `Active` job runs a cycle each time it is read, so secrets broken
 //! after the start show up as a quarantine on the next read.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use graph_sync_model::{
     IsoDuration, JobId, QuarantineReason, RestartScopeFlag, Secrets, SynchronizationError,
@@ -20,6 +20,21 @@ use super::rate::RateWindows;
 
 /// The interval of a running job.
 const RUN_INTERVAL: Duration = Duration::from_secs(40 * 60);
+/// The longest wait between cycles of a quarantined job: "the frequency of incremental cycles
+/// is gradually reduced to once per day".
+const QUARANTINE_MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a job may stay in quarantine before it is disabled: "more than four weeks".
+const QUARANTINE_LIMIT: Duration = Duration::from_secs(28 * 24 * 60 * 60);
+
+/// The wait before the next cycle of a job quarantined `series_count` times in a row: the run
+/// interval doubled for each failure after the first, at most once per day.
+pub(crate) fn quarantine_backoff(series_count: i64) -> Duration {
+    let doublings = u32::try_from(series_count.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    RUN_INTERVAL
+        .checked_mul(1 << doublings)
+        .unwrap_or(QUARANTINE_MAX_INTERVAL)
+        .min(QUARANTINE_MAX_INTERVAL)
+}
 
 /// A job and what belongs to it.
 #[derive(Debug, Clone)]
@@ -32,10 +47,14 @@ pub(crate) struct JobEntry {
     pub(crate) uploaded: Vec<Value>,
     /// The job's provisionOnDemand and bulkUpload rate windows.
     pub(crate) rates: RateWindows,
+    /// When a quarantined job runs its next cycle.
+    next_attempt: Option<SystemTime>,
+    /// When the current quarantine series began.
+    series_began: Option<SystemTime>,
 }
 
-fn now() -> Timestamp {
-    Timestamp::from(time::OffsetDateTime::now_utc())
+fn timestamp(time: SystemTime) -> Timestamp {
+    Timestamp::from(time::OffsetDateTime::from(time))
 }
 
 impl JobEntry {
@@ -65,6 +84,8 @@ impl JobEntry {
             schema,
             uploaded: Vec::new(),
             rates: RateWindows::default(),
+            next_attempt: None,
+            series_began: None,
         })
     }
 
@@ -92,14 +113,21 @@ impl JobEntry {
     }
 
     /// One provisioning cycle: the saved secrets against the target system.
-    pub(crate) fn run_cycle(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
-        let began = now();
+    pub(crate) fn run_cycle(
+        &mut self,
+        now: SystemTime,
+        secrets: &Secrets,
+        target: Option<&TargetSystem>,
+    ) {
+        let began = timestamp(now);
         let mut execution = SynchronizationTaskExecution::default();
         execution.activity_identifier = Some(uuid::Uuid::new_v4().to_string());
         execution.time_began = began.clone();
-        execution.time_ended = now();
+        execution.time_ended = began.clone();
         match check_credentials(target, secrets) {
             Ok(()) => {
+                self.next_attempt = None;
+                self.series_began = None;
                 execution.state = SynchronizationTaskExecutionResult::Succeeded;
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
@@ -131,28 +159,60 @@ impl JobEntry {
                     fresh.series_began = began.clone();
                     fresh
                 });
-                quarantine.current_began = began.clone();
-                quarantine.next_attempt = began;
+                quarantine.current_began = began;
                 quarantine.reason = QuarantineReason::EncounteredQuarantineException;
-                quarantine.series_count += 1;
+                quarantine.series_count = quarantine.series_count.saturating_add(1);
+                let next = now
+                    .checked_add(quarantine_backoff(quarantine.series_count))
+                    .unwrap_or(now);
+                quarantine.next_attempt = timestamp(next);
                 quarantine.error = Some(error);
                 status.quarantine = Some(quarantine);
+                self.next_attempt = Some(next);
+                let series_began = *self.series_began.get_or_insert(now);
+                if now
+                    .duration_since(series_began)
+                    .is_ok_and(|spent| spent > QUARANTINE_LIMIT)
+                {
+                    // Four weeks in quarantine: the job stops running.
+                    if let Some(schedule) = self.job.schedule.as_mut() {
+                        schedule.state = SynchronizationScheduleState::Disabled;
+                    }
+                    self.next_attempt = None;
+                }
             }
         }
     }
 
-    /// A scheduled cycle, as time passes: only an `Active` job runs.
-    pub(crate) fn tick(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
-        if self.code() == SynchronizationStatusCode::Active {
-            self.run_cycle(secrets, target);
+    /// A scheduled cycle, as time passes: an `Active` job runs; a quarantined one runs when
+    /// its next attempt is due (and leaves quarantine if the cycle succeeds).
+    pub(crate) fn tick(
+        &mut self,
+        now: SystemTime,
+        secrets: &Secrets,
+        target: Option<&TargetSystem>,
+    ) {
+        let due = match self.code() {
+            SynchronizationStatusCode::Active => true,
+            SynchronizationStatusCode::Quarantine => self.next_attempt.is_some_and(|at| now >= at),
+            _ => false,
+        };
+        if due {
+            self.run_cycle(now, secrets, target);
         }
     }
 
     /// `start`: clears a quarantine and runs; an `Active` job is left alone.
-    pub(crate) fn start(&mut self, secrets: &Secrets, target: Option<&TargetSystem>) {
+    pub(crate) fn start(
+        &mut self,
+        now: SystemTime,
+        secrets: &Secrets,
+        target: Option<&TargetSystem>,
+    ) {
         if self.code() != SynchronizationStatusCode::Active {
             self.status().quarantine = None;
-            self.run_cycle(secrets, target);
+            self.series_began = None;
+            self.run_cycle(now, secrets, target);
         }
     }
 
@@ -166,6 +226,7 @@ impl JobEntry {
     /// because the scope left the quarantine in place.
     pub(crate) fn restart(
         &mut self,
+        now: SystemTime,
         scope: &SynchronizationJobRestartScope,
         secrets: &Secrets,
         target: Option<&TargetSystem>,
@@ -184,12 +245,17 @@ impl JobEntry {
             }
             status.escrows_pruned = false;
         }
-        if scope.contains(&RestartScopeFlag::QuarantineState) {
+        let clear_quarantine = scope.contains(&RestartScopeFlag::QuarantineState);
+        if clear_quarantine {
             status.quarantine = None;
             status.count_successive_complete_failures = 0;
         }
-        if status.quarantine.is_none() {
-            self.run_cycle(secrets, target);
+        let quarantined = status.quarantine.is_some();
+        if clear_quarantine {
+            self.series_began = None;
+        }
+        if !quarantined {
+            self.run_cycle(now, secrets, target);
         }
     }
 }
@@ -200,6 +266,10 @@ mod tests {
 
     use super::*;
     use crate::provisioning::catalog::scim_schema;
+
+    fn at(seconds: u64) -> SystemTime {
+        std::time::UNIX_EPOCH + Duration::from_secs(1_795_341_600 + seconds)
+    }
 
     fn secrets(token: &str) -> Secrets {
         Secrets::new()
@@ -217,9 +287,9 @@ mod tests {
         assert!(entry.id().starts_with("scim."));
         assert_eq!(entry.code(), SynchronizationStatusCode::NotConfigured);
         assert!(entry.job.schedule.as_ref().unwrap().is_disabled());
-        entry.start(&secrets("good"), Some(&target));
+        entry.start(at(0), &secrets("good"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Active);
-        entry.tick(&secrets("bad"), Some(&target));
+        entry.tick(at(0), &secrets("bad"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Quarantine);
         let quarantine = entry
             .job
@@ -243,12 +313,14 @@ mod tests {
         );
         // A restart that leaves the quarantine in place changes nothing about it.
         entry.restart(
+            at(60),
             &SynchronizationJobRestartScope::parse("Watermark"),
             &secrets("good"),
             Some(&target),
         );
         assert_eq!(entry.code(), SynchronizationStatusCode::Quarantine);
         entry.restart(
+            at(120),
             &SynchronizationJobRestartScope::portal_restart(),
             &secrets("good"),
             Some(&target),
@@ -256,7 +328,84 @@ mod tests {
         assert_eq!(entry.code(), SynchronizationStatusCode::Active);
         entry.pause();
         assert_eq!(entry.code(), SynchronizationStatusCode::Paused);
-        entry.tick(&secrets("bad"), Some(&target));
+        entry.tick(at(180), &secrets("bad"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Paused);
+    }
+
+    #[test]
+    fn quarantine_backs_off_to_once_a_day_and_is_retried_when_due() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        assert_eq!(quarantine_backoff(1), minutes(40));
+        assert_eq!(quarantine_backoff(2), minutes(80));
+        assert_eq!(quarantine_backoff(3), minutes(160));
+        assert_eq!(quarantine_backoff(7), QUARANTINE_MAX_INTERVAL);
+        assert_eq!(quarantine_backoff(i64::MAX), QUARANTINE_MAX_INTERVAL);
+        assert_eq!(quarantine_backoff(-5), minutes(40));
+
+        let target = TargetSystem::new("https://scim.example.com/scim", "good");
+        let mut entry =
+            JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
+        entry.start(at(0), &secrets("bad"), Some(&target));
+        assert_eq!(entry.code(), SynchronizationStatusCode::Quarantine);
+        let quarantine = |entry: &JobEntry| {
+            entry
+                .job
+                .status
+                .as_ref()
+                .unwrap()
+                .quarantine
+                .clone()
+                .unwrap()
+        };
+        assert_eq!(quarantine(&entry).series_count, 1);
+        assert_ne!(
+            quarantine(&entry).next_attempt,
+            quarantine(&entry).current_began
+        );
+        // Not yet due: nothing runs, even with good secrets.
+        entry.tick(at(39 * 60), &secrets("good"), Some(&target));
+        assert_eq!(quarantine(&entry).series_count, 1);
+        // Due and still failing: the wait doubles.
+        entry.tick(at(40 * 60), &secrets("bad"), Some(&target));
+        assert_eq!(quarantine(&entry).series_count, 2);
+        assert_eq!(entry.next_attempt, Some(at(40 * 60 + 80 * 60)));
+        // Due with fixed secrets: out of quarantine.
+        entry.tick(at(120 * 60), &secrets("good"), Some(&target));
+        assert_eq!(entry.code(), SynchronizationStatusCode::Active);
+    }
+
+    #[test]
+    fn four_weeks_in_quarantine_disable_the_job() {
+        let target = TargetSystem::new("https://scim.example.com/scim", "good");
+        let mut entry =
+            JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
+        entry.start(at(0), &secrets("bad"), Some(&target));
+        let day = 24 * 60 * 60;
+        for d in 1..=29 {
+            entry.tick(at(d * day), &secrets("bad"), Some(&target));
+        }
+        assert!(entry.job.schedule.as_ref().unwrap().is_disabled());
+        let count = entry
+            .job
+            .status
+            .as_ref()
+            .unwrap()
+            .quarantine
+            .as_ref()
+            .unwrap()
+            .series_count;
+        entry.tick(at(40 * day), &secrets("good"), Some(&target));
+        assert_eq!(
+            entry
+                .job
+                .status
+                .as_ref()
+                .unwrap()
+                .quarantine
+                .as_ref()
+                .unwrap()
+                .series_count,
+            count
+        );
     }
 }

@@ -12,12 +12,13 @@ use graph_sync_model::{RestartRequest, SynchronizationJob, SynchronizationJobRes
 
 use super::lookup::{entry, job_not_found};
 use super::paging::Paging;
+use crate::clock::Clock;
 use crate::directory::{Directory, PrincipalEntry};
 use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::JobSegment;
-use crate::http::reply::json_response;
+use crate::http::reply::{Origin, json_response};
 use crate::provisioning::job::JobEntry;
 
 /// `GET …/jobs`.
@@ -25,9 +26,11 @@ pub(super) async fn list(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
+    State(clock): State<Arc<Clock>>,
     uri: Uri,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
+    let now = clock.now();
     let jobs = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
@@ -37,20 +40,22 @@ pub(super) async fn list(
         } = entry;
         jobs.iter_mut()
             .map(|job| {
-                job.tick(secrets, target.as_ref());
+                job.tick(now, secrets, target.as_ref());
                 job.job.clone()
             })
             .collect::<Vec<_>>()
     })?;
-    paging.page(jobs, &uri, &headers)
+    paging.page(jobs, &uri, &origin)
 }
 
 /// `GET …/jobs/{job}`.
 pub(super) async fn get(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
+    State(clock): State<Arc<Clock>>,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
+    let now = clock.now();
     let found = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
@@ -59,7 +64,7 @@ pub(super) async fn get(
             ..
         } = entry;
         jobs.iter_mut().find(|e| e.id() == job).map(|found| {
-            found.tick(secrets, target.as_ref());
+            found.tick(now, secrets, target.as_ref());
             found.job.clone()
         })
     })?;
@@ -124,6 +129,7 @@ enum Action {
 /// Applies `action` to the job; `204`.
 fn act(
     directory: &Directory,
+    now: std::time::SystemTime,
     principal: &Principal,
     job: &str,
     action: &Action,
@@ -137,9 +143,9 @@ fn act(
         } = entry;
         let found = jobs.iter_mut().find(|e| e.id() == job)?;
         match action {
-            Action::Start => found.start(secrets, target.as_ref()),
+            Action::Start => found.start(now, secrets, target.as_ref()),
             Action::Pause => found.pause(),
-            Action::Restart(scope) => found.restart(scope, secrets, target.as_ref()),
+            Action::Restart(scope) => found.restart(now, scope, secrets, target.as_ref()),
         }
         Some(())
     })?;
@@ -151,24 +157,27 @@ fn act(
 pub(super) async fn start(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
+    State(clock): State<Arc<Clock>>,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(&directory, &principal, &job, &Action::Start)
+    act(&directory, clock.now(), &principal, &job, &Action::Start)
 }
 
 /// `POST …/jobs/{job}/pause`.
 pub(super) async fn pause(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
+    State(clock): State<Arc<Clock>>,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(&directory, &principal, &job, &Action::Pause)
+    act(&directory, clock.now(), &principal, &job, &Action::Pause)
 }
 
 /// `POST …/jobs/{job}/restart`: an empty body restarts as the portal does.
 pub(super) async fn restart(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
+    State(clock): State<Arc<Clock>>,
     JobSegment(job): JobSegment,
     headers: HeaderMap,
     body: Bytes,
@@ -182,5 +191,11 @@ pub(super) async fn restart(
         .criteria
         .and_then(|c| c.reset_scope)
         .unwrap_or_else(SynchronizationJobRestartScope::portal_restart);
-    act(&directory, &principal, &job, &Action::Restart(scope))
+    act(
+        &directory,
+        clock.now(),
+        &principal,
+        &job,
+        &Action::Restart(scope),
+    )
 }

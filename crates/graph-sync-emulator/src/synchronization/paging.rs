@@ -3,13 +3,13 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use graph_sync_model::ODataCollection;
 use serde::Serialize;
 
 use crate::error::GraphError;
-use crate::http::reply::{graph_root, json_response};
+use crate::http::reply::{Origin, json_response};
 
 /// Lists longer than this come in pages linked by `@odata.nextLink`.
 const DEFAULT_PAGE_SIZE: usize = 100;
@@ -45,7 +45,7 @@ impl Paging {
         &self,
         items: Vec<T>,
         uri: &Uri,
-        headers: &HeaderMap,
+        origin: &Origin,
     ) -> Result<Response, GraphError> {
         let page_size = self.page_size();
         let skip = match uri.query().and_then(|q| {
@@ -64,9 +64,11 @@ impl Paging {
         let mut page = ODataCollection::new(value);
         let next = skip.saturating_add(page_size);
         if next < total {
-            let origin = graph_root(headers);
-            let origin = origin.trim_end_matches("/v1.0");
-            page = page.with_next_link(format!("{origin}{}?$skiptoken={next}", uri.path()));
+            page = page.with_next_link(format!(
+                "{}{}?$skiptoken={next}",
+                origin.as_str(),
+                uri.path()
+            ));
         }
         json_response(StatusCode::OK, &page)
     }

@@ -24,7 +24,7 @@ use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::JobSegment;
-use crate::http::reply::{graph_root, json_response};
+use crate::http::reply::{Origin, json_response};
 use crate::provisioning::catalog;
 use crate::provisioning::checks::check_credentials;
 use crate::provisioning::rate::{BULK_UPLOAD, PROVISION_ON_DEMAND, retry_after_seconds};
@@ -216,6 +216,7 @@ pub(super) async fn bulk_upload(
     State(directory): State<Arc<Directory>>,
     State(clock): State<Arc<Clock>>,
     JobSegment(job): JobSegment,
+    origin: Origin,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, GraphError> {
@@ -236,8 +237,10 @@ pub(super) async fn bulk_upload(
             .extend(body.operations.iter().map(|op| op.data.clone()));
         Ok::<_, GraphError>(())
     })??;
-    let origin = graph_root(&headers);
-    let location = format!("{origin}/auditLogs/provisioning/?$filter=jobid%20eq%20'{job}'");
+    let location = format!(
+        "{}/auditLogs/provisioning/?$filter=jobid%20eq%20'{job}'",
+        origin.graph_root()
+    );
     let mut response = StatusCode::ACCEPTED.into_response();
     if let Ok(value) = HeaderValue::try_from(location) {
         response.headers_mut().insert(LOCATION, value);

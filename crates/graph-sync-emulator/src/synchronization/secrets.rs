@@ -20,7 +20,7 @@ use crate::directory::Directory;
 use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::check_json_content_type;
-use crate::http::reply::{graph_root, json_response};
+use crate::http::reply::{Origin, json_response};
 
 /// The body of `GET …/synchronization`.
 #[derive(Serialize)]
@@ -42,7 +42,7 @@ struct MaskedSecret {
 pub(super) async fn get(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     let secrets = entry(&directory, &principal, |entry| {
         entry
@@ -57,7 +57,7 @@ pub(super) async fn get(
     let body = SynchronizationBody {
         context: format!(
             "{}/$metadata#servicePrincipals('{}')/synchronization/$entity",
-            graph_root(&headers),
+            origin.graph_root(),
             principal.id
         ),
         id: principal.id.as_str(),

@@ -17,7 +17,7 @@ use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::TemplateSegment;
-use crate::http::reply::json_response;
+use crate::http::reply::{Origin, json_response};
 
 /// `GET …/templates`.
 pub(super) async fn list(
@@ -25,7 +25,7 @@ pub(super) async fn list(
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
     uri: Uri,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     let templates = entry(&directory, &principal, |entry| {
         entry
@@ -34,7 +34,7 @@ pub(super) async fn list(
             .map(|t| t.template.clone())
             .collect::<Vec<_>>()
     })?;
-    paging.page(templates, &uri, &headers)
+    paging.page(templates, &uri, &origin)
 }
 
 /// `GET …/templates/{template}`.

@@ -52,7 +52,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sp = ServicePrincipalId::new(
         created
             .service_principal
-            .and_then(|sp| sp.id)
+            .into_option()
+            .and_then(|sp| sp.id.into_option())
             .ok_or("no service principal id")?,
     )?;
     println!("1. instantiated; service principal {sp}");
@@ -73,9 +74,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 3. Create a job from the application's template.
     let sync = client.service_principal(sp.clone()).synchronization();
     let template = sync.templates().list().await?.remove(0);
-    let template_id = template.id.ok_or("template without id")?;
+    let template_id = template.id.into_option().ok_or("template without id")?;
     let job = sync.jobs().create(template_id).await?;
-    let job = sync.job(job.id.ok_or("job without id")?);
+    let job = sync.job(job.id.into_option().ok_or("job without id")?);
     println!(
         "3. job {} created: {}",
         job.id(),
@@ -107,7 +108,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .synchronization_rules
         .unwrap_or_default();
-    let rule_id = rules.first().and_then(|r| r.id.clone()).ok_or("no rule")?;
+    let rule_id = rules
+        .first()
+        .and_then(|r| r.id.get().cloned())
+        .ok_or("no rule")?;
     let parsed = schema
         .parse_expression(&graph_sync_model::ParseExpressionRequest::new(
             "Join(\" \", [givenName], [surname])",
@@ -152,8 +156,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         status.code,
         status
             .quarantine
-            .and_then(|q| q.error)
-            .and_then(|e| e.message)
+            .into_option()
+            .and_then(|q| q.error.into_option())
+            .and_then(|e| e.message.into_option())
     );
 
     // 10. Save the right token and restart, clearing the quarantine.

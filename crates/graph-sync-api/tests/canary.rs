@@ -389,7 +389,7 @@ async fn credentials_sent_to_validate_or_exchange_never_leak() {
         format!("{:?}", graph_sync_emulator::TargetSystem::new("u", CANARY)),
     ));
     let rejected = sync
-        .job(job.id.unwrap())
+        .job(job.id.into_option().unwrap())
         .validate_credentials(&request)
         .await
         .unwrap_err();

@@ -285,7 +285,10 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         "../../graph-sync-model/tests/fixtures/synchronization-get.json"
     ))
     .unwrap();
-    let error = secrets.put(&read_back.secrets).await.unwrap_err();
+    let error = secrets
+        .put(read_back.secrets.get().unwrap())
+        .await
+        .unwrap_err();
     assert_secrets_input(
         &error,
         &SecretsError::Masked {

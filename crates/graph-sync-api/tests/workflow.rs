@@ -4,6 +4,7 @@
 use futures_util::StreamExt;
 use graph_sync_api::{ApplicationTemplateApi, GraphSyncClient};
 use graph_sync_emulator::{Emulator, RunningEmulator, TargetSystem};
+use graph_sync_model::Property;
 use graph_sync_model::{
     ApplicationObjectId, ApplicationTemplateId, BulkRequest, DirectoryId, ExpressionInputObject,
     InstantiateRequest, JobId, ParseExpressionRequest, ProvisionOnDemandRequest, QuarantineReason,
@@ -61,8 +62,26 @@ async fn instantiate(world: &World, name: &str) -> (ServicePrincipalId, Applicat
         .instantiate(&InstantiateRequest::new(name))
         .await
         .unwrap();
-    let sp = ServicePrincipalId::new(created.service_principal.unwrap().id.unwrap()).unwrap();
-    let app = ApplicationObjectId::new(created.application.unwrap().id.unwrap()).unwrap();
+    let sp = ServicePrincipalId::new(
+        created
+            .service_principal
+            .into_option()
+            .unwrap()
+            .id
+            .into_option()
+            .unwrap(),
+    )
+    .unwrap();
+    let app = ApplicationObjectId::new(
+        created
+            .application
+            .into_option()
+            .unwrap()
+            .id
+            .into_option()
+            .unwrap(),
+    )
+    .unwrap();
     let mut attempts = 0;
     loop {
         match world.client.service_principal(sp.clone()).get().await {
@@ -89,12 +108,12 @@ async fn the_whole_provisioning_workflow_ends_active_then_quarantined_when_secre
     let sync = world.client.service_principal(sp.clone()).synchronization();
 
     let templates = sync.templates().list().await.unwrap();
-    let template = templates[0].id.clone().unwrap();
+    let template = templates[0].id.clone().into_option().unwrap();
     assert_eq!(template.as_str(), "scim");
     let job = sync.jobs().create(template).await.unwrap();
     assert_eq!(job.status_code(), SynchronizationStatusCode::NotConfigured);
-    assert!(job.schedule.as_ref().unwrap().is_disabled());
-    let job = sync.job(job.id.unwrap());
+    assert!(job.schedule.get().unwrap().is_disabled());
+    let job = sync.job(job.id.into_option().unwrap());
 
     // Wrong credentials are refused by validation, right ones accepted, then saved.
     let rejected = job
@@ -119,16 +138,16 @@ async fn the_whole_provisioning_workflow_ends_active_then_quarantined_when_secre
     let running = job.get().await.unwrap();
     assert_eq!(running.status_code(), SynchronizationStatusCode::Active);
     assert_eq!(
-        running.schedule.as_ref().unwrap().state,
-        SynchronizationScheduleState::Active
+        running.schedule.get().unwrap().state,
+        Property::Value(SynchronizationScheduleState::Active)
     );
     assert!(
         running
             .status
-            .as_ref()
+            .get()
             .unwrap()
             .last_execution
-            .as_ref()
+            .get()
             .unwrap()
             .succeeded()
     );
@@ -144,17 +163,26 @@ async fn the_whole_provisioning_workflow_ends_active_then_quarantined_when_secre
         .unwrap();
     let broken = job.get().await.unwrap();
     assert_eq!(broken.status_code(), SynchronizationStatusCode::Quarantine);
-    let status = broken.status.unwrap();
-    let quarantine = status.quarantine.unwrap();
+    let status = broken.status.into_option().unwrap();
+    let quarantine = status.quarantine.into_option().unwrap();
     assert_eq!(
         quarantine.reason,
-        QuarantineReason::EncounteredQuarantineException
+        Property::Value(QuarantineReason::EncounteredQuarantineException)
     );
-    let error = quarantine.error.unwrap();
-    assert!(error.tenant_actionable);
-    assert!(error.message.unwrap().contains("rejected the SecretToken"));
-    assert!(!quarantine.current_began.is_unset());
-    assert_eq!(status.count_successive_complete_failures, 1);
+    let error = quarantine.error.into_option().unwrap();
+    assert_eq!(error.tenant_actionable, Property::Value(true));
+    assert!(
+        error
+            .message
+            .into_option()
+            .unwrap()
+            .contains("rejected the SecretToken")
+    );
+    assert!(!quarantine.current_began.get().unwrap().is_unset());
+    assert_eq!(
+        status.count_successive_complete_failures,
+        Property::Value(1)
+    );
 
     // Fixing the secrets and restarting with QuarantineState clears it.
     sync.secrets().put(&secrets(SCIM_TOKEN)).await.unwrap();
@@ -237,14 +265,14 @@ async fn schema_operations_and_their_checks() {
         .create(TemplateId::new("scim").unwrap())
         .await
         .unwrap();
-    let schema_api = sync.job(job.id.unwrap()).schema();
+    let schema_api = sync.job(job.id.into_option().unwrap()).schema();
 
     let mut schema = schema_api.get().await.unwrap();
-    assert_eq!(schema.directories.as_ref().unwrap().len(), 2);
-    let rule = &mut schema.synchronization_rules.as_mut().unwrap()[0];
-    let mappings = rule.object_mappings.as_mut().unwrap()[0]
+    assert_eq!(schema.directories.get().unwrap().len(), 2);
+    let rule = &mut schema.synchronization_rules.get_mut().unwrap()[0];
+    let mappings = rule.object_mappings.get_mut().unwrap()[0]
         .attribute_mappings
-        .as_mut()
+        .get_mut()
         .unwrap();
     let original = mappings.len();
 
@@ -257,15 +285,15 @@ async fn schema_operations_and_their_checks() {
     assert!(service.message().unwrap().contains("mapped more than once"));
 
     // So is mapping an attribute the directory does not define.
-    let mappings = schema.synchronization_rules.as_mut().unwrap()[0]
+    let mappings = schema.synchronization_rules.get_mut().unwrap()[0]
         .object_mappings
-        .as_mut()
+        .get_mut()
         .unwrap()[0]
         .attribute_mappings
-        .as_mut()
+        .get_mut()
         .unwrap();
     let mut extra = mappings.pop().unwrap();
-    extra.target_attribute_name = Some("nickName".into());
+    extra.target_attribute_name = Property::Value("nickName".into());
     mappings.push(extra.clone());
     let missing = schema_api.put(&schema).await.unwrap_err();
     assert!(
@@ -278,21 +306,21 @@ async fn schema_operations_and_their_checks() {
     );
 
     // Define the attribute in the target directory first: then the mapping is accepted.
-    let target = &mut schema.directories.as_mut().unwrap()[1]
+    let target = &mut schema.directories.get_mut().unwrap()[1]
         .objects
-        .as_mut()
+        .get_mut()
         .unwrap()[0];
-    let mut nick = target.attributes.as_ref().unwrap()[2].clone();
-    nick.name = Some("nickName".into());
-    target.attributes.as_mut().unwrap().push(nick);
+    let mut nick = target.attributes.get().unwrap()[2].clone();
+    nick.name = Property::Value("nickName".into());
+    target.attributes.get_mut().unwrap().push(nick);
     schema_api.put(&schema).await.unwrap();
     let stored = schema_api.get().await.unwrap();
-    let count = stored.synchronization_rules.unwrap()[0]
+    let count = stored.synchronization_rules.into_option().unwrap()[0]
         .object_mappings
-        .as_ref()
+        .get()
         .unwrap()[0]
         .attribute_mappings
-        .as_ref()
+        .get()
         .unwrap()
         .len();
     assert_eq!(count, original + 1);
@@ -301,12 +329,12 @@ async fn schema_operations_and_their_checks() {
     schema_api.delete().await.unwrap();
     let reset = schema_api.get().await.unwrap();
     assert_eq!(
-        reset.synchronization_rules.unwrap()[0]
+        reset.synchronization_rules.into_option().unwrap()[0]
             .object_mappings
-            .as_ref()
+            .get()
             .unwrap()[0]
             .attribute_mappings
-            .as_ref()
+            .get()
             .unwrap()
             .len(),
         original
@@ -329,7 +357,7 @@ async fn schema_operations_and_their_checks() {
             .any(|f| f.id.as_deref() == Some("Join"))
     );
     let mut object = ExpressionInputObject::default();
-    object.properties = Some(vec![
+    object.properties = Property::Value(vec![
         StringKeyObjectValuePair::new("givenName", "Bill"),
         StringKeyObjectValuePair::new("surname", "Bob"),
     ]);
@@ -340,14 +368,18 @@ async fn schema_operations_and_their_checks() {
         )
         .await
         .unwrap();
-    assert!(parsed.parsing_succeeded && parsed.evaluation_succeeded);
-    assert_eq!(parsed.evaluation_result.unwrap(), ["Bill Bob"]);
+    assert_eq!(parsed.parsing_succeeded, Property::Value(true));
+    assert_eq!(parsed.evaluation_succeeded, Property::Value(true));
+    assert_eq!(
+        parsed.evaluation_result.into_option().unwrap(),
+        ["Bill Bob"]
+    );
     let failed = schema_api
         .parse_expression(&ParseExpressionRequest::new("Join("))
         .await
         .unwrap();
-    assert!(!failed.parsing_succeeded);
-    assert!(failed.error.is_some());
+    assert_eq!(failed.parsing_succeeded, Property::Value(false));
+    assert!(failed.error.is_value());
 
     let directory = schema_api
         .directory(DirectoryId::new("8ffa6169-f354-4751-9b77-9c00765be92d").unwrap())
@@ -355,7 +387,7 @@ async fn schema_operations_and_their_checks() {
         .await
         .unwrap();
     assert_eq!(directory.version.as_deref(), Some("2"));
-    assert!(directory.discovery_date_time.is_some());
+    assert!(directory.discovery_date_time.is_value());
 }
 
 #[tokio::test]
@@ -366,12 +398,12 @@ async fn templates_on_both_paths_and_their_schema() {
     let by_sp = world.client.service_principal(sp).synchronization();
     let by_app = world.client.application(app.clone()).synchronization();
     let template = by_sp.template(scim.clone()).get().await.unwrap();
-    assert_eq!(template.application_id, app.as_str());
+    assert_eq!(template.application_id.as_deref(), Some(app.as_str()));
     assert_eq!(by_app.templates().list().await.unwrap().len(), 1);
 
     let mut changed = template.clone();
-    changed.description = Some("Customized".into());
-    changed.schema = None;
+    changed.description = Property::Value("Customized".into());
+    changed.schema = Property::Absent;
     by_app
         .template(scim.clone())
         .update(&changed)
@@ -390,7 +422,7 @@ async fn templates_on_both_paths_and_their_schema() {
 
     let schema_api = by_app.template(scim.clone()).schema();
     let mut schema = schema_api.get().await.unwrap();
-    schema.version = Some("custom".into());
+    schema.version = Property::Value("custom".into());
     schema_api.put(&schema).await.unwrap();
     assert_eq!(
         by_sp
@@ -426,14 +458,15 @@ async fn templates_on_both_paths_and_their_schema() {
             .unwrap()
             .is_empty()
     );
-    assert!(
+    assert_eq!(
         by_sp
             .template(scim)
             .schema()
             .parse_expression(&ParseExpressionRequest::new("[mail]"))
             .await
             .unwrap()
-            .parsing_succeeded
+            .parsing_succeeded,
+        Property::Value(true)
     );
 
     let credentials = Secrets::new()
@@ -463,7 +496,7 @@ async fn provision_on_demand_and_bulk_upload() {
         .create(TemplateId::new("scim").unwrap())
         .await
         .unwrap();
-    let job_id: JobId = created.id.unwrap();
+    let job_id: JobId = created.id.into_option().unwrap();
     let job = sync.job(job_id.clone());
 
     let request = ProvisionOnDemandRequest::new(
@@ -479,10 +512,13 @@ async fn provision_on_demand_and_bulk_upload() {
         Some("Success")
     );
     let log = result.decode_value().unwrap();
-    let steps = log.provisioning_steps.unwrap();
+    let steps = log.provisioning_steps.into_option().unwrap();
     assert_eq!(steps.len(), 3);
     assert_eq!(steps[2].step_type.as_deref(), Some("Export"));
-    assert_eq!(log.status_info.unwrap().status.as_deref(), Some("Success"));
+    assert_eq!(
+        log.status_info.into_option().unwrap().status.as_deref(),
+        Some("Success")
+    );
     let wrong_rule = job
         .provision_on_demand(&ProvisionOnDemandRequest::new(
             "no-such-rule",

@@ -61,7 +61,7 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
             .create(template.clone())
             .await
             .map_err(|e| format!("creating the job of service principal {index}: {e}"))?;
-        jobs.push(job.id.ok_or("a created job has no id")?);
+        jobs.push(job.id.into_option().ok_or("a created job has no id")?);
     }
     let before_faults = emulator.requests().len();
     emulator.set_fault_rate(Some(FaultRate::new(

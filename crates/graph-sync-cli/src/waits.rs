@@ -31,13 +31,19 @@ pub(crate) struct StderrObserver {
 
 impl RetryObserver for StderrObserver {
     fn on_wait(&self, wait: &RetryWait<'_>) {
-        let line = format!(
-            "waiting {:.1}s before attempt {} of {}: {}",
-            wait.delay.as_secs_f64(),
-            wait.attempt.saturating_add(1),
-            wait.max_attempts,
-            cause(wait.error, &self.host)
-        );
+        let (delay, next) = (wait.delay.as_secs_f64(), wait.attempt.saturating_add(1));
+        let cause = cause(wait.error, &self.host);
+        // Throttled answers do not spend the attempt limit, so "n of m" would be false for them.
+        let line = if wait.throttled {
+            format!(
+                "waiting {delay:.1}s before attempt {next}: {cause} (throttling does not count against the attempt limit)"
+            )
+        } else {
+            format!(
+                "waiting {delay:.1}s before attempt {next} of {}: {cause}",
+                wait.max_attempts
+            )
+        };
         let bar = BAR.lock().unwrap_or_else(PoisonError::into_inner).clone();
         match bar {
             Some(bar) if !bar.is_hidden() => bar.println(line),

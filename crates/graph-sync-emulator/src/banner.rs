@@ -9,7 +9,8 @@ use crate::directory::ServicePrincipal;
 use crate::server::RunningEmulator;
 
 /// The lines that tell a person how to reach a running emulator: its Graph root, a bearer
-/// token it accepts, and the service principals it knows (display name, object id, appId).
+/// token it accepts, the control API and its admin token, the throttle, faults and latency in
+/// force, and the service principals it knows (display name, object id, appId).
 ///
 /// Each line ends with `\n`. The token is printed on purpose: it is an emulator token, valid
 /// only for this emulator while it runs.
@@ -23,6 +24,10 @@ pub fn connection_details(
     // Writing to a String cannot fail.
     let _ = writeln!(text, "Graph root:    {}", running.graph_root());
     let _ = writeln!(text, "Bearer token:  {token}");
+    let _ = writeln!(text, "Control API:   {}/_emulator/", running.base_url());
+    let _ = writeln!(text, "Admin token:   {}", running.emulator().admin_token());
+    let _ = writeln!(text);
+    text.push_str(&running.emulator().settings().describe());
     let _ = writeln!(text);
     let _ = writeln!(text, "Service principals:");
     for principal in principals {

@@ -14,7 +14,8 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    fn offset(&self) -> Duration {
+    /// How far the clock has been moved.
+    pub(crate) fn offset(&self) -> Duration {
         *self.offset.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -22,6 +23,11 @@ impl Clock {
     pub(crate) fn advance(&self, by: Duration) {
         let mut offset = self.offset.lock().unwrap_or_else(PoisonError::into_inner);
         *offset = offset.saturating_add(by);
+    }
+
+    /// Puts the clock back to real time.
+    pub(crate) fn reset(&self) {
+        *self.offset.lock().unwrap_or_else(PoisonError::into_inner) = Duration::ZERO;
     }
 
     /// The emulator's wall-clock time.

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AppId, Application, Secrets, ServicePrincipalId, ServicePrincipalRef, SynchronizationSchema,
     SynchronizationTemplate, TemplateId,
@@ -55,7 +56,7 @@ pub(crate) struct TemplateEntry {
 impl TemplateEntry {
     pub(crate) fn new(mut template: SynchronizationTemplate) -> Self {
         let schema = template.schema.take().unwrap_or_default();
-        template.schema = Some(schema.clone());
+        template.schema = Property::Value(schema.clone());
         Self {
             template,
             factory_schema: schema,
@@ -63,7 +64,7 @@ impl TemplateEntry {
     }
 
     pub(crate) fn id(&self) -> &str {
-        self.template.id.as_ref().map_or("", TemplateId::as_str)
+        self.template.id.get().map_or("", TemplateId::as_str)
     }
 
     pub(crate) fn schema_mut(&mut self) -> &mut SynchronizationSchema {
@@ -202,6 +203,15 @@ impl Tenant {
                 .and_then(|application| application.id.as_deref())
                 .is_some_and(|id| id.eq_ignore_ascii_case(object_id))
         })
+    }
+
+    /// Every stored secret value, for the request log to redact wherever it appears.
+    pub(crate) fn stored_secret_values(&self) -> Vec<graph_sync_model::SecretString> {
+        self.principals
+            .values()
+            .flat_map(|entry| entry.secrets.iter())
+            .map(|pair| pair.value().clone())
+            .collect()
     }
 
     /// How many service principals there are.

@@ -6,8 +6,9 @@ use graph_sync_model::{
     SynchronizationTemplate,
 };
 
+use crate::control::settings::Settings;
 use crate::directory::{ServicePrincipal, TemplateEntry};
-use crate::faults::{Fault, FaultRate};
+use crate::faults::{Fault, FaultRate, Latency};
 use crate::log::RecordedRequest;
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
@@ -184,6 +185,32 @@ impl Emulator {
     /// Injects random faults at a rate, or stops (`None`). See [`FaultRate`].
     pub fn set_fault_rate(&self, rate: Option<FaultRate>) {
         self.state.resilience.set_rate(rate);
+    }
+
+    /// Delays each selected request, or stops (`None`). See [`Latency`].
+    pub fn set_latency(&self, latency: Option<Latency>) {
+        self.state.resilience.set_latency(latency);
+    }
+
+    /// Runs with `settings` (throttle, faults, latency, selection) from now on, and makes them
+    /// the settings `POST /_emulator/reset` returns to. For the command line's flags.
+    pub fn configure(&self, settings: &Settings) {
+        settings.apply(&self.state.resilience);
+        self.state.admin.set_baseline(settings.clone());
+    }
+
+    /// The throttle, faults, latency and selection in force now.
+    #[must_use]
+    pub fn settings(&self) -> Settings {
+        Settings::current(&self.state.resilience)
+    }
+
+    /// The admin token of the control API (`/_emulator/…`): `Authorization: Bearer {token}`.
+    /// Not a Graph token: Graph routes refuse it, and Graph tokens do not open the control
+    /// API.
+    #[must_use]
+    pub fn admin_token(&self) -> &str {
+        self.state.admin.token()
     }
 
     /// The [`axum::Router`] that serves the emulated API under `/v1.0`, for embedding in

@@ -23,6 +23,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::context::RequestContext;
+use crate::control::answer::Canned;
+use crate::control::selection::Selection;
 use crate::throttle::{Throttle, format_retry_after};
 
 /// One injected fault.
@@ -72,6 +74,10 @@ impl Fault {
 
 /// Random faults: each request gets one of `faults` (chosen uniformly) with probability
 /// `probability`, from a generator seeded with `seed`.
+///
+/// The control API and the command line name faults by kind (`503`, `503:1.5` with a
+/// `Retry-After` of 1.5 s, `504`, `reset`, `reset-after-read`, `slow:2000`, `truncate`): see
+/// [`parse_fault`](crate::parse_fault) and [`fault_kind`](crate::fault_kind).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRate {
     probability: f64,
@@ -89,6 +95,86 @@ impl FaultRate {
             faults,
         }
     }
+
+    /// The share of requests that get a fault, 0 to 1.
+    #[must_use]
+    pub fn probability(&self) -> f64 {
+        self.probability
+    }
+
+    /// The seed of the generator.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The faults drawn from.
+    #[must_use]
+    pub fn faults(&self) -> &[Fault] {
+        &self.faults
+    }
+}
+
+/// A delay before each selected request is handled, drawn uniformly from `min..=max` by a
+/// generator seeded with `seed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Latency {
+    min: Duration,
+    max: Duration,
+    seed: u64,
+}
+
+impl Latency {
+    /// A delay from `min` to `max` (swapped when `max < min`).
+    #[must_use]
+    pub fn new(min: Duration, max: Duration, seed: u64) -> Self {
+        Self {
+            min: min.min(max),
+            max: max.max(min),
+            seed,
+        }
+    }
+
+    /// The shortest delay.
+    #[must_use]
+    pub fn min(&self) -> Duration {
+        self.min
+    }
+
+    /// The longest delay.
+    #[must_use]
+    pub fn max(&self) -> Duration {
+        self.max
+    }
+
+    /// The seed of the generator.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// One delay, advancing `state`.
+    fn draw(&self, state: &mut u64) -> Duration {
+        let spread = self.max.saturating_sub(self.min);
+        self.min.saturating_add(spread.mul_f64(next_unit(state)))
+    }
+}
+
+/// What one scripted request gets.
+#[derive(Debug, Clone)]
+pub(crate) enum Action {
+    /// One of the emulator's faults.
+    Fault(Fault),
+    /// A canned response.
+    Answer(Canned),
+}
+
+/// A queued action and the requests it is for.
+#[derive(Debug, Clone)]
+pub(crate) struct Scripted {
+    /// The requests it is for (the next one of them gets it).
+    pub(crate) only: Selection,
+    pub(crate) action: Action,
 }
 
 /// The response marker that tells the accept loop to close the connection unanswered.
@@ -101,6 +187,8 @@ pub(crate) struct DropConnection;
 pub(crate) struct Intercepted {
     pub(crate) reached_handler: bool,
     pub(crate) fault: Option<Fault>,
+    /// Whether the answer was scripted through the control API.
+    pub(crate) scripted: bool,
 }
 
 /// The throttle and the fault plan of one emulator.
@@ -112,13 +200,42 @@ pub(crate) struct Resilience {
 
 #[derive(Debug, Default)]
 struct Plan {
-    script: VecDeque<Fault>,
+    script: VecDeque<Scripted>,
     rate: Option<(FaultRate, u64)>,
+    latency: Option<(Latency, u64)>,
+    /// The requests the throttle, the random faults and the latency apply to.
+    only: Selection,
 }
 
+/// The most actions the script holds; more are refused.
+pub(crate) const MAX_SCRIPT: usize = 100_000;
+
 impl Resilience {
+    /// Queues `faults` for the next requests, whatever their route.
     pub(crate) fn script(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.plan().script.extend(faults);
+        self.script_actions(faults.into_iter().map(|fault| Scripted {
+            only: Selection::all(),
+            action: Action::Fault(fault),
+        }));
+    }
+
+    /// Queues actions (each for the next request it selects), up to [`MAX_SCRIPT`] in all;
+    /// returns how many are queued.
+    pub(crate) fn script_actions(&self, actions: impl IntoIterator<Item = Scripted>) -> usize {
+        let mut plan = self.plan();
+        let room = MAX_SCRIPT.saturating_sub(plan.script.len());
+        plan.script.extend(actions.into_iter().take(room));
+        plan.script.len()
+    }
+
+    /// How many scripted actions are still queued.
+    pub(crate) fn scripted(&self) -> usize {
+        self.plan().script.len()
+    }
+
+    /// Drops every scripted action.
+    pub(crate) fn clear_script(&self) {
+        self.plan().script.clear();
     }
 
     pub(crate) fn set_rate(&self, rate: Option<FaultRate>) {
@@ -128,16 +245,60 @@ impl Resilience {
         });
     }
 
+    /// The random-fault setting.
+    pub(crate) fn rate(&self) -> Option<FaultRate> {
+        self.plan().rate.as_ref().map(|(rate, _)| rate.clone())
+    }
+
+    /// Delays every selected request, or stops (`None`).
+    pub(crate) fn set_latency(&self, latency: Option<Latency>) {
+        self.plan().latency = latency.map(|latency| (latency, latency.seed));
+    }
+
+    /// The latency setting.
+    pub(crate) fn latency(&self) -> Option<Latency> {
+        self.plan().latency.map(|(latency, _)| latency)
+    }
+
+    /// Limits the throttle, random faults and latency to `only`.
+    pub(crate) fn set_only(&self, only: Selection) {
+        self.plan().only = only;
+    }
+
+    /// The requests the throttle, random faults and latency apply to.
+    pub(crate) fn only(&self) -> Selection {
+        self.plan().only.clone()
+    }
+
+    /// Whether the throttle, random faults and latency apply to `method` `path`.
+    fn selects(&self, method: &str, path: &str) -> bool {
+        self.plan().only.matches(method, path)
+    }
+
+    /// The next scripted action for `method` `path`, taken from the queue.
+    fn next_scripted(&self, method: &str, path: &str) -> Option<Action> {
+        let mut plan = self.plan();
+        let index = plan
+            .script
+            .iter()
+            .position(|scripted| scripted.only.matches(method, path))?;
+        plan.script.remove(index).map(|scripted| scripted.action)
+    }
+
+    /// The delay of the next selected request, if latency is on.
+    fn next_delay(&self) -> Option<Duration> {
+        let mut plan = self.plan();
+        let (latency, state) = plan.latency.as_mut()?;
+        Some(latency.draw(state))
+    }
+
     fn plan(&self) -> std::sync::MutexGuard<'_, Plan> {
         self.plan.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The fault for the next request, if any.
+    /// The random fault for the next request, if any.
     fn next_fault(&self) -> Option<Fault> {
         let mut plan = self.plan();
-        if let Some(fault) = plan.script.pop_front() {
-            return Some(fault);
-        }
         let (rate, state) = plan.rate.as_mut()?;
         if rate.faults.is_empty() {
             return None;
@@ -163,31 +324,70 @@ fn next_unit(state: &mut u64) -> f64 {
     (value >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The middleware: throttle, then fault, then the handler.
+/// The middleware, in order: the throttle (selected requests), a scripted action for the
+/// route, a random fault (selected requests), the latency (selected requests), the handler.
 pub(crate) async fn layer(
     State(resilience): State<Arc<Resilience>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let client = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    if let Err(wait) = resilience.throttle.admit(&client) {
-        let context = request.extensions().get::<RequestContext>().cloned();
-        return throttled(wait, context.as_ref());
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let selected = resilience.selects(&method, &path);
+    if selected {
+        let client = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        if let Err(wait) = resilience.throttle.admit(&client) {
+            let context = request.extensions().get::<RequestContext>().cloned();
+            return throttled(wait, context.as_ref());
+        }
     }
-    let Some(fault) = resilience.next_fault() else {
+    let (fault, scripted) = match resilience.next_scripted(&method, &path) {
+        Some(Action::Answer(canned)) => return scripted_answer(&canned, &request),
+        Some(Action::Fault(fault)) => (Some(fault), true),
+        None if selected => (resilience.next_fault(), false),
+        None => (None, false),
+    };
+    if selected && let Some(delay) = resilience.next_delay() {
+        tokio::time::sleep(delay).await;
+    }
+    let Some(fault) = fault else {
         return next.run(request).await;
     };
     tracing::debug!(fault = fault.name(), "graph-sync-emulator injects a fault");
-    let intercepted = |reached_handler| Intercepted {
-        reached_handler,
+    let mut response = inject(fault, request, next).await;
+    response.extensions_mut().insert(Intercepted {
+        reached_handler: fault.reaches_handler(),
         fault: Some(fault),
-    };
-    let mut response = match fault {
+        scripted,
+    });
+    response
+}
+
+/// A canned answer scripted through the control API, instead of the handler.
+fn scripted_answer(canned: &Canned, request: &Request) -> Response {
+    tracing::debug!(
+        status = canned.status.as_u16(),
+        "graph-sync-emulator answers as scripted"
+    );
+    let context = request.extensions().get::<RequestContext>();
+    let mut response =
+        canned.respond(|status, code, message| service_error(status, code, message, context));
+    response.extensions_mut().insert(Intercepted {
+        reached_handler: false,
+        fault: None,
+        scripted: true,
+    });
+    response
+}
+
+/// The response of a request that gets `fault`.
+async fn inject(fault: Fault, request: Request, next: Next) -> Response {
+    match fault {
         Fault::ServiceUnavailable(wait) => {
             let mut response = service_error(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -223,11 +423,7 @@ pub(crate) async fn layer(
             next.run(request).await
         }
         Fault::TruncatedBody => truncate(next.run(request).await).await,
-    };
-    response
-        .extensions_mut()
-        .insert(intercepted(fault.reaches_handler()));
-    response
+    }
 }
 
 /// `429` with Graph's documented body and a fractional `Retry-After`.
@@ -244,6 +440,7 @@ fn throttled(wait: Duration, context: Option<&RequestContext>) -> Response {
     response.extensions_mut().insert(Intercepted {
         reached_handler: false,
         fault: None,
+        scripted: false,
     });
     response
 }
@@ -326,8 +523,13 @@ mod tests {
     fn scripted_faults_come_first_and_in_order() {
         let resilience = Resilience::default();
         resilience.script([Fault::GatewayTimeout, Fault::ResetAfterRead]);
-        assert_eq!(resilience.next_fault(), Some(Fault::GatewayTimeout));
-        assert_eq!(resilience.next_fault(), Some(Fault::ResetAfterRead));
+        let next = || match resilience.next_scripted("GET", "/v1.0/x") {
+            Some(Action::Fault(fault)) => Some(fault),
+            _ => None,
+        };
+        assert_eq!(next(), Some(Fault::GatewayTimeout));
+        assert_eq!(next(), Some(Fault::ResetAfterRead));
+        assert_eq!(next(), None);
         assert_eq!(resilience.next_fault(), None);
     }
 

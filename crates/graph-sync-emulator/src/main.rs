@@ -10,32 +10,52 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal, connection_details};
+use graph_sync_emulator::{
+    Emulator, Flags, RunningEmulator, ServicePrincipal, Settings, connection_details,
+};
 
 const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 
-Usage: graph-sync-emulator [--port N] [--sp NAME]...
+Usage: graph-sync-emulator [--port N] [--sp NAME]... [--throttle RATE[/BURST]]
+                           [--faults RATE [--fault-kinds KINDS] [--seed N]]
+                           [--latency MS[..MS]] [--only SELECTION]
 
 Options:
-  --port N     Listen on 127.0.0.1:N (default 0: an ephemeral port)
-  --sp NAME    Register a service principal named NAME (repeatable;
-               default: one named \"Demo SCIM app\")
-  -h, --help   Print this help
+  --port N                 Listen on 127.0.0.1:N (default 0: an ephemeral port)
+  --sp NAME                Register a service principal named NAME (repeatable;
+                           default: one named \"Demo SCIM app\")
+  --throttle RATE[/BURST]  Answer 429 beyond RATE requests per second per client
+                           (bursts of BURST; default the rate rounded up)
+  --faults RATE            Inject a fault into a share of requests (0.05 or 5%)
+  --fault-kinds KINDS      Which faults: 503, 503:SECONDS (with Retry-After), 504,
+                           reset, reset-after-read, slow, slow:MS, truncate
+                           (default 503,504,reset)
+  --seed N                 Seed of --faults and --latency (default: random, printed)
+  --latency MS[..MS]       Delay each request by MS, or by MS to MS at random
+  --only SELECTION         Throttle, faults and latency only for these methods and
+                           path patterns: POST, */synchronization/secrets, …
+  -h, --help               Print this help
 
-It prints a bearer token valid until it stops, and serves until Ctrl-C.";
+It prints a bearer token valid until it stops and the admin token of the control
+API (/_emulator/…, see docs/emulator.md), and serves until Ctrl-C.";
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 enum Command {
     Help,
-    Run { port: u16, names: Vec<String> },
+    Run {
+        port: u16,
+        names: Vec<String>,
+        settings: Settings,
+    },
 }
 
 /// Reads the arguments after the program name.
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut port = 0;
     let mut names = Vec::new();
+    let mut flags = Flags::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -61,23 +81,48 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 }
                 names.push(name);
             }
+            "--throttle" | "--faults" | "--seed" | "--fault-kinds" | "--latency" | "--only" => {
+                let value = inline
+                    .or_else(|| args.next())
+                    .ok_or_else(|| format!("{flag} needs a value"))?;
+                let slot = match flag.as_str() {
+                    "--throttle" => &mut flags.throttle,
+                    "--faults" => &mut flags.faults,
+                    "--seed" => &mut flags.seed,
+                    "--fault-kinds" => &mut flags.fault_kinds,
+                    "--latency" => &mut flags.latency,
+                    _ => &mut flags.only,
+                };
+                if slot.replace(value).is_some() {
+                    return Err(format!("{flag} is given twice"));
+                }
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
     if names.is_empty() {
         names.push("Demo SCIM app".to_owned());
     }
-    Ok(Command::Run { port, names })
+    let settings = Settings::from_flags(&flags)?;
+    Ok(Command::Run {
+        port,
+        names,
+        settings,
+    })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, settings) = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Run { port, names }) => (port, names),
+        Ok(Command::Run {
+            port,
+            names,
+            settings,
+        }) => (port, names, settings),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -85,6 +130,7 @@ async fn main() -> ExitCode {
     };
 
     let emulator = Emulator::new();
+    emulator.configure(&settings);
     let principals: Vec<ServicePrincipal> = names
         .iter()
         .map(|name| emulator.register_service_principal(name))
@@ -146,7 +192,8 @@ mod tests {
             parse(&[]),
             Ok(Command::Run {
                 port: 0,
-                names: vec!["Demo SCIM app".to_owned()]
+                names: vec!["Demo SCIM app".to_owned()],
+                settings: Settings::default(),
             })
         );
     }
@@ -157,14 +204,16 @@ mod tests {
             parse(&["--port", "8080", "--sp", "A", "--sp=B c"]),
             Ok(Command::Run {
                 port: 8080,
-                names: vec!["A".to_owned(), "B c".to_owned()]
+                names: vec!["A".to_owned(), "B c".to_owned()],
+                settings: Settings::default(),
             })
         );
         assert_eq!(
             parse(&["--port=9"]),
             Ok(Command::Run {
                 port: 9,
-                names: vec!["Demo SCIM app".to_owned()]
+                names: vec!["Demo SCIM app".to_owned()],
+                settings: Settings::default(),
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
@@ -177,5 +226,35 @@ mod tests {
         assert!(parse(&["--sp"]).is_err());
         assert!(parse(&["--sp", " "]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        assert!(parse(&["--throttle", "0"]).is_err());
+        assert!(parse(&["--throttle"]).is_err());
+        assert!(parse(&["--throttle", "5", "--throttle=6"]).is_err());
+        assert!(parse(&["--fault-kinds", "503"]).is_err());
+    }
+
+    #[test]
+    fn reads_the_control_surface_flags() {
+        let Ok(Command::Run { settings, .. }) = parse(&[
+            "--throttle=20/5",
+            "--faults",
+            "0.05",
+            "--seed",
+            "9",
+            "--fault-kinds",
+            "503,reset",
+            "--latency",
+            "1..3",
+            "--only",
+            "*/secrets",
+        ]) else {
+            panic!("not parsed");
+        };
+        assert!(settings.throttle.is_some() && settings.latency.is_some());
+        assert_eq!(settings.faults.map(|f| f.seed()), Some(9));
+        assert!(
+            settings
+                .only
+                .matches("PUT", "/v1.0/servicePrincipals/a/synchronization/secrets")
+        );
     }
 }

@@ -4,12 +4,18 @@
 //!    client-request-id, time), renders a handler's [`GraphError`] into Graph's error body,
 //!    sets the support headers, records the request in the [`RequestLog`] and logs it
 //!    (method, path, status; never headers or bodies);
-//! 2. **resilience** ([`faults::layer`]): the per-client throttle, then injected faults;
-//! 3. **routing**: the identity endpoints ([`identity::routes`]) and the Graph operations
+//! 2. **capture** ([`control::capture::layer`]): reads headers, query and body for the
+//!    request log, redacted;
+//! 3. **resilience** ([`faults::layer`]): the per-client throttle, answers and faults scripted
+//!    through the control API, random faults, latency;
+//! 4. **routing**: the identity endpoints ([`identity::routes`]) and the Graph operations
 //!    ([`synchronization::routes`], a table where each operation carries its name for
 //!    per-operation layers such as request validation);
-//! 4. **fallback**: a path or method no route names answers `500 NotImplementedInEmulator`,
+//! 5. **fallback**: a path or method no route names answers `500 NotImplementedInEmulator`,
 //!    whatever else is wrong, so a test that wanders off the emulated surface fails at once.
+//!
+//! The control API ([`control::routes`], under `/_emulator`) stands beside this pipeline, not
+//! in it: it is never throttled, faulted or logged.
 //!
 //! Within a Graph handler, checks run in the service's order: bearer token (`401`), service
 //! principal id (`400`) and existence (`404`) in the [`Authorized`](crate::http::auth::Authorized)
@@ -25,16 +31,17 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 use crate::context::{CLIENT_REQUEST_ID, RequestContext};
+use crate::control;
 use crate::error::{self, GraphError};
 use crate::faults;
 use crate::identity;
-use crate::log::{RecordedRequest, RequestLog};
+use crate::log::{Captured, RecordedRequest, RequestLog, Timing};
 use crate::state::AppState;
 use crate::synchronization;
 
-/// The router of the emulated API, every stage of the pipeline in place.
+/// The router of the emulated API, every stage of the pipeline in place, and the control API.
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
+    let graph = Router::new()
         .merge(identity::routes())
         .merge(synchronization::routes())
         .fallback(not_implemented)
@@ -44,10 +51,21 @@ pub(crate) fn router(state: AppState) -> Router {
             faults::layer,
         ))
         .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.directory),
+            control::capture::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
             Arc::clone(&state.log),
             envelope,
         ))
-        .with_state(state)
+        .with_state(state.clone());
+    control::routes(control::ControlState {
+        admin: Arc::clone(&state.admin),
+        resilience: Arc::clone(&state.resilience),
+        log: Arc::clone(&state.log),
+        clock: Arc::clone(&state.clock),
+    })
+    .merge(graph)
 }
 
 /// Wraps every request: gives it a [`RequestContext`], renders a [`GraphError`] into the
@@ -57,6 +75,8 @@ async fn envelope(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let received = std::time::SystemTime::now();
     let context = RequestContext::new(request.headers());
     request.extensions_mut().insert(context.clone());
     let method = request.method().clone();
@@ -94,14 +114,23 @@ async fn envelope(
         .extensions()
         .get::<synchronization::Operation>()
         .map(|operation| operation.name);
-    log.record(RecordedRequest::new(
-        method.to_string(),
-        path_and_query,
-        status,
-        sent_client_request_id,
-        intercepted,
-        operation,
-    ));
+    let captured = response.extensions_mut().remove::<Captured>();
+    let timing = Timing {
+        request_id: context.request_id().to_owned(),
+        received,
+        duration: started.elapsed(),
+    };
+    log.record(
+        RecordedRequest::new(
+            method.to_string(),
+            path_and_query,
+            status,
+            sent_client_request_id,
+            intercepted,
+            operation,
+        )
+        .with_details(captured, timing),
+    );
     response
 }
 

@@ -10,6 +10,7 @@
 //! | [`Resilience`] | throttle and fault plan | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
+//! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
 //! substate knows another except `Identity`, which reads the shared `Clock`. This module is
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::clock::Clock;
+use crate::control::admin::Admin;
 use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
@@ -35,6 +37,7 @@ pub(crate) struct AppState {
     pub(crate) resilience: Arc<Resilience>,
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
+    pub(crate) admin: Arc<Admin>,
 }
 
 impl Default for AppState {
@@ -47,6 +50,7 @@ impl Default for AppState {
             resilience: Arc::default(),
             log: Arc::default(),
             paging: Arc::default(),
+            admin: Arc::default(),
         }
     }
 }

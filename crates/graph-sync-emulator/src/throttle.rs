@@ -71,6 +71,15 @@ impl Throttle {
             config.map(|config| (config, HashMap::new()));
     }
 
+    /// The current settings, if throttling.
+    pub(crate) fn config(&self) -> Option<ThrottleConfig> {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|(config, _)| *config)
+    }
+
     /// Takes a token from `client`'s bucket, or says how long until the bucket is full again.
     pub(crate) fn admit(&self, client: &str) -> Result<(), Duration> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);

@@ -8,6 +8,8 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod control;
+mod round_trip;
 mod sync;
 
 use std::future::IntoFuture;
@@ -293,7 +295,13 @@ async fn get_synchronization_returns_every_value_masked() {
     );
     // The body reads as the model's synchronization resource, values masked.
     let model: graph_sync_model::Synchronization = serde_json::from_slice(&reply.body).unwrap();
-    assert!(model.secrets.is_masked(&SecretKey::SecretToken));
+    assert!(
+        model
+            .secrets
+            .get()
+            .unwrap()
+            .is_masked(&SecretKey::SecretToken)
+    );
     assert_eq!(model.id.as_deref(), Some(SP_ID));
 }
 

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 /// The whole error body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -77,14 +79,14 @@ pub struct MainError {
 #[non_exhaustive]
 pub struct ErrorDetail {
     /// A machine-readable code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub code: Property<String>,
     /// A human-readable message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub message: Property<String>,
     /// The target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target: Property<String>,
     /// Properties this version does not model, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,

@@ -25,9 +25,7 @@ macro_rules! flags_set {
         }
 
         impl $name {
-            /// The empty set (written as the empty string; use
-            #[doc = concat!("`", stringify!($name), "::from_members([", stringify!($member), "::None])`")]
-            /// to write `"None"`).
+            /// The empty set, written `"None"` (never `""`, which is not a flags value).
             #[must_use]
             pub fn new() -> Self {
                 Self::default()
@@ -168,8 +166,14 @@ macro_rules! flags_set {
         }
 
         impl Serialize for $name {
+            /// The members as listed, `"A, B"`; the empty set as `"None"` (its zero member),
+            /// never as `""`.
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
+                if self.members.is_empty() {
+                    serializer.serialize_str("None")
+                } else {
+                    serializer.collect_str(self)
+                }
             }
         }
 
@@ -255,7 +259,6 @@ mod tests {
             "Add, Update, Delete",
             "Full, ForceDeletes",
             "None",
-            "",
         ] {
             let scope: SynchronizationJobRestartScope =
                 serde_json::from_value(serde_json::Value::String(text.into())).unwrap();
@@ -264,6 +267,19 @@ mod tests {
                 serde_json::Value::String(text.into())
             );
         }
+    }
+
+    #[test]
+    fn an_empty_set_is_written_as_none_never_as_the_empty_string() {
+        for empty in [ObjectFlowTypes::new(), ObjectFlowTypes::parse("")] {
+            assert_eq!(
+                serde_json::to_value(&empty).unwrap(),
+                serde_json::Value::String("None".into())
+            );
+        }
+        let none: DirectoryDefinitionDiscoverabilities =
+            serde_json::from_value(serde_json::Value::String("None".into())).unwrap();
+        assert_eq!(serde_json::to_value(&none).unwrap(), "None");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 use crate::enums::{
     QuarantineReason, SynchronizationScheduleState, SynchronizationStatusCode,
     SynchronizationTaskExecutionResult,
@@ -24,26 +26,26 @@ pub use crate::pairs::{StringKeyObjectValuePair, StringKeyStringValuePair};
 #[non_exhaustive]
 pub struct SynchronizationJob {
     /// The job id, `<templateId>.<32 hex>`; absent in a create request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<JobId>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<JobId>,
     /// When the job runs (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<SynchronizationSchedule>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub schedule: Property<SynchronizationSchedule>,
     /// The job's status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SynchronizationStatus>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub status: Property<SynchronizationStatus>,
     /// Job settings, some inherited from the template, e.g. `QuarantineTooManyDeletesThreshold`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronization_job_settings: Option<Vec<KeyValuePair>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub synchronization_job_settings: Property<Vec<KeyValuePair>>,
     /// The template the job was created from (the only property a create request needs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<TemplateId>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub template_id: Property<TemplateId>,
     /// The bulk upload endpoint (contained navigation property).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bulk_upload: Option<BulkUpload>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub bulk_upload: Property<BulkUpload>,
     /// The job's schema (contained navigation property; returned when expanded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<SynchronizationSchema>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub schema: Property<SynchronizationSchema>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -55,14 +57,14 @@ pub struct SynchronizationJob {
 #[non_exhaustive]
 pub struct SynchronizationSchedule {
     /// When the job expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub expiration: Property<Timestamp>,
     /// The time between runs, e.g. `PT40M`; `P10675199DT2H48M5.4775807S` when disabled.
-    #[serde(default)]
-    pub interval: IsoDuration,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub interval: Property<IsoDuration>,
     /// Whether the schedule runs.
-    #[serde(default)]
-    pub state: SynchronizationScheduleState,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub state: Property<SynchronizationScheduleState>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -74,41 +76,41 @@ pub struct SynchronizationSchedule {
 #[non_exhaustive]
 pub struct SynchronizationStatus {
     /// The high-level status.
-    #[serde(default)]
-    pub code: SynchronizationStatusCode,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub code: Property<SynchronizationStatusCode>,
     /// How many runs in a row failed.
-    #[serde(default)]
-    pub count_successive_complete_failures: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_successive_complete_failures: Property<i64>,
     /// Whether escrows were pruned during the initial run instead of quarantining the job.
-    #[serde(default)]
-    pub escrows_pruned: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub escrows_pruned: Property<bool>,
     /// The last run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_execution: Option<SynchronizationTaskExecution>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub last_execution: Property<SynchronizationTaskExecution>,
     /// The last run without errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_successful_execution: Option<SynchronizationTaskExecution>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub last_successful_execution: Property<SynchronizationTaskExecution>,
     /// The last run that exported objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_successful_execution_with_exports: Option<SynchronizationTaskExecution>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub last_successful_execution_with_exports: Property<SynchronizationTaskExecution>,
     /// Progress toward completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress: Option<Vec<SynchronizationProgress>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub progress: Property<Vec<SynchronizationProgress>>,
     /// The quarantine, when the job is quarantined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quarantine: Option<SynchronizationQuarantine>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub quarantine: Property<SynchronizationQuarantine>,
     /// When the job first reached steady state (unset: `0001-01-01T00:00:00Z`).
-    #[serde(default)]
-    pub steady_state_first_achieved_time: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub steady_state_first_achieved_time: Property<Timestamp>,
     /// When the job last reached steady state.
-    #[serde(default)]
-    pub steady_state_last_achieved_time: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub steady_state_last_achieved_time: Property<Timestamp>,
     /// Objects synchronized, by type (e.g. `User to User`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronized_entry_count_by_type: Option<Vec<StringKeyLongValuePair>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub synchronized_entry_count_by_type: Property<Vec<StringKeyLongValuePair>>,
     /// A troubleshooting link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub troubleshooting_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub troubleshooting_url: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -120,17 +122,17 @@ pub struct SynchronizationStatus {
 #[non_exhaustive]
 pub struct SynchronizationProgress {
     /// Units done.
-    #[serde(default)]
-    pub completed_units: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub completed_units: Property<i64>,
     /// When the progress was observed.
-    #[serde(default)]
-    pub progress_observation_date_time: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub progress_observation_date_time: Property<Timestamp>,
     /// Units in total.
-    #[serde(default)]
-    pub total_units: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub total_units: Property<i64>,
     /// What a unit is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub units: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub units: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -142,23 +144,23 @@ pub struct SynchronizationProgress {
 #[non_exhaustive]
 pub struct SynchronizationQuarantine {
     /// When the quarantine was last evaluated and imposed.
-    #[serde(default)]
-    pub current_began: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub current_began: Property<Timestamp>,
     /// The error that caused it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<SynchronizationError>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub error: Property<SynchronizationError>,
     /// When it will next be re-evaluated.
-    #[serde(default)]
-    pub next_attempt: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub next_attempt: Property<Timestamp>,
     /// Why the job is quarantined.
-    #[serde(default)]
-    pub reason: QuarantineReason,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub reason: Property<QuarantineReason>,
     /// When this series of quarantines began.
-    #[serde(default)]
-    pub series_began: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub series_began: Property<Timestamp>,
     /// How many times in this series the job was quarantined.
-    #[serde(default)]
-    pub series_count: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub series_count: Property<i64>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -170,47 +172,47 @@ pub struct SynchronizationQuarantine {
 #[non_exhaustive]
 pub struct SynchronizationTaskExecution {
     /// The run's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub activity_identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub activity_identifier: Property<String>,
     /// Objects in scope.
-    #[serde(default)]
-    pub count_entitled: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_entitled: Property<i64>,
     /// Objects in scope for provisioning.
-    #[serde(default)]
-    pub count_entitled_for_provisioning: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_entitled_for_provisioning: Property<i64>,
     /// Objects escrowed (errors).
-    #[serde(default)]
-    pub count_escrowed: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_escrowed: Property<i64>,
     /// Objects escrowed, including system escrows.
-    #[serde(default)]
-    pub count_escrowed_raw: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_escrowed_raw: Property<i64>,
     /// Objects exported.
-    #[serde(default)]
-    pub count_exported: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_exported: Property<i64>,
     /// Exports expected.
-    #[serde(default)]
-    pub count_exports: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_exports: Property<i64>,
     /// Objects imported.
-    #[serde(default)]
-    pub count_imported: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_imported: Property<i64>,
     /// Deltas imported.
-    #[serde(default)]
-    pub count_imported_deltas: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_imported_deltas: Property<i64>,
     /// Reference deltas imported.
-    #[serde(default)]
-    pub count_imported_reference_deltas: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub count_imported_reference_deltas: Property<i64>,
     /// The run's error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<SynchronizationError>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub error: Property<SynchronizationError>,
     /// How the run ended.
-    #[serde(default)]
-    pub state: SynchronizationTaskExecutionResult,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub state: Property<SynchronizationTaskExecutionResult>,
     /// When the run began.
-    #[serde(default)]
-    pub time_began: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub time_began: Property<Timestamp>,
     /// When the run ended.
-    #[serde(default)]
-    pub time_ended: Timestamp,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub time_ended: Property<Timestamp>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -222,14 +224,14 @@ pub struct SynchronizationTaskExecution {
 #[non_exhaustive]
 pub struct SynchronizationError {
     /// The error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub code: Property<String>,
     /// The message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub message: Property<String>,
     /// Whether the tenant can fix it.
-    #[serde(default)]
-    pub tenant_actionable: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub tenant_actionable: Property<bool>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -241,8 +243,8 @@ pub struct SynchronizationError {
 #[non_exhaustive]
 pub struct SynchronizationJobRestartCriteria {
     /// The flags to clear, e.g. `Watermark, Escrows, QuarantineState`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reset_scope: Option<SynchronizationJobRestartScope>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub reset_scope: Property<SynchronizationJobRestartScope>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -254,11 +256,11 @@ pub struct SynchronizationJobRestartCriteria {
 #[non_exhaustive]
 pub struct KeyValuePair {
     /// The name.
-    #[serde(default)]
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -270,11 +272,11 @@ pub struct KeyValuePair {
 #[non_exhaustive]
 pub struct StringKeyLongValuePair {
     /// The key, e.g. `User to User`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<String>,
     /// The count.
-    #[serde(default)]
-    pub value: i64,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<i64>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -286,8 +288,8 @@ pub struct StringKeyLongValuePair {
 #[non_exhaustive]
 pub struct BulkUpload {
     /// The entity id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -298,18 +300,19 @@ impl SynchronizationJob {
     #[must_use]
     pub fn from_template(template_id: TemplateId) -> Self {
         Self {
-            template_id: Some(template_id),
+            template_id: Property::Value(template_id),
             ..Self::default()
         }
     }
 
     /// The status code, [`SynchronizationStatusCode::NotConfigured`] when the job has no
-    /// status.
+    /// status or its status no code (an inference: the documentation gives no default, and
+    /// `NotConfigured` is the state of a job that never ran).
     #[must_use]
     pub fn status_code(&self) -> SynchronizationStatusCode {
         self.status
-            .as_ref()
-            .map(|status| status.code.clone())
+            .get()
+            .and_then(|status| status.code.get().cloned())
             .unwrap_or_default()
     }
 
@@ -319,7 +322,7 @@ impl SynchronizationJob {
         self.synchronization_job_settings
             .iter()
             .flatten()
-            .find(|pair| pair.name == name)
+            .find(|pair| pair.name.as_deref() == Some(name))
             .and_then(|pair| pair.value.as_deref())
     }
 }
@@ -329,7 +332,7 @@ impl SynchronizationJobRestartCriteria {
     #[must_use]
     pub fn new(scope: SynchronizationJobRestartScope) -> Self {
         Self {
-            reset_scope: Some(scope),
+            reset_scope: Property::Value(scope),
             ..Self::default()
         }
     }
@@ -340,8 +343,8 @@ impl KeyValuePair {
     #[must_use]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
-            name: name.into(),
-            value: Some(value.into()),
+            name: Property::Value(name.into()),
+            value: Property::Value(value.into()),
             ..Self::default()
         }
     }
@@ -356,9 +359,9 @@ impl SynchronizationError {
         tenant_actionable: bool,
     ) -> Self {
         Self {
-            code: Some(code.into()),
-            message: Some(message.into()),
-            tenant_actionable,
+            code: Property::Value(code.into()),
+            message: Property::Value(message.into()),
+            tenant_actionable: Property::Value(tenant_actionable),
             ..Self::default()
         }
     }
@@ -370,8 +373,8 @@ impl SynchronizationError {
 #[non_exhaustive]
 pub struct RestartRequest {
     /// What to clear; the service treats absent criteria like the portal's restart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub criteria: Option<SynchronizationJobRestartCriteria>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub criteria: Property<SynchronizationJobRestartCriteria>,
 }
 
 impl RestartRequest {
@@ -379,7 +382,7 @@ impl RestartRequest {
     #[must_use]
     pub fn new(scope: SynchronizationJobRestartScope) -> Self {
         Self {
-            criteria: Some(SynchronizationJobRestartCriteria::new(scope)),
+            criteria: Property::Value(SynchronizationJobRestartCriteria::new(scope)),
         }
     }
 }
@@ -407,7 +410,7 @@ impl SynchronizationStatus {
     /// The quarantine reason, when the job is quarantined.
     #[must_use]
     pub fn quarantine_reason(&self) -> Option<&QuarantineReason> {
-        self.quarantine.as_ref().map(|q| &q.reason)
+        self.quarantine.get().and_then(|q| q.reason.get())
     }
 }
 
@@ -415,7 +418,11 @@ impl SynchronizationSchedule {
     /// Whether the schedule never runs.
     #[must_use]
     pub fn is_disabled(&self) -> bool {
-        self.state == SynchronizationScheduleState::Disabled || self.interval.is_timespan_max()
+        self.state.get() == Some(&SynchronizationScheduleState::Disabled)
+            || self
+                .interval
+                .get()
+                .is_some_and(IsoDuration::is_timespan_max)
     }
 }
 
@@ -423,6 +430,6 @@ impl SynchronizationTaskExecution {
     /// Whether the run succeeded.
     #[must_use]
     pub fn succeeded(&self) -> bool {
-        self.state == SynchronizationTaskExecutionResult::Succeeded
+        self.state.get() == Some(&SynchronizationTaskExecutionResult::Succeeded)
     }
 }

@@ -28,9 +28,12 @@
 //!   sentinel) and [`IsoDuration`] (up to `P10675199DT2H48M5.4775807S`), both keeping the
 //!   text they were read from.
 //!
-//! Response types derive `Default`, are `#[non_exhaustive]`, make every nullable property an
-//! `Option`, and keep properties they do not model (and `@odata.type` annotations) in an
-//! `extra` map, so a body read and written again loses nothing.
+//! Response types derive `Default` (the empty document), are `#[non_exhaustive]`, make every
+//! property a [`Property`] (absent, `null` or a value, each written back as read), and keep
+//! properties they do not model (and `@odata.type` annotations) in an `extra` map, so a body
+//! read and written again is the same JSON value. Defaults the documentation gives are applied
+//! by accessors ([`ObjectMapping::flow_types`], [`AttributeMapping::flow_behavior`],
+//! [`AttributeMapping::flow_type`]) and never written; see `docs/model.md`.
 //!
 //! ## The key decision: secrets are unreadable by accident
 //!
@@ -47,6 +50,7 @@ pub mod flags;
 pub mod ids;
 pub mod job;
 pub mod pairs;
+pub mod property;
 pub mod provisioning;
 pub mod schema;
 pub mod secrets;
@@ -60,8 +64,8 @@ pub use ids::{
     ServicePrincipalId, ServicePrincipalRef, TemplateId,
 };
 pub use secrets::{
-    BaseAddress, IntoSecretValue, MASKED_VALUE, SecretKey, SecretKeyValue, SecretValueKind,
-    Secrets, SecretsError, SyncNotificationSettings,
+    BaseAddress, Finding, IntoSecretValue, MASKED_VALUE, SecretKey, SecretKeyValue,
+    SecretValueKind, Secrets, SecretsError, Severity, SyncNotificationSettings,
 };
 pub use synchronization::Synchronization;
 
@@ -83,6 +87,7 @@ pub use job::{
     SynchronizationJobRestartCriteria, SynchronizationProgress, SynchronizationQuarantine,
     SynchronizationSchedule, SynchronizationStatus, SynchronizationTaskExecution,
 };
+pub use property::Property;
 pub use provisioning::{
     AcquireAccessTokenRequest, BULK_REQUEST_SCHEMA, BULK_UPLOAD_MAX_OPERATIONS, BulkOperation,
     BulkRequest, ModifiedProperty, ProvisionOnDemandDecodeError, ProvisionOnDemandRequest,

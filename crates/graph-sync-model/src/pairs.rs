@@ -6,17 +6,19 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 /// `stringKeyStringValuePair`: a string key and a string value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StringKeyStringValuePair {
     /// The key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<String>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -28,8 +30,8 @@ pub struct StringKeyStringValuePair {
 #[non_exhaustive]
 pub struct StringKeyObjectValuePair {
     /// The key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<String>,
     /// The type is open: its other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -40,8 +42,8 @@ impl StringKeyStringValuePair {
     #[must_use]
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
-            key: Some(key.into()),
-            value: Some(value.into()),
+            key: Property::Value(key.into()),
+            value: Property::Value(value.into()),
             ..Self::default()
         }
     }
@@ -52,7 +54,7 @@ impl StringKeyObjectValuePair {
     #[must_use]
     pub fn new(key: impl Into<String>, value: impl Into<Value>) -> Self {
         let mut pair = Self {
-            key: Some(key.into()),
+            key: Property::Value(key.into()),
             ..Self::default()
         };
         pair.extra.insert("value".to_owned(), value.into());

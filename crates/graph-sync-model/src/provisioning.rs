@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 use crate::ids::TemplateId;
 use crate::secrets::Secrets;
 
@@ -15,11 +17,11 @@ use crate::secrets::Secrets;
 #[non_exhaustive]
 pub struct SynchronizationJobApplicationParameters {
     /// The rule id, from the schema's `synchronizationRules`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub rule_id: Property<String>,
     /// The objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subjects: Option<Vec<SynchronizationJobSubject>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub subjects: Property<Vec<SynchronizationJobSubject>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -31,14 +33,14 @@ pub struct SynchronizationJobApplicationParameters {
 #[non_exhaustive]
 pub struct SynchronizationJobSubject {
     /// Linked objects, such as a group's members.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<SynchronizationLinkedObjects>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub links: Property<SynchronizationLinkedObjects>,
     /// The object's id in the source (user id, distinguished name, Worker ID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub object_id: Property<String>,
     /// The object type: `User`, `Group`, `user`, `Worker`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_type_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub object_type_name: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -50,14 +52,14 @@ pub struct SynchronizationJobSubject {
 #[non_exhaustive]
 pub struct SynchronizationLinkedObjects {
     /// The manager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<Box<SynchronizationJobSubject>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub manager: Property<Box<SynchronizationJobSubject>>,
     /// A group's members.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<SynchronizationJobSubject>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub members: Property<Vec<SynchronizationJobSubject>>,
     /// The owners.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<SynchronizationJobSubject>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub owners: Property<Vec<SynchronizationJobSubject>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -69,8 +71,8 @@ pub struct SynchronizationLinkedObjects {
 #[non_exhaustive]
 pub struct ProvisionOnDemandRequest {
     /// Rules and subjects.
-    #[serde(default)]
-    pub parameters: Vec<SynchronizationJobApplicationParameters>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub parameters: Property<Vec<SynchronizationJobApplicationParameters>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -81,11 +83,11 @@ impl ProvisionOnDemandRequest {
     #[must_use]
     pub fn new(rule_id: impl Into<String>, subjects: Vec<SynchronizationJobSubject>) -> Self {
         Self {
-            parameters: vec![SynchronizationJobApplicationParameters {
-                rule_id: Some(rule_id.into()),
-                subjects: Some(subjects),
+            parameters: Property::Value(vec![SynchronizationJobApplicationParameters {
+                rule_id: Property::Value(rule_id.into()),
+                subjects: Property::Value(subjects),
                 ..SynchronizationJobApplicationParameters::default()
-            }],
+            }]),
             ..Self::default()
         }
     }
@@ -96,8 +98,8 @@ impl SynchronizationJobSubject {
     #[must_use]
     pub fn new(object_id: impl Into<String>, object_type_name: impl Into<String>) -> Self {
         Self {
-            object_id: Some(object_id.into()),
-            object_type_name: Some(object_type_name.into()),
+            object_id: Property::Value(object_id.into()),
+            object_type_name: Property::Value(object_type_name.into()),
             ..Self::default()
         }
     }
@@ -106,8 +108,8 @@ impl SynchronizationJobSubject {
     #[must_use]
     pub fn group_with_members(group_id: impl Into<String>, member_ids: &[&str]) -> Self {
         let mut group = Self::new(group_id, "Group");
-        group.links = Some(SynchronizationLinkedObjects {
-            members: Some(member_ids.iter().map(|id| Self::new(*id, "User")).collect()),
+        group.links = Property::Value(SynchronizationLinkedObjects {
+            members: Property::Value(member_ids.iter().map(|id| Self::new(*id, "User")).collect()),
             ..SynchronizationLinkedObjects::default()
         });
         group
@@ -122,11 +124,11 @@ impl SynchronizationJobSubject {
 #[non_exhaustive]
 pub struct ProvisionOnDemandResult {
     /// The outcome, a JSON document in a string: `{"result":"Success","details":{…}}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<String>,
     /// The provisioning log, a JSON document in a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// `@odata.context` (which may name an internal service) and other annotations, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -185,11 +187,11 @@ fn decode<T: serde::de::DeserializeOwned>(
 #[non_exhaustive]
 pub struct ProvisioningOutcome {
     /// `Success`, `Skipped`, `Failure`, `Warning`…
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub result: Property<String>,
     /// Details (free-form; `errorCode` and `errorMessage` when skipped or failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<BTreeMap<String, Value>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub details: Property<BTreeMap<String, Value>>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -202,41 +204,41 @@ pub struct ProvisioningOutcome {
 #[non_exhaustive]
 pub struct ProvisioningLog {
     /// What was done: `Create`, `Update`, `Delete`, `Other`…
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub action: Property<String>,
     /// The change's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub change_id: Property<String>,
     /// When processing started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub start_time: Property<String>,
     /// When processing ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub end_time: Property<String>,
     /// The properties changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modified_properties: Option<Vec<ModifiedProperty>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub modified_properties: Property<Vec<ModifiedProperty>>,
     /// The steps: import, matching, scoping, export.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provisioning_steps: Option<Vec<ProvisioningStep>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub provisioning_steps: Property<Vec<ProvisioningStep>>,
     /// The object's readable identifier, e.g. its user principal name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reportable_identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub reportable_identifier: Property<String>,
     /// The outcome.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_info: Option<ProvisioningStatusInfo>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub status_info: Property<ProvisioningStatusInfo>,
     /// The object in the source system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_identity: Option<ProvisionedIdentity>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub source_identity: Property<ProvisionedIdentity>,
     /// The source system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_system: Option<ProvisioningSystem>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub source_system: Property<ProvisioningSystem>,
     /// The object in the target system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_identity: Option<ProvisionedIdentity>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_identity: Property<ProvisionedIdentity>,
     /// The target system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_system: Option<ProvisioningSystem>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_system: Property<ProvisioningSystem>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -248,23 +250,23 @@ pub struct ProvisioningLog {
 #[non_exhaustive]
 pub struct ProvisioningStep {
     /// The step's name, e.g. `EntryImport`, `EntrySynchronizationScoping`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// The step's type: `Import`, `Matching`, `Scoping`, `Processing`, `Export`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Property::is_absent")]
+    pub step_type: Property<String>,
     /// `Success`, `Failure`, `Skipped`, `Warning`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub status: Property<String>,
     /// What happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub description: Property<String>,
     /// When.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub timestamp: Property<String>,
     /// Details (free-form: attribute names and values).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<BTreeMap<String, Value>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub details: Property<BTreeMap<String, Value>>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -276,23 +278,23 @@ pub struct ProvisioningStep {
 #[non_exhaustive]
 pub struct ProvisioningStatusInfo {
     /// `Success`, `Failure`, `Skipped`, `Warning`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub status: Property<String>,
     /// The error code, on failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub error_code: Property<String>,
     /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub reason: Property<String>,
     /// More about it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_details: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub additional_details: Property<String>,
     /// The error's category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_category: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub error_category: Property<String>,
     /// What to do.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recommended_action: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub recommended_action: Property<String>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -304,17 +306,17 @@ pub struct ProvisioningStatusInfo {
 #[non_exhaustive]
 pub struct ProvisionedIdentity {
     /// Its id in that system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// Its type, e.g. `User`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub identity_type: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Property::is_absent")]
+    pub identity_type: Property<String>,
     /// Its display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub display_name: Property<String>,
     /// Details (free-form).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Value>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub details: Property<Value>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -326,14 +328,14 @@ pub struct ProvisionedIdentity {
 #[non_exhaustive]
 pub struct ProvisioningSystem {
     /// Its id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// Its name, e.g. `Azure Active Directory` or `customappsso`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// Details (free-form).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Value>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub details: Property<Value>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -345,14 +347,14 @@ pub struct ProvisioningSystem {
 #[non_exhaustive]
 pub struct ModifiedProperty {
     /// The property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub display_name: Property<String>,
     /// The value before.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub old_value: Property<String>,
     /// The value after.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub new_value: Property<String>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -378,9 +380,9 @@ pub struct BulkRequest {
     #[serde(
         rename = "failOnErrors",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Property::is_absent"
     )]
-    pub fail_on_errors: Option<i64>,
+    pub fail_on_errors: Property<i64>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -391,7 +393,7 @@ impl Default for BulkRequest {
         Self {
             schemas: vec![BULK_REQUEST_SCHEMA.to_owned()],
             operations: Vec::new(),
-            fail_on_errors: None,
+            fail_on_errors: Property::Absent,
             extra: BTreeMap::new(),
         }
     }
@@ -416,7 +418,7 @@ impl BulkRequest {
     /// Sets `failOnErrors`.
     #[must_use]
     pub fn fail_on_errors(mut self, count: i64) -> Self {
-        self.fail_on_errors = Some(count);
+        self.fail_on_errors = Property::Value(count);
         self
     }
 }
@@ -429,13 +431,13 @@ pub struct BulkOperation {
     /// `POST`.
     pub method: String,
     /// The client's id for the operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bulk_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub bulk_id: Property<String>,
     /// `/Users`.
     pub path: String,
     /// The SCIM resource.
-    #[serde(default, skip_serializing_if = "Value::is_null")]
-    pub data: Value,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub data: Property<Value>,
     /// Other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -447,9 +449,9 @@ impl BulkOperation {
     pub fn post_user(bulk_id: impl Into<String>, user: Value) -> Self {
         Self {
             method: "POST".to_owned(),
-            bulk_id: Some(bulk_id.into()),
+            bulk_id: Property::Value(bulk_id.into()),
             path: "/Users".to_owned(),
-            data: user,
+            data: Property::Value(user),
             extra: BTreeMap::new(),
         }
     }
@@ -463,22 +465,22 @@ impl BulkOperation {
 #[non_exhaustive]
 pub struct ValidateCredentialsRequest {
     /// The application's identifier (for the collection-bound form).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application_identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub application_identifier: Property<String>,
     /// The template (for the collection-bound form).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<TemplateId>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub template_id: Property<TemplateId>,
     /// Check the saved secrets instead of `credentials`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_saved_credentials: Option<bool>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub use_saved_credentials: Property<bool>,
     /// The secrets to check.
     #[serde(
         default,
-        skip_serializing_if = "Secrets::is_empty",
-        serialize_with = "Secrets::serialize_as_array",
-        deserialize_with = "Secrets::deserialize_from_array"
+        skip_serializing_if = "Property::is_absent",
+        serialize_with = "Secrets::serialize_property_as_array",
+        deserialize_with = "Secrets::deserialize_property_from_array"
     )]
-    pub credentials: Secrets,
+    pub credentials: Property<Secrets>,
 }
 
 impl ValidateCredentialsRequest {
@@ -486,7 +488,7 @@ impl ValidateCredentialsRequest {
     #[must_use]
     pub fn saved() -> Self {
         Self {
-            use_saved_credentials: Some(true),
+            use_saved_credentials: Property::Value(true),
             ..Self::default()
         }
     }
@@ -496,7 +498,7 @@ impl ValidateCredentialsRequest {
     #[must_use]
     pub fn with_credentials(credentials: Secrets) -> Self {
         Self {
-            credentials,
+            credentials: Property::Value(credentials),
             ..Self::default()
         }
     }
@@ -504,14 +506,14 @@ impl ValidateCredentialsRequest {
     /// Sets the template id (collection-bound form).
     #[must_use]
     pub fn template_id(mut self, template_id: TemplateId) -> Self {
-        self.template_id = Some(template_id);
+        self.template_id = Property::Value(template_id);
         self
     }
 
     /// Sets the application identifier (collection-bound form).
     #[must_use]
     pub fn application_identifier(mut self, identifier: impl Into<String>) -> Self {
-        self.application_identifier = Some(identifier.into());
+        self.application_identifier = Property::Value(identifier.into());
         self
     }
 }
@@ -521,9 +523,8 @@ impl ValidateCredentialsRequest {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AcquireAccessTokenRequest {
-    /// The secrets to exchange for a token.
+    /// The secrets to exchange for a token (required: a body without them does not read).
     #[serde(
-        default,
         serialize_with = "Secrets::serialize_as_array",
         deserialize_with = "Secrets::deserialize_from_array"
     )]

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 use crate::enums::{
     AttributeDefinitionMetadata, AttributeFlowBehavior, AttributeFlowType,
     AttributeMappingSourceType, AttributeType, Mutability, ObjectDefinitionMetadata,
@@ -21,17 +23,17 @@ use crate::time::Timestamp;
 #[non_exhaustive]
 pub struct SynchronizationSchema {
     /// The schema id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// The rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronization_rules: Option<Vec<SynchronizationRule>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub synchronization_rules: Property<Vec<SynchronizationRule>>,
     /// The schema version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub version: Property<String>,
     /// The directories (returned inline).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directories: Option<Vec<DirectoryDefinition>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub directories: Property<Vec<DirectoryDefinition>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -43,35 +45,35 @@ pub struct SynchronizationSchema {
 #[non_exhaustive]
 pub struct SynchronizationRule {
     /// Containers in scope (Entra Cloud Sync).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container_filter: Option<ContainerFilter>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub container_filter: Property<ContainerFilter>,
     /// Whether the rule can be edited.
-    #[serde(default)]
-    pub editable: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub editable: Property<bool>,
     /// Groups in scope (Entra Cloud Sync).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_filter: Option<GroupFilter>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub group_filter: Property<GroupFilter>,
     /// The rule id the engine knows; the `ruleId` of provisionOnDemand.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// Extra settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Vec<StringKeyStringValuePair>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub metadata: Property<Vec<StringKeyStringValuePair>>,
     /// The name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// The object mappings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_mappings: Option<Vec<ObjectMapping>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub object_mappings: Property<Vec<ObjectMapping>>,
     /// The priority (lowest first).
-    #[serde(default)]
-    pub priority: i32,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub priority: Property<i32>,
     /// The source directory's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_directory_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub source_directory_name: Property<String>,
     /// The target directory's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_directory_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_directory_name: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -83,8 +85,8 @@ pub struct SynchronizationRule {
 #[non_exhaustive]
 pub struct ContainerFilter {
     /// The containers; empty means no filtering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub included_containers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub included_containers: Property<Vec<String>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -96,8 +98,8 @@ pub struct ContainerFilter {
 #[non_exhaustive]
 pub struct GroupFilter {
     /// The groups; empty means no filtering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub included_groups: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub included_groups: Property<Vec<String>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -109,29 +111,29 @@ pub struct GroupFilter {
 #[non_exhaustive]
 pub struct ObjectMapping {
     /// The attribute mappings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute_mappings: Option<Vec<AttributeMapping>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub attribute_mappings: Property<Vec<AttributeMapping>>,
     /// Whether the mapping is on.
-    #[serde(default)]
-    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub enabled: Property<bool>,
     /// Which operations it performs (default `Add, Update, Delete`).
-    #[serde(default)]
-    pub flow_types: ObjectFlowTypes,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub flow_types: Property<ObjectFlowTypes>,
     /// Extra settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Vec<ObjectMappingMetadataEntry>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub metadata: Property<Vec<ObjectMappingMetadataEntry>>,
     /// The name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// The scoping filter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Filter>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub scope: Property<Filter>,
     /// The source object type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_object_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub source_object_name: Property<String>,
     /// The target object type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_object_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_object_name: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -143,11 +145,11 @@ pub struct ObjectMapping {
 #[non_exhaustive]
 pub struct ObjectMappingMetadataEntry {
     /// The key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<ObjectMappingMetadata>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<ObjectMappingMetadata>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -159,26 +161,26 @@ pub struct ObjectMappingMetadataEntry {
 #[non_exhaustive]
 pub struct AttributeMapping {
     /// The value used when the source gives none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub default_value: Property<String>,
     /// Internal.
-    #[serde(default)]
-    pub export_missing_references: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub export_missing_references: Property<bool>,
     /// When the value flows.
-    #[serde(default)]
-    pub flow_behavior: AttributeFlowBehavior,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub flow_behavior: Property<AttributeFlowBehavior>,
     /// For which operations.
-    #[serde(default)]
-    pub flow_type: AttributeFlowType,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub flow_type: Property<AttributeFlowType>,
     /// Above 0: a matching attribute, lowest tried first.
-    #[serde(default)]
-    pub matching_priority: i32,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub matching_priority: Property<i32>,
     /// Where the value comes from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<AttributeMappingSource>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub source: Property<AttributeMappingSource>,
     /// The target attribute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_attribute_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_attribute_name: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -190,17 +192,17 @@ pub struct AttributeMapping {
 #[non_exhaustive]
 pub struct AttributeMappingSource {
     /// The text form, e.g. `Join(" ", [givenName], [surname])`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub expression: Property<String>,
     /// The attribute, constant or function name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// A function's parameters, by name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<Vec<StringKeyAttributeMappingSourceValuePair>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub parameters: Property<Vec<StringKeyAttributeMappingSourceValuePair>>,
     /// What kind of source this is.
-    #[serde(rename = "type", default)]
-    pub r#type: AttributeMappingSourceType,
+    #[serde(rename = "type", default, skip_serializing_if = "Property::is_absent")]
+    pub r#type: Property<AttributeMappingSourceType>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -212,11 +214,11 @@ pub struct AttributeMappingSource {
 #[non_exhaustive]
 pub struct StringKeyAttributeMappingSourceValuePair {
     /// The parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<String>,
     /// Its source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<AttributeMappingSource>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<AttributeMappingSource>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -228,14 +230,14 @@ pub struct StringKeyAttributeMappingSourceValuePair {
 #[non_exhaustive]
 pub struct Filter {
     /// Experimental.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category_filter_groups: Option<Vec<FilterGroup>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub category_filter_groups: Property<Vec<FilterGroup>>,
     /// Normal scoping; leaving scope deprovisions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<FilterGroup>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub groups: Property<Vec<FilterGroup>>,
     /// Experimental early filter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_filter_groups: Option<Vec<FilterGroup>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub input_filter_groups: Property<Vec<FilterGroup>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -247,11 +249,11 @@ pub struct Filter {
 #[non_exhaustive]
 pub struct FilterGroup {
     /// The clauses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clauses: Option<Vec<FilterClause>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub clauses: Property<Vec<FilterClause>>,
     /// The name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -263,14 +265,14 @@ pub struct FilterGroup {
 #[non_exhaustive]
 pub struct FilterClause {
     /// The operator, e.g. `EQUALS`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub operator_name: Property<String>,
     /// The source attribute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_operand_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub source_operand_name: Property<String>,
     /// The values to compare with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_operand: Option<FilterOperand>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_operand: Property<FilterOperand>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -282,8 +284,8 @@ pub struct FilterClause {
 #[non_exhaustive]
 pub struct FilterOperand {
     /// The values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub values: Property<Vec<String>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -295,26 +297,26 @@ pub struct FilterOperand {
 #[non_exhaustive]
 pub struct DirectoryDefinition {
     /// The directory id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// What can be discovered about it.
-    #[serde(default)]
-    pub discoverabilities: DirectoryDefinitionDiscoverabilities,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub discoverabilities: Property<DirectoryDefinitionDiscoverabilities>,
     /// When it was last discovered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discovery_date_time: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub discovery_date_time: Property<Timestamp>,
     /// The name, unique in the schema.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// The object types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objects: Option<Vec<ObjectDefinition>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub objects: Property<Vec<ObjectDefinition>>,
     /// Whether it is read-only.
-    #[serde(default)]
-    pub read_only: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub read_only: Property<bool>,
     /// The version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub version: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -326,17 +328,17 @@ pub struct DirectoryDefinition {
 #[non_exhaustive]
 pub struct ObjectDefinition {
     /// The attributes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Vec<AttributeDefinition>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub attributes: Property<Vec<AttributeDefinition>>,
     /// Extra settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Vec<ObjectDefinitionMetadataEntry>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub metadata: Property<Vec<ObjectDefinitionMetadataEntry>>,
     /// The name, e.g. `User`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// The APIs it supports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_apis: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub supported_apis: Property<Vec<String>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -348,11 +350,11 @@ pub struct ObjectDefinition {
 #[non_exhaustive]
 pub struct ObjectDefinitionMetadataEntry {
     /// The key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<ObjectDefinitionMetadata>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<ObjectDefinitionMetadata>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -364,41 +366,41 @@ pub struct ObjectDefinitionMetadataEntry {
 #[non_exhaustive]
 pub struct AttributeDefinition {
     /// Whether it is the anchor (exactly one per object).
-    #[serde(default)]
-    pub anchor: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub anchor: Property<bool>,
     /// Undocumented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_expressions: Option<Vec<StringKeyStringValuePair>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub api_expressions: Property<Vec<StringKeyStringValuePair>>,
     /// Whether values compare case-sensitively.
-    #[serde(default)]
-    pub case_exact: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub case_exact: Property<bool>,
     /// The default value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub default_value: Property<String>,
     /// Whether null values flow.
-    #[serde(default)]
-    pub flow_null_values: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub flow_null_values: Property<bool>,
     /// Extra settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Vec<AttributeDefinitionMetadataEntry>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub metadata: Property<Vec<AttributeDefinitionMetadataEntry>>,
     /// Whether it holds several values.
-    #[serde(default)]
-    pub multivalued: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub multivalued: Property<bool>,
     /// Whether and how it can be written.
-    #[serde(default)]
-    pub mutability: Mutability,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub mutability: Property<Mutability>,
     /// The name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// For `Reference` attributes, what they point at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referenced_objects: Option<Vec<ReferencedObject>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub referenced_objects: Property<Vec<ReferencedObject>>,
     /// Whether it must have a value.
-    #[serde(default)]
-    pub required: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub required: Property<bool>,
     /// The data type.
-    #[serde(rename = "type", default)]
-    pub r#type: AttributeType,
+    #[serde(rename = "type", default, skip_serializing_if = "Property::is_absent")]
+    pub r#type: Property<AttributeType>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -410,11 +412,11 @@ pub struct AttributeDefinition {
 #[non_exhaustive]
 pub struct AttributeDefinitionMetadataEntry {
     /// The key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<AttributeDefinitionMetadata>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<AttributeDefinitionMetadata>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -426,11 +428,11 @@ pub struct AttributeDefinitionMetadataEntry {
 #[non_exhaustive]
 pub struct ReferencedObject {
     /// The object type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referenced_object_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub referenced_object_name: Property<String>,
     /// The property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referenced_property: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub referenced_property: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -442,17 +444,17 @@ pub struct ReferencedObject {
 #[non_exhaustive]
 pub struct FilterOperatorSchema {
     /// The operator name, e.g. `EQUALS`. (Examples also carry `name`, kept in `extra`.)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// How many operands it takes.
-    #[serde(default)]
-    pub arity: ScopeOperatorType,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub arity: Property<ScopeOperatorType>,
     /// How it treats multi-valued attributes.
-    #[serde(default)]
-    pub multivalued_comparison_type: ScopeOperatorMultiValuedComparisonType,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub multivalued_comparison_type: Property<ScopeOperatorMultiValuedComparisonType>,
     /// The attribute types it works on.
-    #[serde(default)]
-    pub supported_attribute_types: Vec<AttributeType>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub supported_attribute_types: Property<Vec<AttributeType>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -464,11 +466,11 @@ pub struct FilterOperatorSchema {
 #[non_exhaustive]
 pub struct AttributeMappingFunctionSchema {
     /// The function name. (Examples carry `name` instead, kept in `extra`.)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// Its parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<Vec<AttributeMappingParameterSchema>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub parameters: Property<Vec<AttributeMappingParameterSchema>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -480,17 +482,17 @@ pub struct AttributeMappingFunctionSchema {
 #[non_exhaustive]
 pub struct AttributeMappingParameterSchema {
     /// Whether it may be given several times.
-    #[serde(default)]
-    pub allow_multiple_occurrences: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub allow_multiple_occurrences: Property<bool>,
     /// The name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub name: Property<String>,
     /// Whether it is required.
-    #[serde(default)]
-    pub required: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub required: Property<bool>,
     /// Its type.
-    #[serde(rename = "type", default)]
-    pub r#type: AttributeType,
+    #[serde(rename = "type", default, skip_serializing_if = "Property::is_absent")]
+    pub r#type: Property<AttributeType>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -502,11 +504,11 @@ pub struct AttributeMappingParameterSchema {
 #[non_exhaustive]
 pub struct ExpressionInputObject {
     /// The object's definition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub definition: Option<ObjectDefinition>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub definition: Property<ObjectDefinition>,
     /// The object's property values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<StringKeyObjectValuePair>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub properties: Property<Vec<StringKeyObjectValuePair>>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -518,14 +520,14 @@ pub struct ExpressionInputObject {
 #[non_exhaustive]
 pub struct ParseExpressionRequest {
     /// The expression, e.g. `Join(", ", [displayName], [mailNickname])`.
-    #[serde(default)]
-    pub expression: String,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub expression: Property<String>,
     /// A test object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_input_object: Option<ExpressionInputObject>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub test_input_object: Property<ExpressionInputObject>,
     /// The attribute the result is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_attribute_definition: Option<AttributeDefinition>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target_attribute_definition: Property<AttributeDefinition>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -537,20 +539,20 @@ pub struct ParseExpressionRequest {
 #[non_exhaustive]
 pub struct ParseExpressionResponse {
     /// The parse or evaluation error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<PublicError>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub error: Property<PublicError>,
     /// The values the expression produced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluation_result: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub evaluation_result: Property<Vec<String>>,
     /// Whether evaluation succeeded.
-    #[serde(default)]
-    pub evaluation_succeeded: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub evaluation_succeeded: Property<bool>,
     /// The expression as a mapping source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parsed_expression: Option<AttributeMappingSource>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub parsed_expression: Property<AttributeMappingSource>,
     /// Whether parsing succeeded.
-    #[serde(default)]
-    pub parsing_succeeded: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub parsing_succeeded: Property<bool>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -562,20 +564,20 @@ pub struct ParseExpressionResponse {
 #[non_exhaustive]
 pub struct PublicError {
     /// The code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub code: Property<String>,
     /// Details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<PublicErrorDetail>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub details: Property<Vec<PublicErrorDetail>>,
     /// The inner error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inner_error: Option<PublicInnerError>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub inner_error: Property<PublicInnerError>,
     /// The message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub message: Property<String>,
     /// The target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -592,17 +594,17 @@ pub type PublicErrorDetail = crate::error::ErrorDetail;
 #[non_exhaustive]
 pub struct PublicInnerError {
     /// The code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub code: Property<String>,
     /// Details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<PublicErrorDetail>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub details: Property<Vec<PublicErrorDetail>>,
     /// The message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub message: Property<String>,
     /// The target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub target: Property<String>,
     /// The type is open: its other properties, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -612,7 +614,7 @@ impl ParseExpressionRequest {
     #[must_use]
     pub fn new(expression: impl Into<String>) -> Self {
         Self {
-            expression: expression.into(),
+            expression: Property::Value(expression.into()),
             ..Self::default()
         }
     }
@@ -620,14 +622,42 @@ impl ParseExpressionRequest {
     /// Evaluates the expression on `object` too.
     #[must_use]
     pub fn test_input_object(mut self, object: ExpressionInputObject) -> Self {
-        self.test_input_object = Some(object);
+        self.test_input_object = Property::Value(object);
         self
     }
 
     /// Evaluates for `attribute`.
     #[must_use]
     pub fn target_attribute_definition(mut self, attribute: AttributeDefinition) -> Self {
-        self.target_attribute_definition = Some(attribute);
+        self.target_attribute_definition = Property::Value(attribute);
         self
+    }
+}
+
+impl ObjectMapping {
+    /// `flowTypes`, or the documented default `Add, Update, Delete` when absent or `null`.
+    /// The default is never written: a mapping read without `flowTypes` is written without it.
+    #[must_use]
+    pub fn flow_types(&self) -> ObjectFlowTypes {
+        self.flow_types
+            .get()
+            .cloned()
+            .unwrap_or_else(ObjectFlowTypes::all)
+    }
+}
+
+impl AttributeMapping {
+    /// `flowBehavior`, or the documented default `FlowWhenChanged` when absent or `null`
+    /// (never written).
+    #[must_use]
+    pub fn flow_behavior(&self) -> AttributeFlowBehavior {
+        self.flow_behavior
+            .value_or(AttributeFlowBehavior::FlowWhenChanged)
+    }
+
+    /// `flowType`, or the documented default `Always` when absent or `null` (never written).
+    #[must_use]
+    pub fn flow_type(&self) -> AttributeFlowType {
+        self.flow_type.value_or(AttributeFlowType::Always)
     }
 }

@@ -27,6 +27,8 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::property::Property;
+
 /// What Graph returns in place of a secret value when secrets are read back.
 pub const MASKED_VALUE: &str = "*";
 
@@ -121,7 +123,8 @@ pub enum SecretValueKind {
     SingleLine,
     /// `"true"` or `"false"` (ASCII case ignored).
     Boolean,
-    /// An absolute `http` or `https` URL.
+    /// A URL (single-line text). Whether it is an absolute `http`/`https` URL is advice
+    /// ([`SecretKey::advise_value`]), not a refusal: the documentation does not fix it.
     Url,
     /// A JSON object encoded in the string. It cannot be cleared with an empty value.
     Json,
@@ -352,7 +355,10 @@ impl SecretKey {
                 ))),
                 None => Ok(()),
             },
-            SecretValueKind::SingleLine => match find_control(text, false) {
+            // The documentation does not fix the format of a URL-valued key (its own example
+            // sends `BaseAddress` = `user@domain.com`): whether it is a URL is advice, see
+            // `advise_value`; a URL is on one line all the same.
+            SecretValueKind::SingleLine | SecretValueKind::Url => match find_control(text, false) {
                 Some(position) => Err(invalid(format!(
                     "must be a single line but contains a line break or control character at \
                      position {position} (a trailing newline from a file?)"
@@ -366,11 +372,12 @@ impl SecretKey {
                     Err(invalid("must be \"true\" or \"false\"".to_owned()))
                 }
             }
-            SecretValueKind::Url => check_url(text).map(|_| ()).map_err(invalid),
             SecretValueKind::Json => {
                 if *self == Self::SyncNotificationSettings {
+                    // The document's shape is the documented format; what its values mean
+                    // (recipients, thresholds) is advice, see `advise_value`.
                     SyncNotificationSettings::from_json(text)
-                        .and_then(|settings| settings.check())
+                        .map(|_| ())
                         .map_err(invalid)
                 } else {
                     match serde_json::from_str::<Value>(text) {
@@ -381,6 +388,92 @@ impl SecretKey {
                 }
             }
         }
+    }
+}
+
+impl SecretKey {
+    /// Advice about `value` where the format is our inference, not the documentation's: a
+    /// URL-valued key whose value is not an absolute `http`/`https` URL, notification settings
+    /// that cannot work (e-mails on without recipients, a recipient without `@`, a threshold
+    /// on without a value). `None` when there is nothing to say, or when the value is empty
+    /// (a clear) or masked. Never quotes the value.
+    #[must_use]
+    pub fn advise_value(&self, value: &SecretString) -> Option<String> {
+        let text = value.expose_secret();
+        if text.is_empty() || text == MASKED_VALUE {
+            return None;
+        }
+        match self.kind() {
+            SecretValueKind::Url => check_url(text).err(),
+            SecretValueKind::Json if *self == Self::SyncNotificationSettings => {
+                SyncNotificationSettings::from_json(text)
+                    .ok()
+                    .and_then(|settings| settings.check().err())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How much a [`Finding`] weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Severity {
+    /// Advice: the value breaks a rule we infer (a URL that is not one); the documentation
+    /// does not fix the format, so the request may still be right. A strict caller refuses.
+    Warning,
+    /// The request cannot be right (a masked value, a duplicate key, a boolean that is not
+    /// `true`/`false`, a JSON-valued key that is not JSON, a line break in a single-line value):
+    /// it is refused.
+    Refusal,
+}
+
+/// One thing [`Secrets::validate`] found. Names the key and the rule, never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    severity: Severity,
+    key: Option<SecretKey>,
+    message: String,
+}
+
+impl Finding {
+    fn refusal(error: &SecretsError) -> Self {
+        let key = match error {
+            SecretsError::DuplicateKey { key }
+            | SecretsError::Masked { key }
+            | SecretsError::InvalidValue { key, .. }
+            | SecretsError::CannotClear { key } => Some(key.clone()),
+            SecretsError::Empty | SecretsError::InvalidKey { .. } => None,
+        };
+        Self {
+            severity: Severity::Refusal,
+            key,
+            message: error.to_string(),
+        }
+    }
+
+    /// How much it weighs.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The key it is about, when it is about one key.
+    #[must_use]
+    pub fn key(&self) -> Option<&SecretKey> {
+        self.key.as_ref()
+    }
+
+    /// What is wrong, in words that never quote a value.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
     }
 }
 
@@ -799,27 +892,63 @@ impl Secrets {
             return Err(SecretsError::Empty);
         }
         for (index, pair) in self.pairs.iter().enumerate() {
-            if self.pairs[..index]
-                .iter()
-                .any(|earlier| earlier.key == pair.key)
-            {
-                return Err(SecretsError::DuplicateKey {
-                    key: pair.key.clone(),
-                });
-            }
-            if let Some(documented) = pair.key.documented_spelling() {
-                return Err(SecretsError::InvalidKey {
-                    key: pair.key.as_str().to_owned(),
-                    reason: format!(
-                        "is not a documented key; the documented spelling is `{documented}`"
-                    ),
-                });
-            }
-            if !pair.checked {
-                pair.key.validate_value(&pair.value)?;
-            }
+            self.check_pair(index, pair)?;
         }
         Ok(())
+    }
+
+    /// The refusals of the pair at `index`: a repeated key, a miscapitalised documented key,
+    /// a value unfit for its key.
+    fn check_pair(&self, index: usize, pair: &SecretKeyValue) -> Result<(), SecretsError> {
+        if self.pairs[..index]
+            .iter()
+            .any(|earlier| earlier.key == pair.key)
+        {
+            return Err(SecretsError::DuplicateKey {
+                key: pair.key.clone(),
+            });
+        }
+        if let Some(documented) = pair.key.documented_spelling() {
+            return Err(SecretsError::InvalidKey {
+                key: pair.key.as_str().to_owned(),
+                reason: format!(
+                    "is not a documented key; the documented spelling is `{documented}`"
+                ),
+            });
+        }
+        if pair.checked {
+            Ok(())
+        } else {
+            pair.key.validate_value(&pair.value)
+        }
+    }
+
+    /// Everything worth saying about this collection before a PUT, in collection order:
+    /// [`Severity::Refusal`]s (what [`validate_for_put`](Self::validate_for_put) refuses) and
+    /// [`Severity::Warning`]s (advice where the format is our inference, see
+    /// [`SecretKey::advise_value`]). A caller sends when there is no refusal, and shows the
+    /// warnings; a strict caller refuses on warnings too.
+    #[must_use]
+    pub fn validate(&self) -> Vec<Finding> {
+        if self.pairs.is_empty() {
+            return vec![Finding::refusal(&SecretsError::Empty)];
+        }
+        let mut findings = Vec::new();
+        for (index, pair) in self.pairs.iter().enumerate() {
+            match self.check_pair(index, pair) {
+                Err(error) => findings.push(Finding::refusal(&error)),
+                Ok(()) => {
+                    if let Some(reason) = pair.key.advise_value(&pair.value) {
+                        findings.push(Finding {
+                            severity: Severity::Warning,
+                            key: Some(pair.key.clone()),
+                            message: format!("secret `{}` {reason}", pair.key),
+                        });
+                    }
+                }
+            }
+        }
+        findings
     }
 
     /// The value of `key`, if present.
@@ -876,8 +1005,9 @@ impl Secrets {
         self.pairs.serialize(serializer)
     }
 
-    /// Deserializes a bare JSON array of pairs (the `secrets` property of the
-    /// `synchronization` resource), rejecting duplicate keys. Masked values are accepted.
+    /// Deserializes a bare JSON array of pairs, rejecting duplicate keys and `null` (a
+    /// [`Property`] field uses [`deserialize_property_from_array`](Self::deserialize_property_from_array)
+    /// to keep `null`). Masked values are accepted.
     ///
     /// # Errors
     ///
@@ -885,9 +1015,41 @@ impl Secrets {
     pub fn deserialize_from_array<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let pairs =
-            Option::<PairList>::deserialize(deserializer)?.map_or_else(Vec::new, |list| list.0);
+        let PairList(pairs) = PairList::deserialize(deserializer)?;
         Self::from_wire_pairs(pairs).map_err(de::Error::custom)
+    }
+
+    /// [`Secrets::serialize_as_array`] for a [`Property`]: a value as a bare array, `null` as
+    /// `null` (an absent property is skipped by the field's `skip_serializing_if`).
+    ///
+    /// # Errors
+    ///
+    /// As the serializer's.
+    pub fn serialize_property_as_array<S: Serializer>(
+        secrets: &Property<Self>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match secrets.get() {
+            Some(secrets) => secrets.serialize_as_array(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// [`Secrets::deserialize_from_array`] for a [`Property`]: `null` stays
+    /// [`Property::Null`].
+    ///
+    /// # Errors
+    ///
+    /// As the deserializer's; a duplicate key is a custom error.
+    pub fn deserialize_property_from_array<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Property<Self>, D::Error> {
+        match Option::<PairList>::deserialize(deserializer)? {
+            None => Ok(Property::Null),
+            Some(list) => Self::from_wire_pairs(list.0)
+                .map(Property::Value)
+                .map_err(de::Error::custom),
+        }
     }
 
     /// Collects deserialized pairs: duplicates are refused, values are not judged (a
@@ -1221,13 +1383,9 @@ mod tests {
 
     #[test]
     fn values_are_checked_by_kind_without_quoting_them() {
-        let cases: [(SecretKey, String); 6] = [
+        let cases: [(SecretKey, String); 5] = [
             (SecretKey::SyncAll, format!("yes{CANARY}")),
-            (
-                SecretKey::BaseAddress,
-                format!("ftp://{CANARY}.example.com"),
-            ),
-            (SecretKey::BaseAddress, format!("/relative/{CANARY}")),
+            (SecretKey::BaseAddress, format!("https://{CANARY}\n")),
             (SecretKey::SecretToken, format!("{CANARY}\n")),
             (
                 SecretKey::SyncNotificationSettings,
@@ -1244,6 +1402,66 @@ mod tests {
             assert!(!err.to_string().contains(CANARY), "{err}");
             assert!(!format!("{err:?}").contains(CANARY), "{err:?}");
         }
+    }
+
+    #[test]
+    fn inferred_formats_are_warnings_and_documented_ones_refusals() {
+        // The documentation's own example: BaseAddress is not a URL there.
+        let documented = Secrets::new()
+            .with(SecretKey::BaseAddress, "user@domain.com")
+            .unwrap()
+            .with(SecretKey::SecretToken, "password-value")
+            .unwrap()
+            .with(
+                SecretKey::SyncNotificationSettings,
+                r#"{"Enabled":false,"DeleteThresholdEnabled":false}"#,
+            )
+            .unwrap()
+            .with(SecretKey::SyncAll, "false")
+            .unwrap();
+        documented.validate_for_put().unwrap();
+        let findings = documented.validate();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity(), Severity::Warning);
+        assert_eq!(findings[0].key(), Some(&SecretKey::BaseAddress));
+        assert!(
+            findings[0].message().contains("absolute URL"),
+            "{}",
+            findings[0]
+        );
+
+        for (key, value) in [
+            (
+                SecretKey::BaseAddress,
+                format!("ftp://{CANARY}.example.com"),
+            ),
+            (SecretKey::Url, format!("/relative/{CANARY}")),
+            (
+                SecretKey::SyncNotificationSettings,
+                format!(r#"{{"Enabled":true,"Recipients":"{CANARY}"}}"#),
+            ),
+        ] {
+            let secrets = Secrets::new().with(key.clone(), value).unwrap();
+            let findings = secrets.validate();
+            assert_eq!(findings.len(), 1, "{key}: {findings:?}");
+            assert_eq!(findings[0].severity(), Severity::Warning, "{key}");
+            assert!(!findings[0].to_string().contains(CANARY), "{}", findings[0]);
+        }
+
+        // Refusals come through validate() too, before any warning of the same pair.
+        let mut masked = Secrets::new();
+        masked
+            .pairs
+            .push(SecretKeyValue::new(SecretKey::BaseAddress, "*"));
+        masked
+            .pairs
+            .push(SecretKeyValue::new(SecretKey::SyncAll, "maybe"));
+        let findings = masked.validate();
+        assert_eq!(
+            findings.iter().map(Finding::severity).collect::<Vec<_>>(),
+            [Severity::Refusal, Severity::Refusal]
+        );
+        assert_eq!(Secrets::new().validate()[0].severity(), Severity::Refusal);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::job::SynchronizationJob;
+use crate::property::Property;
 use crate::secrets::Secrets;
 use crate::template::SynchronizationTemplate;
 
@@ -16,21 +17,22 @@ use crate::template::SynchronizationTemplate;
 #[non_exhaustive]
 pub struct Synchronization {
     /// The resource id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// The saved secrets, in the service's order; sensitive values read `*`.
     #[serde(
         default,
-        serialize_with = "Secrets::serialize_as_array",
-        deserialize_with = "Secrets::deserialize_from_array"
+        skip_serializing_if = "Property::is_absent",
+        serialize_with = "Secrets::serialize_property_as_array",
+        deserialize_with = "Secrets::deserialize_property_from_array"
     )]
-    pub secrets: Secrets,
+    pub secrets: Property<Secrets>,
     /// The jobs, when returned inline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<SynchronizationJob>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub jobs: Property<Vec<SynchronizationJob>>,
     /// The templates, when returned inline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub templates: Option<Vec<SynchronizationTemplate>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub templates: Property<Vec<SynchronizationTemplate>>,
     /// Properties this version does not model (OData annotations), kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,

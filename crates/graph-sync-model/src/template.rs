@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::property::Property;
+
 use crate::enums::SynchronizationMetadata;
 use crate::ids::TemplateId;
 use crate::schema::SynchronizationSchema;
@@ -16,29 +18,33 @@ use crate::schema::SynchronizationSchema;
 #[non_exhaustive]
 pub struct SynchronizationTemplate {
     /// The template id, e.g. `scim` or `BoxOutDelta`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<TemplateId>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<TemplateId>,
     /// The id of the application the template belongs to (a GUID).
-    #[serde(default)]
-    pub application_id: String,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub application_id: Property<String>,
     /// Whether this is the recommended default template.
-    #[serde(rename = "default", default)]
-    pub default: bool,
+    #[serde(
+        rename = "default",
+        default,
+        skip_serializing_if = "Property::is_absent"
+    )]
+    pub default: Property<bool>,
     /// A description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub description: Property<String>,
     /// Whether the template is offered for discovery.
-    #[serde(default)]
-    pub discoverable: bool,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub discoverable: Property<bool>,
     /// The synchronization engine implementation, e.g. `CustomSCIM`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub factory_tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub factory_tag: Property<String>,
     /// Extra settings; do not change unless told to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Vec<SynchronizationMetadataEntry>>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub metadata: Property<Vec<SynchronizationMetadataEntry>>,
     /// The template's default schema (contained navigation property).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<SynchronizationSchema>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub schema: Property<SynchronizationSchema>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -50,11 +56,11 @@ pub struct SynchronizationTemplate {
 #[non_exhaustive]
 pub struct SynchronizationMetadataEntry {
     /// The key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<SynchronizationMetadata>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub key: Property<SynchronizationMetadata>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub value: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -66,11 +72,11 @@ pub struct SynchronizationMetadataEntry {
 #[non_exhaustive]
 pub struct ApplicationServicePrincipal {
     /// The application registration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application: Option<Application>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub application: Property<Application>,
     /// The service principal (where provisioning is configured).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_principal: Option<ServicePrincipal>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub service_principal: Property<ServicePrincipal>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -82,14 +88,14 @@ pub struct ApplicationServicePrincipal {
 #[non_exhaustive]
 pub struct Application {
     /// The object id, as in `/applications/{id}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// The application (client) id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub app_id: Property<String>,
     /// The display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub display_name: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -101,17 +107,17 @@ pub struct Application {
 #[non_exhaustive]
 pub struct ServicePrincipal {
     /// The object id, as in `/servicePrincipals/{id}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub id: Property<String>,
     /// The application (client) id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub app_id: Property<String>,
     /// The display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub display_name: Property<String>,
     /// The application template it was instantiated from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application_template_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub application_template_id: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -123,11 +129,11 @@ pub struct ServicePrincipal {
 #[non_exhaustive]
 pub struct InstantiateRequest {
     /// The name of the new application.
-    #[serde(default)]
-    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub display_name: Property<String>,
     /// A service management reference (optional).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_management_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Property::is_absent")]
+    pub service_management_reference: Property<String>,
     /// Properties this version does not model, and OData annotations such as `@odata.type`, kept.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -138,7 +144,7 @@ impl InstantiateRequest {
     #[must_use]
     pub fn new(display_name: impl Into<String>) -> Self {
         Self {
-            display_name: display_name.into(),
+            display_name: Property::Value(display_name.into()),
             ..Self::default()
         }
     }
@@ -151,7 +157,7 @@ impl SynchronizationTemplate {
         self.metadata
             .iter()
             .flatten()
-            .find(|entry| entry.key.as_ref() == Some(key))
+            .find(|entry| entry.key.get() == Some(key))
             .and_then(|entry| entry.value.as_deref())
     }
 }

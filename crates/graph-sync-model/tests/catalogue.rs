@@ -19,19 +19,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::wire::{holds, without_nulls};
+use crate::wire::difference;
 
 /// How a fixture is checked: it reads as a type and comes back without loss.
 type Check = fn(&str) -> Result<(), String>;
 
-/// Reads `text` as `T`, writes it back, and checks that every member survived unchanged
-/// (only `null`s and the defaults of non-nullable properties may differ; see `wire::holds`).
+/// Reads `text` as `T`, writes it back, and checks that the result is the same JSON value:
+/// nothing lost, nothing added (no default, no `false`, no `""`), every `null` kept.
 fn round_trips<T: DeserializeOwned + Serialize>(text: &str) -> Result<(), String> {
     let original: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let typed: T = serde_json::from_str(text)
         .map_err(|e| format!("does not read as {}: {e}", type_name::<T>()))?;
     let written = serde_json::to_value(&typed).map_err(|e| format!("does not write: {e}"))?;
-    holds(&without_nulls(written), &without_nulls(original), "")
+    difference(&written, &original, "")
         .map_err(|problem| format!("as {}: {problem}", type_name::<T>()))
 }
 
@@ -40,11 +40,8 @@ fn round_trips<T: DeserializeOwned + Serialize>(text: &str) -> Result<(), String
 /// them from the pairs of `credentials` first, then requires a lossless round trip of the rest.
 fn round_trips_without_secret_pair_annotations(text: &str) -> Result<(), String> {
     let mut body: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let pairs = body
-        .get_mut("credentials")
-        .and_then(Value::as_array_mut)
-        .ok_or("no `credentials` array")?;
-    for pair in pairs {
+    let pairs = body.get_mut("credentials").and_then(Value::as_array_mut);
+    for pair in pairs.into_iter().flatten() {
         if let Value::Object(members) = pair {
             members.retain(|name, _| !name.starts_with('@'));
         }
@@ -309,11 +306,111 @@ fn a_check_fails_on_a_wrong_type_and_on_loss() {
     let lost = round_trips::<AcquireAccessTokenRequest>(annotated).unwrap_err();
     assert!(lost.contains("/credentials/0/@odata.type lost"), "{lost}");
     assert!(round_trips_without_secret_pair_annotations(annotated).is_ok());
-    // The secret-pair check removes annotations only: a missing value is still an error.
+    // The secret-pair check removes annotations only: a missing value is still an error,
+    // and so are missing or null credentials.
+    for refused in [
+        r#"{"credentials":[{"@odata.type":"microsoft.graph.synchronizationSecretKeyStringValuePair"}]}"#,
+        "{}",
+        r#"{"credentials":null}"#,
+    ] {
+        let problem = round_trips_without_secret_pair_annotations(refused).unwrap_err();
+        assert!(problem.contains("does not read as"), "{refused}: {problem}");
+    }
+}
+
+/// A small deterministic generator (xorshift64*), so that the mutation test is repeatable
+/// without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap()).unwrap()
+    }
+}
+
+/// Every object member of `value`, as paths of keys and indices.
+fn member_paths(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                path.push(Value::from(key.as_str()));
+                out.push(path.clone());
+                member_paths(member, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Value::from(i));
+                member_paths(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes the member at `path`, or sets it to `null`.
+fn mutate(value: &mut Value, path: &[Value], remove: bool) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = value;
+    for step in parents {
+        let next = match step {
+            Value::String(key) => node.get_mut(key.as_str()),
+            _ => node.get_mut(usize::try_from(step.as_u64().unwrap()).unwrap()),
+        };
+        // An earlier mutation removed or nulled a parent: nothing left to mutate.
+        let Some(next) = next else { return };
+        node = next;
+    }
+    if let (Value::Object(members), Some(key)) = (node, last.as_str()) {
+        if remove {
+            members.remove(key);
+        } else {
+            members.insert(key.to_owned(), Value::Null);
+        }
+    }
+}
+
+/// Property-style check of "absent stays absent, null stays null": each fixture, with up to
+/// three of its members removed or set to `null` at random (seeded), either is refused by its
+/// type (a required member, say) or comes back as the same JSON value.
+#[test]
+fn fixtures_with_members_removed_or_nulled_still_round_trip() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut checked, mut refused) = (0, 0);
+    let mut failures = Vec::new();
+    for (name, check) in FIXTURES {
+        let text = std::fs::read_to_string(fixtures_dir().join(name)).unwrap();
+        let original: Value = serde_json::from_str(&text).unwrap();
+        let mut paths = Vec::new();
+        member_paths(&original, &mut Vec::new(), &mut paths);
+        for _ in 0..40 {
+            let mut mutated = original.clone();
+            for _ in 0..=rng.below(3) {
+                let path = &paths[rng.below(paths.len())];
+                mutate(&mut mutated, path, rng.below(2) == 0);
+            }
+            match check(&mutated.to_string()) {
+                Ok(()) => checked += 1,
+                Err(problem) if problem.contains("does not read as") => refused += 1,
+                Err(problem) => failures.push(format!("{name}: {problem}\n  body: {mutated}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The check must not be vacuous: most mutations are read.
     assert!(
-        round_trips_without_secret_pair_annotations(
-            r#"{"credentials":[{"@odata.type":"microsoft.graph.synchronizationSecretKeyStringValuePair"}]}"#
-        )
-        .is_err()
+        checked > refused * 4,
+        "checked {checked}, refused {refused}"
     );
 }

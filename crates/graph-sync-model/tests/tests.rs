@@ -8,8 +8,8 @@
 )]
 
 use graph_sync_model::{
-    ExposeSecret, ODataError, SecretKey, SecretKeyValue, SecretString, Secrets, SecretsError,
-    Synchronization,
+    ExposeSecret, ODataError, Property, SecretKey, SecretKeyValue, SecretString, Secrets,
+    SecretsError, Synchronization,
 };
 
 mod catalogue;
@@ -167,10 +167,16 @@ fn the_synchronization_resource_reads_masked_secrets_and_keeps_unknown_propertie
         sync.id.as_deref(),
         Some("3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6")
     );
-    assert_eq!(sync.secrets.len(), 4);
-    assert!(sync.secrets.iter().all(SecretKeyValue::is_masked));
+    assert_eq!(sync.secrets.get().unwrap().len(), 4);
+    assert!(
+        sync.secrets
+            .get()
+            .unwrap()
+            .iter()
+            .all(SecretKeyValue::is_masked)
+    );
     assert!(matches!(
-        sync.secrets.validate_for_put(),
+        sync.secrets.get().unwrap().validate_for_put(),
         Err(SecretsError::Masked { .. })
     ));
     assert_eq!(
@@ -186,7 +192,7 @@ fn secret_values_never_show_in_debug() {
         .with(SecretKey::SecretToken, SecretString::from(canary))
         .unwrap();
     let mut sync = Synchronization::default();
-    sync.secrets = secrets.clone();
+    sync.secrets = Property::Value(secrets.clone());
     for text in [
         format!("{secrets:?}"),
         format!("{sync:?}"),

@@ -192,10 +192,11 @@ impl Transport for ReqwestTransport {
                 );
             }
         };
-        let request = reqwest::Request::try_from(request).map_err(|e| {
-            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                .with_source(e.without_url())
-        })?;
+        let request =
+            reqwest::Request::try_from(with_length_of_empty_body(request)).map_err(|e| {
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_source(e.without_url())
+            })?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
 
         let status = response.status();
@@ -209,6 +210,32 @@ impl Transport for ReqwestTransport {
         *out.headers_mut() = headers;
         Ok(out)
     }
+}
+
+/// Gives a body-less `POST`, `PUT` or `PATCH` an explicit `Content-Length: 0`.
+///
+/// hyper frames an empty request body with neither `Content-Length` nor `Transfer-Encoding`,
+/// which RFC 9110 §8.6 allows but which servers and proxies may answer with `411 Length
+/// Required`; a user agent "SHOULD send Content-Length" for a method that defines a body.
+/// Other methods are left alone (a `GET` carries no length), as is a request that states its
+/// framing itself.
+fn with_length_of_empty_body(mut request: Request) -> Request {
+    let defines_body = matches!(
+        *request.method(),
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    );
+    let headers = request.headers();
+    if defines_body
+        && request.body().is_empty()
+        && !headers.contains_key(http::header::CONTENT_LENGTH)
+        && !headers.contains_key(http::header::TRANSFER_ENCODING)
+    {
+        request.headers_mut().insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from_static("0"),
+        );
+    }
+    request
 }
 
 /// Reads the whole body, failing as soon as it is known to exceed `cap` bytes.
@@ -321,23 +348,7 @@ impl ReqwestTransportBuilder {
                     .with_detail("timeouts must be greater than zero"),
             );
         }
-        let mut roots = Vec::new();
-        for pem in &self.extra_roots_pem {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                    .with_detail("a root certificate PEM could not be read")
-                    .with_source(e.without_url())
-            })?;
-            if certificates.is_empty() {
-                return Err(
-                    TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                        .with_detail("a root certificate PEM holds no CERTIFICATE block"),
-                );
-            }
-            roots.extend(certificates);
-        }
-        let client = reqwest::Client::builder()
-            .tls_certs_merge(roots)
+        let client = with_extra_roots(reqwest::Client::builder(), &self.extra_roots_pem)?
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .no_proxy()
@@ -491,6 +502,48 @@ fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
         current = error.source();
     }
     false
+}
+
+/// Adds the root certificates of `pems` to the client's trust store (besides the platform's).
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn with_extra_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    let mut roots = Vec::new();
+    for pem in pems {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                .with_detail("a root certificate PEM could not be read")
+                .with_source(e.without_url())
+        })?;
+        if certificates.is_empty() {
+            return Err(
+                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+                    .with_detail("a root certificate PEM holds no CERTIFICATE block"),
+            );
+        }
+        roots.extend(certificates);
+    }
+    Ok(builder.tls_certs_merge(roots))
+}
+
+/// Without a TLS backend there is nothing to trust a root certificate for: asking for one is
+/// an error that names the features to enable.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn with_extra_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    if pems.is_empty() {
+        Ok(builder)
+    } else {
+        Err(
+            TransportError::new(TransportErrorKind::Request, Delivery::NotSent).with_detail(
+                "root certificates need a TLS backend: enable the `rustls` or `native-tls` feature",
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -654,6 +707,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     fn extra_roots_must_be_pem_certificates() {
         let error = ReqwestTransport::builder()
             .add_root_certificates_pem(b"no certificate here".to_vec())
@@ -669,6 +723,7 @@ mod tests {
     }
 
     /// A self-signed certificate (the emulator's development authority of one run).
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     const TEST_ROOT_PEM: &str = include_str!("../tests/fixtures/test-root.pem");
 
     #[test]

@@ -119,6 +119,55 @@ async fn round_trip_keeps_request_and_response_intact() {
     server.finish().await;
 }
 
+/// A request with `method` and an empty body, as sent on the wire.
+async fn empty_body_request_as_seen(method: Method, headers: &[(&str, &str)]) -> support::Captured {
+    let mut server = TestServer::start(vec![Behavior::Respond(response(
+        "204 No Content",
+        &[],
+        b"",
+    ))])
+    .await;
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(server.url("/jobs/j/start"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = transport()
+        .send(request.body(Bytes::new()).expect("valid request"))
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let seen = server.next_request().await;
+    server.finish().await;
+    seen
+}
+
+#[tokio::test]
+async fn body_less_post_put_patch_carry_content_length_zero_on_the_wire() {
+    for method in [Method::POST, Method::PUT, Method::PATCH] {
+        let seen = empty_body_request_as_seen(method.clone(), &[]).await;
+        assert_eq!(seen.method, method.as_str());
+        assert_eq!(seen.header_values("content-length"), ["0"], "{method}");
+        assert!(
+            seen.header_values("transfer-encoding").is_empty(),
+            "{method}"
+        );
+        assert!(seen.body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn other_methods_and_stated_framing_are_left_alone() {
+    for method in [Method::GET, Method::DELETE, Method::HEAD] {
+        let seen = empty_body_request_as_seen(method.clone(), &[]).await;
+        assert!(seen.header_values("content-length").is_empty(), "{method}");
+    }
+    // A length the caller set is not repeated.
+    let seen = empty_body_request_as_seen(Method::POST, &[("content-length", "0")]).await;
+    assert_eq!(seen.header_values("content-length"), ["0"]);
+}
+
 #[tokio::test]
 async fn error_statuses_are_responses() {
     let mut server = TestServer::start(vec![

@@ -102,7 +102,11 @@ impl ApplicationTemplateApi {
         &self,
         request: &InstantiateRequest,
     ) -> Result<ApplicationServicePrincipal, Error> {
-        if request.display_name.trim().is_empty() {
+        if request
+            .display_name
+            .as_deref()
+            .is_none_or(|name| name.trim().is_empty())
+        {
             return Err(InvalidInput::new("instantiate needs a display name").into());
         }
         let response = self

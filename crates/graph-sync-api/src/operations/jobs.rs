@@ -3,7 +3,7 @@
 
 use graph_sync_model::{
     BULK_UPLOAD_MAX_OPERATIONS, BulkRequest, JobId, ProvisionOnDemandRequest,
-    ProvisionOnDemandResult, RestartRequest, RestartScopeFlag, SynchronizationJob,
+    ProvisionOnDemandResult, RestartRequest, RestartScopeFlag, Secrets, SynchronizationJob,
     SynchronizationJobRestartScope, TemplateId, ValidateCredentialsRequest,
 };
 use http::Method;
@@ -87,7 +87,7 @@ impl JobsApi {
     /// [`Error::InvalidInput`] when `job` has no `templateId`; otherwise as
     /// [`create`](Self::create).
     pub async fn create_job(&self, job: &SynchronizationJob) -> Result<SynchronizationJob, Error> {
-        if job.template_id.is_none() {
+        if !job.template_id.is_value() {
             return Err(InvalidInput::new("a job to create needs a templateId").into());
         }
         let response = self.resource.send_json(Method::POST, job, "a job").await?;
@@ -258,17 +258,18 @@ impl JobApi {
         &self,
         request: &ProvisionOnDemandRequest,
     ) -> Result<ProvisionOnDemandResult, Error> {
-        if request.parameters.is_empty() {
+        let parameters = request.parameters.get().map_or(&[][..], Vec::as_slice);
+        if parameters.is_empty() {
             return Err(InvalidInput::new("provisionOnDemand needs at least one parameter").into());
         }
-        for parameter in &request.parameters {
+        for parameter in parameters {
             if parameter.rule_id.as_deref().is_none_or(str::is_empty) {
                 return Err(InvalidInput::new(
                     "a provisionOnDemand parameter needs a ruleId (from the schema's synchronizationRules)",
                 )
                 .into());
             }
-            if parameter.subjects.as_ref().is_none_or(Vec::is_empty) {
+            if parameter.subjects.get().is_none_or(Vec::is_empty) {
                 return Err(InvalidInput::new(
                     "a provisionOnDemand parameter needs at least one subject",
                 )
@@ -338,16 +339,22 @@ async fn validate_credentials(
     resource: &Resource,
     request: &ValidateCredentialsRequest,
 ) -> Result<(), Error> {
-    if request.use_saved_credentials != Some(true) && request.credentials.is_empty() {
+    let no_secrets = Secrets::new();
+    let credentials = request
+        .credentials
+        .get()
+        .filter(|credentials| !credentials.is_empty());
+    if request.use_saved_credentials.get() != Some(&true) && credentials.is_none() {
         return Err(InvalidInput::new(
             "validateCredentials needs credentials, or useSavedCredentials set to true",
         )
         .into());
     }
-    if !request.credentials.is_empty() {
-        request.credentials.validate_for_put()?;
+    if let Some(credentials) = credentials {
+        credentials.validate_for_put()?;
     }
+    let credentials = credentials.unwrap_or(&no_secrets);
     resource
-        .send_with_secrets(Method::POST, request, &request.credentials)
+        .send_with_secrets(Method::POST, request, credentials)
         .await
 }

@@ -15,7 +15,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 
 use futures_core::Stream;
-use graph_sync_model::ODataCollection;
+use graph_sync_model::{ODataCollection, Property};
 use http::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -80,7 +80,7 @@ where
                 let page: ODataCollection<T> = fetch(&walk.client, url, walk.what).await?;
                 walk.pages += 1;
                 walk.buffer.extend(page.value);
-                if let Some(link) = page.next_link {
+                if let Property::Value(link) = page.next_link {
                     walk.next = Some(next_url(&walk.client, &link, &mut walk.seen, walk.pages)?);
                 }
             }
@@ -111,7 +111,7 @@ where
             )));
         }
         items.extend(page.value);
-        if let Some(link) = page.next_link {
+        if let Property::Value(link) = page.next_link {
             next = Some(next_url(client, &link, &mut seen, pages)?);
         }
     }

@@ -3,7 +3,7 @@
 
 use graph_sync_model::{
     AttributeMappingFunctionSchema, DirectoryDefinition, DirectoryId, FilterOperatorSchema,
-    ParseExpressionRequest, ParseExpressionResponse, SynchronizationSchema,
+    ParseExpressionRequest, ParseExpressionResponse, Property, SynchronizationSchema,
 };
 use http::Method;
 
@@ -56,12 +56,9 @@ impl SchemaApi {
     /// [`Error::Service`] for a non-2xx answer; [`Error::Transport`] and [`Error::Auth`] as
     /// for any call.
     pub async fn put(&self, schema: &SynchronizationSchema) -> Result<(), Error> {
-        let empty = |v: &Option<Vec<_>>| v.as_ref().is_none_or(Vec::is_empty);
+        let empty = |v: &Property<Vec<_>>| v.get().is_none_or(Vec::is_empty);
         if empty(&schema.directories)
-            && schema
-                .synchronization_rules
-                .as_ref()
-                .is_none_or(Vec::is_empty)
+            && schema.synchronization_rules.get().is_none_or(Vec::is_empty)
         {
             return Err(InvalidInput::new(
                 "a schema PUT replaces the whole schema, and this one has no directories and no rules: \
@@ -123,7 +120,11 @@ impl SchemaApi {
         &self,
         request: &ParseExpressionRequest,
     ) -> Result<ParseExpressionResponse, Error> {
-        if request.expression.trim().is_empty() {
+        if request
+            .expression
+            .as_deref()
+            .is_none_or(|text| text.trim().is_empty())
+        {
             return Err(InvalidInput::new("parseExpression needs a non-empty expression").into());
         }
         let response = self

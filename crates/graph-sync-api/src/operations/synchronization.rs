@@ -118,7 +118,8 @@ impl SecretsApi {
     }
 
     /// The saved secrets as Graph returns them (via `GET …/synchronization`): keys in the
-    /// service's order, sensitive values masked as `*`. A masked collection cannot be sent
+    /// service's order, sensitive values masked as `*`; none when the resource has no
+    /// `secrets` (absent or `null`). A masked collection cannot be sent
     /// back: [`put`](Self::put) refuses it.
     ///
     /// # Errors
@@ -128,6 +129,8 @@ impl SecretsApi {
         Ok(SynchronizationApi::new(self.resource.clone())
             .get()
             .await?
-            .secrets)
+            .secrets
+            .into_option()
+            .unwrap_or_default())
     }
 }

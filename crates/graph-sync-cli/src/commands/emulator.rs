@@ -11,7 +11,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use graph_sync_emulator::{
-    Emulator, RunningEmulator, ServicePrincipal, TlsCertificate, connection_details,
+    Emulator, RunningEmulator, ServicePrincipal, Settings, TlsCertificate, connection_details,
     development_details,
 };
 
@@ -23,10 +23,13 @@ use crate::exit::Failure;
 ///
 /// # Errors
 ///
-/// [`Failure::Internal`] when the port cannot be bound or the CA files cannot be written;
-/// [`Failure::Usage`] when `--cert`/`--key` cannot be read or do not fit.
+/// [`Failure::Usage`] for control-surface flags that do not go together (e.g. `--seed`
+/// without `--faults` or `--latency`) and when `--cert`/`--key` cannot be read or do not fit;
+/// [`Failure::Internal`] when the port cannot be bound or the CA files cannot be written.
 pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), Failure> {
+    let settings = Settings::from_flags(&args.control_flags()).map_err(Failure::Usage)?;
     let emulator = Emulator::new();
+    emulator.configure(&settings);
     let credentials = emulator.register_development_credentials();
     let principals: Vec<ServicePrincipal> = args
         .service_principals

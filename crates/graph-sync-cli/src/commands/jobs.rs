@@ -105,13 +105,13 @@ async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Resu
     let mut table = Table::new(&["JOB", "TEMPLATE", "SCHEDULE", "STATE"]);
     for job in &jobs {
         table.row([
-            job.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            job.id.get().map(ToString::to_string).unwrap_or_default(),
             job.template_id
-                .as_ref()
+                .get()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             job.schedule
-                .as_ref()
+                .get()
                 .map(|s| s.state.to_string())
                 .unwrap_or_default(),
             job.status_code().to_string(),
@@ -160,11 +160,11 @@ async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure>
             .map_err(|e| Failure::api(format!("listing jobs of {}", args.sp), e))?;
         if let Some(existing) = jobs
             .iter()
-            .find(|job| job.template_id.as_ref() == Some(&args.template))
+            .find(|job| job.template_id.get() == Some(&args.template))
         {
             let id = existing
                 .id
-                .as_ref()
+                .get()
                 .map(ToString::to_string)
                 .unwrap_or_default();
             return Err(Failure::Usage(format!(
@@ -179,7 +179,7 @@ async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure>
         .create(args.template.clone())
         .await
         .map_err(|e| Failure::api(format!("creating a job from template {}", args.template), e))?;
-    let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    let id = job.id.get().map(ToString::to_string).unwrap_or_default();
     interrupt::record(format!("created job {id} from template {}", args.template));
     context.print(&Report {
         text: format!("Created job {id} from template {}.", args.template),
@@ -237,16 +237,16 @@ async fn restart(context: &Context, args: &RestartArgs) -> Result<(), Failure> {
 /// `jobs show`: the main facts as text, the whole job as JSON.
 fn job_report(job: &SynchronizationJob) -> Report {
     let mut table = Table::new(&["FIELD", "VALUE"]);
-    let id = job.id.as_ref().map(ToString::to_string).unwrap_or_default();
+    let id = job.id.get().map(ToString::to_string).unwrap_or_default();
     table.row(["Job".to_owned(), id]);
     table.row([
         "Template".to_owned(),
         job.template_id
-            .as_ref()
+            .get()
             .map(ToString::to_string)
             .unwrap_or_default(),
     ]);
-    if let Some(schedule) = &job.schedule {
+    if let Some(schedule) = job.schedule.get() {
         table.row([
             "Schedule".to_owned(),
             format!("{} every {}", schedule.state, schedule.interval),
@@ -265,10 +265,10 @@ fn job_report(job: &SynchronizationJob) -> Report {
 /// State, progress, last execution and quarantine, as (field, text) pairs.
 fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
     let mut fields = vec![("State", job.status_code().to_string())];
-    let Some(status) = &job.status else {
+    let Some(status) = job.status.get() else {
         return fields;
     };
-    if let Some(progress) = status.progress.as_ref().and_then(|p| p.last()) {
+    if let Some(progress) = status.progress.get().and_then(|p| p.last()) {
         fields.push((
             "Progress",
             format!(
@@ -279,20 +279,20 @@ fn status_fields(job: &SynchronizationJob) -> Vec<(&'static str, String)> {
             ),
         ));
     }
-    if let Some(last) = &status.last_execution {
+    if let Some(last) = status.last_execution.get() {
         let mut text = format!("{} at {}", last.state, last.time_ended);
-        if let Some(message) = last.error.as_ref().and_then(|e| e.message.as_deref()) {
+        if let Some(message) = last.error.get().and_then(|e| e.message.as_deref()) {
             text.push_str(&format!(": {message}"));
         }
         fields.push(("Last execution", text));
     }
-    if let Some(quarantine) = &status.quarantine {
+    if let Some(quarantine) = status.quarantine.get() {
         let mut text = quarantine.reason.to_string();
-        if let Some(error) = &quarantine.error {
-            if let Some(code) = &error.code {
+        if let Some(error) = quarantine.error.get() {
+            if let Some(code) = error.code.get() {
                 text.push_str(&format!(" ({code})"));
             }
-            if let Some(message) = &error.message {
+            if let Some(message) = error.message.get() {
                 text.push_str(&format!(": {message}"));
             }
         }
@@ -316,7 +316,7 @@ fn status_json(target: &JobRef, job: &SynchronizationJob) -> Value {
     json!({
         "job": target.job.as_str(),
         "state": job.status_code().to_string(),
-        "status": job.status.as_ref().map(to_json),
+        "status": job.status.get().map(to_json),
     })
 }
 

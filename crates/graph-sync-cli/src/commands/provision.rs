@@ -382,8 +382,8 @@ async fn find_or_create_job(
         .map_err(|e| Failure::api(format!("listing the jobs of {}", manifest.sp), e))?;
     let existing = jobs
         .into_iter()
-        .find(|job| job.template_id.as_ref() == Some(&manifest.template));
-    if let Some((id, job)) = existing.and_then(|job| job.id.clone().map(|id| (id, job))) {
+        .find(|job| job.template_id.get() == Some(&manifest.template));
+    if let Some((id, job)) = existing.and_then(|job| job.id.get().cloned().map(|id| (id, job))) {
         steps.say("job", &format!("found {id} ({})", job.status_code()), false);
         return Ok(Some((id, job)));
     }
@@ -399,7 +399,7 @@ async fn find_or_create_job(
         .create(manifest.template.clone())
         .await
         .map_err(|e| Failure::api(format!("creating a job from {}", manifest.template), e))?;
-    let id = job.id.clone().ok_or_else(|| {
+    let id = job.id.get().cloned().ok_or_else(|| {
         Failure::Internal("the service created a job but did not say its id".to_owned())
     })?;
     steps.say("job", &format!("created {id}"), true);
@@ -420,10 +420,10 @@ async fn wait_active(api: &JobApi, manifest: &Manifest) -> Result<Synchronizatio
             SynchronizationStatusCode::Quarantine => {
                 let reason = job
                     .status
-                    .as_ref()
-                    .and_then(|s| s.quarantine.as_ref())
+                    .get()
+                    .and_then(|s| s.quarantine.get())
                     .map(|q| {
-                        let message = q.error.as_ref().and_then(|e| e.message.clone());
+                        let message = q.error.get().and_then(|e| e.message.get().cloned());
                         format!("{}: {}", q.reason, message.unwrap_or_default())
                     })
                     .unwrap_or_default();

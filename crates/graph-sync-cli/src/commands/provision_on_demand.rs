@@ -40,9 +40,9 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
     let log = result.decode_value().ok();
     let status = outcome
         .as_ref()
-        .and_then(|key| key.result.clone())
+        .and_then(|key| key.result.get().cloned())
         .unwrap_or_else(|| "(no result)".to_owned());
-    let action = log.as_ref().and_then(|log| log.action.clone());
+    let action = log.as_ref().and_then(|log| log.action.get().cloned());
     interrupt::record(format!(
         "provisioned {} subject(s) on demand with job {}",
         args.subjects.len(),

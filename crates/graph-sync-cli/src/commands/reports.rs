@@ -41,14 +41,14 @@ pub(crate) fn masked_report(sp: &ServicePrincipalRef, secrets: &Secrets) -> Repo
 
 /// `N directories, M rules (id: source → target, …)`.
 pub(crate) fn schema_summary(schema: &SynchronizationSchema) -> String {
-    let directories = schema.directories.as_ref().map_or(0, Vec::len);
+    let directories = schema.directories.get().map_or(0, Vec::len);
     let rules: Vec<String> = schema
         .synchronization_rules
         .iter()
         .flatten()
         .map(|rule| {
             let id = rule.id.clone().unwrap_or_default();
-            match &rule.name {
+            match rule.name.get() {
                 Some(name) => format!("{id} ({name})"),
                 None => id,
             }

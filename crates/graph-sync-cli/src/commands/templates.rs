@@ -38,11 +38,16 @@ async fn list_templates(
         table.row([
             template
                 .id
-                .as_ref()
+                .get()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             template.factory_tag.clone().unwrap_or_default(),
-            if template.default { "yes" } else { "" }.to_owned(),
+            if template.default.get() == Some(&true) {
+                "yes"
+            } else {
+                ""
+            }
+            .to_owned(),
             template.description.clone().unwrap_or_default(),
         ]);
     }
@@ -77,7 +82,7 @@ fn template_report(template: &SynchronizationTemplate) -> Report {
     let mut table = Table::new(&["FIELD", "VALUE"]);
     let id = template
         .id
-        .as_ref()
+        .get()
         .map(ToString::to_string)
         .unwrap_or_default();
     table.row(["Template".to_owned(), id]);
@@ -87,7 +92,12 @@ fn template_report(template: &SynchronizationTemplate) -> Report {
     ]);
     table.row([
         "Default".to_owned(),
-        if template.default { "yes" } else { "no" }.to_owned(),
+        if template.default.get() == Some(&true) {
+            "yes"
+        } else {
+            "no"
+        }
+        .to_owned(),
     ]);
     table.row([
         "Description".to_owned(),
@@ -97,16 +107,12 @@ fn template_report(template: &SynchronizationTemplate) -> Report {
         table.row([
             format!(
                 "Metadata {}",
-                entry
-                    .key
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
+                entry.key.get().map(ToString::to_string).unwrap_or_default()
             ),
             entry.value.clone().unwrap_or_default(),
         ]);
     }
-    if let Some(schema) = &template.schema {
+    if let Some(schema) = template.schema.get() {
         table.row(["Schema".to_owned(), schema_summary(schema)]);
     }
     Report {

@@ -1,6 +1,7 @@
 //! What the emulated service ships with: the `scim` template of the non-gallery application
 //! (with a working schema), the scoping-filter operators and the mapping functions.
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AttributeMappingFunctionSchema, FilterOperatorSchema, SynchronizationSchema,
     SynchronizationTemplate,
@@ -133,7 +134,7 @@ pub(crate) fn scim_template(application_id: &str) -> SynchronizationTemplate {
         ]
     });
     let mut template: SynchronizationTemplate = serde_json::from_value(value).unwrap_or_default();
-    template.schema = Some(scim_schema());
+    template.schema = Property::Value(scim_schema());
     template
 }
 
@@ -255,10 +256,10 @@ mod tests {
     #[test]
     fn the_builtin_catalogue_is_complete() {
         let schema = scim_schema();
-        assert_eq!(schema.directories.as_ref().unwrap().len(), 2);
-        assert_eq!(schema.synchronization_rules.as_ref().unwrap().len(), 1);
+        assert_eq!(schema.directories.get().unwrap().len(), 2);
+        assert_eq!(schema.synchronization_rules.get().unwrap().len(), 1);
         assert!(crate::provisioning::checks::check_schema(&schema).is_ok());
-        assert_eq!(scim_template("x").schema, Some(schema));
+        assert_eq!(scim_template("x").schema, Property::Value(schema));
         assert_eq!(filter_operators().len(), 8);
         assert_eq!(functions().len(), FUNCTIONS.len());
     }

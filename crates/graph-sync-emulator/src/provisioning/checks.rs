@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AttributeMappingSource, AttributeMappingSourceType, BaseAddress, ExposeSecret,
     ObjectDefinition, SecretKey, Secrets, SynchronizationSchema,
@@ -132,7 +133,7 @@ pub(crate) fn check_schema(schema: &SynchronizationSchema) -> Result<(), String>
                         "The target attribute '{target}' of object '{target_object}' is mapped more than once. A target attribute can be mapped only once."
                     ));
                 }
-                if let Some(source) = &attribute_mapping.source {
+                if let Property::Value(source) = &attribute_mapping.source {
                     check_source(source, &source_attributes, source_name)?;
                 }
             }
@@ -182,7 +183,7 @@ fn check_source(
     attributes: &HashSet<&str>,
     directory: &str,
 ) -> Result<(), String> {
-    if source.r#type == AttributeMappingSourceType::Attribute {
+    if source.r#type == graph_sync_model::Property::Value(AttributeMappingSourceType::Attribute) {
         let name = source.name.as_deref().unwrap_or_default();
         if !attributes.contains(name) {
             return Err(format!(
@@ -191,7 +192,7 @@ fn check_source(
         }
     }
     for parameter in source.parameters.iter().flatten() {
-        if let Some(nested) = &parameter.value {
+        if let Property::Value(nested) = &parameter.value {
             check_source(nested, attributes, directory)?;
         }
     }
@@ -247,10 +248,10 @@ mod tests {
     #[test]
     fn schema_errors_name_the_attribute() {
         let mut schema = scim_schema();
-        let rules = schema.synchronization_rules.as_mut().unwrap();
-        let mappings = rules[0].object_mappings.as_mut().unwrap()[0]
+        let rules = schema.synchronization_rules.get_mut().unwrap();
+        let mappings = rules[0].object_mappings.get_mut().unwrap()[0]
             .attribute_mappings
-            .as_mut()
+            .get_mut()
             .unwrap();
         let mut duplicate = mappings[2].clone();
         mappings.push(duplicate.clone());
@@ -259,15 +260,15 @@ mod tests {
                 .unwrap_err()
                 .contains("'displayName' of object")
         );
-        let mappings = schema.synchronization_rules.as_mut().unwrap()[0]
+        let mappings = schema.synchronization_rules.get_mut().unwrap()[0]
             .object_mappings
-            .as_mut()
+            .get_mut()
             .unwrap()[0]
             .attribute_mappings
-            .as_mut()
+            .get_mut()
             .unwrap();
         mappings.pop();
-        duplicate.target_attribute_name = Some("nickName".into());
+        duplicate.target_attribute_name = Property::Value("nickName".into());
         mappings.push(duplicate);
         assert!(
             check_schema(&schema)

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     AttributeMappingSource, AttributeMappingSourceType, ParseExpressionRequest,
     ParseExpressionResponse, PublicError, StringKeyAttributeMappingSourceValuePair,
@@ -19,7 +20,10 @@ use super::catalog::FUNCTIONS;
 /// Parses and, with a test object, evaluates the request's expression.
 pub(crate) fn parse_expression(request: &ParseExpressionRequest) -> ParseExpressionResponse {
     let mut response = ParseExpressionResponse::default();
-    let text = request.expression.as_str();
+    // Both flags are always written, as the service does.
+    response.parsing_succeeded = Property::Value(false);
+    response.evaluation_succeeded = Property::Value(false);
+    let text = request.expression.as_deref().unwrap_or_default();
     let mut parser = Parser { text, pos: 0 };
     let parsed = parser.expression().and_then(|node| {
         parser.skip_spaces();
@@ -32,12 +36,12 @@ pub(crate) fn parse_expression(request: &ParseExpressionRequest) -> ParseExpress
     let source = match parsed {
         Ok(source) => source,
         Err(message) => {
-            response.error = Some(public_error("ExpressionParsingFailed", message));
+            response.error = Property::Value(public_error("ExpressionParsingFailed", message));
             return response;
         }
     };
-    response.parsing_succeeded = true;
-    if let Some(object) = &request.test_input_object {
+    response.parsing_succeeded = Property::Value(true);
+    if let Property::Value(object) = &request.test_input_object {
         let values: HashMap<&str, String> = object
             .properties
             .iter()
@@ -46,22 +50,23 @@ pub(crate) fn parse_expression(request: &ParseExpressionRequest) -> ParseExpress
             .collect();
         match evaluate(&source, &values) {
             Ok(value) => {
-                response.evaluation_succeeded = true;
-                response.evaluation_result = Some(vec![value]);
+                response.evaluation_succeeded = Property::Value(true);
+                response.evaluation_result = Property::Value(vec![value]);
             }
             Err(message) => {
-                response.error = Some(public_error("ExpressionEvaluationFailed", message))
+                response.error =
+                    Property::Value(public_error("ExpressionEvaluationFailed", message))
             }
         }
     }
-    response.parsed_expression = Some(source);
+    response.parsed_expression = Property::Value(source);
     response
 }
 
 fn public_error(code: &str, message: String) -> PublicError {
     let mut error = PublicError::default();
-    error.code = Some(code.to_owned());
-    error.message = Some(message);
+    error.code = Property::Value(code.to_owned());
+    error.message = Property::Value(message);
     error
 }
 
@@ -101,8 +106,8 @@ impl Parser<'_> {
                 let end = self.text[start..].find(']').ok_or_else(|| {
                     format!("an attribute opened at position {start} is not closed")
                 })?;
-                source.r#type = AttributeMappingSourceType::Attribute;
-                source.name = Some(self.text[start + 1..start + end].to_owned());
+                source.r#type = Property::Value(AttributeMappingSourceType::Attribute);
+                source.name = Property::Value(self.text[start + 1..start + end].to_owned());
                 self.pos = start + end + 1;
             }
             Some('"') => {
@@ -126,8 +131,8 @@ impl Parser<'_> {
                 self.pos = end.ok_or_else(|| {
                     format!("a constant opened at position {start} is not closed")
                 })?;
-                source.r#type = AttributeMappingSourceType::Constant;
-                source.name = Some(value);
+                source.r#type = Property::Value(AttributeMappingSourceType::Constant);
+                source.name = Property::Value(value);
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let name_end = self.text[start..]
@@ -158,8 +163,8 @@ impl Parser<'_> {
                             .or_else(|| function.parameters.last().filter(|p| p.2))
                             .ok_or_else(|| format!("too many arguments for {name}"))?;
                         let mut pair = StringKeyAttributeMappingSourceValuePair::default();
-                        pair.key = Some((*parameter).to_owned());
-                        pair.value = Some(argument);
+                        pair.key = Property::Value((*parameter).to_owned());
+                        pair.value = Property::Value(argument);
                         parameters.push(pair);
                     }
                     index += 1;
@@ -182,15 +187,15 @@ impl Parser<'_> {
                         return Err(format!("{name} needs its parameter '{parameter}'"));
                     }
                 }
-                source.r#type = AttributeMappingSourceType::Function;
-                source.name = Some(name.to_owned());
-                source.parameters = Some(parameters);
+                source.r#type = Property::Value(AttributeMappingSourceType::Function);
+                source.name = Property::Value(name.to_owned());
+                source.parameters = Property::Value(parameters);
             }
             Some(_) => return Err(format!("unexpected character at position {start}")),
         }
-        source.expression = Some(self.text[start..self.pos].trim().to_owned());
-        if source.parameters.is_none() {
-            source.parameters = Some(Vec::new());
+        source.expression = Property::Value(self.text[start..self.pos].trim().to_owned());
+        if !source.parameters.is_value() {
+            source.parameters = Property::Value(Vec::new());
         }
         Ok(Some(source))
     }
@@ -201,16 +206,16 @@ fn evaluate(
     values: &HashMap<&str, String>,
 ) -> Result<String, String> {
     let name = source.name.as_deref().unwrap_or_default();
-    match source.r#type {
-        AttributeMappingSourceType::Attribute => values
+    match source.r#type.get() {
+        Some(AttributeMappingSourceType::Attribute) => values
             .get(name)
             .cloned()
             .ok_or_else(|| format!("the test object has no value for '{name}'")),
-        AttributeMappingSourceType::Constant => Ok(name.to_owned()),
+        Some(AttributeMappingSourceType::Constant) => Ok(name.to_owned()),
         _ => {
             let mut arguments: Vec<(&str, String)> = Vec::new();
             for pair in source.parameters.iter().flatten() {
-                if let Some(value) = &pair.value {
+                if let Property::Value(value) = &pair.value {
                     arguments.push((
                         pair.key.as_deref().unwrap_or_default(),
                         evaluate(value, values)?,
@@ -282,7 +287,7 @@ mod tests {
 
     fn run(expression: &str, properties: &[(&str, &str)]) -> ParseExpressionResponse {
         let mut object = ExpressionInputObject::default();
-        object.properties = Some(
+        object.properties = Property::Value(
             properties
                 .iter()
                 .map(|(k, v)| StringKeyObjectValuePair::new(*k, *v))
@@ -298,16 +303,18 @@ mod tests {
             &[("preferredLanguage", "en-US")],
         );
         assert!(
-            response.parsing_succeeded && response.evaluation_succeeded,
+            response.parsing_succeeded == Property::Value(true)
+                && response.evaluation_succeeded == Property::Value(true),
             "{response:?}"
         );
-        assert_eq!(response.evaluation_result.unwrap(), ["en_US"]);
-        let parsed = response.parsed_expression.unwrap();
+        assert_eq!(response.evaluation_result.into_option().unwrap(), ["en_US"]);
+        let parsed = response.parsed_expression.into_option().unwrap();
         let keys: Vec<_> = parsed
             .parameters
+            .into_option()
             .unwrap()
             .iter()
-            .map(|p| p.key.clone().unwrap())
+            .map(|p| p.key.clone().into_option().unwrap())
             .collect();
         assert_eq!(keys, ["source", "oldValue", "replacementValue"]);
     }
@@ -318,7 +325,10 @@ mod tests {
             "Join(\" \", ToUpper([givenName]), [surname])",
             &[("givenName", "bill"), ("surname", "Bob")],
         );
-        assert_eq!(response.evaluation_result.unwrap(), ["BILL Bob"]);
+        assert_eq!(
+            response.evaluation_result.into_option().unwrap(),
+            ["BILL Bob"]
+        );
     }
 
     #[test]
@@ -332,10 +342,11 @@ mod tests {
             "",
         ] {
             let response = run(bad, &[]);
-            assert!(!response.parsing_succeeded, "{bad}");
-            assert!(response.error.unwrap().message.is_some());
+            assert_eq!(response.parsing_succeeded, Property::Value(false), "{bad}");
+            assert!(response.error.into_option().unwrap().message.is_value());
         }
         let response = run("[missing]", &[]);
-        assert!(response.parsing_succeeded && !response.evaluation_succeeded);
+        assert_eq!(response.parsing_succeeded, Property::Value(true));
+        assert_eq!(response.evaluation_succeeded, Property::Value(false));
     }
 }

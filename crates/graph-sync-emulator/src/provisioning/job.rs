@@ -6,6 +6,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use graph_sync_model::Property;
 use graph_sync_model::{
     IsoDuration, JobId, QuarantineReason, RestartScopeFlag, Secrets, SynchronizationError,
     SynchronizationJob, SynchronizationJobRestartScope, SynchronizationQuarantine,
@@ -57,6 +58,44 @@ fn timestamp(time: SystemTime) -> Timestamp {
     Timestamp::from(time::OffsetDateTime::from(time))
 }
 
+/// The status of a new job, with the members Graph's create answer shows (documented
+/// `POST …/jobs` response): zero counters, no runs, the unset steady-state times.
+fn fresh_status() -> SynchronizationStatus {
+    let mut status = SynchronizationStatus::default();
+    status.count_successive_complete_failures = Property::Value(0);
+    status.escrows_pruned = Property::Value(false);
+    status.synchronized_entry_count_by_type = Property::Value(Vec::new());
+    status.code = Property::Value(SynchronizationStatusCode::NotConfigured);
+    status.last_execution = Property::Null;
+    status.last_successful_execution = Property::Null;
+    status.last_successful_execution_with_exports = Property::Null;
+    status.steady_state_first_achieved_time = Property::Value(Timestamp::unset());
+    status.steady_state_last_achieved_time = Property::Value(Timestamp::unset());
+    status.quarantine = Property::Null;
+    status.troubleshooting_url = Property::Null;
+    status
+}
+
+/// A run with every counter at zero (the emulator moves no objects).
+fn fresh_execution() -> SynchronizationTaskExecution {
+    let mut execution = SynchronizationTaskExecution::default();
+    for count in [
+        &mut execution.count_entitled,
+        &mut execution.count_entitled_for_provisioning,
+        &mut execution.count_escrowed,
+        &mut execution.count_escrowed_raw,
+        &mut execution.count_exported,
+        &mut execution.count_exports,
+        &mut execution.count_imported,
+        &mut execution.count_imported_deltas,
+        &mut execution.count_imported_reference_deltas,
+    ] {
+        *count = Property::Value(0);
+    }
+    execution.error = Property::Null;
+    execution
+}
+
 impl JobEntry {
     /// A new job from `template_id`, with the template's schema: disabled, `NotConfigured`.
     pub(crate) fn create(template_id: &TemplateId, schema: &SynchronizationSchema) -> Option<Self> {
@@ -66,18 +105,20 @@ impl JobEntry {
         ))
         .ok()?;
         let mut job = SynchronizationJob::from_template(template_id.clone());
-        job.id = Some(id.clone());
+        job.id = Property::Value(id.clone());
         let mut schedule = SynchronizationSchedule::default();
-        schedule.interval = IsoDuration::timespan_max();
-        schedule.state = SynchronizationScheduleState::Disabled;
-        job.schedule = Some(schedule);
-        job.status = Some(SynchronizationStatus::default());
-        job.synchronization_job_settings = Some(vec![graph_sync_model::KeyValuePair::new(
-            "QuarantineTooManyDeletesThreshold",
-            "500",
-        )]);
+        schedule.expiration = Property::Null;
+        schedule.interval = Property::Value(IsoDuration::timespan_max());
+        schedule.state = Property::Value(SynchronizationScheduleState::Disabled);
+        job.schedule = Property::Value(schedule);
+        job.status = Property::Value(fresh_status());
+        job.synchronization_job_settings =
+            Property::Value(vec![graph_sync_model::KeyValuePair::new(
+                "QuarantineTooManyDeletesThreshold",
+                "500",
+            )]);
         let mut schema = schema.clone();
-        schema.id = Some(id.into_string());
+        schema.id = Property::Value(id.into_string());
         Some(Self {
             job,
             template_schema: schema.clone(),
@@ -90,7 +131,7 @@ impl JobEntry {
     }
 
     pub(crate) fn id(&self) -> &str {
-        self.job.id.as_ref().map_or("", JobId::as_str)
+        self.job.id.get().map_or("", JobId::as_str)
     }
 
     pub(crate) fn code(&self) -> SynchronizationStatusCode {
@@ -108,8 +149,8 @@ impl JobEntry {
             .job
             .schedule
             .get_or_insert_with(SynchronizationSchedule::default);
-        schedule.state = state;
-        schedule.interval = IsoDuration::from(RUN_INTERVAL);
+        schedule.state = Property::Value(state);
+        schedule.interval = Property::Value(IsoDuration::from(RUN_INTERVAL));
     }
 
     /// One provisioning cycle: the saved secrets against the target system.
@@ -120,26 +161,30 @@ impl JobEntry {
         target: Option<&TargetSystem>,
     ) {
         let began = timestamp(now);
-        let mut execution = SynchronizationTaskExecution::default();
-        execution.activity_identifier = Some(uuid::Uuid::new_v4().to_string());
-        execution.time_began = began.clone();
-        execution.time_ended = began.clone();
+        let mut execution = fresh_execution();
+        execution.activity_identifier = Property::Value(uuid::Uuid::new_v4().to_string());
+        execution.time_began = Property::Value(began.clone());
+        execution.time_ended = Property::Value(began.clone());
         match check_credentials(target, secrets) {
             Ok(()) => {
                 self.next_attempt = None;
                 self.series_began = None;
-                execution.state = SynchronizationTaskExecutionResult::Succeeded;
+                execution.state = Property::Value(SynchronizationTaskExecutionResult::Succeeded);
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
-                status.code = SynchronizationStatusCode::Active;
-                status.quarantine = None;
-                status.count_successive_complete_failures = 0;
-                status.last_execution = Some(execution.clone());
-                status.last_successful_execution = Some(execution);
-                if status.steady_state_first_achieved_time.is_unset() {
-                    status.steady_state_first_achieved_time = began.clone();
+                status.code = Property::Value(SynchronizationStatusCode::Active);
+                status.quarantine = Property::Null;
+                status.count_successive_complete_failures = Property::Value(0);
+                status.last_execution = Property::Value(execution.clone());
+                status.last_successful_execution = Property::Value(execution);
+                if status
+                    .steady_state_first_achieved_time
+                    .get()
+                    .is_none_or(Timestamp::is_unset)
+                {
+                    status.steady_state_first_achieved_time = Property::Value(began.clone());
                 }
-                status.steady_state_last_achieved_time = began;
+                status.steady_state_last_achieved_time = Property::Value(began);
             }
             Err(reason) => {
                 let error = SynchronizationError::new(
@@ -147,27 +192,29 @@ impl JobEntry {
                     format!("Provisioning could not authenticate to the target system: {reason}."),
                     true,
                 );
-                execution.state = SynchronizationTaskExecutionResult::Failed;
-                execution.error = Some(error.clone());
+                execution.state = Property::Value(SynchronizationTaskExecutionResult::Failed);
+                execution.error = Property::Value(error.clone());
                 self.set_schedule(SynchronizationScheduleState::Active);
                 let status = self.status();
-                status.code = SynchronizationStatusCode::Quarantine;
-                status.count_successive_complete_failures += 1;
-                status.last_execution = Some(execution);
-                let mut quarantine = status.quarantine.take().unwrap_or_else(|| {
+                status.code = Property::Value(SynchronizationStatusCode::Quarantine);
+                let failures = status.count_successive_complete_failures.value_or(0);
+                status.count_successive_complete_failures =
+                    Property::Value(failures.saturating_add(1));
+                status.last_execution = Property::Value(execution);
+                let mut quarantine = status.quarantine.take().into_option().unwrap_or_else(|| {
                     let mut fresh = SynchronizationQuarantine::default();
-                    fresh.series_began = began.clone();
+                    fresh.series_began = Property::Value(began.clone());
                     fresh
                 });
-                quarantine.current_began = began;
-                quarantine.reason = QuarantineReason::EncounteredQuarantineException;
-                quarantine.series_count = quarantine.series_count.saturating_add(1);
-                let next = now
-                    .checked_add(quarantine_backoff(quarantine.series_count))
-                    .unwrap_or(now);
-                quarantine.next_attempt = timestamp(next);
-                quarantine.error = Some(error);
-                status.quarantine = Some(quarantine);
+                quarantine.current_began = Property::Value(began);
+                quarantine.reason =
+                    Property::Value(QuarantineReason::EncounteredQuarantineException);
+                let series = quarantine.series_count.value_or(0).saturating_add(1);
+                quarantine.series_count = Property::Value(series);
+                let next = now.checked_add(quarantine_backoff(series)).unwrap_or(now);
+                quarantine.next_attempt = Property::Value(timestamp(next));
+                quarantine.error = Property::Value(error);
+                status.quarantine = Property::Value(quarantine);
                 self.next_attempt = Some(next);
                 let series_began = *self.series_began.get_or_insert(now);
                 if now
@@ -175,8 +222,8 @@ impl JobEntry {
                     .is_ok_and(|spent| spent > QUARANTINE_LIMIT)
                 {
                     // Four weeks in quarantine: the job stops running.
-                    if let Some(schedule) = self.job.schedule.as_mut() {
-                        schedule.state = SynchronizationScheduleState::Disabled;
+                    if let Some(schedule) = self.job.schedule.get_mut() {
+                        schedule.state = Property::Value(SynchronizationScheduleState::Disabled);
                     }
                     self.next_attempt = None;
                 }
@@ -210,7 +257,7 @@ impl JobEntry {
         target: Option<&TargetSystem>,
     ) {
         if self.code() != SynchronizationStatusCode::Active {
-            self.status().quarantine = None;
+            self.status().quarantine = Property::Null;
             self.series_began = None;
             self.run_cycle(now, secrets, target);
         }
@@ -219,7 +266,7 @@ impl JobEntry {
     /// `pause`: keeps the state, stops the schedule.
     pub(crate) fn pause(&mut self) {
         self.set_schedule(SynchronizationScheduleState::Paused);
-        self.status().code = SynchronizationStatusCode::Paused;
+        self.status().code = Property::Value(SynchronizationStatusCode::Paused);
     }
 
     /// `restart`: clears what `scope` names, then runs, unless the job stays quarantined
@@ -233,24 +280,24 @@ impl JobEntry {
     ) {
         let status = self.status();
         if scope.contains(&RestartScopeFlag::Watermark) {
-            status.last_successful_execution = None;
-            status.last_successful_execution_with_exports = None;
-            status.steady_state_first_achieved_time = Timestamp::unset();
-            status.steady_state_last_achieved_time = Timestamp::unset();
+            status.last_successful_execution = Property::Null;
+            status.last_successful_execution_with_exports = Property::Null;
+            status.steady_state_first_achieved_time = Property::Value(Timestamp::unset());
+            status.steady_state_last_achieved_time = Property::Value(Timestamp::unset());
         }
         if scope.contains(&RestartScopeFlag::Escrows) {
-            if let Some(last) = status.last_execution.as_mut() {
-                last.count_escrowed = 0;
-                last.count_escrowed_raw = 0;
+            if let Some(last) = status.last_execution.get_mut() {
+                last.count_escrowed = Property::Value(0);
+                last.count_escrowed_raw = Property::Value(0);
             }
-            status.escrows_pruned = false;
+            status.escrows_pruned = Property::Value(false);
         }
         let clear_quarantine = scope.contains(&RestartScopeFlag::QuarantineState);
         if clear_quarantine {
-            status.quarantine = None;
-            status.count_successive_complete_failures = 0;
+            status.quarantine = Property::Null;
+            status.count_successive_complete_failures = Property::Value(0);
         }
-        let quarantined = status.quarantine.is_some();
+        let quarantined = status.quarantine.is_value();
         if clear_quarantine {
             self.series_began = None;
         }
@@ -286,7 +333,7 @@ mod tests {
             JobEntry::create(&TemplateId::new("scim").unwrap(), &scim_schema()).unwrap();
         assert!(entry.id().starts_with("scim."));
         assert_eq!(entry.code(), SynchronizationStatusCode::NotConfigured);
-        assert!(entry.job.schedule.as_ref().unwrap().is_disabled());
+        assert!(entry.job.schedule.get().unwrap().is_disabled());
         entry.start(at(0), &secrets("good"), Some(&target));
         assert_eq!(entry.code(), SynchronizationStatusCode::Active);
         entry.tick(at(0), &secrets("bad"), Some(&target));
@@ -294,20 +341,23 @@ mod tests {
         let quarantine = entry
             .job
             .status
-            .as_ref()
+            .get()
             .unwrap()
             .quarantine
             .clone()
+            .into_option()
             .unwrap();
         assert_eq!(
             quarantine.reason,
-            QuarantineReason::EncounteredQuarantineException
+            Property::Value(QuarantineReason::EncounteredQuarantineException)
         );
         assert!(
             quarantine
                 .error
+                .into_option()
                 .unwrap()
                 .message
+                .into_option()
                 .unwrap()
                 .contains("rejected the SecretToken")
         );
@@ -351,23 +401,24 @@ mod tests {
             entry
                 .job
                 .status
-                .as_ref()
+                .get()
                 .unwrap()
                 .quarantine
                 .clone()
+                .into_option()
                 .unwrap()
         };
-        assert_eq!(quarantine(&entry).series_count, 1);
+        assert_eq!(quarantine(&entry).series_count, Property::Value(1));
         assert_ne!(
             quarantine(&entry).next_attempt,
             quarantine(&entry).current_began
         );
         // Not yet due: nothing runs, even with good secrets.
         entry.tick(at(39 * 60), &secrets("good"), Some(&target));
-        assert_eq!(quarantine(&entry).series_count, 1);
+        assert_eq!(quarantine(&entry).series_count, Property::Value(1));
         // Due and still failing: the wait doubles.
         entry.tick(at(40 * 60), &secrets("bad"), Some(&target));
-        assert_eq!(quarantine(&entry).series_count, 2);
+        assert_eq!(quarantine(&entry).series_count, Property::Value(2));
         assert_eq!(entry.next_attempt, Some(at(40 * 60 + 80 * 60)));
         // Due with fixed secrets: out of quarantine.
         entry.tick(at(120 * 60), &secrets("good"), Some(&target));
@@ -384,14 +435,14 @@ mod tests {
         for d in 1..=29 {
             entry.tick(at(d * day), &secrets("bad"), Some(&target));
         }
-        assert!(entry.job.schedule.as_ref().unwrap().is_disabled());
+        assert!(entry.job.schedule.get().unwrap().is_disabled());
         let count = entry
             .job
             .status
-            .as_ref()
+            .get()
             .unwrap()
             .quarantine
-            .as_ref()
+            .get()
             .unwrap()
             .series_count;
         entry.tick(at(40 * day), &secrets("good"), Some(&target));
@@ -399,10 +450,10 @@ mod tests {
             entry
                 .job
                 .status
-                .as_ref()
+                .get()
                 .unwrap()
                 .quarantine
-                .as_ref()
+                .get()
                 .unwrap()
                 .series_count,
             count

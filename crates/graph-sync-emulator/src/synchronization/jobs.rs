@@ -81,13 +81,14 @@ pub(super) async fn create(
     let body: SynchronizationJob = read_json(&headers, &body)?;
     let template_id = body
         .template_id
+        .into_option()
         .ok_or_else(|| GraphError::bad_request("templateId is required to create a job."))?;
     let created = entry(&directory, &principal, |entry| {
         let template = entry
             .templates
             .iter()
             .find(|t| t.id().eq_ignore_ascii_case(template_id.as_str()))?;
-        let job = JobEntry::create(&template_id, template.template.schema.as_ref()?)?;
+        let job = JobEntry::create(&template_id, template.template.schema.get()?)?;
         let answer = job.job.clone();
         entry.jobs.push(job);
         Some(answer)
@@ -189,7 +190,8 @@ pub(super) async fn restart(
     };
     let scope = request
         .criteria
-        .and_then(|c| c.reset_scope)
+        .into_option()
+        .and_then(|c| c.reset_scope.into_option())
         .unwrap_or_else(SynchronizationJobRestartScope::portal_restart);
     act(
         &directory,

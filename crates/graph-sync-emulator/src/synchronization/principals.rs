@@ -10,6 +10,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use graph_sync_model::Property;
 use graph_sync_model::{
     AppId, Application, ApplicationServicePrincipal, InstantiateRequest, ServicePrincipalId,
 };
@@ -35,7 +36,13 @@ pub(super) async fn instantiate(
 ) -> Result<Response, GraphError> {
     let Path(id) = id.map_err(|_| GraphError::malformed_path())?;
     let request: InstantiateRequest = read_json(&headers, &body)?;
-    if request.display_name.trim().is_empty() {
+    let display_name = request
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if display_name.is_empty() {
         return Err(GraphError::with_code(
             StatusCode::BAD_REQUEST,
             "Request_BadRequest",
@@ -47,12 +54,12 @@ pub(super) async fn instantiate(
     let principal = ServicePrincipal::new(
         ServicePrincipalId::new(sp_id.clone()).map_err(|_| GraphError::internal("bad GUID"))?,
         AppId::new(app_id.clone()).map_err(|_| GraphError::internal("bad GUID"))?,
-        request.display_name.clone(),
+        display_name,
     );
     let mut application = Application::default();
-    application.id = Some(object_id.clone());
-    application.app_id = Some(app_id.clone());
-    application.display_name = Some(request.display_name.clone());
+    application.id = Property::Value(object_id.clone());
+    application.app_id = Property::Value(app_id.clone());
+    application.display_name = request.display_name.clone();
     application
         .extra
         .insert(APPLICATION_TEMPLATE_ID.into(), json!(id));
@@ -68,7 +75,7 @@ pub(super) async fn instantiate(
         entry.templates = templates
             .into_iter()
             .map(|mut template| {
-                template.application_id.clone_from(&object_id);
+                template.application_id = Property::Value(object_id.clone());
                 TemplateEntry::new(template)
             })
             .collect();
@@ -76,13 +83,13 @@ pub(super) async fn instantiate(
         entry.application = Some(application.clone());
     }
     let mut service_principal = graph_sync_model::ServicePrincipal::default();
-    service_principal.id = Some(sp_id);
-    service_principal.app_id = Some(app_id);
-    service_principal.display_name = Some(request.display_name);
-    service_principal.application_template_id = Some(id);
+    service_principal.id = Property::Value(sp_id);
+    service_principal.app_id = Property::Value(app_id);
+    service_principal.display_name = request.display_name;
+    service_principal.application_template_id = Property::Value(id);
     let mut body = ApplicationServicePrincipal::default();
-    body.application = Some(application);
-    body.service_principal = Some(service_principal);
+    body.application = Property::Value(application);
+    body.service_principal = Property::Value(service_principal);
     json_response(StatusCode::CREATED, &body)
 }
 
@@ -97,15 +104,15 @@ pub(super) async fn get(
             return None;
         }
         let mut body = graph_sync_model::ServicePrincipal::default();
-        body.id = Some(entry.principal.id.to_string());
-        body.app_id = Some(entry.principal.app_id.to_string());
-        body.display_name = Some(entry.principal.display_name.clone());
+        body.id = Property::Value(entry.principal.id.to_string());
+        body.app_id = Property::Value(entry.principal.app_id.to_string());
+        body.display_name = Property::Value(entry.principal.display_name.clone());
         body.application_template_id = entry
             .application
             .as_ref()
             .and_then(|a| a.extra.get(APPLICATION_TEMPLATE_ID))
             .and_then(|v| v.as_str())
-            .map(str::to_owned);
+            .map_or(Property::Absent, |id| Property::Value(id.to_owned()));
         Some(body)
     })?
     .ok_or_else(|| GraphError::resource_not_found(principal.id.as_str()))?;

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use graph_sync_model::Property;
 use graph_sync_model::{
     AcquireAccessTokenRequest, BULK_REQUEST_SCHEMA, BULK_UPLOAD_MAX_OPERATIONS, BulkRequest,
     ProvisionOnDemandRequest, ProvisionOnDemandResult, SynchronizationJobSubject, Timestamp,
@@ -72,20 +73,21 @@ fn validate(
     body: &Bytes,
 ) -> Result<Response, GraphError> {
     let body: ValidateCredentialsRequest = read_json(headers, body)?;
+    let given = body.credentials.get().cloned().unwrap_or_default();
     let verdict = entry(directory, principal, |entry| {
         if let Some(job) = job {
             entry.job_mut(job).ok_or_else(|| job_not_found(job))?;
-        } else if let Some(template) = &body.template_id {
+        } else if let Some(template) = body.template_id.get() {
             entry.template_mut(template.as_str()).ok_or_else(|| {
                 GraphError::bad_request(format!(
                     "The template '{template}' is not a template of this service principal."
                 ))
             })?;
         }
-        let secrets = if body.use_saved_credentials == Some(true) {
+        let secrets = if body.use_saved_credentials == Property::Value(true) {
             &entry.secrets
         } else {
-            &body.credentials
+            &given
         };
         Ok::<_, GraphError>(check_credentials(entry.target.as_ref(), secrets))
     })??;
@@ -135,10 +137,10 @@ pub(super) async fn provision_on_demand(
             .synchronization_rules
             .iter()
             .flatten()
-            .filter_map(|r| r.id.clone())
+            .filter_map(|r| r.id.get().cloned())
             .collect();
         let mut subjects = Vec::new();
-        for parameter in &body.parameters {
+        for parameter in body.parameters.iter().flatten() {
             let rule = parameter.rule_id.as_deref().unwrap_or_default();
             if !rules.iter().any(|r| r == rule) {
                 return Err(GraphError::bad_request(format!(
@@ -178,7 +180,8 @@ fn on_demand_result(
     let now = Timestamp::from(time::OffsetDateTime::now_utc()).to_string();
     let type_name = subject
         .object_type_name
-        .clone()
+        .get()
+        .cloned()
         .unwrap_or_else(|| "User".to_owned());
     let key = json!({"result": result, "details": {}});
     let value = json!({
@@ -205,8 +208,8 @@ fn on_demand_result(
         "targetSystem": {"id": null, "name": catalog::SCIM_DIRECTORY, "details": null}
     });
     let mut answer = ProvisionOnDemandResult::default();
-    answer.key = Some(key.to_string());
-    answer.value = Some(value.to_string());
+    answer.key = Property::Value(key.to_string());
+    answer.value = Property::Value(value.to_string());
     answer
 }
 
@@ -232,9 +235,11 @@ pub(super) async fn bulk_upload(
                     "bulkUpload is limited to 40 requests per second. Please retry after the Retry-After interval.",
                 )
             })?;
-        found
-            .uploaded
-            .extend(body.operations.iter().map(|op| op.data.clone()));
+        found.uploaded.extend(
+            body.operations
+                .iter()
+                .map(|op| op.data.clone().unwrap_or_default()),
+        );
         Ok::<_, GraphError>(())
     })??;
     let location = format!(

@@ -9,6 +9,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use graph_sync_model::Property;
 use graph_sync_model::{ODataCollection, ParseExpressionRequest, SynchronizationSchema, Timestamp};
 
 use super::lookup::{entry, job_not_found, not_found, template_not_found};
@@ -156,13 +157,14 @@ pub(super) async fn discover(
             .flatten()
             .find(|d| d.id.as_deref() == Some(name.as_str()))
             .ok_or_else(|| not_found(&format!("The directory '{name}'")))?;
-        found.discovery_date_time = Some(Timestamp::from(time::OffsetDateTime::now_utc()));
+        found.discovery_date_time =
+            Property::Value(Timestamp::from(time::OffsetDateTime::now_utc()));
         let version = found
             .version
             .as_deref()
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0);
-        found.version = Some(version.saturating_add(1).to_string());
+        found.version = Property::Value(version.saturating_add(1).to_string());
         Ok(found.clone())
     })?;
     json_response(StatusCode::OK, &found)

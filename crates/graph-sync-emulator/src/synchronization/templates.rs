@@ -61,7 +61,7 @@ pub(super) async fn update(
     body: Bytes,
 ) -> Result<Response, GraphError> {
     let mut body: SynchronizationTemplate = read_json(&headers, &body)?;
-    if body.id.as_ref().is_some_and(|id| id.as_str() != template) {
+    if body.id.get().is_some_and(|id| id.as_str() != template) {
         return Err(GraphError::bad_request(
             "The template id in the body does not match the path.",
         ));

@@ -63,8 +63,8 @@ pub(super) async fn instantiate_application(demo: &mut Demo) -> Result<(), Failu
         .map_err(|e| Failure::api("instantiating the application", e))?;
     let id = created
         .service_principal
-        .as_ref()
-        .and_then(|sp| sp.id.clone())
+        .get()
+        .and_then(|sp| sp.id.get().cloned())
         .ok_or_else(|| Failure::Internal("instantiate returned no service principal".to_owned()))?;
     let id = ServicePrincipalId::new(id).map_err(|e| Failure::Internal(e.to_string()))?;
     let reads = std::sync::atomic::AtomicU32::new(0);
@@ -113,14 +113,14 @@ pub(super) async fn list_templates(demo: &mut Demo) -> Result<(), Failure> {
             "{}  ({}) {}",
             template
                 .id
-                .as_ref()
+                .get()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             template.factory_tag.clone().unwrap_or_default(),
             template.description.clone().unwrap_or_default()
         ));
     }
-    demo.template = templates.into_iter().find_map(|t| t.id);
+    demo.template = templates.into_iter().find_map(|t| t.id.into_option());
     Ok(())
 }
 
@@ -138,10 +138,10 @@ pub(super) async fn create_job(demo: &mut Demo) -> Result<(), Failure> {
         .map_err(|e| Failure::api("creating the job", e))?;
     say(&format!(
         "Created job {} from template {template}: {}",
-        job.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+        job.id.get().map(ToString::to_string).unwrap_or_default(),
         job.status_code()
     ));
-    demo.job = job.id;
+    demo.job = job.id.into_option();
     Ok(())
 }
 
@@ -355,13 +355,13 @@ async fn poll_job(
 /// State, last execution and quarantine reason on a few lines.
 fn job_summary(job: &SynchronizationJob) -> String {
     let mut text = job.status_code().to_string();
-    if let Some(status) = &job.status {
-        if let Some(last) = &status.last_execution {
+    if let Some(status) = job.status.get() {
+        if let Some(last) = status.last_execution.get() {
             text.push_str(&format!("\n  last execution: {}", last.state));
         }
-        if let Some(quarantine) = &status.quarantine {
+        if let Some(quarantine) = status.quarantine.get() {
             text.push_str(&format!("\n  quarantine reason: {}", quarantine.reason));
-            if let Some(error) = &quarantine.error {
+            if let Some(error) = quarantine.error.get() {
                 text.push_str(&format!(
                     "\n  error: {}: {}",
                     error.code.as_deref().unwrap_or_default(),

@@ -461,15 +461,7 @@ fn is_protocol_failure(error: &(dyn StdError + 'static)) -> bool {
         "transfer-encoding parsed",
         "invalid uri parsed",
     ];
-    let mut current = error.source();
-    while let Some(error) = current {
-        let message = error.to_string().to_ascii_lowercase();
-        if NEEDLES.iter().any(|needle| message.contains(needle)) {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    source_chain_mentions(error, &NEEDLES)
 }
 
 /// Whether an error's source chain describes a TLS failure.
@@ -493,10 +485,16 @@ fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
         "wrong version number",
         "alert",
     ];
+    source_chain_mentions(error, &NEEDLES)
+}
+
+/// Whether a source of `error` (not `error` itself) has a message that contains one of
+/// `needles` (lowercase), ignoring case.
+fn source_chain_mentions(error: &(dyn StdError + 'static), needles: &[&str]) -> bool {
     let mut current = error.source();
     while let Some(error) = current {
         let message = error.to_string().to_ascii_lowercase();
-        if NEEDLES.iter().any(|needle| message.contains(needle)) {
+        if needles.iter().any(|needle| message.contains(needle)) {
             return true;
         }
         current = error.source();

@@ -10,6 +10,7 @@
 //! | [`Resilience`] | throttle and fault plan | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
+//! | [`Strictness`] | strict (default) or loose | the strict layer |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
@@ -26,6 +27,7 @@ use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
 use crate::log::RequestLog;
+use crate::strict::Strictness;
 use crate::synchronization::paging::Paging;
 
 /// Every substate of one emulator. Cheap to clone: clones share the substates.
@@ -37,6 +39,7 @@ pub(crate) struct AppState {
     pub(crate) resilience: Arc<Resilience>,
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
+    pub(crate) strictness: Arc<Strictness>,
     pub(crate) admin: Arc<Admin>,
 }
 
@@ -50,6 +53,7 @@ impl Default for AppState {
             resilience: Arc::default(),
             log: Arc::default(),
             paging: Arc::default(),
+            strictness: Arc::default(),
             admin: Arc::default(),
         }
     }
@@ -73,4 +77,5 @@ substates! {
     resilience: Resilience,
     log: RequestLog,
     paging: Paging,
+    strictness: Strictness,
 }

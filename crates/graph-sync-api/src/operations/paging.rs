@@ -43,6 +43,7 @@ struct Walk<T> {
     seen: Seen,
     pages: usize,
     what: &'static str,
+    eventual: bool,
 }
 
 /// Streams the items of the list at `first`, following `@odata.nextLink`. A `first` that
@@ -51,6 +52,20 @@ pub(crate) fn stream<T>(
     client: GraphSyncClient,
     first: Result<Url, Error>,
     what: &'static str,
+) -> ItemStream<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    stream_with(client, first, what, false)
+}
+
+/// As [`stream`]; with `eventual`, every page is asked with `ConsistencyLevel: eventual`
+/// (directory objects' advanced queries need it on each request, next pages included).
+pub(crate) fn stream_with<T>(
+    client: GraphSyncClient,
+    first: Result<Url, Error>,
+    what: &'static str,
+    eventual: bool,
 ) -> ItemStream<T>
 where
     T: DeserializeOwned + Send + 'static,
@@ -66,6 +81,7 @@ where
         seen: Seen::default(),
         pages: 0,
         what,
+        eventual,
     };
     Box::pin(futures_util::stream::try_unfold(
         walk,
@@ -77,7 +93,8 @@ where
                 let Some(url) = walk.next.take() else {
                     return Ok(None);
                 };
-                let page: ODataCollection<T> = fetch(&walk.client, url, walk.what).await?;
+                let page: ODataCollection<T> =
+                    fetch(&walk.client, url, walk.what, walk.eventual).await?;
                 walk.pages += 1;
                 walk.buffer.extend(page.value);
                 if let Property::Value(link) = page.next_link {
@@ -102,7 +119,7 @@ where
     let mut next = Some(first);
     let mut pages = 0;
     while let Some(url) = next.take() {
-        let page: ODataCollection<T> = fetch(client, url, what).await?;
+        let page: ODataCollection<T> = fetch(client, url, what, false).await?;
         pages += 1;
         if page.value.len() > MAX_COLLECTED_ITEMS.saturating_sub(items.len()) {
             return Err(Error::Decode(DecodeError::invalid(
@@ -118,12 +135,15 @@ where
     Ok(items)
 }
 
-async fn fetch<T: DeserializeOwned>(
+pub(crate) async fn fetch<T: DeserializeOwned>(
     client: &GraphSyncClient,
     url: Url,
     what: &'static str,
+    eventual: bool,
 ) -> Result<ODataCollection<T>, Error> {
-    let response = client.send(Call::new(Method::GET, url)).await?;
+    let response = client
+        .send(Call::new(Method::GET, url).eventual_consistency(eventual))
+        .await?;
     decode(&response, what)
 }
 

@@ -15,5 +15,6 @@ mod jobs;
 mod login;
 mod operator;
 mod provision;
+mod schema;
 mod secrets;
 mod support;

@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use zeroize::Zeroizing;
 
-use super::http::check_tenant;
+use super::http::{NumberOrString, check_tenant};
 use super::{
     AccessToken, AuthError, AuthErrorKind, MAX_TOKEN_LIFETIME, TokenCredential, TokenRequest,
 };
@@ -258,26 +258,10 @@ fn quote(stderr: &str) -> String {
 struct CliToken {
     #[serde(rename = "accessToken")]
     access_token: Option<String>,
-    expires_on: Option<ExpiresOn>,
+    /// A number in az's JSON, a string in some versions.
+    expires_on: Option<NumberOrString>,
     #[serde(rename = "expiresOn")]
     expires_on_local: Option<String>,
-}
-
-/// `expires_on` is a number in az's JSON, a string in some versions.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ExpiresOn {
-    Number(u64),
-    Text(String),
-}
-
-impl ExpiresOn {
-    fn seconds(&self) -> Option<u64> {
-        match self {
-            Self::Number(seconds) => Some(*seconds),
-            Self::Text(text) => text.trim().parse().ok(),
-        }
-    }
 }
 
 /// Reads `az`'s answer: the token and how long it lives from now (`now`: Unix seconds).
@@ -295,7 +279,8 @@ fn parse_answer(stdout: &[u8], now: u64) -> Result<(SecretString, Duration), Aut
         .filter(|token| !token.trim().is_empty())
         .ok_or_else(|| invalid("without accessToken"))?;
     let expired = || invalid("with a token that has already expired (run `az login` again)");
-    let lifetime = if let Some(expires_on) = answer.expires_on.as_ref().and_then(ExpiresOn::seconds)
+    let lifetime = if let Some(expires_on) =
+        answer.expires_on.as_ref().and_then(NumberOrString::value)
     {
         match expires_on.checked_sub(now) {
             Some(seconds) if seconds > 0 => Duration::from_secs(seconds).min(MAX_TOKEN_LIFETIME),

@@ -257,13 +257,13 @@ struct TokenBody {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum NumberOrString {
+pub(crate) enum NumberOrString {
     Number(u64),
     Text(String),
 }
 
 impl NumberOrString {
-    fn value(&self) -> Option<u64> {
+    pub(crate) fn value(&self) -> Option<u64> {
         match self {
             Self::Number(n) => Some(*n),
             Self::Text(text) => text.trim().parse().ok(),

@@ -29,12 +29,14 @@ pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
 };
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
-pub(crate) use schema::{SchemaCommand, SchemaGetArgs, SchemaPutArgs};
+pub(crate) use schema::{
+    SchemaCommand, SchemaDiffArgs, SchemaGetArgs, SchemaImportArgs, SchemaPutArgs,
+};
 pub(crate) use secrets::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
 pub(crate) use targets::{Change, JobChange, JobRef, SpRef};
 pub(crate) use templates::TemplatesCommand;
 pub(crate) use tools::{CompletionsArgs, EmulatorArgs};
-pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp};
+pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp, parse_sp_arg};
 
 use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;
@@ -120,7 +122,7 @@ pub(crate) enum Command {
     /// The synchronization templates a service principal offers.
     #[command(subcommand, after_help = TEMPLATES_EXAMPLES)]
     Templates(TemplatesCommand),
-    /// Read or replace a job's synchronization schema.
+    /// Read, compare, replace, export and import a job's synchronization schema.
     #[command(subcommand, after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaCommand),
     /// The whole workflow from a manifest: job, credentials, secrets, start, Active.

@@ -149,13 +149,14 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
 
 fn select(path: &Path, text: &str, name: &str) -> Result<Profile, Failure> {
     let shown = path.display();
-    let table: toml::Table = toml::from_str(text).map_err(|error| {
+    let invalid = |error: toml::de::Error| {
         let line = error.span().map_or(1, |span| line_of(text, span.start));
         Failure::Usage(format!(
             "the profile file {shown}, line {line}: {}",
             error.message()
         ))
-    })?;
+    };
+    let table: toml::Table = toml::from_str(text).map_err(invalid)?;
     if let Some(toml::Value::Table(profiles)) = table.get("profiles") {
         for (profile, value) in profiles {
             let Some(keys) = value.as_table() else {
@@ -172,13 +173,7 @@ fn select(path: &Path, text: &str, name: &str) -> Result<Profile, Failure> {
             }
         }
     }
-    let config: Config = toml::from_str(text).map_err(|error| {
-        let line = error.span().map_or(1, |span| line_of(text, span.start));
-        Failure::Usage(format!(
-            "the profile file {shown}, line {line}: {}",
-            error.message()
-        ))
-    })?;
+    let config: Config = toml::from_str(text).map_err(invalid)?;
     let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
     let listed = if names.is_empty() {
         "it has none".to_owned()

@@ -273,3 +273,44 @@ async fn bad_csv_files_are_refused_before_anything_is_sent() {
     output.expect_code(0).never_shows(CANARY);
     assert!(!output.stderr.contains("accessible"), "{output:#?}");
 }
+
+/// Issue 12 item 7: when the first calls are all refused for authentication (a wrong token:
+/// every PUT answers 401), bulk stops early with the reason, exit 3, and says how many service
+/// principals were not attempted; nothing was saved and nothing journaled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_stops_early_when_the_first_calls_are_all_refused_for_authentication() {
+    let world = World::start().await;
+    let sps = register(&world, 20);
+    let csv = world.dir.private("apps.csv", &csv_for(&sps));
+    let journal = world.dir.path().join("apps.journal");
+    let output = crate::support::Run::new()
+        .arg("--graph-url")
+        .arg(&world.running.graph_root())
+        .env("GRAPH_SYNC_TOKEN", "not-a-token-the-emulator-issued")
+        .args(&["bulk", "secrets", "--concurrency", "1", "--csv"])
+        .arg(csv.to_str().unwrap())
+        .args(&["--journal", journal.to_str().unwrap()])
+        .run()
+        .await;
+    output.expect_code(3);
+    assert!(
+        output.stderr.contains("the first 5 calls were all refused"),
+        "{output:#?}"
+    );
+    assert!(
+        output
+            .stderr
+            .contains("15 service principal(s) were not attempted"),
+        "{output:#?}"
+    );
+    let puts = world
+        .running
+        .emulator()
+        .requests()
+        .iter()
+        .filter(|request| request.method == "PUT")
+        .count();
+    assert_eq!(puts, 5, "the run stopped after the fifth refusal");
+    assert!(puts_per_sp(&world).is_empty(), "nothing was saved");
+    assert_eq!(journal_lines(&journal), 0, "nothing was journaled");
+}

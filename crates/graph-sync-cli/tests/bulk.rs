@@ -314,3 +314,44 @@ async fn bulk_stops_early_when_the_first_calls_are_all_refused_for_authenticatio
     assert!(puts_per_sp(&world).is_empty(), "nothing was saved");
     assert_eq!(journal_lines(&journal), 0, "nothing was journaled");
 }
+
+/// `bulk secrets --dry-run` prints one PUT per service principal with the secret redacted and
+/// the BaseAddress shown, sends nothing and creates no journal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_dry_run_prints_every_put_and_sends_nothing() {
+    let world = World::start().await;
+    let sps = register(&world, 3);
+    let mut csv = String::from("sp,BaseAddress,SecretToken\n");
+    for (i, sp) in sps.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},https://scim.example.com/{i},{CANARY}{i}\n",
+            sp.id
+        ));
+    }
+    let csv = world.dir.private("apps.csv", &csv);
+    let journal = world.dir.path().join("apps.csv.journal");
+    let output = world
+        .graph_sync()
+        .args(&[
+            "bulk",
+            "secrets",
+            "--dry-run",
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    for (i, sp) in sps.iter().enumerate() {
+        assert!(output.stdout.contains(&sp.id.to_string()), "{output:#?}");
+        assert!(
+            output
+                .stdout
+                .contains(&format!("https://scim.example.com/{i}")),
+            "{output:#?}"
+        );
+    }
+    assert_eq!(output.stdout.matches("PUT").count(), 3, "{output:#?}");
+    assert_eq!(world.request_count(), 0, "nothing was sent");
+    assert!(!journal.exists(), "no journal was created");
+}

@@ -8,6 +8,8 @@
 //! - `tidy`: repository policy that the compiler does not check (see [`tidy`]).
 //! - `layering`: the crate layering invariants of `docs/design.md`, via `cargo tree` (see
 //!   [`layering`]).
+//! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
+//!   long (see [`fuzz`]).
 //! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
 //!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
 //! - `bench [PART]`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a
@@ -21,6 +23,7 @@
 mod ci;
 mod compat;
 mod cycles;
+mod fuzz;
 mod layering;
 mod tidy;
 
@@ -42,6 +45,10 @@ const TASKS: &[(&str, &str)] = &[
     (
         "layering",
         "crate layering invariants via `cargo tree`, plus dependency counts",
+    ),
+    (
+        "fuzz",
+        "cargo-fuzz targets: --smoke (a few seconds each), --runs N or --time SECONDS [TARGET...]",
     ),
     (
         "compat",
@@ -68,6 +75,7 @@ fn main() -> ExitCode {
         ["bench"] => bench(None),
         // The benchmark binary judges the part's name.
         ["bench", part] => bench(Some(part)),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         ["compat"] => compat::run(),
         [] => usage_error("no task given"),
         ["bench", _, extra, ..] => usage_error(&format!(

@@ -214,6 +214,11 @@ impl Tenant {
             .collect()
     }
 
+    /// Every service principal's entry, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &PrincipalEntry> {
+        self.principals.values()
+    }
+
     /// How many service principals there are.
     pub(crate) fn len(&self) -> usize {
         self.principals.len()

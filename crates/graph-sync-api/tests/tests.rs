@@ -18,5 +18,6 @@ mod operations;
 mod pacing;
 mod resilience;
 mod retry;
+mod service_principals;
 mod support;
 mod workflow;

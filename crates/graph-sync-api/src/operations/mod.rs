@@ -30,7 +30,7 @@ use crate::pipeline::Call;
 
 pub use applications::{ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi};
 pub use jobs::{BulkUploadAccepted, JobApi, JobsApi};
-pub use paging::ItemStream;
+pub use paging::{ItemStream, MAX_COLLECTED_ITEMS};
 pub use schema::{DirectoryApi, SchemaApi};
 pub use service_principal::ServicePrincipalApi;
 pub use service_principals::{MAX_CANDIDATES, ServicePrincipalsApi};

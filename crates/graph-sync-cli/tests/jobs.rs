@@ -509,3 +509,81 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     }
     assert_eq!(world.request_count(), 0, "nothing was sent");
 }
+
+/// Issue 12 item 9: in a real pseudo-terminal (tmux) 40 columns wide, `jobs status --watch`
+/// on a quarantined job (whose status line is far wider than 40) redraws one line in place,
+/// cut to the width: after many redraws the pane holds exactly one non-empty row. Skipped,
+/// saying so, when tmux is not installed.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_redraws_one_line_in_a_narrow_terminal() {
+    let tmux = |args: &[&str]| std::process::Command::new("tmux").args(args).output();
+    if tmux(&["-V"]).is_err() {
+        eprintln!("skipped: tmux is not installed (the terminal test needs it)");
+        return;
+    }
+    let world = World::provisioning().await;
+    let sp = world.sp_id();
+    let job = create_job(&world).await;
+    let file = secrets_toml(&world, "SCIM_TOKEN");
+    world
+        .set_secrets(&file)
+        .env("SCIM_TOKEN", "not-the-right-token")
+        .run()
+        .await
+        .expect_code(0);
+    world
+        .graph_sync()
+        .args(&["jobs", "start", "--sp", &sp, "--job", &job])
+        .run()
+        .await
+        .expect_code(0);
+
+    // A private tmux server per test run and job.
+    let socket = format!("graph-sync-test-{}-{job}", std::process::id());
+    let command = format!(
+        "env -i TERM=xterm GRAPH_SYNC_TOKEN='{token}' '{bin}' --graph-url '{root}' jobs status \
+         --sp {sp} --job {job} --watch --interval 20ms --timeout 400ms; \
+         tmux -L {socket} wait-for -S finished; sleep 600",
+        token = world.token,
+        bin = env!("CARGO_BIN_EXE_graph-sync"),
+        root = world.running.graph_root(),
+    );
+    let started = tmux(&[
+        "-L",
+        &socket,
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "40",
+        "-y",
+        "8",
+        &command,
+    ])
+    .unwrap();
+    assert!(started.status.success(), "{started:?}");
+    let waited = tokio::task::spawn_blocking({
+        let socket = socket.clone();
+        move || {
+            std::process::Command::new("tmux")
+                .args(["-L", &socket, "wait-for", "finished"])
+                .output()
+        }
+    });
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(60), waited)
+        .await
+        .expect("the watch ends within a minute")
+        .unwrap()
+        .unwrap();
+    assert!(waited.status.success());
+    let captured = tmux(&["-L", &socket, "capture-pane", "-p", "-S", "-100"]).unwrap();
+    let _ = tmux(&["-L", &socket, "kill-server"]);
+    let pane = String::from_utf8_lossy(&captured.stdout).into_owned();
+    let rows: Vec<&str> = pane.lines().filter(|row| !row.trim().is_empty()).collect();
+    assert_eq!(rows.len(), 1, "one row, redrawn in place: {pane:?}");
+    assert!(rows[0].starts_with("State: Quarantine"), "{pane:?}");
+    assert!(rows[0].chars().count() <= 40, "cut to the width: {pane:?}");
+    assert!(rows[0].ends_with('…'), "cut, not wrapped: {pane:?}");
+}

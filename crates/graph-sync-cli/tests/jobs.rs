@@ -210,10 +210,9 @@ async fn a_job_lives_its_whole_life_through_the_command_line() {
     assert_eq!(json(&output)["jobs"], Value::Array(vec![]));
 }
 
-/// Broken secrets put the job in quarantine; `jobs status` shows the reason, and `--watch`
-/// without a terminal prints one line per change, not one per read.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn status_shows_the_quarantine_reason_and_watch_prints_changes_only() {
+/// A world whose job was started with a token the target system rejects: it goes to
+/// quarantine. Returns the world, the service principal id and the job id.
+async fn quarantined_job() -> (World, String, String) {
     let world = World::provisioning().await;
     let sp = world.sp_id();
     let job = create_job(&world).await;
@@ -230,6 +229,14 @@ async fn status_shows_the_quarantine_reason_and_watch_prints_changes_only() {
         .run()
         .await
         .expect_code(0);
+    (world, sp, job)
+}
+
+/// Broken secrets put the job in quarantine; `jobs status` shows the reason, and `--watch`
+/// without a terminal prints one line per change, not one per read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_the_quarantine_reason_and_watch_prints_changes_only() {
+    let (world, sp, job) = quarantined_job().await;
 
     let output = world
         .graph_sync()
@@ -522,22 +529,7 @@ async fn watch_redraws_one_line_in_a_narrow_terminal() {
         eprintln!("skipped: tmux is not installed (the terminal test needs it)");
         return;
     }
-    let world = World::provisioning().await;
-    let sp = world.sp_id();
-    let job = create_job(&world).await;
-    let file = secrets_toml(&world, "SCIM_TOKEN");
-    world
-        .set_secrets(&file)
-        .env("SCIM_TOKEN", "not-the-right-token")
-        .run()
-        .await
-        .expect_code(0);
-    world
-        .graph_sync()
-        .args(&["jobs", "start", "--sp", &sp, "--job", &job])
-        .run()
-        .await
-        .expect_code(0);
+    let (world, sp, job) = quarantined_job().await;
 
     // A private tmux server per test run and job.
     let socket = format!("graph-sync-test-{}-{job}", std::process::id());

@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
 pub(crate) use expression::{ExpressionCommand, ExpressionTestArgs, JobArgs};
-pub(crate) use global::{AuthMode, GlobalOptions};
+pub(crate) use global::{AuthMode, CloudName, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,

@@ -45,7 +45,6 @@ mod waits;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::cli::{Cli, Command};
@@ -57,7 +56,7 @@ fn main() -> ExitCode {
         eprintln!("{}", failure.report(output::OutputFormat::Table));
         return ExitCode::from(failure.exit().code());
     }
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => {
             // --help and --version: on stdout, through the closed-pipe-safe writer.

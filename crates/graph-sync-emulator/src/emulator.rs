@@ -58,6 +58,24 @@ impl Emulator {
         token
     }
 
+    /// Grants the app or managed identity `client_id` exactly these application permissions
+    /// (app roles, e.g. `Synchronization.ReadWrite.All`) in the tokens issued to it from now on.
+    /// Without a grant a client has `Synchronization.ReadWrite.All`,
+    /// `Application.ReadWrite.OwnedBy` and `SynchronizationData-User.Upload`. A token without
+    /// a permission an operation needs (Microsoft's permission table) is answered
+    /// `403 Authorization_RequestDenied`. Tokens from [`Emulator::issue_token`] may do
+    /// everything. The system-assigned managed identity's client id is
+    /// `e1a7e1a7-0000-4000-8000-00000000005a`.
+    pub fn grant_roles<I, R>(&self, client_id: &str, roles: I)
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.state
+            .identity
+            .grant_roles(client_id, roles.into_iter().map(Into::into).collect());
+    }
+
     /// Makes `token` invalid: requests bearing it get `401 InvalidAuthenticationToken`.
     pub fn revoke_token(&self, token: &str) {
         self.state.identity.revoke_token(token);
@@ -213,6 +231,11 @@ impl Emulator {
         self.state.admin.token()
     }
 
+    /// The substates, for the crate's other composition modules (tenant file, state file).
+    pub(crate) fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The [`axum::Router`] that serves the emulated API under `/v1.0`, for embedding in
     /// another server. It shares this emulator's state.
     pub fn router(&self) -> axum::Router {
@@ -311,6 +334,6 @@ impl Emulator {
 }
 
 /// A random GUID as an id type. A v4 UUID is always a well-formed GUID.
-fn random_guid<T>(make: fn(String) -> Result<T, IdError>) -> T {
+pub(crate) fn random_guid<T>(make: fn(String) -> Result<T, IdError>) -> T {
     make(uuid::Uuid::new_v4().to_string()).expect("a v4 UUID is a well-formed GUID")
 }

@@ -133,10 +133,18 @@
 //! development credentials, as Azurite has its development account; the official Python Graph
 //! SDK with azure-identity runs the provisioning workflow against it (`cargo xtask compat`).
 //!
+//! ## A tenant you can describe
+//!
+//! A [`TenantFile`] (`--tenant-file tenant.toml`) declares app registrations with their
+//! credentials and granted application permissions, managed identities, application
+//! templates, service principals with target systems and jobs, and the `[emulator]` table;
+//! [`Emulator::load_tenant`] loads it. Tokens carry the granted permissions in `roles`, and an
+//! operation whose permissions (Microsoft's permission table) the token lacks answers
+//! `403 Authorization_RequestDenied` ([`Emulator::grant_roles`]).
+//!
 //! ## Not yet
 //!
-//! A tenant file, role checks (`403`), persistence across restarts. Unknown routes still answer
-//! `500 NotImplementedInEmulator`.
+//! Persistence across restarts. Unknown routes still answer `500 NotImplementedInEmulator`.
 
 mod accept;
 mod banner;
@@ -156,6 +164,7 @@ mod router;
 mod server;
 mod state;
 mod synchronization;
+mod tenant;
 mod throttle;
 mod tls;
 
@@ -171,5 +180,6 @@ pub use identity::InvalidCertificate;
 pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
 pub use server::RunningEmulator;
+pub use tenant::{TenantFile, TenantFileError};
 pub use throttle::ThrottleConfig;
 pub use tls::{TlsCertificate, TlsError};

@@ -1,6 +1,6 @@
 //! `graph-sync-emulator`: runs the emulated Graph synchronization service on `127.0.0.1` until
-//! Ctrl-C, printing the Graph root, a bearer token, the registered service principals and an
-//! example `curl` command.
+//! Ctrl-C, printing the Graph root, a bearer token, the registered service principals (those of
+//! `--tenant-file`, or `--sp`) and an example `curl` command.
 
 #![allow(
     clippy::print_stdout,
@@ -8,23 +8,29 @@
 )]
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use graph_sync_emulator::{
-    Emulator, Flags, RunningEmulator, ServicePrincipal, Settings, connection_details,
+    Emulator, Flags, RunningEmulator, ServicePrincipal, Settings, TenantFile, connection_details,
 };
 
 const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 
-Usage: graph-sync-emulator [--port N] [--sp NAME]... [--throttle RATE[/BURST]]
+Usage: graph-sync-emulator [--port N] [--sp NAME]... [--tenant-file FILE]
+                           [--throttle RATE[/BURST]]
                            [--faults RATE [--fault-kinds KINDS] [--seed N]]
                            [--latency MS[..MS]] [--only SELECTION]
 
 Options:
   --port N                 Listen on 127.0.0.1:N (default 0: an ephemeral port)
   --sp NAME                Register a service principal named NAME (repeatable;
-                           default: one named \"Demo SCIM app\")
+                           default: one named \"Demo SCIM app\" unless the tenant
+                           file declares service principals)
+  --tenant-file FILE       Load app registrations, roles, managed identities,
+                           templates, service principals, jobs and the [emulator]
+                           table (flags win) from a TOML file (docs/emulator.md)
   --throttle RATE[/BURST]  Answer 429 beyond RATE requests per second per client
                            (bursts of BURST; default the rate rounded up)
   --faults RATE            Inject a fault into a share of requests (0.05 or 5%)
@@ -46,8 +52,11 @@ enum Command {
     Help,
     Run {
         port: u16,
+        /// The `--sp` names given.
         names: Vec<String>,
-        settings: Settings,
+        /// The control-surface flags given (checked when there is no tenant file).
+        flags: Flags,
+        tenant_file: Option<PathBuf>,
     },
 }
 
@@ -56,6 +65,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut port = 0;
     let mut names = Vec::new();
     let mut flags = Flags::default();
+    let mut tenant_file = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -81,6 +91,15 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 }
                 names.push(name);
             }
+            "--tenant-file" => {
+                let path = inline
+                    .or_else(|| args.next())
+                    .filter(|path| !path.trim().is_empty())
+                    .ok_or("--tenant-file needs a file")?;
+                if tenant_file.replace(PathBuf::from(path)).is_some() {
+                    return Err("--tenant-file is given twice".to_owned());
+                }
+            }
             "--throttle" | "--faults" | "--seed" | "--fault-kinds" | "--latency" | "--only" => {
                 let value = inline
                     .or_else(|| args.next())
@@ -100,20 +119,46 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    if names.is_empty() {
-        names.push("Demo SCIM app".to_owned());
+    if tenant_file.is_none() {
+        Settings::from_flags(&flags)?;
     }
-    let settings = Settings::from_flags(&flags)?;
     Ok(Command::Run {
         port,
         names,
-        settings,
+        flags,
+        tenant_file,
     })
+}
+
+/// The tenant file (if any), the settings of its `[emulator]` table and the flags, and the
+/// service principal names to register (the default one when neither names any).
+fn prepare(
+    names: Vec<String>,
+    flags: &Flags,
+    tenant_file: Option<&PathBuf>,
+) -> Result<(Option<TenantFile>, Settings, Vec<String>), String> {
+    let tenant = tenant_file
+        .map(|path| TenantFile::read(path))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let settings = match &tenant {
+        Some(tenant) => tenant.settings_with(flags)?,
+        None => Settings::from_flags(flags)?,
+    };
+    let declares = tenant
+        .as_ref()
+        .is_some_and(|tenant| tenant.declares_service_principals());
+    let names = if names.is_empty() && !declares {
+        vec!["Demo SCIM app".to_owned()]
+    } else {
+        names
+    };
+    Ok((tenant, settings, names))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names, settings) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, flags, tenant_file) = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -121,20 +166,36 @@ async fn main() -> ExitCode {
         Ok(Command::Run {
             port,
             names,
-            settings,
-        }) => (port, names, settings),
+            flags,
+            tenant_file,
+        }) => (port, names, flags, tenant_file),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (tenant, settings, names) = match prepare(names, &flags, tenant_file.as_ref()) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            eprintln!("graph-sync-emulator: {message}");
             return ExitCode::from(2);
         }
     };
 
     let emulator = Emulator::new();
     emulator.configure(&settings);
-    let principals: Vec<ServicePrincipal> = names
-        .iter()
-        .map(|name| emulator.register_service_principal(name))
-        .collect();
+    let mut principals = Vec::new();
+    if let Some(tenant) = &tenant {
+        if tenant.development_credentials() == Some(true) {
+            let _ = emulator.register_development_credentials();
+        }
+        principals = emulator.load_tenant(tenant);
+    }
+    principals.extend(
+        names
+            .iter()
+            .map(|name| emulator.register_service_principal(name)),
+    );
     let token = emulator.issue_token();
     let running = match emulator
         .start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
@@ -146,7 +207,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_banner(&running, &token, &principals);
+    print_banner(&running, &token, &principals, tenant.as_ref());
 
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("graph-sync-emulator: cannot wait for Ctrl-C ({error}); stopping");
@@ -157,11 +218,20 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn print_banner(running: &RunningEmulator, token: &str, principals: &[ServicePrincipal]) {
+fn print_banner(
+    running: &RunningEmulator,
+    token: &str,
+    principals: &[ServicePrincipal],
+    tenant: Option<&TenantFile>,
+) {
     let root = running.graph_root();
     println!("graph-sync-emulator is serving the Graph synchronization API");
     println!();
     print!("{}", connection_details(running, token, principals));
+    if let Some(tenant) = tenant {
+        println!();
+        print!("{}", tenant.describe());
+    }
     if let Some(first) = principals.first() {
         let sp = format!("{root}/servicePrincipals/{}/synchronization", first.id);
         println!();
@@ -192,8 +262,9 @@ mod tests {
             parse(&[]),
             Ok(Command::Run {
                 port: 0,
-                names: vec!["Demo SCIM app".to_owned()],
-                settings: Settings::default(),
+                names: Vec::new(),
+                flags: Flags::default(),
+                tenant_file: None,
             })
         );
     }
@@ -205,15 +276,17 @@ mod tests {
             Ok(Command::Run {
                 port: 8080,
                 names: vec!["A".to_owned(), "B c".to_owned()],
-                settings: Settings::default(),
+                flags: Flags::default(),
+                tenant_file: None,
             })
         );
         assert_eq!(
-            parse(&["--port=9"]),
+            parse(&["--port=9", "--tenant-file", "t.toml"]),
             Ok(Command::Run {
                 port: 9,
-                names: vec!["Demo SCIM app".to_owned()],
-                settings: Settings::default(),
+                names: Vec::new(),
+                flags: Flags::default(),
+                tenant_file: Some(PathBuf::from("t.toml")),
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
@@ -230,11 +303,27 @@ mod tests {
         assert!(parse(&["--throttle"]).is_err());
         assert!(parse(&["--throttle", "5", "--throttle=6"]).is_err());
         assert!(parse(&["--fault-kinds", "503"]).is_err());
+        assert!(parse(&["--tenant-file"]).is_err());
+        assert!(parse(&["--tenant-file="]).is_err());
+        assert!(parse(&["--tenant-file", "a", "--tenant-file", "b"]).is_err());
+    }
+
+    #[test]
+    fn the_default_service_principal_only_without_names_or_a_tenant_file_declaring_some() {
+        let (_, _, names) = prepare(Vec::new(), &Flags::default(), None).unwrap();
+        assert_eq!(names, ["Demo SCIM app"]);
+        let missing = prepare(
+            Vec::new(),
+            &Flags::default(),
+            Some(&PathBuf::from("/nonexistent/tenant.toml")),
+        )
+        .unwrap_err();
+        assert!(missing.contains("/nonexistent/tenant.toml"), "{missing}");
     }
 
     #[test]
     fn reads_the_control_surface_flags() {
-        let Ok(Command::Run { settings, .. }) = parse(&[
+        let Ok(Command::Run { flags, .. }) = parse(&[
             "--throttle=20/5",
             "--faults",
             "0.05",
@@ -249,6 +338,7 @@ mod tests {
         ]) else {
             panic!("not parsed");
         };
+        let settings = Settings::from_flags(&flags).unwrap();
         assert!(settings.throttle.is_some() && settings.latency.is_some());
         assert_eq!(settings.faults.map(|f| f.seed()), Some(9));
         assert!(

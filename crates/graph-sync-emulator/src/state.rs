@@ -7,13 +7,13 @@
 //! | [`Clock`] | the clock offset tests (and a control API) move | identity, rate windows |
 //! | [`Identity`] | app registrations, managed identities, issued tokens | token endpoints, [`Authorized`](crate::http::auth::Authorized) |
 //! | [`Directory`] | every service principal with all it owns, the gallery | synchronization handlers |
-//! | [`Resilience`] | throttle and fault plan | the resilience middleware |
+//! | [`Resilience`] | throttle and fault plan (the throttle reads the shared `Clock`) | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
-//! substate knows another except `Identity`, which reads the shared `Clock`. This module is
+//! substate knows another except `Identity` and `Resilience`, which read the shared `Clock`. This module is
 //! imported by the router and the [`Emulator`](crate::Emulator) handle only.
 
 use std::sync::Arc;
@@ -45,12 +45,12 @@ impl Default for AppState {
         let clock = Arc::new(Clock::default());
         Self {
             identity: Arc::new(Identity::new(Arc::clone(&clock))),
-            clock,
             directory: Arc::default(),
-            resilience: Arc::default(),
+            resilience: Arc::new(Resilience::with_clock(Arc::clone(&clock))),
             log: Arc::default(),
             paging: Arc::default(),
             admin: Arc::default(),
+            clock,
         }
     }
 }

@@ -986,3 +986,4 @@ async fn the_router_can_be_embedded_in_another_server() {
     server.abort();
 }
 mod identity;
+mod tenant;

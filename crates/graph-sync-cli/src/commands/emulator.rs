@@ -6,12 +6,14 @@
 //! with a client secret, managed identities, the App Service identity header); each service
 //! principal gets the `scim` synchronization template and the development SCIM target system,
 //! so jobs, `credentials validate` and `provision` can be tried against it, and so can
-//! Microsoft's SDKs. With `--tls` it serves HTTPS and writes the certificate to trust.
+//! Microsoft's SDKs. With `--tls` it serves HTTPS and writes the certificate to trust. With
+//! `--tenant-file` it also loads the tenant the file declares (and its `[emulator]` table);
+//! the development credentials stay unless the file says `development_credentials = false`.
 
 use std::net::{Ipv4Addr, SocketAddr};
 
 use graph_sync_emulator::{
-    Emulator, RunningEmulator, ServicePrincipal, Settings, TlsCertificate, connection_details,
+    Emulator, RunningEmulator, Settings, TenantFile, TlsCertificate, connection_details,
     development_details,
 };
 
@@ -19,27 +21,51 @@ use crate::cli::EmulatorArgs;
 use crate::commands::Context;
 use crate::exit::Failure;
 
+/// The service principal registered when neither `--sp` nor the tenant file names one.
+const DEFAULT_SERVICE_PRINCIPAL: &str = "Demo SCIM app";
+
 /// Starts the emulator, prints how to use it, and serves until Ctrl-C.
 ///
 /// # Errors
 ///
 /// [`Failure::Usage`] for control-surface flags that do not go together (e.g. `--seed`
-/// without `--faults` or `--latency`) and when `--cert`/`--key` cannot be read or do not fit;
+/// without `--faults` or `--latency`), for a tenant file that cannot be read or is not valid
+/// (the message names the line), and when `--cert`/`--key` cannot be read or do not fit;
 /// [`Failure::Internal`] when the port cannot be bound or the CA files cannot be written.
 pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), Failure> {
-    let settings = Settings::from_flags(&args.control_flags()).map_err(Failure::Usage)?;
+    let tenant = args
+        .tenant_file
+        .as_deref()
+        .map(TenantFile::read)
+        .transpose()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let settings = match &tenant {
+        Some(tenant) => tenant.settings_with(&args.control_flags()),
+        None => Settings::from_flags(&args.control_flags()),
+    }
+    .map_err(Failure::Usage)?;
     let emulator = Emulator::new();
     emulator.configure(&settings);
-    let credentials = emulator.register_development_credentials();
-    let principals: Vec<ServicePrincipal> = args
-        .service_principals
-        .iter()
-        .map(|name| {
-            let sp = emulator.register_service_principal(name);
-            emulator.add_template(&sp.id, Emulator::scim_template());
-            sp
-        })
-        .collect();
+    let credentials = (tenant
+        .as_ref()
+        .and_then(TenantFile::development_credentials)
+        != Some(false))
+    .then(|| emulator.register_development_credentials());
+    let principals_of_file = tenant.as_ref().map(|tenant| emulator.load_tenant(tenant));
+    let mut principals = principals_of_file.unwrap_or_default();
+    let declared = tenant
+        .as_ref()
+        .is_some_and(TenantFile::declares_service_principals);
+    let names = match args.service_principals.as_slice() {
+        [] if declared => Vec::new(),
+        [] => vec![DEFAULT_SERVICE_PRINCIPAL.to_owned()],
+        names => names.to_vec(),
+    };
+    principals.extend(names.iter().map(|name| {
+        let sp = emulator.register_service_principal(name);
+        emulator.add_template(&sp.id, Emulator::scim_template());
+        sp
+    }));
     let token = emulator.issue_token();
     let running = start(&emulator, args).await?;
     let ca_dir = args.ca_dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -57,10 +83,17 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     println!();
     print!("{}", connection_details(&running, &token, &principals));
     println!();
-    print!(
-        "{}",
-        development_details(&running, &credentials, ca_files.as_ref())
-    );
+    if let Some(tenant) = &tenant {
+        print!("{}", tenant.describe());
+        println!();
+    }
+    match &credentials {
+        Some(credentials) => print!(
+            "{}",
+            development_details(&running, credentials, ca_files.as_ref())
+        ),
+        None => println!("Development credentials: off (development_credentials = false)."),
+    }
     if let Some(files) = &ca_files {
         println!(
             "(the CA certificate is {}; the bundle adds it to the system's roots)",

@@ -49,6 +49,9 @@ pub(super) struct Data {
     pub(super) by_hand: HashSet<String>,
     /// The object id (`oid`) of each client's service principal, by lower-cased client id.
     pub(super) object_ids: HashMap<String, String>,
+    /// The application permissions (app roles) granted to each client, by lower-cased client
+    /// id; a client not here has [`DEFAULT_ROLES`].
+    pub(super) roles: HashMap<String, Vec<String>>,
     pub(super) lifetime: Duration,
     pub(super) require_claims: bool,
     pub(super) token_requests: usize,
@@ -68,6 +71,27 @@ pub(super) struct Issued {
     with_claims: bool,
     /// The `aud` claim: whom the token is for.
     audience: String,
+    /// The `roles` claim: the application permissions it carries.
+    roles: Vec<String>,
+}
+
+/// What an accepted bearer token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// A token from [`Emulator::issue_token`](crate::Emulator::issue_token): everything.
+    Unrestricted,
+    /// A token from the token endpoints: the application permissions of its `roles` claim.
+    Roles(Vec<String>),
+}
+
+impl Caller {
+    /// Whether the caller may call `method` on `resource` (see [`permissions`](super::permissions)).
+    pub(crate) fn may(&self, method: &str, resource: &super::permissions::Resource) -> bool {
+        match self {
+            Self::Unrestricted => true,
+            Self::Roles(roles) => super::permissions::allows(roles, method, resource),
+        }
+    }
 }
 
 /// Who a token is issued to and for what, as its claims say.
@@ -86,7 +110,10 @@ pub(super) struct Grant<'a> {
 /// The tenant id used when the path names no tenant id (`common`, `organizations`, a domain).
 pub(crate) const DEVELOPMENT_TENANT_ID: &str = "e1a7e1a7-0000-4000-8000-000000000001";
 
-/// The roles an application registered through the Rust API is granted.
+/// The client id of the emulated host's system-assigned managed identity.
+pub(crate) const SYSTEM_ASSIGNED_CLIENT_ID: &str = "e1a7e1a7-0000-4000-8000-00000000005a";
+
+/// The roles an application or managed identity is granted unless told otherwise.
 pub(crate) const DEFAULT_ROLES: &[&str] = &[
     "Synchronization.ReadWrite.All",
     "Application.ReadWrite.OwnedBy",
@@ -134,6 +161,7 @@ impl Identity {
                 issued: HashMap::new(),
                 by_hand: HashSet::new(),
                 object_ids: HashMap::new(),
+                roles: HashMap::new(),
                 lifetime: DEFAULT_LIFETIME,
                 require_claims: false,
                 token_requests: 0,
@@ -174,6 +202,18 @@ impl Data {
             .entry(grant.client_id.to_ascii_lowercase())
             .or_insert_with(|| uuid::Uuid::new_v4().to_string())
             .clone();
+        let roles = self
+            .roles
+            .get(&grant.client_id.to_ascii_lowercase())
+            .map_or_else(
+                || {
+                    DEFAULT_ROLES
+                        .iter()
+                        .map(|role| (*role).to_owned())
+                        .collect()
+                },
+                Clone::clone,
+            );
         let claims = serde_json::json!({
             "aud": grant.audience,
             "iss": format!("https://sts.windows.net/{tenant}/"),
@@ -188,7 +228,7 @@ impl Data {
             "azp": grant.client_id,
             "appidacr": "1",
             "idtyp": "app",
-            "roles": DEFAULT_ROLES,
+            "roles": roles,
             "uti": uuid::Uuid::new_v4().simple().to_string(),
             "ver": "1.0",
         });
@@ -201,6 +241,7 @@ impl Data {
                 expires_at,
                 with_claims: grant.with_claims,
                 audience: grant.audience.clone(),
+                roles,
             },
         );
         (token, self.lifetime)
@@ -237,23 +278,7 @@ impl Identity {
         client_id: &str,
         certificate: &[u8],
     ) -> Result<(), InvalidCertificate> {
-        let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
-            x509_cert::Certificate::from_pem(certificate)
-        } else {
-            x509_cert::Certificate::from_der(certificate)
-        }
-        .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
-        let der = parsed
-            .to_der()
-            .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
-        let spki = parsed
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
-        let key = RsaPublicKey::from_public_key_der(&spki)
-            .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
-        let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+        let (key, thumbprint) = check_certificate(certificate)?;
         self.app(
             client_id,
             AppCredential::Certificate {
@@ -282,6 +307,14 @@ impl Identity {
         self.data().app_service_header.clone()
     }
 
+    /// Grants `client_id` exactly `roles` (application permissions) in the tokens issued to it
+    /// from now on.
+    pub(crate) fn grant_roles(&self, client_id: &str, roles: Vec<String>) {
+        self.data()
+            .roles
+            .insert(client_id.to_ascii_lowercase(), roles);
+    }
+
     pub(crate) fn set_lifetime(&self, lifetime: Duration) {
         self.data().lifetime = lifetime;
     }
@@ -305,16 +338,42 @@ impl Identity {
     }
 }
 
+/// Reads an X.509 certificate (PEM or DER) with an RSA key: its public key and its SHA-256
+/// thumbprint (`x5t#S256`, base64url).
+pub(crate) fn check_certificate(
+    certificate: &[u8],
+) -> Result<(RsaPublicKey, String), InvalidCertificate> {
+    let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
+        x509_cert::Certificate::from_pem(certificate)
+    } else {
+        x509_cert::Certificate::from_der(certificate)
+    }
+    .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
+    let der = parsed
+        .to_der()
+        .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
+    let spki = parsed
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
+    let key = RsaPublicKey::from_public_key_der(&spki)
+        .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
+    let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+    Ok((key, thumbprint))
+}
+
 /// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]
 /// (valid until revoked) or one from the token endpoint (valid until it expires, and only if
-/// issued for Microsoft Graph), and the claims challenge when it is switched on.
+/// issued for Microsoft Graph), and the claims challenge when it is switched on. Says what the
+/// token may do.
 ///
 /// [`Emulator::issue_token`]: crate::Emulator::issue_token
-pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), GraphError> {
+pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<Caller, GraphError> {
     let now = identity.now();
     let data = identity.data();
-    let with_claims = if data.by_hand.contains(token) {
-        false
+    let (with_claims, caller) = if data.by_hand.contains(token) {
+        (false, Caller::Unrestricted)
     } else {
         let issued = data
             .issued
@@ -326,12 +385,12 @@ pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), Graph
         if !is_graph_audience(&issued.audience) {
             return Err(GraphError::invalid_audience());
         }
-        issued.with_claims
+        (issued.with_claims, Caller::Roles(issued.roles.clone()))
     };
     if data.require_claims && !with_claims {
         return Err(GraphError::insufficient_claims());
     }
-    Ok(())
+    Ok(caller)
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@
 //! each owner's prefix (`/v1.0/servicePrincipals/{id}`, the alternate key
 //! `/v1.0/servicePrincipals(appId='…')`, and where documented `/v1.0/applications/{id}`) and
 //! puts the row's [`Operation`] in the request's extensions, so a layer added in
-//! [`register`] (request validation, say) knows which operation it guards. A path or method
+//! [`register`] (request validation, say) knows which operation it guards. Each route also
+//! carries its [`Resource`], the path Microsoft's permission table names it by, for the role
+//! check of [`Authorized`](crate::http::auth::Authorized). A path or method
 //! no row names falls through to the router's fallback.
 
 mod jobs;
@@ -41,6 +43,7 @@ use self::paging::Paging;
 use crate::clock::Clock;
 use crate::directory::Directory;
 use crate::identity::Identity;
+use crate::identity::permissions::Resource;
 
 /// Which owners an operation exists under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -384,16 +387,17 @@ where
     for prefix in prefixes(row.operation.owners) {
         let path = format!("{prefix}{}", row.operation.path);
         let operation = row.operation;
-        let handler =
-            row.handler
-                .clone()
-                .layer(Extension(operation))
-                .layer(middleware::map_response(
-                    move |mut response: Response| async move {
-                        response.extensions_mut().insert(operation);
-                        response
-                    },
-                ));
+        let handler = row
+            .handler
+            .clone()
+            .layer::<_, std::convert::Infallible>(Extension(operation))
+            .layer::<_, std::convert::Infallible>(Extension(Resource::of_route(&path)))
+            .layer(middleware::map_response(
+                move |mut response: Response| async move {
+                    response.extensions_mut().insert(operation);
+                    response
+                },
+            ));
         router = router.route(&path, handler);
     }
     router
@@ -444,5 +448,23 @@ mod tests {
             );
         }
         assert!(seen.len() > 30);
+    }
+
+    #[test]
+    fn every_route_needs_a_permission_from_the_table() {
+        for row in operations::<AppState>() {
+            for prefix in prefixes(row.operation.owners) {
+                let resource = Resource::of_route(&format!("{prefix}{}", row.operation.path));
+                let methods: &[&str] = match row.operation.name {
+                    "templates.update" => &["PATCH", "PUT"],
+                    _ => &[],
+                };
+                let guessed = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+                let found = guessed.iter().chain(methods).any(|method| {
+                    crate::identity::permissions::required(method, &resource).is_some()
+                });
+                assert!(found, "{} {}", row.operation.name, resource.as_str());
+            }
+        }
     }
 }

@@ -102,6 +102,7 @@ mod client;
 mod cloud;
 mod credential;
 mod error;
+pub mod odata;
 mod operations;
 pub(crate) mod pipeline;
 pub mod redact;
@@ -126,8 +127,8 @@ pub use error::{
 };
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
-    DirectoryApi, ItemStream, JobApi, JobsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
-    SynchronizationApi, TemplateApi, TemplatesApi,
+    DirectoryApi, ItemStream, JobApi, JobsApi, MAX_CANDIDATES, SchemaApi, SecretsApi,
+    ServicePrincipalApi, ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi,
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,

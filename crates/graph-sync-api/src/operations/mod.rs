@@ -9,6 +9,7 @@ mod jobs;
 mod paging;
 mod schema;
 mod service_principal;
+mod service_principals;
 mod synchronization;
 mod templates;
 
@@ -32,6 +33,7 @@ pub use jobs::{BulkUploadAccepted, JobApi, JobsApi};
 pub use paging::ItemStream;
 pub use schema::{DirectoryApi, SchemaApi};
 pub use service_principal::ServicePrincipalApi;
+pub use service_principals::{MAX_CANDIDATES, ServicePrincipalsApi};
 pub use synchronization::{SecretsApi, SynchronizationApi};
 pub use templates::{TemplateApi, TemplatesApi};
 
@@ -120,7 +122,7 @@ impl Resource {
             .client
             .send(Call::new(Method::GET, self.url()?))
             .await?;
-        decode(&response, what)
+        decode_entity(&response, what)
     }
 
     /// Sends `method` with no body; any 2xx is success.
@@ -189,6 +191,26 @@ pub(crate) fn decode<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     serde_json::from_slice(response.body())
         .map_err(|e| Error::Decode(DecodeError::from_json(what, &e)))
+}
+
+/// Decodes a 2xx body as the entity `T`. A collection (`{"value":[…]}`) is refused: read as
+/// an entity, every property would be absent and the caller would see an empty entity.
+pub(crate) fn decode_entity<T: DeserializeOwned>(
+    response: &Response,
+    what: &'static str,
+) -> Result<T, Error> {
+    /// Just enough of a body to tell a collection: `value` holding an array.
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        value: Option<Vec<serde::de::IgnoredAny>>,
+    }
+    if let Ok(Shape { value: Some(_) }) = serde_json::from_slice::<Shape>(response.body()) {
+        return Err(Error::Decode(DecodeError::invalid(
+            what,
+            "the answer is a collection (a `value` list), not one entity",
+        )));
+    }
+    decode(response, what)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! bad CSV files.
 
 use std::collections::HashMap;
-use std::process::Stdio;
+use std::ffi::OsStr;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -295,8 +295,14 @@ async fn read_banner(child: &mut tokio::process::Child) -> Banner {
                 break;
             }
             if let Some((name, value)) = line.split_once(':')
-                && ["Graph root", "Bearer token", "Control API", "Admin token", "Throttle"]
-                    .contains(&name)
+                && [
+                    "Graph root",
+                    "Bearer token",
+                    "Control API",
+                    "Admin token",
+                    "Throttle",
+                ]
+                .contains(&name)
             {
                 seen.insert(name.to_owned(), value.trim().to_owned());
             }
@@ -362,16 +368,13 @@ async fn bulk_secrets_against_a_throttled_emulator_process_puts_each_secret_once
     let tenant = dir.private("tenant.toml", &tenant);
     let csv = dir.private("apps.csv", &csv);
 
-    let mut emulator = tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
-        .args(["emulator", "--throttle", "20/5", "--tenant-file"])
-        .arg(&tenant)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut emulator = crate::support::spawn_graph_sync([
+        OsStr::new("emulator"),
+        OsStr::new("--throttle"),
+        OsStr::new("20/5"),
+        OsStr::new("--tenant-file"),
+        tenant.as_os_str(),
+    ]);
     let banner = read_banner(&mut emulator).await;
 
     let output = crate::support::Run::new()
@@ -395,9 +398,16 @@ async fn bulk_secrets_against_a_throttled_emulator_process_puts_each_secret_once
         .collect();
     let mut successes: HashMap<String, usize> = HashMap::new();
     for entry in &secrets_puts {
-        if entry["status"].as_u64().is_some_and(|s| (200..300).contains(&s)) {
+        if entry["status"]
+            .as_u64()
+            .is_some_and(|s| (200..300).contains(&s))
+        {
             let path = entry["path"].as_str().unwrap_or_default();
-            let id = path.split('/').nth(3).unwrap_or_default().to_ascii_lowercase();
+            let id = path
+                .split('/')
+                .nth(3)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             *successes.entry(id).or_default() += 1;
         }
     }
@@ -406,9 +416,15 @@ async fn bulk_secrets_against_a_throttled_emulator_process_puts_each_secret_once
         assert_eq!(successes.get(id), Some(&1), "successful PUTs for {id}");
     }
     assert_eq!(successes.len(), TOTAL);
-    assert!(throttled > 0, "the throttle answered no 429: {} PUTs", secrets_puts.len());
     assert!(
-        secrets_puts.iter().all(|e| e["status"] == 429 || e["status"] == 204),
+        throttled > 0,
+        "the throttle answered no 429: {} PUTs",
+        secrets_puts.len()
+    );
+    assert!(
+        secrets_puts
+            .iter()
+            .all(|e| e["status"] == 429 || e["status"] == 204),
         "only 204 and 429 answers"
     );
     println!(

@@ -142,9 +142,15 @@
 //! operation whose permissions (Microsoft's permission table) the token lacks answers
 //! `403 Authorization_RequestDenied` ([`Emulator::grant_roles`]).
 //!
+//! ## State that lasts when asked
+//!
+//! [`Emulator::open_state_file`] (`--state FILE`) keeps the directory and the identity state
+//! in a versioned JSON file, rewritten atomically after every request that may change it and
+//! loaded at the next start; without it everything stays in memory.
+//!
 //! ## Not yet
 //!
-//! Persistence across restarts. Unknown routes still answer `500 NotImplementedInEmulator`.
+//! Unknown routes still answer `500 NotImplementedInEmulator`.
 
 mod accept;
 mod banner;
@@ -163,6 +169,7 @@ mod provisioning;
 mod router;
 mod server;
 mod state;
+mod state_file;
 mod synchronization;
 mod tenant;
 mod throttle;
@@ -180,6 +187,7 @@ pub use identity::InvalidCertificate;
 pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
 pub use server::RunningEmulator;
+pub use state_file::StateFileError;
 pub use tenant::{TenantFile, TenantFileError};
 pub use throttle::ThrottleConfig;
 pub use tls::{TlsCertificate, TlsError};

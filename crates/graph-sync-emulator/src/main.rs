@@ -19,6 +19,7 @@ const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 
 Usage: graph-sync-emulator [--port N] [--sp NAME]... [--tenant-file FILE]
+                           [--state FILE]
                            [--throttle RATE[/BURST]]
                            [--faults RATE [--fault-kinds KINDS] [--seed N]]
                            [--latency MS[..MS]] [--only SELECTION]
@@ -31,6 +32,11 @@ Options:
   --tenant-file FILE       Load app registrations, roles, managed identities,
                            templates, service principals, jobs and the [emulator]
                            table (flags win) from a TOML file (docs/emulator.md)
+  --state FILE             Keep service principals, secrets, jobs, app
+                           registrations and tokens in FILE across restarts
+                           (written atomically after each change); an existing
+                           FILE is loaded, and --sp and the tenant file's
+                           declarations are then not applied again
   --throttle RATE[/BURST]  Answer 429 beyond RATE requests per second per client
                            (bursts of BURST; default the rate rounded up)
   --faults RATE            Inject a fault into a share of requests (0.05 or 5%)
@@ -57,6 +63,7 @@ enum Command {
         /// The control-surface flags given (checked when there is no tenant file).
         flags: Flags,
         tenant_file: Option<PathBuf>,
+        state: Option<PathBuf>,
     },
 }
 
@@ -66,6 +73,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut names = Vec::new();
     let mut flags = Flags::default();
     let mut tenant_file = None;
+    let mut state = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -90,6 +98,15 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                     return Err("--sp needs a non-empty name".to_owned());
                 }
                 names.push(name);
+            }
+            "--state" => {
+                let path = inline
+                    .or_else(|| args.next())
+                    .filter(|path| !path.trim().is_empty())
+                    .ok_or("--state needs a file")?;
+                if state.replace(PathBuf::from(path)).is_some() {
+                    return Err("--state is given twice".to_owned());
+                }
             }
             "--tenant-file" => {
                 let path = inline
@@ -127,6 +144,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         names,
         flags,
         tenant_file,
+        state,
     })
 }
 
@@ -158,7 +176,7 @@ fn prepare(
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names, flags, tenant_file) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, flags, tenant_file, state) = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -168,7 +186,8 @@ async fn main() -> ExitCode {
             names,
             flags,
             tenant_file,
-        }) => (port, names, flags, tenant_file),
+            state,
+        }) => (port, names, flags, tenant_file, state),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -184,19 +203,36 @@ async fn main() -> ExitCode {
 
     let emulator = Emulator::new();
     emulator.configure(&settings);
-    let mut principals = Vec::new();
-    if let Some(tenant) = &tenant {
-        if tenant.development_credentials() == Some(true) {
-            let _ = emulator.register_development_credentials();
+    let restored = match state.as_deref().map(|path| emulator.open_state_file(path)) {
+        Some(Ok(existed)) => existed,
+        Some(Err(error)) => {
+            eprintln!("graph-sync-emulator: {error}");
+            return ExitCode::from(2);
         }
-        principals = emulator.load_tenant(tenant);
-    }
-    principals.extend(
-        names
-            .iter()
-            .map(|name| emulator.register_service_principal(name)),
-    );
+        None => false,
+    };
+    let principals = if restored {
+        emulator.service_principals()
+    } else {
+        let mut principals = Vec::new();
+        if let Some(tenant) = &tenant {
+            if tenant.development_credentials() == Some(true) {
+                let _ = emulator.register_development_credentials();
+            }
+            principals = emulator.load_tenant(tenant);
+        }
+        principals.extend(
+            names
+                .iter()
+                .map(|name| emulator.register_service_principal(name)),
+        );
+        principals
+    };
     let token = emulator.issue_token();
+    if let Err(error) = emulator.save_state() {
+        eprintln!("graph-sync-emulator: {error}");
+        return ExitCode::FAILURE;
+    }
     let running = match emulator
         .start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
@@ -207,7 +243,21 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_banner(&running, &token, &principals, tenant.as_ref());
+    let state_line = state.as_ref().map(|path| {
+        let how = if restored {
+            "restored; --sp and the tenant file's declarations not applied again"
+        } else {
+            "new"
+        };
+        format!("State file:    {} ({how})", path.display())
+    });
+    print_banner(
+        &running,
+        &token,
+        &principals,
+        tenant.as_ref(),
+        state_line.as_deref(),
+    );
 
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("graph-sync-emulator: cannot wait for Ctrl-C ({error}); stopping");
@@ -223,6 +273,7 @@ fn print_banner(
     token: &str,
     principals: &[ServicePrincipal],
     tenant: Option<&TenantFile>,
+    state_line: Option<&str>,
 ) {
     let root = running.graph_root();
     println!("graph-sync-emulator is serving the Graph synchronization API");
@@ -231,6 +282,10 @@ fn print_banner(
     if let Some(tenant) = tenant {
         println!();
         print!("{}", tenant.describe());
+    }
+    if let Some(line) = state_line {
+        println!();
+        println!("{line}");
     }
     if let Some(first) = principals.first() {
         let sp = format!("{root}/servicePrincipals/{}/synchronization", first.id);
@@ -265,6 +320,7 @@ mod tests {
                 names: Vec::new(),
                 flags: Flags::default(),
                 tenant_file: None,
+                state: None,
             })
         );
     }
@@ -278,15 +334,17 @@ mod tests {
                 names: vec!["A".to_owned(), "B c".to_owned()],
                 flags: Flags::default(),
                 tenant_file: None,
+                state: None,
             })
         );
         assert_eq!(
-            parse(&["--port=9", "--tenant-file", "t.toml"]),
+            parse(&["--port=9", "--tenant-file", "t.toml", "--state=s.json"]),
             Ok(Command::Run {
                 port: 9,
                 names: Vec::new(),
                 flags: Flags::default(),
                 tenant_file: Some(PathBuf::from("t.toml")),
+                state: Some(PathBuf::from("s.json")),
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
@@ -306,6 +364,8 @@ mod tests {
         assert!(parse(&["--tenant-file"]).is_err());
         assert!(parse(&["--tenant-file="]).is_err());
         assert!(parse(&["--tenant-file", "a", "--tenant-file", "b"]).is_err());
+        assert!(parse(&["--state"]).is_err());
+        assert!(parse(&["--state", "a", "--state", "b"]).is_err());
     }
 
     #[test]

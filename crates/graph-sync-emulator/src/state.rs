@@ -11,12 +11,13 @@
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
+//! | [`StateFile`] | where directory and identity are kept (`--state`), if anywhere | its middleware |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
 //! substate knows another except `Identity` and `Resilience`, which read the shared `Clock`. This module is
 //! imported by the router and the [`Emulator`](crate::Emulator) handle only.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::FromRef;
 
@@ -26,6 +27,7 @@ use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
 use crate::log::RequestLog;
+use crate::state_file::StateFile;
 use crate::synchronization::paging::Paging;
 
 /// Every substate of one emulator. Cheap to clone: clones share the substates.
@@ -38,6 +40,8 @@ pub(crate) struct AppState {
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
     pub(crate) admin: Arc<Admin>,
+    /// Where the directory and identity are kept across restarts, once opened.
+    pub(crate) state_file: Arc<OnceLock<Arc<StateFile>>>,
 }
 
 impl Default for AppState {
@@ -50,6 +54,7 @@ impl Default for AppState {
             log: Arc::default(),
             paging: Arc::default(),
             admin: Arc::default(),
+            state_file: Arc::default(),
             clock,
         }
     }

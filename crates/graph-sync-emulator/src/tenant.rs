@@ -527,13 +527,14 @@ impl Checker<'_> {
 
     fn check(&self, tables: FileTables) -> Result<TenantFile, TenantFileError> {
         let emulator = tables.emulator.unwrap_or_default();
-        let mut flags = Flags::default();
-        flags.throttle = emulator.throttle.map(FlagValue::into_text);
-        flags.faults = emulator.faults.map(FlagValue::into_text);
-        flags.seed = emulator.seed.map(FlagValue::into_text);
-        flags.fault_kinds = emulator.fault_kinds.map(FlagValue::into_text);
-        flags.latency = emulator.latency.map(FlagValue::into_text);
-        flags.only = emulator.only.map(FlagValue::into_text);
+        let flags = Flags {
+            throttle: emulator.throttle.map(FlagValue::into_text),
+            faults: emulator.faults.map(FlagValue::into_text),
+            seed: emulator.seed.map(FlagValue::into_text),
+            fault_kinds: emulator.fault_kinds.map(FlagValue::into_text),
+            latency: emulator.latency.map(FlagValue::into_text),
+            only: emulator.only.map(FlagValue::into_text),
+        };
 
         let identity_header = match tables.app_service_identity_header {
             Some(header) if header.get_ref().trim().is_empty() => {

@@ -8,6 +8,7 @@ Examples:
   graph-sync emulator --port 8080
   graph-sync emulator --sp \"HR app\" --sp \"Payroll app\"
   graph-sync emulator --tenant-file tenant.toml --tls
+  graph-sync emulator --state emulator-state.json
 
   # Rehearse a bad day: 50 requests/s per client (bursts of 10), 5% faults
   graph-sync emulator --throttle 50/10 --faults 0.05 --seed 7
@@ -54,6 +55,11 @@ pub(crate) struct EmulatorArgs {
     /// here wins). See docs/emulator.md.
     #[arg(long, value_name = "FILE")]
     pub(crate) tenant_file: Option<std::path::PathBuf>,
+    /// Keep service principals, secrets, jobs, app registrations and tokens in this file
+    /// across restarts (written atomically after each change). An existing file is loaded,
+    /// and --sp and the tenant file's declarations are then not applied again.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<std::path::PathBuf>,
     /// Serve HTTPS, with a certificate for 127.0.0.1, localhost and ::1 signed by a
     /// development authority generated at start (or the one --cert and --key give).
     #[arg(long)]

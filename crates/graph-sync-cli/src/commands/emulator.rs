@@ -9,6 +9,7 @@
 //! Microsoft's SDKs. With `--tls` it serves HTTPS and writes the certificate to trust. With
 //! `--tenant-file` it also loads the tenant the file declares (and its `[emulator]` table);
 //! the development credentials stay unless the file says `development_credentials = false`.
+//! With `--state FILE` the directory and identity are kept across restarts.
 
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -46,27 +47,26 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     .map_err(Failure::Usage)?;
     let emulator = Emulator::new();
     emulator.configure(&settings);
-    let credentials = (tenant
+    let restored = match &args.state {
+        Some(path) => emulator
+            .open_state_file(path)
+            .map_err(|e| Failure::Usage(e.to_string()))?,
+        None => false,
+    };
+    let development = tenant
         .as_ref()
         .and_then(TenantFile::development_credentials)
-        != Some(false))
-    .then(|| emulator.register_development_credentials());
-    let principals_of_file = tenant.as_ref().map(|tenant| emulator.load_tenant(tenant));
-    let mut principals = principals_of_file.unwrap_or_default();
-    let declared = tenant
-        .as_ref()
-        .is_some_and(TenantFile::declares_service_principals);
-    let names = match args.service_principals.as_slice() {
-        [] if declared => Vec::new(),
-        [] => vec![DEFAULT_SERVICE_PRINCIPAL.to_owned()],
-        names => names.to_vec(),
+        != Some(false);
+    let credentials = development.then(|| emulator.register_development_credentials());
+    let principals = if restored {
+        emulator.service_principals()
+    } else {
+        declare(&emulator, tenant.as_ref(), &args.service_principals)
     };
-    principals.extend(names.iter().map(|name| {
-        let sp = emulator.register_service_principal(name);
-        emulator.add_template(&sp.id, Emulator::scim_template());
-        sp
-    }));
     let token = emulator.issue_token();
+    emulator
+        .save_state()
+        .map_err(|e| Failure::Internal(e.to_string()))?;
     let running = start(&emulator, args).await?;
     let ca_dir = args.ca_dir.clone().unwrap_or_else(std::env::temp_dir);
     let ca_files = running.write_ca_files(&ca_dir).map_err(|e| {
@@ -100,6 +100,14 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
             files.ca.display()
         );
     }
+    if let Some(path) = &args.state {
+        let how = if restored {
+            "restored; --sp and the tenant file's declarations not applied again"
+        } else {
+            "new"
+        };
+        println!("State file: {} ({how})", path.display());
+    }
     println!();
     println!("Use it with graph-sync (in another shell):");
     println!(
@@ -128,6 +136,30 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     running.shutdown().await;
     println!("Stopped.");
     Ok(())
+}
+
+/// Loads the tenant file's declarations and registers the `--sp` names (the default one when
+/// neither names any), each with the `scim` template.
+fn declare(
+    emulator: &Emulator,
+    tenant: Option<&TenantFile>,
+    names: &[String],
+) -> Vec<graph_sync_emulator::ServicePrincipal> {
+    let mut principals = tenant
+        .map(|tenant| emulator.load_tenant(tenant))
+        .unwrap_or_default();
+    let declared = tenant.is_some_and(TenantFile::declares_service_principals);
+    let names = match names {
+        [] if declared => Vec::new(),
+        [] => vec![DEFAULT_SERVICE_PRINCIPAL.to_owned()],
+        names => names.to_vec(),
+    };
+    principals.extend(names.iter().map(|name| {
+        let sp = emulator.register_service_principal(name);
+        emulator.add_template(&sp.id, Emulator::scim_template());
+        sp
+    }));
+    principals
 }
 
 /// Serves HTTP, or HTTPS with the given or a generated certificate.

@@ -335,6 +335,7 @@ fn check_assertion(
         AppCredential::Certificate {
             key,
             thumbprint: registered,
+            ..
         } => {
             thumbprint.is_none_or(|t| t == registered)
                 && VerifyingKey::<Sha256>::new((**key).clone())

@@ -32,6 +32,6 @@ mod signing;
 pub(crate) use self::endpoints::routes;
 pub use self::registry::InvalidCertificate;
 pub(crate) use self::registry::{
-    Caller, DEVELOPMENT_TENANT_ID, Identity, SYSTEM_ASSIGNED_CLIENT_ID, check_bearer,
-    check_certificate,
+    Caller, DEVELOPMENT_TENANT_ID, Identity, IdentitySnapshot, SYSTEM_ASSIGNED_CLIENT_ID,
+    check_bearer, check_certificate,
 };

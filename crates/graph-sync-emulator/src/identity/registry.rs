@@ -62,10 +62,50 @@ pub(super) enum AppCredential {
     Certificate {
         key: Box<RsaPublicKey>,
         thumbprint: String,
+        /// The certificate (DER), for a state file.
+        der: Vec<u8>,
     },
     Federated(String),
 }
 
+impl AppCredential {
+    fn same_as(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Secret(a), Self::Secret(b)) | (Self::Federated(a), Self::Federated(b)) => a == b,
+            (Self::Certificate { thumbprint: a, .. }, Self::Certificate { thumbprint: b, .. }) => {
+                a == b
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A credential as a state file keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StoredCredential {
+    Secret(String),
+    /// Base64 of the DER certificate.
+    Certificate(String),
+    Federated(String),
+}
+
+/// What a state file keeps of the identity state: registrations, granted roles, object ids
+/// and the tokens issued (so that a client's cached token still works after a restart). Not
+/// the token lifetime, the claims challenge or the counters (settings of a run).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct IdentitySnapshot {
+    apps: HashMap<String, Vec<StoredCredential>>,
+    system_assigned: bool,
+    user_assigned: HashSet<String>,
+    app_service_header: String,
+    issued: HashMap<String, Issued>,
+    by_hand: HashSet<String>,
+    object_ids: HashMap<String, String>,
+    roles: HashMap<String, Vec<String>>,
+}
+
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Issued {
     expires_at: SystemTime,
     with_claims: bool,
@@ -257,12 +297,14 @@ impl Identity {
         self.data.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Adds `credential` to the app `client_id`, unless it already has it (registering the
+    /// same credential again, e.g. after a state file was restored, changes nothing).
     fn app(&self, client_id: &str, credential: AppCredential) {
-        self.data()
-            .apps
-            .entry(client_id.to_ascii_lowercase())
-            .or_default()
-            .push(credential);
+        let mut data = self.data();
+        let credentials = data.apps.entry(client_id.to_ascii_lowercase()).or_default();
+        if !credentials.iter().any(|known| known.same_as(&credential)) {
+            credentials.push(credential);
+        }
     }
 
     pub(crate) fn register_secret(&self, client_id: &str, secret: &str) {
@@ -278,14 +320,93 @@ impl Identity {
         client_id: &str,
         certificate: &[u8],
     ) -> Result<(), InvalidCertificate> {
-        let (key, thumbprint) = check_certificate(certificate)?;
+        let (key, thumbprint, der) = check_certificate(certificate)?;
         self.app(
             client_id,
             AppCredential::Certificate {
                 key: Box::new(key),
                 thumbprint,
+                der,
             },
         );
+        Ok(())
+    }
+
+    /// What a state file keeps of this identity state.
+    pub(crate) fn snapshot(&self) -> IdentitySnapshot {
+        let data = self.data();
+        let apps = data
+            .apps
+            .iter()
+            .map(|(client, credentials)| {
+                let stored = credentials
+                    .iter()
+                    .map(|credential| match credential {
+                        AppCredential::Secret(secret) => StoredCredential::Secret(secret.clone()),
+                        AppCredential::Certificate { der, .. } => {
+                            StoredCredential::Certificate(base64ct::Base64::encode_string(der))
+                        }
+                        AppCredential::Federated(token) => {
+                            StoredCredential::Federated(token.clone())
+                        }
+                    })
+                    .collect();
+                (client.clone(), stored)
+            })
+            .collect();
+        IdentitySnapshot {
+            apps,
+            system_assigned: data.system_assigned,
+            user_assigned: data.user_assigned.clone(),
+            app_service_header: data.app_service_header.clone(),
+            issued: data
+                .issued
+                .iter()
+                .map(|(token, issued)| (token.clone(), issued.clone()))
+                .collect(),
+            by_hand: data.by_hand.clone(),
+            object_ids: data.object_ids.clone(),
+            roles: data.roles.clone(),
+        }
+    }
+
+    /// Replaces the registrations, roles, object ids and tokens with a state file's.
+    ///
+    /// # Errors
+    ///
+    /// A stored certificate that cannot be read.
+    pub(crate) fn restore(&self, snapshot: IdentitySnapshot) -> Result<(), InvalidCertificate> {
+        let mut apps: HashMap<String, Vec<AppCredential>> = HashMap::new();
+        for (client, credentials) in snapshot.apps {
+            let mut restored = Vec::new();
+            for credential in credentials {
+                restored.push(match credential {
+                    StoredCredential::Secret(secret) => AppCredential::Secret(secret),
+                    StoredCredential::Federated(token) => AppCredential::Federated(token),
+                    StoredCredential::Certificate(text) => {
+                        let der = base64ct::Base64::decode_vec(&text).map_err(|_| {
+                            InvalidCertificate("a stored certificate is not base64".to_owned())
+                        })?;
+                        let (key, thumbprint, der) = check_certificate(&der)?;
+                        AppCredential::Certificate {
+                            key: Box::new(key),
+                            thumbprint,
+                            der,
+                        }
+                    }
+                });
+            }
+            apps.insert(client, restored);
+        }
+        let mut data = self.data();
+        data.apps = apps;
+        data.system_assigned = snapshot.system_assigned;
+        data.user_assigned = snapshot.user_assigned;
+        data.app_service_header = snapshot.app_service_header;
+        data.issued = snapshot.issued;
+        data.by_hand = snapshot.by_hand;
+        data.object_ids = snapshot.object_ids;
+        data.roles = snapshot.roles;
         Ok(())
     }
 
@@ -338,11 +459,11 @@ impl Identity {
     }
 }
 
-/// Reads an X.509 certificate (PEM or DER) with an RSA key: its public key and its SHA-256
-/// thumbprint (`x5t#S256`, base64url).
+/// Reads an X.509 certificate (PEM or DER) with an RSA key: its public key, its SHA-256
+/// thumbprint (`x5t#S256`, base64url) and its DER encoding.
 pub(crate) fn check_certificate(
     certificate: &[u8],
-) -> Result<(RsaPublicKey, String), InvalidCertificate> {
+) -> Result<(RsaPublicKey, String, Vec<u8>), InvalidCertificate> {
     let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
         x509_cert::Certificate::from_pem(certificate)
     } else {
@@ -360,7 +481,7 @@ pub(crate) fn check_certificate(
     let key = RsaPublicKey::from_public_key_der(&spki)
         .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
     let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
-    Ok((key, thumbprint))
+    Ok((key, thumbprint, der))
 }
 
 /// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]

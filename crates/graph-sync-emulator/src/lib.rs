@@ -147,10 +147,6 @@
 //! [`Emulator::open_state_file`] (`--state FILE`) keeps the directory and the identity state
 //! in a versioned JSON file, rewritten atomically after every request that may change it and
 //! loaded at the next start; without it everything stays in memory.
-//!
-//! ## Not yet
-//!
-//! Unknown routes still answer `500 NotImplementedInEmulator`.
 
 mod accept;
 mod banner;
@@ -170,6 +166,7 @@ mod router;
 mod server;
 mod state;
 mod state_file;
+mod strict;
 mod synchronization;
 mod tenant;
 mod throttle;

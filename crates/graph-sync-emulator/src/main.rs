@@ -22,7 +22,7 @@ Usage: graph-sync-emulator [--port N] [--sp NAME]... [--tenant-file FILE]
                            [--state FILE]
                            [--throttle RATE[/BURST]]
                            [--faults RATE [--fault-kinds KINDS] [--seed N]]
-                           [--latency MS[..MS]] [--only SELECTION]
+                           [--latency MS[..MS]] [--only SELECTION] [--loose]
 
 Options:
   --port N                 Listen on 127.0.0.1:N (default 0: an ephemeral port)
@@ -37,6 +37,8 @@ Options:
                            (written atomically after each change); an existing
                            FILE is loaded, and --sp and the tenant file's
                            declarations are then not applied again
+  --loose                  Accept what Graph would refuse: no checks of request
+                           bodies or query options (default: strict, as Graph)
   --throttle RATE[/BURST]  Answer 429 beyond RATE requests per second per client
                            (bursts of BURST; default the rate rounded up)
   --faults RATE            Inject a fault into a share of requests (0.05 or 5%)
@@ -60,6 +62,7 @@ enum Command {
         port: u16,
         /// The `--sp` names given.
         names: Vec<String>,
+        loose: bool,
         /// The control-surface flags given (checked when there is no tenant file).
         flags: Flags,
         tenant_file: Option<PathBuf>,
@@ -71,6 +74,7 @@ enum Command {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut port = 0;
     let mut names = Vec::new();
+    let mut loose = false;
     let mut flags = Flags::default();
     let mut tenant_file = None;
     let mut state = None;
@@ -84,6 +88,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "--loose" if inline.is_none() => loose = true,
             "--port" => {
                 let value = inline
                     .or_else(|| args.next())
@@ -142,6 +147,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     Ok(Command::Run {
         port,
         names,
+        loose,
         flags,
         tenant_file,
         state,
@@ -176,7 +182,8 @@ fn prepare(
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names, flags, tenant_file, state) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, loose, flags, tenant_file, state) = match parse_args(std::env::args().skip(1))
+    {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -184,10 +191,11 @@ async fn main() -> ExitCode {
         Ok(Command::Run {
             port,
             names,
+            loose,
             flags,
             tenant_file,
             state,
-        }) => (port, names, flags, tenant_file, state),
+        }) => (port, names, loose, flags, tenant_file, state),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -202,6 +210,7 @@ async fn main() -> ExitCode {
     };
 
     let emulator = Emulator::new();
+    emulator.set_loose(loose);
     emulator.configure(&settings);
     let restored = match state.as_deref().map(|path| emulator.open_state_file(path)) {
         Some(Ok(existed)) => existed,
@@ -318,6 +327,7 @@ mod tests {
             Ok(Command::Run {
                 port: 0,
                 names: Vec::new(),
+                loose: false,
                 flags: Flags::default(),
                 tenant_file: None,
                 state: None,
@@ -332,6 +342,7 @@ mod tests {
             Ok(Command::Run {
                 port: 8080,
                 names: vec!["A".to_owned(), "B c".to_owned()],
+                loose: false,
                 flags: Flags::default(),
                 tenant_file: None,
                 state: None,
@@ -342,12 +353,17 @@ mod tests {
             Ok(Command::Run {
                 port: 9,
                 names: Vec::new(),
+                loose: false,
                 flags: Flags::default(),
                 tenant_file: Some(PathBuf::from("t.toml")),
                 state: Some(PathBuf::from("s.json")),
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
+        assert!(matches!(
+            parse(&["--loose"]),
+            Ok(Command::Run { loose: true, .. })
+        ));
     }
 
     #[test]
@@ -357,6 +373,7 @@ mod tests {
         assert!(parse(&["--sp"]).is_err());
         assert!(parse(&["--sp", " "]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        assert!(parse(&["--loose=yes"]).is_err());
         assert!(parse(&["--throttle", "0"]).is_err());
         assert!(parse(&["--throttle"]).is_err());
         assert!(parse(&["--throttle", "5", "--throttle=6"]).is_err());

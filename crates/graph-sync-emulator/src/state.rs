@@ -10,6 +10,7 @@
 //! | [`Resilience`] | throttle and fault plan (the throttle reads the shared `Clock`) | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
+//! | [`Strictness`] | strict (default) or loose | the strict layer |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //! | [`StateFile`] | where directory and identity are kept (`--state`), if anywhere | its middleware |
 //!
@@ -28,6 +29,7 @@ use crate::faults::Resilience;
 use crate::identity::Identity;
 use crate::log::RequestLog;
 use crate::state_file::StateFile;
+use crate::strict::Strictness;
 use crate::synchronization::paging::Paging;
 
 /// Every substate of one emulator. Cheap to clone: clones share the substates.
@@ -39,6 +41,7 @@ pub(crate) struct AppState {
     pub(crate) resilience: Arc<Resilience>,
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
+    pub(crate) strictness: Arc<Strictness>,
     pub(crate) admin: Arc<Admin>,
     /// Where the directory and identity are kept across restarts, once opened.
     pub(crate) state_file: Arc<OnceLock<Arc<StateFile>>>,
@@ -53,6 +56,7 @@ impl Default for AppState {
             resilience: Arc::new(Resilience::with_clock(Arc::clone(&clock))),
             log: Arc::default(),
             paging: Arc::default(),
+            strictness: Arc::default(),
             admin: Arc::default(),
             state_file: Arc::default(),
             clock,
@@ -78,4 +82,5 @@ substates! {
     resilience: Resilience,
     log: RequestLog,
     paging: Paging,
+    strictness: Strictness,
 }

@@ -60,6 +60,10 @@ pub(crate) struct EmulatorArgs {
     /// and --sp and the tenant file's declarations are then not applied again.
     #[arg(long, value_name = "FILE")]
     pub(crate) state: Option<std::path::PathBuf>,
+    /// Accept what Graph would refuse: no checks of request bodies or query options
+    /// (default: strict, as Graph).
+    #[arg(long)]
+    pub(crate) loose: bool,
     /// Serve HTTPS, with a certificate for 127.0.0.1, localhost and ::1 signed by a
     /// development authority generated at start (or the one --cert and --key give).
     #[arg(long)]

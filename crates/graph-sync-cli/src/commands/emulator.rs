@@ -46,6 +46,7 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     }
     .map_err(Failure::Usage)?;
     let emulator = Emulator::new();
+    emulator.set_loose(args.loose);
     emulator.configure(&settings);
     let restored = match &args.state {
         Some(path) => emulator

@@ -20,12 +20,14 @@ use crate::http::body::read_json;
 use crate::http::path::JobSegment;
 use crate::http::reply::{Origin, json_response};
 use crate::provisioning::job::JobEntry;
+use crate::strict::query::Query;
 
 /// `GET …/jobs`.
 pub(super) async fn list(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
+    query: Query,
     State(clock): State<Arc<Clock>>,
     uri: Uri,
     origin: Origin,
@@ -45,7 +47,7 @@ pub(super) async fn list(
             })
             .collect::<Vec<_>>()
     })?;
-    paging.page(jobs, &uri, &origin)
+    paging.page(jobs, &query, &uri, &origin)
 }
 
 /// `GET …/jobs/{job}`.

@@ -56,6 +56,10 @@ API (/_emulator/…, see docs/emulator.md), and serves until Ctrl-C.";
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per process: boxing the arguments would buy nothing"
+)]
 enum Command {
     Help,
     Run {

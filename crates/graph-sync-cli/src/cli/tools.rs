@@ -51,8 +51,8 @@ pub(crate) struct EmulatorArgs {
     pub(crate) service_principals: Vec<String>,
     /// Load a tenant from this TOML file: app registrations (secrets, certificates, federated
     /// tokens, granted roles), managed identities, application templates, service principals
-    /// with target systems and jobs, and an [emulator] table of the flags below (a flag given
-    /// here wins). See docs/emulator.md.
+    /// with target systems and jobs, and the flags below in its "emulator" table (a flag
+    /// given here wins). See docs/emulator.md.
     #[arg(long, value_name = "FILE")]
     pub(crate) tenant_file: Option<std::path::PathBuf>,
     /// Keep service principals, secrets, jobs, app registrations and tokens in this file

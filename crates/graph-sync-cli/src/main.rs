@@ -40,6 +40,7 @@ mod exit;
 mod interrupt;
 mod limits;
 mod output;
+mod profile;
 mod secrets_file;
 mod waits;
 
@@ -56,8 +57,27 @@ fn main() -> ExitCode {
         eprintln!("{}", failure.report(output::OutputFormat::Table));
         return ExitCode::from(failure.exit().code());
     }
-    let cli = match cli::parse(args) {
-        Ok(cli) => cli,
+    let parsed = cli::parse(args);
+    let cli = match parsed {
+        Ok((cli, matches)) => {
+            let given = |id: &str| {
+                matches!(
+                    matches.value_source(id),
+                    Some(
+                        clap::parser::ValueSource::CommandLine
+                            | clap::parser::ValueSource::EnvVariable
+                    )
+                )
+            };
+            let given = profile::Given {
+                tenant: given("tenant"),
+                cloud: given("cloud"),
+                auth: given("auth"),
+                graph_url: given("graph_url"),
+                ca_file: given("ca_file"),
+            };
+            (cli, given)
+        }
         Err(error) if !error.use_stderr() => {
             // --help and --version: on stdout, through the closed-pipe-safe writer.
             output::write_stdout(&error.render().to_string());
@@ -68,6 +88,11 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Usage.code());
         }
     };
+    let (mut cli, given) = cli;
+    if let Err(failure) = profile::apply(&mut cli.global, given) {
+        eprintln!("{}", failure.report(cli.global.output));
+        return ExitCode::from(failure.exit().code());
+    }
     init_tracing(cli.global.verbose);
     let format = cli.global.output;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -23,7 +23,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
-pub(crate) use global::{AuthMode, GlobalOptions};
+pub(crate) use global::{AuthMode, CloudName, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
@@ -139,14 +139,15 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
 }
 
-/// Parses the command line. An option's environment variable that is set but empty
+/// Parses the command line, with the matches (to tell where each value came from). An
+/// option's environment variable that is set but empty
 /// (`GRAPH_SYNC_CA_FILE=`) counts as unset, as shells and CI systems write "no value"; an
 /// empty value on the command line is still refused by the option's own parser.
 ///
 /// # Errors
 ///
 /// clap's error (including `--help` and `--version`, which are not failures).
-pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<(Cli, clap::ArgMatches), clap::Error> {
     let mut command = Cli::command();
     let empty: Vec<clap::Id> = command
         .get_arguments()
@@ -161,7 +162,7 @@ pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
         command = command.mut_arg(id, |arg| arg.env(None));
     }
     let matches = command.try_get_matches_from(args)?;
-    Cli::from_arg_matches(&matches)
+    Cli::from_arg_matches(&matches).map(|cli| (cli, matches))
 }
 
 #[cfg(test)]

@@ -143,6 +143,17 @@ impl Resource {
             .await
     }
 
+    /// Sends `method` with `body`, JSON text written by the caller (no secrets in it), as is.
+    pub(crate) async fn send_json_text(
+        &self,
+        method: Method,
+        body: &str,
+    ) -> Result<Response, Error> {
+        self.client
+            .send(Call::new(method, self.url()?).json(Bytes::copy_from_slice(body.as_bytes()), &[]))
+            .await
+    }
+
     /// Sends `body`, which carries `secrets`: the serialized body is zeroized when dropped and
     /// a service error that echoes a value has it redacted.
     pub(crate) async fn send_with_secrets<B: Serialize>(

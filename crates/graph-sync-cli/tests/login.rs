@@ -124,3 +124,97 @@ async fn azure_cli_failures_say_what_to_do_and_never_show_what_az_printed() {
     output.expect_code(3);
     assert!(output.stderr.contains("az login"), "{output:#?}");
 }
+
+/// Named profiles: a flag beats its variable, a variable beats the profile, the profile beats
+/// the default; `--profile` beats `GRAPH_SYNC_PROFILE`; bad files name file and line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_fill_in_below_variables_and_flags() {
+    let world = World::start().await;
+    let config = Scratch::new();
+    let root = world.running.graph_root();
+    // A non-loopback plain-HTTP URL is refused before anything is sent: exit 2.
+    let bad = "http://graph.example/v1.0";
+    let write = |text: &str| {
+        std::fs::create_dir_all(config.path().join("graph-sync")).unwrap();
+        std::fs::write(config.path().join("graph-sync/config.toml"), text).unwrap();
+    };
+    write(&format!(
+        "[profiles.emu]\ngraph_url = \"{root}\"\n\n[profiles.bad]\ngraph_url = \"{bad}\"\n"
+    ));
+    let sp = world.sp_id();
+    let run = || {
+        Run::new()
+            .env("GRAPH_SYNC_TOKEN", &world.token)
+            .env("XDG_CONFIG_HOME", config.path().to_str().unwrap())
+    };
+    let show = ["secrets", "show", "--sp", sp.as_str()];
+
+    // The profile beats the default (which is Microsoft Graph itself, not reachable here).
+    let output = run().args(&["--profile", "emu"]).args(&show).run().await;
+    output.expect_code(0);
+    // GRAPH_SYNC_PROFILE selects it too; --profile beats it.
+    let output = run()
+        .env("GRAPH_SYNC_PROFILE", "emu")
+        .args(&show)
+        .run()
+        .await;
+    output.expect_code(0);
+    let output = run()
+        .env("GRAPH_SYNC_PROFILE", "bad")
+        .args(&["--profile", "emu"])
+        .args(&show)
+        .run()
+        .await;
+    output.expect_code(0);
+    let output = run()
+        .env("GRAPH_SYNC_PROFILE", "bad")
+        .args(&show)
+        .run()
+        .await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("graph.example"), "{output:#?}");
+    // The variable beats the profile; the flag beats the variable.
+    let output = run()
+        .env("GRAPH_SYNC_PROFILE", "bad")
+        .env("GRAPH_SYNC_GRAPH_URL", &root)
+        .args(&show)
+        .run()
+        .await;
+    output.expect_code(0);
+    let output = run()
+        .env("GRAPH_SYNC_PROFILE", "bad")
+        .env("GRAPH_SYNC_GRAPH_URL", bad)
+        .args(&["--graph-url", &root])
+        .args(&show)
+        .run()
+        .await;
+    output.expect_code(0);
+
+    // An unknown profile lists the known ones; a secret-looking key and a bad value are
+    // refused naming file and line, never quoting the value.
+    let output = run().args(&["--profile", "prod"]).args(&show).run().await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("it has: bad, emu"), "{output:#?}");
+    write(&format!(
+        "[profiles.emu]\ngraph_url = \"{root}\"\nclient_secret = \"{CANARY}\"\n"
+    ));
+    let output = run().args(&["--profile", "emu"]).args(&show).run().await;
+    output.expect_code(2).never_shows(CANARY);
+    assert!(
+        output.stderr.contains("config.toml, line 3") && output.stderr.contains("no secrets"),
+        "{output:#?}"
+    );
+    write("[profiles.emu]\ncloud = \"mars\"\n");
+    let output = run().args(&["--profile", "emu"]).args(&show).run().await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("usgov"), "{output:#?}");
+    write("[profiles.emu\n");
+    let output = run().args(&["--profile", "emu"]).args(&show).run().await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("config.toml, line 1"), "{output:#?}");
+    assert_eq!(
+        world.request_count(),
+        5,
+        "only the five successful runs reached Graph"
+    );
+}

@@ -25,6 +25,10 @@ pub(crate) struct GlobalOptions {
     /// or the development authority `graph-sync emulator --tls` writes.
     #[arg(long, global = true, value_name = "FILE", env = "GRAPH_SYNC_CA_FILE")]
     pub(crate) ca_file: Option<std::path::PathBuf>,
+    /// Take tenant, cloud, auth, Graph URL and CA file not given by a flag or variable from
+    /// this profile of ~/.config/graph-sync/config.toml ([profiles.NAME]).
+    #[arg(long, global = true, value_name = "NAME", env = "GRAPH_SYNC_PROFILE")]
+    pub(crate) profile: Option<String>,
     /// Read the bearer token from this environment variable instead of GRAPH_SYNC_TOKEN.
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) token_env: Option<String>,

@@ -38,7 +38,7 @@ pub(crate) fn quarantine_backoff(series_count: i64) -> Duration {
 }
 
 /// A job and what belongs to it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct JobEntry {
     pub(crate) job: SynchronizationJob,
     pub(crate) schema: SynchronizationSchema,
@@ -46,7 +46,9 @@ pub(crate) struct JobEntry {
     pub(crate) template_schema: SynchronizationSchema,
     /// The SCIM resources received by bulk upload, in order.
     pub(crate) uploaded: Vec<Value>,
-    /// The job's provisionOnDemand and bulkUpload rate windows.
+    /// The job's provisionOnDemand and bulkUpload rate windows (on tokio's clock: not kept by
+    /// a state file).
+    #[serde(skip)]
     pub(crate) rates: RateWindows,
     /// When a quarantined job runs its next cycle.
     next_attempt: Option<SystemTime>,

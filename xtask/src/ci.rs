@@ -40,6 +40,7 @@ pub(crate) const API_FEATURE_MATRIX: &[&[&str]] = &[
     &["--no-default-features", "--features", "pkcs12"],
     &["--no-default-features", "--features", "mock"],
     &["--no-default-features", "--features", "azure-core"],
+    &["--no-default-features", "--features", "azure-cli"],
     &["--no-default-features", "--features", "fuzzing"],
     &[],
     &["--all-features"],

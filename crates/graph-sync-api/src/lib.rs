@@ -86,6 +86,7 @@
 //! | `certificate` | no | `ClientCertificateCredential` and `ClientCertificate::from_pem`: RS256 client assertions (RustCrypto `rsa`, `x509-cert`) |
 //! | `pkcs12` | no | `ClientCertificate::from_pkcs12` (PFX archives) on the same X.509 stack (RustCrypto `pkcs12`, `cms`, `pkcs5`); implies `certificate` |
 //! | `mock` | no | `MockTokenCredential`, a mockall mock of [`TokenCredential`] |
+//! | `azure-cli` | no | `AzureCliCredential`: the `az login` session, through `az account get-access-token` (tokio's `process`) |
 //! | `azure-core` | no | `AzureCoreCredential`: any azure_core (azure_identity) credential |
 //!
 //! ## Authentication
@@ -114,6 +115,8 @@ pub use cloud::Cloud;
 pub use credential::AzureCoreCredential;
 #[cfg(any(test, feature = "mock"))]
 pub use credential::MockTokenCredential;
+#[cfg(feature = "azure-cli")]
+pub use credential::{AZURE_CLI_TIMEOUT, AzureCliCredential};
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientSecretCredential,
     EnvironmentCredential, IMDS_ENDPOINT, MAX_TOKEN_LIFETIME, ManagedIdentity,

@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
-pub(crate) use global::{AuthMode, GlobalOptions};
+pub(crate) use global::{AuthMode, CloudName, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
@@ -73,7 +73,8 @@ Examples:
 Authentication (--auth auto takes the first that is configured):
   a bearer token in GRAPH_SYNC_TOKEN (or the variable --token-env names); the
   AZURE_* variables (client secret, certificate or federated token); App Service
-  managed identity. --auth managed-identity also uses IMDS. Secrets are never
+  managed identity; the Azure CLI's login (az account get-access-token, when az
+  is on PATH). --auth managed-identity also uses IMDS. Secrets are never
   accepted as arguments.";
 
 /// `graph-sync`: set up Microsoft Entra app provisioning through the Microsoft Graph

@@ -22,6 +22,8 @@
 //! * [job], [template], [schema], [provisioning]: every resource and complex type of the
 //!   synchronization API, with every property of the v1.0 metadata; [`ODataCollection`] for
 //!   lists and their `@odata.nextLink`.
+//! * [audit]: the provisioning logs (`GET /auditLogs/provisioning`):
+//!   [`ProvisioningObjectSummary`] and its complex types, every v1.0 property.
 //! * [enums] and [flags]: every enumeration, open ([`SynchronizationStatusCode::Other`] keeps
 //!   a member Graph adds later), and the three flags enums as sets written `"A, B"`.
 //! * [time]: [`Timestamp`] (7 fractional digits, the `0001-01-01T00:00:00Z` "not set"
@@ -43,6 +45,7 @@
 //! value broke, never the value. Graph adds enum members without a version bump, so every
 //! enum here is open: an unknown member is kept verbatim and sent back unchanged.
 
+pub mod audit;
 mod collection;
 pub mod enums;
 pub mod error;
@@ -69,12 +72,17 @@ pub use secrets::{
 };
 pub use synchronization::Synchronization;
 
+pub use audit::{
+    DetailsInfo, Initiator, PROVISIONING_OBJECT_SUMMARY_PROPERTIES, ProvisioningErrorInfo,
+    ProvisioningObjectSummary, ProvisioningServicePrincipal,
+};
 pub use collection::ODataCollection;
 pub use enums::{
     AttributeDefinitionMetadata, AttributeFlowBehavior, AttributeFlowType,
     AttributeMappingSourceType, AttributeType, Discoverability, EntryExportStatus,
-    EntrySyncOperation, EscrowBehavior, Mutability, ObjectDefinitionMetadata, ObjectFlowType,
-    ObjectMappingMetadata, QuarantineReason, RestartScopeFlag,
+    EntrySyncOperation, EscrowBehavior, InitiatorType, Mutability, ObjectDefinitionMetadata,
+    ObjectFlowType, ObjectMappingMetadata, ProvisioningAction, ProvisioningResult,
+    ProvisioningStatusErrorCategory, ProvisioningStepType, QuarantineReason, RestartScopeFlag,
     ScopeOperatorMultiValuedComparisonType, ScopeOperatorType, SynchronizationMetadata,
     SynchronizationScheduleState, SynchronizationStatusCode, SynchronizationTaskExecutionResult,
 };

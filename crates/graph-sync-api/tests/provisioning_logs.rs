@@ -1,0 +1,149 @@
+//! The provisioning logs (`/auditLogs/provisioning`) against `MockTransport`: the exact
+//! request a typed query becomes, paging as a stream, the single-event read, and the China
+//! cloud refused before anything is sent.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use graph_sync_api::transport::testing::MockTransport;
+use graph_sync_api::{
+    Cloud, Error, GraphSyncClient, InvalidInputKind, LogFilter, LogOrder, LogQuery, RetryConfig,
+    TextMatch,
+};
+use graph_sync_model::{ProvisioningResult, Timestamp};
+use http::Method;
+
+use crate::support::{TOKEN, client, response};
+
+const ROOT: &str = "https://graph.microsoft.com/v1.0/auditLogs/provisioning";
+
+fn page(ids: &[&str], next: Option<&str>) -> String {
+    let events: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| {
+            serde_json::json!({"id": id, "provisioningAction": "create",
+            "provisioningStatusInfo": {"status": "success", "errorInformation": null}})
+        })
+        .collect();
+    let mut body = serde_json::json!({ "value": events });
+    if let Some(next) = next {
+        body["@odata.nextLink"] = next.into();
+    }
+    body.to_string()
+}
+
+/// A mock answering `pages` in order, keeping the URIs it was asked for.
+fn paged(pages: Vec<String>) -> (MockTransport, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let mut pages = pages.into_iter();
+    let mut transport = MockTransport::new();
+    transport
+        .expect_send()
+        .times(pages.len())
+        .returning(move |request| {
+            assert_eq!(request.method(), Method::GET);
+            sink.lock().unwrap().push(request.uri().to_string());
+            Ok(response(200, &[], &pages.next().unwrap()))
+        });
+    (transport, seen)
+}
+
+#[tokio::test]
+async fn a_typed_query_becomes_the_documented_request_and_pages_stream() {
+    let next = format!("{ROOT}?$skiptoken=abc");
+    let (transport, seen) = paged(vec![page(&["e1", "e2"], Some(&next)), page(&["e3"], None)]);
+    let query = LogQuery::new()
+        .filter(LogFilter::JobId(TextMatch::equals("scim.1")))
+        .filter(LogFilter::Status(ProvisioningResult::Failure))
+        .filter(LogFilter::After(
+            Timestamp::parse("2026-11-29T08:00:00Z").unwrap(),
+        ))
+        .order(LogOrder::OldestFirst)
+        .top(2);
+    let events: Vec<_> = client(transport)
+        .provisioning_logs()
+        .list(&query)
+        .collect()
+        .await;
+    let ids: Vec<String> = events
+        .into_iter()
+        .map(|event| event.unwrap().id.into_option().unwrap())
+        .collect();
+    assert_eq!(ids, ["e1", "e2", "e3"]);
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen[0],
+        format!(
+            "{ROOT}?$filter=jobId%20eq%20%27scim.1%27%20and%20provisioningStatusInfo/status%20eq%20%27failure%27\
+             %20and%20activityDateTime%20gt%202026-11-29T08:00:00Z&$orderby=activityDateTime%20asc&$top=2"
+        )
+    );
+    assert_eq!(seen[1], next);
+}
+
+#[tokio::test]
+async fn one_event_is_read_by_id() {
+    let (transport, seen) = paged(vec![
+        serde_json::json!({"id": "e/1", "cycleId": "c"}).to_string(),
+    ]);
+    let event = client(transport)
+        .provisioning_logs()
+        .get("e/1")
+        .await
+        .unwrap();
+    assert_eq!(event.cycle_id.as_deref(), Some("c"));
+    assert_eq!(seen.lock().unwrap()[0], format!("{ROOT}/e%2F1"));
+}
+
+#[tokio::test]
+async fn a_next_link_off_the_graph_host_ends_the_stream_with_an_error() {
+    let (transport, _) = paged(vec![page(&["e1"], Some("https://evil.example/next"))]);
+    let events: Vec<_> = client(transport)
+        .provisioning_logs()
+        .list(&LogQuery::new())
+        .collect()
+        .await;
+    // The link is checked as the page is read: the stream ends with the error.
+    assert!(matches!(events.last(), Some(Err(Error::Decode(_)))));
+}
+
+#[tokio::test]
+async fn the_china_cloud_is_refused_before_anything_is_sent() {
+    let mut transport = MockTransport::new();
+    transport.expect_send().times(0);
+    let client = GraphSyncClient::builder()
+        .transport(transport)
+        .cloud(Cloud::china())
+        .bearer_token(TOKEN)
+        .retry(RetryConfig::none())
+        .build()
+        .unwrap();
+    let logs = client.provisioning_logs();
+    let listed: Vec<_> = logs.list(&LogQuery::new()).collect().await;
+    assert_eq!(listed.len(), 1);
+    let single = logs.get("e1").await;
+    for error in [
+        listed.into_iter().next().unwrap().unwrap_err(),
+        single.unwrap_err(),
+    ] {
+        let Error::InvalidInput(input) = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(input.kind(), &InvalidInputKind::NotInCloud);
+        assert!(input.message().contains("China"), "{}", input.message());
+        assert!(
+            input.message().contains("not available"),
+            "{}",
+            input.message()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_id_is_refused_before_anything_is_sent() {
+    let mut transport = MockTransport::new();
+    transport.expect_send().times(0);
+    let error = client(transport).provisioning_logs().get(" ").await;
+    assert!(matches!(error, Err(Error::InvalidInput(_))));
+}

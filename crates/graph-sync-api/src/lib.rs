@@ -104,6 +104,7 @@ mod client;
 mod cloud;
 mod credential;
 mod error;
+pub mod odata;
 mod operations;
 pub(crate) mod pipeline;
 pub mod redact;
@@ -128,9 +129,9 @@ pub use error::{
 };
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
-    DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, ProvisioningLogsApi,
-    SchemaApi, SecretsApi, ServicePrincipalApi, SynchronizationApi, TemplateApi, TemplatesApi,
-    TextMatch,
+    DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, MAX_CANDIDATES,
+    ProvisioningLogsApi, SchemaApi, SecretsApi, ServicePrincipalApi, ServicePrincipalsApi,
+    SynchronizationApi, TemplateApi, TemplatesApi, TextMatch,
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,

@@ -183,6 +183,135 @@ async fn service_principals_are_read_by_id_and_by_app_id() {
 }
 
 #[tokio::test]
+async fn service_principals_are_listed_with_typed_query_options_and_eventual_consistency() {
+    use futures_util::TryStreamExt as _;
+    use graph_sync_api::odata::{Filter, ListQuery, Order};
+
+    let page1 = format!(
+        r#"{{"value":[{{"id":"a","appId":"1","displayName":"O'Brien"}}],"@odata.nextLink":"{ROOT}/servicePrincipals?$skiptoken=X"}}"#
+    );
+    let page2 = r#"{"value":[{"id":"b","appId":"2","displayName":"O'Brien"}],"@odata.count":2}"#;
+    let (client, seen) = recorder(vec![response(200, &[], &page1), response(200, &[], page2)]);
+    let query = ListQuery::new()
+        .filter(Filter::eq("displayName", "O'Brien"))
+        .select(["id", "appId", "displayName"])
+        .search("displayName", "Brien")
+        .order_by("displayName", Order::Ascending)
+        .top(1);
+    let found: Vec<_> = client
+        .service_principals()
+        .list(&query)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[1].id, Property::Value("b".to_owned()));
+    let requests = seen.lock().unwrap();
+    let first = requests[0].uri().to_string();
+    assert_eq!(
+        first,
+        format!(
+            "{ROOT}/servicePrincipals?%24filter=displayName+eq+%27O%27%27Brien%27&%24select=id%2CappId%2CdisplayName&%24orderby=displayName&%24search=%22displayName%3ABrien%22&%24top=1"
+        )
+    );
+    assert_eq!(
+        requests[1].uri().to_string(),
+        format!("{ROOT}/servicePrincipals?$skiptoken=X")
+    );
+    for request in requests.iter() {
+        assert_eq!(
+            request.headers()["consistencylevel"],
+            "eventual",
+            "every page"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plain_list_carries_no_consistency_header_and_a_bad_query_sends_nothing() {
+    use futures_util::TryStreamExt as _;
+    use graph_sync_api::odata::{Filter, ListQuery};
+
+    let (client, seen) = recorder(vec![response(200, &[], r#"{"value":[]}"#)]);
+    let query = ListQuery::new().filter(Filter::starts_with("displayName", "Con"));
+    let found: Vec<_> = client
+        .service_principals()
+        .list(&query)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(found.is_empty());
+    assert!(
+        !seen.lock().unwrap()[0]
+            .headers()
+            .contains_key("consistencylevel")
+    );
+
+    let bad = ListQuery::new().filter(Filter::eq("display name", "x"));
+    let result: Result<Vec<_>, _> = silent().service_principals().list(&bad).try_collect().await;
+    let message = invalid_input(&result.unwrap_err());
+    assert!(message.contains("not a property name"), "{message}");
+    let empty = silent()
+        .service_principals()
+        .find_by_display_name("  ")
+        .await;
+    assert!(invalid_input(&empty.unwrap_err()).contains("empty"));
+}
+
+#[tokio::test]
+async fn a_lookup_by_name_asks_for_the_exact_name_and_a_count_reads_odata_count() {
+    let (client, seen) = recorder(vec![
+        response(
+            200,
+            &[],
+            r#"{"value":[{"id":"a","appId":"1","displayName":"Contoso"},{"id":"b","appId":"2","displayName":"Contoso"}]}"#,
+        ),
+        response(200, &[], r#"{"value":[{"id":"a"}],"@odata.count":7}"#),
+        response(200, &[], r#"{"value":[{"id":"a"}]}"#),
+    ]);
+    let api = client.service_principals();
+    let found = api.find_by_display_name("Contoso").await.unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(api.count(None).await.unwrap(), 7);
+    let missing = api.count(None).await.unwrap_err();
+    assert!(matches!(missing, Error::Decode(_)), "{missing:?}");
+    let requests = seen.lock().unwrap();
+    let lookup: Vec<(String, String)> = url::Url::parse(&requests[0].uri().to_string())
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(
+        lookup[0],
+        ("$filter".to_owned(), "displayName eq 'Contoso'".to_owned())
+    );
+    assert!(!requests[0].headers().contains_key("consistencylevel"));
+    assert!(requests[1].uri().to_string().contains("%24count=true"));
+    assert_eq!(requests[1].headers()["consistencylevel"], "eventual");
+}
+
+#[tokio::test]
+async fn a_collection_answer_to_an_entity_request_is_an_error_not_an_empty_entity() {
+    let collection = r#"{"value":[{"id":"a"}],"@odata.context":"x"}"#;
+    let (client, _) = recorder(vec![
+        response(200, &[], collection),
+        response(200, &[], collection),
+        response(200, &[], collection),
+    ]);
+    let sync = client.service_principal(sp()).synchronization();
+    for result in [
+        client.service_principal(sp()).get().await.map(drop),
+        sync.job(job_id()).get().await.map(drop),
+        sync.job(job_id()).schema().get().await.map(drop),
+    ] {
+        let Err(Error::Decode(error)) = result else {
+            panic!("not a decode error: {result:?}");
+        };
+        assert!(error.to_string().contains("collection"), "{error}");
+    }
+}
+
+#[tokio::test]
 async fn acquire_access_token_sends_credentials_on_both_paths() {
     let (client, seen) = recorder(vec![response(204, &[], ""), response(204, &[], "")]);
     let credentials = Secrets::new()

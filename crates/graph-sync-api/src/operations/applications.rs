@@ -10,7 +10,7 @@ use http::Method;
 use crate::client::GraphSyncClient;
 use crate::error::{Error, InvalidInput};
 use crate::operations::templates::{TemplateApi, TemplatesApi};
-use crate::operations::{Resource, decode, synchronization};
+use crate::operations::{Resource, decode_entity, synchronization};
 
 impl GraphSyncClient {
     /// Operations on one application registration: `/applications/{objectId}`. (Its object
@@ -114,6 +114,6 @@ impl ApplicationTemplateApi {
             .child(&["instantiate"])
             .send_json(Method::POST, request, "an instantiate request")
             .await?;
-        decode(&response, "an application and service principal")
+        decode_entity(&response, "an application and service principal")
     }
 }

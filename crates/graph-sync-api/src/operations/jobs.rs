@@ -12,7 +12,7 @@ use http::header::LOCATION;
 use crate::error::{Error, InvalidInput};
 use crate::operations::paging::{self, ItemStream};
 use crate::operations::schema::SchemaApi;
-use crate::operations::{Resource, decode, encode};
+use crate::operations::{Resource, decode, decode_entity, encode};
 use crate::pipeline::Call;
 
 /// The media type bulkUpload requires; without it the service answers `400`.
@@ -91,7 +91,7 @@ impl JobsApi {
             return Err(InvalidInput::new("a job to create needs a templateId").into());
         }
         let response = self.resource.send_json(Method::POST, job, "a job").await?;
-        decode(&response, "a job")
+        decode_entity(&response, "a job")
     }
 
     /// `POST …/jobs/validateCredentials`, the form bound to the jobs collection (in the

@@ -10,6 +10,7 @@ mod paging;
 mod provisioning_logs;
 mod schema;
 mod service_principal;
+mod service_principals;
 mod synchronization;
 mod templates;
 
@@ -34,6 +35,7 @@ pub use paging::ItemStream;
 pub use provisioning_logs::{LogFilter, LogOrder, LogQuery, ProvisioningLogsApi, TextMatch};
 pub use schema::{DirectoryApi, SchemaApi};
 pub use service_principal::ServicePrincipalApi;
+pub use service_principals::{MAX_CANDIDATES, ServicePrincipalsApi};
 pub use synchronization::{SecretsApi, SynchronizationApi};
 pub use templates::{TemplateApi, TemplatesApi};
 
@@ -122,7 +124,7 @@ impl Resource {
             .client
             .send(Call::new(Method::GET, self.url()?))
             .await?;
-        decode(&response, what)
+        decode_entity(&response, what)
     }
 
     /// Sends `method` with no body; any 2xx is success.
@@ -191,6 +193,26 @@ pub(crate) fn decode<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     serde_json::from_slice(response.body())
         .map_err(|e| Error::Decode(DecodeError::from_json(what, &e)))
+}
+
+/// Decodes a 2xx body as the entity `T`. A collection (`{"value":[…]}`) is refused: read as
+/// an entity, every property would be absent and the caller would see an empty entity.
+pub(crate) fn decode_entity<T: DeserializeOwned>(
+    response: &Response,
+    what: &'static str,
+) -> Result<T, Error> {
+    /// Just enough of a body to tell a collection: `value` holding an array.
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        value: Option<Vec<serde::de::IgnoredAny>>,
+    }
+    if let Ok(Shape { value: Some(_) }) = serde_json::from_slice::<Shape>(response.body()) {
+        return Err(Error::Decode(DecodeError::invalid(
+            what,
+            "the answer is a collection (a `value` list), not one entity",
+        )));
+    }
+    decode(response, what)
 }
 
 #[cfg(test)]

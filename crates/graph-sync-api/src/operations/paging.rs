@@ -33,6 +33,7 @@ struct Walk<T> {
     seen: HashSet<String>,
     pages: usize,
     what: &'static str,
+    eventual: bool,
 }
 
 /// Streams the items of the list at `first`, following `@odata.nextLink`. A `first` that
@@ -41,6 +42,20 @@ pub(crate) fn stream<T>(
     client: GraphSyncClient,
     first: Result<Url, Error>,
     what: &'static str,
+) -> ItemStream<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    stream_with(client, first, what, false)
+}
+
+/// As [`stream`]; with `eventual`, every page is asked with `ConsistencyLevel: eventual`
+/// (directory objects' advanced queries need it on each request, next pages included).
+pub(crate) fn stream_with<T>(
+    client: GraphSyncClient,
+    first: Result<Url, Error>,
+    what: &'static str,
+    eventual: bool,
 ) -> ItemStream<T>
 where
     T: DeserializeOwned + Send + 'static,
@@ -56,6 +71,7 @@ where
         seen: HashSet::new(),
         pages: 0,
         what,
+        eventual,
     };
     Box::pin(futures_util::stream::try_unfold(
         walk,
@@ -67,7 +83,8 @@ where
                 let Some(url) = walk.next.take() else {
                     return Ok(None);
                 };
-                let page: ODataCollection<T> = fetch(&walk.client, url, walk.what).await?;
+                let page: ODataCollection<T> =
+                    fetch(&walk.client, url, walk.what, walk.eventual).await?;
                 walk.pages += 1;
                 walk.buffer.extend(page.value);
                 if let Property::Value(link) = page.next_link {
@@ -92,7 +109,7 @@ where
     let mut next = Some(first);
     let mut pages = 0;
     while let Some(url) = next.take() {
-        let page: ODataCollection<T> = fetch(client, url, what).await?;
+        let page: ODataCollection<T> = fetch(client, url, what, false).await?;
         pages += 1;
         items.extend(page.value);
         if let Property::Value(link) = page.next_link {
@@ -102,12 +119,15 @@ where
     Ok(items)
 }
 
-async fn fetch<T: DeserializeOwned>(
+pub(crate) async fn fetch<T: DeserializeOwned>(
     client: &GraphSyncClient,
     url: Url,
     what: &'static str,
+    eventual: bool,
 ) -> Result<ODataCollection<T>, Error> {
-    let response = client.send(Call::new(Method::GET, url)).await?;
+    let response = client
+        .send(Call::new(Method::GET, url).eventual_consistency(eventual))
+        .await?;
     decode(&response, what)
 }
 

@@ -9,7 +9,7 @@ use http::Method;
 
 use crate::error::{Error, InvalidInput};
 use crate::operations::paging;
-use crate::operations::{Resource, decode};
+use crate::operations::{Resource, decode, decode_entity};
 
 /// `…/schema`: the synchronization schema of a job or a template.
 ///
@@ -157,6 +157,6 @@ impl DirectoryApi {
             .child(&["discover"])
             .send_empty(Method::POST)
             .await?;
-        decode(&response, "a directory definition")
+        decode_entity(&response, "a directory definition")
     }
 }

@@ -18,6 +18,9 @@ pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-reques
 /// The header that numbers a retry (`1` on the first retry), as the Graph SDKs send it.
 pub const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
 
+/// The header that asks directory objects for an advanced query (`$search`, `$count`, …).
+pub(crate) const CONSISTENCY_LEVEL: HeaderName = HeaderName::from_static("consistencylevel");
+
 /// The scheme of the `Authorization` header.
 const BEARER: &[u8] = b"Bearer ";
 
@@ -29,6 +32,8 @@ pub(crate) struct Call<'a> {
     pub(crate) sensitive: &'a [&'a str],
     /// The body's media type (`application/json` unless an operation says otherwise).
     pub(crate) content_type: &'static str,
+    /// Whether the request carries `ConsistencyLevel: eventual`.
+    pub(crate) eventual: bool,
 }
 
 impl<'a> Call<'a> {
@@ -39,7 +44,15 @@ impl<'a> Call<'a> {
             body: None,
             sensitive: &[],
             content_type: "application/json",
+            eventual: false,
         }
+    }
+
+    /// With `eventual`, the request carries `ConsistencyLevel: eventual` (Graph's advanced
+    /// queries on directory objects).
+    pub(crate) fn eventual_consistency(mut self, eventual: bool) -> Self {
+        self.eventual = eventual;
+        self
     }
 
     /// A JSON body that carries the given secret values.
@@ -95,6 +108,9 @@ impl<'a> Call<'a> {
             .header(ACCEPT, HeaderValue::from_static("application/json"));
         if self.body.is_some() {
             builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        }
+        if self.eventual {
+            builder = builder.header(CONSISTENCY_LEVEL, HeaderValue::from_static("eventual"));
         }
         if attempt > 1 {
             builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));

@@ -251,7 +251,6 @@ impl Filter {
         self.join("or", other)
     }
 
-
     /// A filter written by hand, sent as given (for operators this type does not build).
     /// Nothing is checked but that it is not empty.
     #[must_use]

@@ -72,12 +72,19 @@ async fn a_typed_query_becomes_the_documented_request_and_pages_stream() {
         .collect();
     assert_eq!(ids, ["e1", "e2", "e3"]);
     let seen = seen.lock().unwrap();
+    let first = url::Url::parse(&seen[0]).unwrap();
+    assert_eq!(first.path(), "/v1.0/auditLogs/provisioning");
+    let pairs: Vec<(String, String)> = first.query_pairs().into_owned().collect();
     assert_eq!(
-        seen[0],
-        format!(
-            "{ROOT}?$filter=jobId%20eq%20%27scim.1%27%20and%20provisioningStatusInfo/status%20eq%20%27failure%27\
-             %20and%20activityDateTime%20gt%202026-11-29T08:00:00Z&$orderby=activityDateTime%20asc&$top=2"
-        )
+        pairs,
+        [
+            (
+                "$filter".to_owned(),
+                "jobId eq 'scim.1' and provisioningStatusInfo/status eq 'failure' and activityDateTime gt 2026-11-29T08:00:00Z".to_owned()
+            ),
+            ("$orderby".to_owned(), "activityDateTime".to_owned()),
+            ("$top".to_owned(), "2".to_owned()),
+        ]
     );
     assert_eq!(seen[1], next);
 }

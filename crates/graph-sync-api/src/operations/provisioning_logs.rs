@@ -4,35 +4,20 @@
 //! The service documents `eq`, `contains`, `gt` and `lt` for this list, all case-sensitive,
 //! and which property takes which: a [`LogFilter`] can only express what is documented
 //! (`contains` on the service principal is not, so [`LogFilter::service_principal_id`] takes a
-//! value, not a [`TextMatch`]). Text values are quoted with `'` doubled, timestamps written as
-//! OData `DateTimeOffset` literals in UTC, and the whole query percent-encoded with `%20` for a
-//! space. The logs are not available in the China cloud (21Vianet): a call there is refused
-//! before anything is sent.
-
-use std::fmt::Write as _;
+//! value, not a [`TextMatch`]). The criteria become an [`odata::Filter`](crate::odata::Filter)
+//! (values quoted with `'` doubled, timestamps as OData `DateTimeOffset` literals in UTC) and a
+//! [`ListQuery`], which puts them on the URL percent-encoded. The logs are not available in
+//! the China cloud (21Vianet): a call there is refused before anything is sent.
 
 use graph_sync_model::audit::ProvisioningObjectSummary;
 use graph_sync_model::{ProvisioningAction, ProvisioningResult, Timestamp};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
 use crate::client::GraphSyncClient;
 use crate::error::{Error, InvalidInput, InvalidInputKind};
+use crate::odata::{Filter, ListQuery, Order};
 use crate::operations::Resource;
 use crate::operations::paging::{self, ItemStream};
-
-/// What a query value keeps unencoded: unreserved characters and the OData punctuation
-/// that is safe in a query (`(),/:`). Everything else, space and `'` included, is `%XX`.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b',')
-    .remove(b'/')
-    .remove(b':');
 
 impl GraphSyncClient {
     /// The provisioning logs: `/auditLogs/provisioning` (needs `AuditLog.Read.All` and
@@ -78,11 +63,10 @@ impl ProvisioningLogsApi {
     /// As [`list`](Self::list) before sending.
     pub fn list_url(&self, query: &LogQuery) -> Result<Url, Error> {
         self.refuse_china()?;
+        let options = query.to_list_query()?;
+        options.check()?;
         let mut url = self.resource.url()?;
-        let text = query.to_query_string()?;
-        if !text.is_empty() {
-            url.set_query(Some(&text));
-        }
+        options.apply(&mut url);
         Ok(url)
     }
 
@@ -141,14 +125,10 @@ impl TextMatch {
         Self::Contains(value.into())
     }
 
-    fn render(&self, property: &str, out: &mut String) {
+    fn on(&self, property: &str) -> Filter {
         match self {
-            Self::Equals(value) => {
-                let _ = write!(out, "{property} eq {}", quote(value));
-            }
-            Self::Contains(value) => {
-                let _ = write!(out, "contains({property},{})", quote(value));
-            }
+            Self::Equals(value) => Filter::eq(property, value.as_str()),
+            Self::Contains(value) => Filter::contains(property, value),
         }
     }
 }
@@ -206,42 +186,36 @@ impl LogFilter {
         Self::ServicePrincipalId(id.into())
     }
 
-    fn render(&self, out: &mut String) -> Result<(), Error> {
-        match self {
-            Self::Id(m) => m.render("id", out),
-            Self::JobId(m) => m.render("jobId", out),
-            Self::CycleId(m) => m.render("cycleId", out),
-            Self::ChangeId(m) => m.render("changeId", out),
-            Self::TenantId(m) => m.render("tenantId", out),
-            Self::ServicePrincipalId(id) => {
-                TextMatch::equals(id).render("servicePrincipal/id", out)
-            }
+    /// The criterion as a `$filter` term.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a time bound that is the "not set" timestamp.
+    pub fn to_filter(&self) -> Result<Filter, Error> {
+        Ok(match self {
+            Self::Id(m) => m.on("id"),
+            Self::JobId(m) => m.on("jobId"),
+            Self::CycleId(m) => m.on("cycleId"),
+            Self::ChangeId(m) => m.on("changeId"),
+            Self::TenantId(m) => m.on("tenantId"),
+            Self::ServicePrincipalId(id) => Filter::eq("servicePrincipal/id", id.as_str()),
             Self::ServicePrincipalName(name) => {
-                TextMatch::equals(name).render("servicePrincipal/displayName", out);
+                Filter::eq("servicePrincipal/displayName", name.as_str())
             }
-            Self::SourceIdentityId(m) => m.render("sourceIdentity/id", out),
-            Self::SourceIdentityName(m) => m.render("sourceIdentity/displayName", out),
-            Self::SourceIdentityType(m) => m.render("sourceIdentity/identityType", out),
-            Self::TargetIdentityId(m) => m.render("targetIdentity/id", out),
-            Self::TargetIdentityName(m) => m.render("targetIdentity/displayName", out),
-            Self::TargetIdentityType(m) => m.render("targetIdentity/identityType", out),
-            Self::SourceSystemName(m) => m.render("sourceSystem/displayName", out),
-            Self::TargetSystemName(m) => m.render("targetSystem/displayName", out),
-            Self::InitiatedByName(m) => m.render("initiatedBy/displayName", out),
-            Self::Action(action) => {
-                TextMatch::equals(action.as_str()).render("provisioningAction", out);
-            }
-            Self::Status(status) => {
-                TextMatch::equals(status.as_str()).render("provisioningStatusInfo/status", out);
-            }
-            Self::After(at) => {
-                let _ = write!(out, "activityDateTime gt {}", instant(at)?);
-            }
-            Self::Before(at) => {
-                let _ = write!(out, "activityDateTime lt {}", instant(at)?);
-            }
-        }
-        Ok(())
+            Self::SourceIdentityId(m) => m.on("sourceIdentity/id"),
+            Self::SourceIdentityName(m) => m.on("sourceIdentity/displayName"),
+            Self::SourceIdentityType(m) => m.on("sourceIdentity/identityType"),
+            Self::TargetIdentityId(m) => m.on("targetIdentity/id"),
+            Self::TargetIdentityName(m) => m.on("targetIdentity/displayName"),
+            Self::TargetIdentityType(m) => m.on("targetIdentity/identityType"),
+            Self::SourceSystemName(m) => m.on("sourceSystem/displayName"),
+            Self::TargetSystemName(m) => m.on("targetSystem/displayName"),
+            Self::InitiatedByName(m) => m.on("initiatedBy/displayName"),
+            Self::Action(action) => Filter::eq("provisioningAction", action.as_str()),
+            Self::Status(status) => Filter::eq("provisioningStatusInfo/status", status.as_str()),
+            Self::After(at) => Filter::gt("activityDateTime", utc(at)?),
+            Self::Before(at) => Filter::lt("activityDateTime", utc(at)?),
+        })
     }
 }
 
@@ -254,7 +228,7 @@ pub enum LogOrder {
     Service,
     /// `activityDateTime desc`.
     NewestFirst,
-    /// `activityDateTime asc`: the order in which `--follow` reads.
+    /// `activityDateTime` ascending: the order in which `--follow` reads.
     OldestFirst,
 }
 
@@ -317,72 +291,63 @@ impl LogQuery {
         &self.filters
     }
 
-    /// The `$filter` text, unencoded, or `None` without criteria.
+    /// The criteria joined with `and`, or `None` without criteria.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for a time bound that is the "not set" timestamp.
-    pub fn filter_text(&self) -> Result<Option<String>, Error> {
-        if self.filters.is_empty() {
-            return Ok(None);
+    pub fn to_filter(&self) -> Result<Option<Filter>, Error> {
+        let mut joined: Option<Filter> = None;
+        for filter in &self.filters {
+            let term = filter.to_filter()?;
+            joined = Some(match joined {
+                Some(before) => before.and(term),
+                None => term,
+            });
         }
-        let mut text = String::new();
-        for (index, filter) in self.filters.iter().enumerate() {
-            if index > 0 {
-                text.push_str(" and ");
-            }
-            filter.render(&mut text)?;
-        }
-        Ok(Some(text))
+        Ok(joined)
     }
 
-    /// The query string (`$filter=…&$orderby=…&$top=…`), percent-encoded.
+    /// The `$filter` text, unencoded, or `None` without criteria.
     ///
     /// # Errors
     ///
-    /// As [`filter_text`](Self::filter_text); [`Error::InvalidInput`] for `$top` of 0.
-    pub fn to_query_string(&self) -> Result<String, Error> {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        if let Some(filter) = self.filter_text()? {
-            pairs.push(("$filter", filter));
+    /// As [`to_filter`](Self::to_filter).
+    pub fn filter_text(&self) -> Result<Option<String>, Error> {
+        Ok(self.to_filter()?.map(|filter| filter.as_str().to_owned()))
+    }
+
+    /// The OData options: `$filter`, `$orderby` on `activityDateTime`, `$top`.
+    ///
+    /// # Errors
+    ///
+    /// As [`to_filter`](Self::to_filter); [`Error::InvalidInput`] for `$top` of 0.
+    pub fn to_list_query(&self) -> Result<ListQuery, Error> {
+        let mut options = ListQuery::new();
+        if let Some(filter) = self.to_filter()? {
+            options = options.filter(filter);
         }
-        match self.order {
-            LogOrder::Service => {}
-            LogOrder::NewestFirst => pairs.push(("$orderby", "activityDateTime desc".to_owned())),
-            LogOrder::OldestFirst => pairs.push(("$orderby", "activityDateTime asc".to_owned())),
-        }
+        options = match self.order {
+            LogOrder::Service => options,
+            LogOrder::NewestFirst => options.order_by("activityDateTime", Order::Descending),
+            LogOrder::OldestFirst => options.order_by("activityDateTime", Order::Ascending),
+        };
         if let Some(top) = self.top {
-            if top == 0 {
-                return Err(InvalidInput::new("$top must be at least 1").into());
-            }
-            pairs.push(("$top", top.to_string()));
+            options = options.top(top);
         }
-        let mut text = String::new();
-        for (name, value) in pairs {
-            if !text.is_empty() {
-                text.push('&');
-            }
-            text.push_str(name);
-            text.push('=');
-            text.extend(utf8_percent_encode(&value, QUERY_VALUE));
-        }
-        Ok(text)
+        options.check()?;
+        Ok(options)
     }
 }
 
-/// An OData string literal: in single quotes, a quote doubled.
-fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-/// An OData `DateTimeOffset` literal (unquoted), in UTC.
-fn instant(at: &Timestamp) -> Result<String, Error> {
+/// A time bound as an instant in UTC (`Z`), whatever offset it was written with.
+fn utc(at: &Timestamp) -> Result<Timestamp, Error> {
     let value = at.value().ok_or_else(|| {
         Error::from(InvalidInput::new(
             "a time bound of the provisioning logs must be a real instant, not the unset timestamp",
         ))
     })?;
-    Ok(Timestamp::from(value).as_str().to_owned())
+    Ok(Timestamp::from(value))
 }
 
 #[cfg(test)]
@@ -479,20 +444,32 @@ mod tests {
     }
 
     #[test]
-    fn values_are_quoted_and_the_query_is_percent_encoded() {
+    fn values_are_quoted_criteria_joined_and_bad_queries_refused() {
         let query = LogQuery::new()
             .filter(LogFilter::SourceIdentityName(TextMatch::equals(
-                "O'Brien & Co #1+2%",
+                "O'Brien & Co",
             )))
+            .filter(LogFilter::Status(ProvisioningResult::Failure))
             .order(LogOrder::NewestFirst)
             .top(5000);
         assert_eq!(
-            query.to_query_string().unwrap(),
-            "$filter=sourceIdentity/displayName%20eq%20%27O%27%27Brien%20%26%20Co%20%231%2B2%25%27\
-             &$orderby=activityDateTime%20desc&$top=5000"
+            query.filter_text().unwrap().unwrap(),
+            "sourceIdentity/displayName eq 'O''Brien & Co' and provisioningStatusInfo/status eq 'failure'"
         );
-        assert_eq!(LogQuery::new().to_query_string().unwrap(), "");
-        assert!(LogQuery::new().top(0).to_query_string().is_err());
+        let mut url =
+            Url::parse("https://graph.microsoft.com/v1.0/auditLogs/provisioning").unwrap();
+        query.to_list_query().unwrap().apply(&mut url);
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("$filter".to_owned(), query.filter_text().unwrap().unwrap()),
+                ("$orderby".to_owned(), "activityDateTime desc".to_owned()),
+                ("$top".to_owned(), "5000".to_owned()),
+            ]
+        );
+        assert_eq!(LogQuery::new().filter_text().unwrap(), None);
+        assert!(LogQuery::new().top(0).to_list_query().is_err());
         assert!(
             LogQuery::new()
                 .filter(LogFilter::After(Timestamp::unset()))

@@ -170,6 +170,7 @@ pub use faults::{Fault, FaultRate, Latency};
 pub use identity::InvalidCertificate;
 pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
+pub use provisioning::events::SourceObject;
 pub use server::RunningEmulator;
 pub use throttle::ThrottleConfig;
 pub use tls::{TlsCertificate, TlsError};

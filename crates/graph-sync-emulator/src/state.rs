@@ -10,6 +10,7 @@
 //! | [`Resilience`] | throttle and fault plan | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
+//! | [`ProvisioningLogs`] | the provisioning events (`/auditLogs/provisioning`) | job, provisioning and log handlers |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //!
 //! A handler names the substates it needs (`State<Arc<Directory>>`), never the whole; no
@@ -26,6 +27,7 @@ use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
 use crate::log::RequestLog;
+use crate::synchronization::logs::ProvisioningLogs;
 use crate::synchronization::paging::Paging;
 
 /// Every substate of one emulator. Cheap to clone: clones share the substates.
@@ -38,6 +40,7 @@ pub(crate) struct AppState {
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
     pub(crate) admin: Arc<Admin>,
+    pub(crate) provisioning_logs: Arc<ProvisioningLogs>,
 }
 
 impl Default for AppState {
@@ -51,6 +54,7 @@ impl Default for AppState {
             log: Arc::default(),
             paging: Arc::default(),
             admin: Arc::default(),
+            provisioning_logs: Arc::default(),
         }
     }
 }
@@ -73,4 +77,5 @@ substates! {
     resilience: Resilience,
     log: RequestLog,
     paging: Paging,
+    provisioning_logs: ProvisioningLogs,
 }

@@ -201,7 +201,8 @@ impl Parser<'_> {
     }
 }
 
-fn evaluate(
+/// Evaluates `source` against the attribute `values` of an object.
+pub(crate) fn evaluate(
     source: &AttributeMappingSource,
     values: &HashMap<&str, String>,
 ) -> Result<String, String> {

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use graph_sync_model::{RestartRequest, SynchronizationJob, SynchronizationJobRestartScope};
 
+use super::logs::{ProvisioningLogs, cycle_events, record_with};
 use super::lookup::{entry, job_not_found};
 use super::paging::Paging;
 use crate::clock::Clock;
@@ -27,24 +28,28 @@ pub(super) async fn list(
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
     State(clock): State<Arc<Clock>>,
+    State(logs): State<Arc<ProvisioningLogs>>,
     uri: Uri,
     origin: Origin,
 ) -> Result<Response, GraphError> {
     let now = clock.now();
-    let jobs = entry(&directory, &principal, |entry| {
+    let (jobs, events) = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
             secrets,
             target,
             ..
         } = entry;
-        jobs.iter_mut()
+        let jobs = jobs
+            .iter_mut()
             .map(|job| {
                 job.tick(now, secrets, target.as_ref());
                 job.job.clone()
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (jobs, cycle_events(entry))
     })?;
+    record_with(&logs, &clock, events);
     paging.page(jobs, &uri, &origin)
 }
 
@@ -53,21 +58,24 @@ pub(super) async fn get(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(clock): State<Arc<Clock>>,
+    State(logs): State<Arc<ProvisioningLogs>>,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
     let now = clock.now();
-    let found = entry(&directory, &principal, |entry| {
+    let (found, events) = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
             secrets,
             target,
             ..
         } = entry;
-        jobs.iter_mut().find(|e| e.id() == job).map(|found| {
+        let found = jobs.iter_mut().find(|e| e.id() == job).map(|found| {
             found.tick(now, secrets, target.as_ref());
             found.job.clone()
-        })
+        });
+        (found, cycle_events(entry))
     })?;
+    record_with(&logs, &clock, events);
     json_response(StatusCode::OK, &found.ok_or_else(|| job_not_found(&job))?)
 }
 
@@ -130,26 +138,30 @@ enum Action {
 /// Applies `action` to the job; `204`.
 fn act(
     directory: &Directory,
-    now: std::time::SystemTime,
+    (clock, logs): (&Clock, &ProvisioningLogs),
     principal: &Principal,
     job: &str,
     action: &Action,
 ) -> Result<Response, GraphError> {
-    let found = entry(directory, principal, |entry| {
+    let now = clock.now();
+    let (found, events) = entry(directory, principal, |entry| {
         let PrincipalEntry {
             jobs,
             secrets,
             target,
             ..
         } = entry;
-        let found = jobs.iter_mut().find(|e| e.id() == job)?;
-        match action {
-            Action::Start => found.start(now, secrets, target.as_ref()),
-            Action::Pause => found.pause(),
-            Action::Restart(scope) => found.restart(now, scope, secrets, target.as_ref()),
-        }
-        Some(())
+        let found = jobs
+            .iter_mut()
+            .find(|e| e.id() == job)
+            .map(|found| match action {
+                Action::Start => found.start(now, secrets, target.as_ref()),
+                Action::Pause => found.pause(),
+                Action::Restart(scope) => found.restart(now, scope, secrets, target.as_ref()),
+            });
+        (found, cycle_events(entry))
     })?;
+    record_with(logs, clock, events);
     found.ok_or_else(|| job_not_found(job))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -159,9 +171,16 @@ pub(super) async fn start(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(clock): State<Arc<Clock>>,
+    State(logs): State<Arc<ProvisioningLogs>>,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(&directory, clock.now(), &principal, &job, &Action::Start)
+    act(
+        &directory,
+        (&clock, &logs),
+        &principal,
+        &job,
+        &Action::Start,
+    )
 }
 
 /// `POST …/jobs/{job}/pause`.
@@ -169,9 +188,16 @@ pub(super) async fn pause(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(clock): State<Arc<Clock>>,
+    State(logs): State<Arc<ProvisioningLogs>>,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(&directory, clock.now(), &principal, &job, &Action::Pause)
+    act(
+        &directory,
+        (&clock, &logs),
+        &principal,
+        &job,
+        &Action::Pause,
+    )
 }
 
 /// `POST …/jobs/{job}/restart`: an empty body restarts as the portal does.
@@ -179,6 +205,7 @@ pub(super) async fn restart(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(clock): State<Arc<Clock>>,
+    State(logs): State<Arc<ProvisioningLogs>>,
     JobSegment(job): JobSegment,
     headers: HeaderMap,
     body: Bytes,
@@ -195,7 +222,7 @@ pub(super) async fn restart(
         .unwrap_or_else(SynchronizationJobRestartScope::portal_restart);
     act(
         &directory,
-        clock.now(),
+        (&clock, &logs),
         &principal,
         &job,
         &Action::Restart(scope),

@@ -9,6 +9,7 @@
 //! | `templates` | templates |
 //! | `schema` | the schema of a job or a template, and the operations below it |
 //! | `provisioning` | acquireAccessToken, validateCredentials, provisionOnDemand, bulkUpload |
+//! | `logs` | the provisioning logs, `/auditLogs/provisioning` |
 //! | `paging` | paged lists |
 //!
 //! Every emulated operation is one row of [`operations`]: its name, method, path below its
@@ -20,6 +21,7 @@
 //! no row names falls through to the router's fallback.
 
 mod jobs;
+pub(crate) mod logs;
 mod lookup;
 pub(crate) mod paging;
 mod principals;
@@ -37,6 +39,7 @@ use axum::middleware;
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use self::logs::ProvisioningLogs;
 use self::paging::Paging;
 use crate::clock::Clock;
 use crate::directory::Directory;
@@ -114,6 +117,7 @@ where
     Arc<Directory>: FromRef<S>,
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
 {
     use MethodFilter as M;
     use Owners::{Root, ServicePrincipal as Sp, ServicePrincipalOrApplication as Any};
@@ -126,6 +130,20 @@ where
             principals::instantiate,
         ),
         row("servicePrincipals.get", M::GET, Sp, "", principals::get),
+        row(
+            "auditLogs.provisioning.list",
+            M::GET,
+            Root,
+            "/auditLogs/provisioning",
+            logs::list,
+        ),
+        row(
+            "auditLogs.provisioning.get",
+            M::GET,
+            Root,
+            "/auditLogs/provisioning/{id}",
+            logs::get,
+        ),
         row(
             "synchronization.get",
             M::GET,
@@ -407,6 +425,7 @@ where
     Arc<Directory>: FromRef<S>,
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
 {
     operations().into_iter().fold(Router::new(), register)
 }

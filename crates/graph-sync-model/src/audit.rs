@@ -329,6 +329,164 @@ impl DetailsInfo {
     }
 }
 
+/// The statistics of one provisioning cycle, as MSIdentityTools'
+/// `Get-MsIdProvisioningLogStatistics -SummarizeByCycleId` computes them: first and last
+/// activity, distinct changes (`changeId`), distinct users (`sourceIdentity.id`), and counts
+/// per action × status. Feed it events with [`CycleSummary::add`]; it keeps the ids it has
+/// seen (to count them once), not the events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CycleSummary {
+    /// The cycle's id.
+    pub cycle_id: String,
+    /// The job's id (of the first event).
+    pub job_id: Option<String>,
+    /// The earliest `activityDateTime`.
+    pub start: Option<Timestamp>,
+    /// The latest `activityDateTime`.
+    pub end: Option<Timestamp>,
+    /// Distinct `changeId`s.
+    pub changes: usize,
+    /// Distinct `sourceIdentity.id`s.
+    pub users: usize,
+    /// Per action (`create`, `update`, `delete`, `disable`, `stagedDelete`, `other`, and
+    /// any other action met), counts per status.
+    pub actions: Vec<ActionStatistics>,
+    #[serde(skip)]
+    change_ids: std::collections::BTreeSet<String>,
+    #[serde(skip)]
+    user_ids: std::collections::BTreeSet<String>,
+}
+
+/// The counts of one action in a [`CycleSummary`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ActionStatistics {
+    /// The action.
+    pub action: String,
+    /// `success`.
+    pub success: u64,
+    /// `failure`.
+    pub failure: u64,
+    /// `skipped`.
+    pub skipped: u64,
+    /// `warning`.
+    pub warning: u64,
+    /// Any other status.
+    pub other: u64,
+}
+
+impl ActionStatistics {
+    fn new(action: &str) -> Self {
+        Self {
+            action: action.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// All counts added up.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.success
+            .saturating_add(self.failure)
+            .saturating_add(self.skipped)
+            .saturating_add(self.warning)
+            .saturating_add(self.other)
+    }
+}
+
+impl CycleSummary {
+    /// An empty summary of the cycle `cycle_id`, with a row for each documented action.
+    #[must_use]
+    pub fn new(cycle_id: impl Into<String>) -> Self {
+        Self {
+            cycle_id: cycle_id.into(),
+            actions: [
+                "create",
+                "update",
+                "delete",
+                "disable",
+                "stagedDelete",
+                "other",
+            ]
+            .into_iter()
+            .map(ActionStatistics::new)
+            .collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Counts `event` in.
+    pub fn add(&mut self, event: &ProvisioningObjectSummary) {
+        if self.job_id.is_none() {
+            self.job_id = event.job_id.get().cloned();
+        }
+        if let Some(at) = event
+            .activity_date_time
+            .get()
+            .filter(|at| at.value().is_some())
+        {
+            if self.start.as_ref().and_then(Timestamp::value) > at.value() || self.start.is_none() {
+                self.start = Some(at.clone());
+            }
+            if self.end.as_ref().and_then(Timestamp::value) < at.value() {
+                self.end = Some(at.clone());
+            }
+        }
+        if let Some(change) = event.change_id.get() {
+            if self.change_ids.insert(change.clone()) {
+                self.changes = self.changes.saturating_add(1);
+            }
+        }
+        if let Some(user) = event.source_identity.get().and_then(|s| s.id.get()) {
+            if self.user_ids.insert(user.clone()) {
+                self.users = self.users.saturating_add(1);
+            }
+        }
+        let action = event
+            .provisioning_action
+            .get()
+            .map_or("other", ProvisioningAction::as_str);
+        let row = match self.actions.iter().position(|row| row.action == action) {
+            Some(index) => &mut self.actions[index],
+            None => {
+                self.actions.push(ActionStatistics::new(action));
+                let last = self.actions.len() - 1;
+                &mut self.actions[last]
+            }
+        };
+        let count = match event.status() {
+            Some(ProvisioningResult::Success) => &mut row.success,
+            Some(ProvisioningResult::Failure) => &mut row.failure,
+            Some(ProvisioningResult::Skipped) => &mut row.skipped,
+            Some(ProvisioningResult::Warning) => &mut row.warning,
+            _ => &mut row.other,
+        };
+        *count = count.saturating_add(1);
+    }
+
+    /// The summaries of `events` by cycle, in the order cycles are first met.
+    #[must_use]
+    pub fn by_cycle<'a>(
+        events: impl IntoIterator<Item = &'a ProvisioningObjectSummary>,
+    ) -> Vec<Self> {
+        let mut summaries: Vec<Self> = Vec::new();
+        for event in events {
+            let cycle = event.cycle_id.get().map_or("", String::as_str);
+            match summaries.iter_mut().find(|s| s.cycle_id == cycle) {
+                Some(summary) => summary.add(event),
+                None => {
+                    let mut summary = Self::new(cycle);
+                    summary.add(event);
+                    summaries.push(summary);
+                }
+            }
+        }
+        summaries
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +531,68 @@ mod tests {
             Some("alice")
         );
         assert!(ProvisioningObjectSummary::default().steps().is_empty());
+    }
+
+    #[test]
+    fn cycle_summaries_count_changes_users_and_action_by_status() {
+        let event =
+            |cycle: &str, change: &str, user: &str, at: &str, action: &str, status: &str| {
+                serde_json::from_value::<ProvisioningObjectSummary>(serde_json::json!({
+                    "cycleId": cycle, "changeId": change, "jobId": "j", "activityDateTime": at,
+                    "sourceIdentity": {"id": user}, "provisioningAction": action,
+                    "provisioningStatusInfo": {"status": status}
+                }))
+                .unwrap()
+            };
+        let events = [
+            event(
+                "c1",
+                "x1",
+                "u1",
+                "2026-11-29T10:00:02Z",
+                "create",
+                "success",
+            ),
+            event(
+                "c1",
+                "x2",
+                "u2",
+                "2026-11-29T10:00:01Z",
+                "create",
+                "failure",
+            ),
+            event("c1", "x2", "u2", "2026-11-29T10:00:03Z", "other", "skipped"),
+            event(
+                "c2",
+                "x3",
+                "u1",
+                "2026-11-29T11:00:00Z",
+                "someFutureAction",
+                "warning",
+            ),
+        ];
+        let summaries = CycleSummary::by_cycle(&events);
+        assert_eq!(summaries.len(), 2);
+        let first = &summaries[0];
+        assert_eq!((first.changes, first.users), (2, 2));
+        assert_eq!(
+            first.start.as_ref().unwrap().as_str(),
+            "2026-11-29T10:00:01Z"
+        );
+        assert_eq!(first.end.as_ref().unwrap().as_str(), "2026-11-29T10:00:03Z");
+        let create = &first.actions[0];
+        assert_eq!(
+            (
+                create.action.as_str(),
+                create.success,
+                create.failure,
+                create.total()
+            ),
+            ("create", 1, 1, 2)
+        );
+        assert_eq!(first.actions[5].skipped, 1);
+        let later = &summaries[1];
+        assert_eq!(later.actions.last().unwrap().action, "someFutureAction");
+        assert_eq!(later.actions.last().unwrap().warning, 1);
     }
 }

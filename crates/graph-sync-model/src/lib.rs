@@ -73,8 +73,8 @@ pub use secrets::{
 pub use synchronization::Synchronization;
 
 pub use audit::{
-    DetailsInfo, Initiator, PROVISIONING_OBJECT_SUMMARY_PROPERTIES, ProvisioningErrorInfo,
-    ProvisioningObjectSummary, ProvisioningServicePrincipal,
+    ActionStatistics, CycleSummary, DetailsInfo, Initiator, PROVISIONING_OBJECT_SUMMARY_PROPERTIES,
+    ProvisioningErrorInfo, ProvisioningObjectSummary, ProvisioningServicePrincipal,
 };
 pub use collection::ODataCollection;
 pub use enums::{

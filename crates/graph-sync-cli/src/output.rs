@@ -27,7 +27,6 @@ pub(crate) enum OutputFormat {
     Ndjson,
 }
 
-
 /// A result in both forms.
 #[derive(Debug, Clone)]
 pub(crate) struct Report {

@@ -264,6 +264,44 @@ async fn clear_empties_keys_and_refuses_json_keys_before_sending() {
     let keys: Vec<String> = world.stored().into_iter().map(|(k, _)| k).collect();
     assert_eq!(keys, ["SyncAll", "SyncNotificationSettings"]);
 
+    // Issue 12 item 10: a key that was not set is reported so, and not sent.
+    let puts = |world: &World| {
+        world.running.emulator().handled_count(
+            "PUT",
+            &format!(
+                "/v1.0/servicePrincipals/{}/synchronization/secrets",
+                world.sp_id()
+            ),
+        )
+    };
+    let puts_before = puts(&world);
+    let clear = |keys: &[&str]| {
+        world
+            .graph_sync()
+            .args(&["secrets", "clear", "--yes", "--sp", &world.sp_id()])
+            .args(keys)
+    };
+    let output = clear(&["SyncAll", "Password"]).run().await;
+    output.expect_code(0);
+    assert!(output.stdout.contains("Cleared 1 secret(s)"), "{output:#?}");
+    assert!(
+        output.stdout.contains("Password") && output.stdout.contains("was not set"),
+        "{output:#?}"
+    );
+    assert_eq!(puts(&world), puts_before + 1);
+    let output = clear(&["Password", "SecretToken"]).run().await;
+    output.expect_code(0);
+    assert!(
+        output.stdout.contains("Nothing to clear")
+            && output.stdout.contains("Password, SecretToken were not set"),
+        "{output:#?}"
+    );
+    assert_eq!(
+        puts(&world),
+        puts_before + 1,
+        "nothing sent when nothing was set"
+    );
+
     let before = world.request_count();
     let output = world
         .graph_sync()
@@ -379,5 +417,77 @@ async fn cloud_selects_the_graph_root() {
             url.ends_with("/servicePrincipals(appId='7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b')/synchronization/secrets"),
             "{url}"
         );
+    }
+}
+
+/// Issue 9 item 2: the documentation's "Add synchronization secrets" body (`BaseAddress` =
+/// `user@domain.com`, which is not a URL) is sent unchanged, with a warning, and exactly as
+/// documented: the stored pairs and the logged body are the documented ones, in order.
+/// `--strict` refuses it before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_body_is_sent_unchanged_with_a_warning_and_strict_refuses_it() {
+    let world = World::start().await;
+    let documented: Value = serde_json::from_str(include_str!(
+        "../../graph-sync-model/tests/fixtures/secrets-put-documented-request.json"
+    ))
+    .unwrap();
+    // The same body, as a secrets file: the documented values, in the documented order.
+    let file = world.dir.private(
+        "documented.json",
+        r#"{"BaseAddress": "user@domain.com", "SecretToken": "password-value",
+            "SyncNotificationSettings": "{\"Enabled\":false,\"DeleteThresholdEnabled\":false}",
+            "SyncAll": "false"}"#,
+    );
+
+    let before = world.request_count();
+    let strict = world.set_secrets(&file).arg("--strict").run().await;
+    strict.expect_code(2).never_shows("password-value");
+    assert!(strict.stderr.contains("--strict refuses"), "{strict:#?}");
+    assert!(strict.stderr.contains("BaseAddress"), "{strict:#?}");
+    assert_eq!(world.request_count(), before, "nothing sent under --strict");
+
+    let output = world.set_secrets(&file).run().await;
+    output.expect_code(0).never_shows("password-value");
+    assert!(output.stderr.contains("warning:"), "{output:#?}");
+    assert!(output.stderr.contains("BaseAddress"), "{output:#?}");
+    assert!(
+        !output.stderr.contains("user@domain.com"),
+        "values never quoted: {output:#?}"
+    );
+
+    let expected: Vec<(String, String)> = documented["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            (
+                pair["key"].as_str().unwrap().to_owned(),
+                pair["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(world.stored(), expected);
+    let put = world
+        .running
+        .emulator()
+        .requests()
+        .into_iter()
+        .rfind(|request| request.method == "PUT")
+        .unwrap();
+    let sent: Value = serde_json::from_str(put.body.as_deref().unwrap()).unwrap();
+    let sent_pairs = sent["value"].as_array().unwrap();
+    assert_eq!(sent.as_object().unwrap().len(), 1, "only `value`: {sent}");
+    assert_eq!(sent_pairs.len(), 4);
+    for (sent, documented) in sent_pairs
+        .iter()
+        .zip(documented["value"].as_array().unwrap())
+    {
+        assert_eq!(
+            sent.as_object().unwrap().len(),
+            2,
+            "only key and value: {sent}"
+        );
+        // The log redacts every value; the values are checked as stored, above.
+        assert_eq!(sent["key"], documented["key"]);
     }
 }

@@ -2,8 +2,8 @@
 //! in `server.rs`).
 
 use graph_sync_model::{
-    AppId, ApplicationTemplateId, IdError, JobId, Secrets, ServicePrincipalId, SynchronizationJob,
-    SynchronizationTemplate,
+    AppId, ApplicationTemplateId, IdError, JobId, Property, Secrets, ServicePrincipalId,
+    SynchronizationJob, SynchronizationTemplate,
 };
 
 use crate::control::settings::Settings;
@@ -231,9 +231,21 @@ impl Emulator {
     /// Gives the service principal `id` the template `template` (its `schema` is the
     /// template's default, to which a schema DELETE resets). A template with the same id is
     /// replaced. An unknown service principal is ignored.
-    pub fn add_template(&self, id: &ServicePrincipalId, template: SynchronizationTemplate) {
-        let entry = TemplateEntry::new(template);
-        let found = self.state.directory.with(id, |principal| {
+    ///
+    /// A template without an `applicationId` gets the service principal's application (its
+    /// object id when it has one, else its appId), as Graph always writes a GUID there.
+    pub fn add_template(&self, id: &ServicePrincipalId, mut template: SynchronizationTemplate) {
+        let found = self.state.directory.with(id, move |principal| {
+            if template.application_id.as_deref().is_none_or(str::is_empty) {
+                template.application_id = Property::Value(
+                    principal
+                        .application
+                        .as_ref()
+                        .and_then(|application| application.id.get().cloned())
+                        .unwrap_or_else(|| principal.principal.app_id.to_string()),
+                );
+            }
+            let entry = TemplateEntry::new(template);
             principal.templates.retain(|t| t.id() != entry.id());
             principal.templates.push(entry);
         });
@@ -276,6 +288,14 @@ impl Emulator {
     /// is deterministic.
     pub fn set_replication_lag(&self, reads: u32) {
         self.state.directory.lock().replication_lag = reads;
+    }
+
+    /// Loose (`true`) or strict (`false`, the default). Strict holds requests to what Graph
+    /// accepts: bodies checked against the v1.0 metadata (unknown properties, wrong JSON
+    /// types, invalid enum and flags text are `400`), OData query options checked and applied.
+    /// Loose accepts such requests as earlier versions did, for clients that rely on it.
+    pub fn set_loose(&self, loose: bool) {
+        self.state.strictness.set_loose(loose);
     }
 
     /// How many items a list page holds before `@odata.nextLink` (default 100).

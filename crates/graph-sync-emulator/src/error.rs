@@ -224,18 +224,18 @@ impl GraphError {
         Self::bad_request("The request path is not valid percent-encoded UTF-8.")
     }
 
-    /// `500`: a route or method the emulator does not implement. Loud on purpose.
-    pub(crate) fn not_implemented(method: &Method, path: &str) -> Self {
+    /// `400`: a path segment that names nothing (the OData router's wording).
+    pub(crate) fn segment_not_found(segment: &str) -> Self {
+        Self::bad_request(format!("Resource not found for the segment '{segment}'."))
+    }
+
+    /// `405`: a known path with a method it does not take (the directory's wording).
+    pub(crate) fn method_not_allowed(method: &Method) -> Self {
+        tracing::debug!(%method, "a method the path does not take");
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "NotImplementedInEmulator",
-            format!(
-                "graph-sync-emulator does not implement {method} {path}. Emulated: the \
-                 documented synchronization operations under /v1.0/servicePrincipals/{{id}} \
-                 (also servicePrincipals(appId='{{appId}}')) and /v1.0/applications/{{id}}, \
-                 GET /v1.0/servicePrincipals/{{id}} and \
-                 POST /v1.0/applicationTemplates/{{id}}/instantiate."
-            ),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
         )
     }
 

@@ -155,6 +155,7 @@ mod provisioning;
 mod router;
 mod server;
 mod state;
+mod strict;
 mod synchronization;
 mod throttle;
 mod tls;

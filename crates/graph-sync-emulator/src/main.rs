@@ -19,12 +19,14 @@ graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 
 Usage: graph-sync-emulator [--port N] [--sp NAME]... [--throttle RATE[/BURST]]
                            [--faults RATE [--fault-kinds KINDS] [--seed N]]
-                           [--latency MS[..MS]] [--only SELECTION]
+                           [--latency MS[..MS]] [--only SELECTION] [--loose]
 
 Options:
   --port N                 Listen on 127.0.0.1:N (default 0: an ephemeral port)
   --sp NAME                Register a service principal named NAME (repeatable;
                            default: one named \"Demo SCIM app\")
+  --loose                  Accept what Graph would refuse: no checks of request
+                           bodies or query options (default: strict, as Graph)
   --throttle RATE[/BURST]  Answer 429 beyond RATE requests per second per client
                            (bursts of BURST; default the rate rounded up)
   --faults RATE            Inject a fault into a share of requests (0.05 or 5%)
@@ -47,6 +49,7 @@ enum Command {
     Run {
         port: u16,
         names: Vec<String>,
+        loose: bool,
         settings: Settings,
     },
 }
@@ -55,6 +58,7 @@ enum Command {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut port = 0;
     let mut names = Vec::new();
+    let mut loose = false;
     let mut flags = Flags::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -66,6 +70,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "--loose" if inline.is_none() => loose = true,
             "--port" => {
                 let value = inline
                     .or_else(|| args.next())
@@ -107,13 +112,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     Ok(Command::Run {
         port,
         names,
+        loose,
         settings,
     })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names, settings) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, loose, settings) = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -121,8 +127,9 @@ async fn main() -> ExitCode {
         Ok(Command::Run {
             port,
             names,
+            loose,
             settings,
-        }) => (port, names, settings),
+        }) => (port, names, loose, settings),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -130,6 +137,7 @@ async fn main() -> ExitCode {
     };
 
     let emulator = Emulator::new();
+    emulator.set_loose(loose);
     emulator.configure(&settings);
     let principals: Vec<ServicePrincipal> = names
         .iter()
@@ -193,6 +201,7 @@ mod tests {
             Ok(Command::Run {
                 port: 0,
                 names: vec!["Demo SCIM app".to_owned()],
+                loose: false,
                 settings: Settings::default(),
             })
         );
@@ -205,6 +214,7 @@ mod tests {
             Ok(Command::Run {
                 port: 8080,
                 names: vec!["A".to_owned(), "B c".to_owned()],
+                loose: false,
                 settings: Settings::default(),
             })
         );
@@ -213,10 +223,15 @@ mod tests {
             Ok(Command::Run {
                 port: 9,
                 names: vec!["Demo SCIM app".to_owned()],
+                loose: false,
                 settings: Settings::default(),
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
+        assert!(matches!(
+            parse(&["--loose"]),
+            Ok(Command::Run { loose: true, .. })
+        ));
     }
 
     #[test]
@@ -226,6 +241,7 @@ mod tests {
         assert!(parse(&["--sp"]).is_err());
         assert!(parse(&["--sp", " "]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        assert!(parse(&["--loose=yes"]).is_err());
         assert!(parse(&["--throttle", "0"]).is_err());
         assert!(parse(&["--throttle"]).is_err());
         assert!(parse(&["--throttle", "5", "--throttle=6"]).is_err());

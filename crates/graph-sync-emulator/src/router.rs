@@ -11,8 +11,12 @@
 //! 4. **routing**: the identity endpoints ([`identity::routes`]) and the Graph operations
 //!    ([`synchronization::routes`], a table where each operation carries its name for
 //!    per-operation layers such as request validation);
-//! 5. **fallback**: a path or method no route names answers `500 NotImplementedInEmulator`,
-//!    whatever else is wrong, so a test that wanders off the emulated surface fails at once.
+//! 5. **fallback** ([`strict::unrouted`]): a path no route names answers Graph's `400`
+//!    "Resource not found for the segment …", a known path with another method `405`
+//!    (never `500`, which clients would retry as transient).
+//!
+//! Every operation's route also passes the strict layer ([`strict::guard`]): query options
+//! and bodies checked against the metadata, `@odata.context` on the answer.
 //!
 //! The control API ([`control::routes`], under `/_emulator`) stands beside this pipeline, not
 //! in it: it is never throttled, faulted or logged.
@@ -25,7 +29,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -37,15 +41,23 @@ use crate::faults;
 use crate::identity;
 use crate::log::{Captured, RecordedRequest, RequestLog, Timing};
 use crate::state::AppState;
+use crate::strict;
 use crate::synchronization;
 
 /// The router of the emulated API, every stage of the pipeline in place, and the control API.
 pub(crate) fn router(state: AppState) -> Router {
+    let (operations, patterns) = synchronization::routes();
+    let patterns = Arc::new(patterns);
+    let unrouted =
+        move |method: Method, uri: Uri| async move { strict::unrouted(&method, &uri, &patterns) };
     let graph = Router::new()
         .merge(identity::routes())
-        .merge(synchronization::routes())
-        .fallback(not_implemented)
-        .method_not_allowed_fallback(not_implemented)
+        .merge(operations)
+        .fallback(unrouted.clone())
+        .method_not_allowed_fallback(unrouted)
+        .layer(Extension(Arc::clone(&state.strictness)))
+        .layer(Extension(Arc::clone(&state.identity)))
+        .layer(Extension(Arc::clone(&state.directory)))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state.resilience),
             faults::layer,
@@ -132,9 +144,4 @@ async fn envelope(
         .with_details(captured, timing),
     );
     response
-}
-
-/// Any route or method not emulated.
-async fn not_implemented(method: Method, uri: Uri) -> GraphError {
-    GraphError::not_implemented(&method, uri.path())
 }

@@ -10,6 +10,7 @@
 //! | [`Resilience`] | throttle and fault plan | the resilience middleware |
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
+//! | [`Strictness`] | strict (default) or loose | the strict layer |
 //! | [`ProvisioningLogs`] | the provisioning events (`/auditLogs/provisioning`) | job, provisioning and log handlers |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //!
@@ -27,6 +28,7 @@ use crate::directory::Directory;
 use crate::faults::Resilience;
 use crate::identity::Identity;
 use crate::log::RequestLog;
+use crate::strict::Strictness;
 use crate::synchronization::logs::ProvisioningLogs;
 use crate::synchronization::paging::Paging;
 
@@ -39,6 +41,7 @@ pub(crate) struct AppState {
     pub(crate) resilience: Arc<Resilience>,
     pub(crate) log: Arc<RequestLog>,
     pub(crate) paging: Arc<Paging>,
+    pub(crate) strictness: Arc<Strictness>,
     pub(crate) admin: Arc<Admin>,
     pub(crate) provisioning_logs: Arc<ProvisioningLogs>,
 }
@@ -53,6 +56,7 @@ impl Default for AppState {
             resilience: Arc::default(),
             log: Arc::default(),
             paging: Arc::default(),
+            strictness: Arc::default(),
             admin: Arc::default(),
             provisioning_logs: Arc::default(),
         }
@@ -77,5 +81,6 @@ substates! {
     resilience: Resilience,
     log: RequestLog,
     paging: Paging,
+    strictness: Strictness,
     provisioning_logs: ProvisioningLogs,
 }

@@ -10,6 +10,7 @@
 
 mod control;
 mod round_trip;
+mod strict;
 mod sync;
 
 use std::future::IntoFuture;
@@ -648,42 +649,51 @@ async fn invalid_notification_settings_are_400_double_encoded() {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn unimplemented_routes_and_methods_are_500_not_implemented_in_emulator() {
+async fn unknown_segments_are_400_and_unlisted_methods_405_as_graph_answers() {
     let h = harness().await;
+    let segment = |name: &str| format!("Resource not found for the segment '{name}'.");
     let cases = [
-        (Method::GET, h.url("/users")),
+        (Method::GET, h.url("/users"), segment("users")),
         (
             Method::GET,
             h.url(&format!(
                 "/servicePrincipals/{SP_ID}/synchronization/secrets/$count"
             )),
+            segment("$count"),
         ),
-        (Method::POST, h.secrets_url()),
-        (Method::GET, h.secrets_url()),
-        (Method::DELETE, h.sync_url()),
-        (Method::GET, h.url("/users(appId='x')/synchronization")),
+        (
+            Method::GET,
+            h.url("/users(appId='x')/synchronization"),
+            segment("users(appId='x')"),
+        ),
         (
             Method::GET,
             format!(
                 "{}/beta/servicePrincipals/{SP_ID}/synchronization",
                 h.running.base_url()
             ),
+            segment("beta"),
         ),
-        (Method::GET, h.running.base_url()),
     ];
-    for (method, url) in cases {
-        // Without a token too: an unimplemented route fails loudly whatever else is wrong.
+    for (method, url, message) in cases {
+        // Without a token too: routing comes first.
         let reply = h.send(h.client.request(method.clone(), &url)).await;
-        reply.assert_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "NotImplementedInEmulator",
-        );
-        let path = url.strip_prefix(&h.running.base_url()).unwrap();
-        let path = if path.is_empty() { "/" } else { path };
-        let message = reply.error_message();
-        assert!(
-            message.contains(&format!("{method} {path}")),
-            "{method} {url}: {message}"
+        reply.assert_error(StatusCode::BAD_REQUEST, "BadRequest");
+        assert_eq!(reply.error_message(), message, "{method} {url}");
+    }
+    for (method, url) in [
+        (Method::POST, h.secrets_url()),
+        (Method::GET, h.secrets_url()),
+        (Method::DELETE, h.sync_url()),
+        (Method::TRACE, h.sync_url()),
+        (Method::PATCH, format!("{}/jobs/j", h.sync_url())),
+    ] {
+        let reply = h.send(h.request(method.clone(), &url)).await;
+        reply.assert_error(StatusCode::METHOD_NOT_ALLOWED, "Request_BadRequest");
+        assert_eq!(
+            reply.error_message(),
+            "Specified HTTP method is not allowed for the request target.",
+            "{method} {url}"
         );
     }
 }
@@ -773,7 +783,7 @@ async fn the_request_log_records_method_path_status_and_client_request_id() {
         [
             ("PUT", secrets_path.as_str(), 204, Some("log-1")),
             ("GET", select_path.as_str(), 200, None),
-            ("GET", "/v1.0/users", 500, None),
+            ("GET", "/v1.0/users", 400, None),
         ]
     );
     assert!(!format!("{log:?}").contains(&h.token));

@@ -59,4 +59,8 @@ pub(crate) struct BulkSecretsArgs {
     /// Accept key columns that are not among the 45 documented ones.
     #[arg(long)]
     pub(crate) allow_unknown_keys: bool,
+    /// Refuse values that break a rule graph-sync infers but the documentation does not fix
+    /// (e.g. a BaseAddress that is not a URL); by default they are sent with a warning.
+    #[arg(long)]
+    pub(crate) strict: bool,
 }

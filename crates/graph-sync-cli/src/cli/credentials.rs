@@ -51,4 +51,8 @@ pub(crate) struct ValidateArgs {
     /// Accept keys that are not among the 45 documented ones.
     #[arg(long)]
     pub(crate) allow_unknown_keys: bool,
+    /// Refuse values that break a rule graph-sync infers but the documentation does not fix
+    /// (e.g. a BaseAddress that is not a URL); by default they are sent with a warning.
+    #[arg(long, requires = "from")]
+    pub(crate) strict: bool,
 }

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use super::values::parse_sp;
+use super::values::{SpArg, parse_sp_arg};
 use clap::{Args, Subcommand, ValueEnum};
-use graph_sync_api::model::{ServicePrincipalRef, TemplateId};
+use graph_sync_api::model::TemplateId;
 
 use super::values::parse_duration;
 use super::{Change, JobChange, JobRef, SpRef};
@@ -112,9 +112,10 @@ pub(crate) enum JobsCommand {
 /// `jobs create`.
 #[derive(Debug, Args)]
 pub(crate) struct CreateJobArgs {
-    /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
-    pub(crate) sp: ServicePrincipalRef,
+    /// The service principal: its object id, appId=GUID, or name:DISPLAY NAME (looked up;
+    /// exactly one must match).
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID|name:NAME", value_parser = parse_sp_arg)]
+    pub(crate) sp: SpArg,
     /// The synchronization template id (from `templates list`).
     #[arg(long, value_name = "ID")]
     pub(crate) template: TemplateId,

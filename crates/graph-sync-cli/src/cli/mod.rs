@@ -38,7 +38,7 @@ pub(crate) use secrets::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
 pub(crate) use targets::{Change, JobChange, JobRef, SpRef};
 pub(crate) use templates::TemplatesCommand;
 pub(crate) use tools::{CompletionsArgs, EmulatorArgs};
-pub(crate) use values::{MAX_DURATION, parse_duration, parse_sp};
+pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp};
 
 use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;

@@ -64,6 +64,10 @@ pub(crate) struct ProvisionArgs {
     /// and kept).
     #[arg(long)]
     pub(crate) prune: bool,
+    /// Refuse values that break a rule graph-sync infers but the documentation does not fix
+    /// (e.g. a BaseAddress that is not a URL); by default they are sent with a warning.
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// Read the current state and print the plan; change nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,

@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::values::parse_sp;
+use super::values::{SpArg, parse_sp_arg};
 use clap::{Args, Subcommand};
-use graph_sync_api::model::ServicePrincipalRef;
 
 use crate::secrets_file::FileFormat;
 
@@ -83,9 +82,10 @@ pub(crate) enum SecretsCommand {
 /// `secrets set`.
 #[derive(Debug, Args)]
 pub(crate) struct SetArgs {
-    /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
-    pub(crate) sp: ServicePrincipalRef,
+    /// The service principal: its object id, appId=GUID, or name:DISPLAY NAME (looked up;
+    /// exactly one must match).
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID|name:NAME", value_parser = parse_sp_arg)]
+    pub(crate) sp: SpArg,
     /// The secrets file (TOML or JSON) mapping keys to values.
     #[arg(long, value_name = "FILE")]
     pub(crate) from: PathBuf,
@@ -95,6 +95,10 @@ pub(crate) struct SetArgs {
     /// Send keys that are not among the 45 documented ones.
     #[arg(long)]
     pub(crate) allow_unknown_keys: bool,
+    /// Refuse values that break a rule graph-sync infers but the documentation does not fix
+    /// (e.g. a BaseAddress that is not a URL); by default they are sent with a warning.
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// Print the request that would be sent, values redacted, and send nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -103,17 +107,19 @@ pub(crate) struct SetArgs {
 /// `secrets show`.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {
-    /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
-    pub(crate) sp: ServicePrincipalRef,
+    /// The service principal: its object id, appId=GUID, or name:DISPLAY NAME (looked up;
+    /// exactly one must match).
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID|name:NAME", value_parser = parse_sp_arg)]
+    pub(crate) sp: SpArg,
 }
 
 /// `secrets clear`.
 #[derive(Debug, Args)]
 pub(crate) struct ClearArgs {
-    /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
-    pub(crate) sp: ServicePrincipalRef,
+    /// The service principal: its object id, appId=GUID, or name:DISPLAY NAME (looked up;
+    /// exactly one must match).
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID|name:NAME", value_parser = parse_sp_arg)]
+    pub(crate) sp: SpArg,
     /// The keys to clear.
     #[arg(value_name = "KEY", required = true)]
     pub(crate) keys: Vec<String>,

@@ -1,15 +1,16 @@
 //! The service principal (and job) a command addresses, shared by every command's arguments.
 
-use super::values::parse_sp;
+use super::values::{SpArg, parse_sp_arg};
 use clap::Args;
-use graph_sync_api::model::{JobId, ServicePrincipalRef};
+use graph_sync_api::model::JobId;
 
 /// The service principal and job most commands address.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct JobRef {
-    /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
-    pub(crate) sp: ServicePrincipalRef,
+    /// The service principal: its object id, appId=GUID, or name:DISPLAY NAME (looked up;
+    /// exactly one must match).
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID|name:NAME", value_parser = parse_sp_arg)]
+    pub(crate) sp: SpArg,
     /// The job id (from `jobs list`).
     #[arg(long, value_name = "JOB")]
     pub(crate) job: JobId,
@@ -18,9 +19,10 @@ pub(crate) struct JobRef {
 /// Just the service principal.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct SpRef {
-    /// The service principal: its object id, or appId=GUID.
-    #[arg(long, value_name = "OBJECT_ID|appId=GUID", value_parser = parse_sp)]
-    pub(crate) sp: ServicePrincipalRef,
+    /// The service principal: its object id, appId=GUID, or name:DISPLAY NAME (looked up;
+    /// exactly one must match).
+    #[arg(long, value_name = "OBJECT_ID|appId=GUID|name:NAME", value_parser = parse_sp_arg)]
+    pub(crate) sp: SpArg,
 }
 
 /// `--dry-run` and `--yes`, for a command that changes something.

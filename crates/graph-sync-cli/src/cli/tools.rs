@@ -46,6 +46,10 @@ pub(crate) struct EmulatorArgs {
     /// Register a service principal with this display name (repeatable).
     #[arg(long = "sp", value_name = "NAME", default_value = "Demo SCIM app")]
     pub(crate) service_principals: Vec<String>,
+    /// Accept what Graph would refuse: no checks of request bodies or query options
+    /// (default: strict, as Graph).
+    #[arg(long)]
+    pub(crate) loose: bool,
     /// Serve HTTPS, with a certificate for 127.0.0.1, localhost and ::1 signed by a
     /// development authority generated at start (or the one --cert and --key give).
     #[arg(long)]

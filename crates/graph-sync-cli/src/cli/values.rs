@@ -18,6 +18,45 @@ pub(super) fn parse_subject(text: &str) -> Result<(String, String), String> {
     Ok((id.trim().to_owned(), kind.trim().to_owned()))
 }
 
+/// A service principal as the command line names it: an object id or appId (addressable as
+/// such), or a display name, looked up before the command acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SpArg {
+    /// `OBJECT_ID` or `appId=GUID`.
+    Ref(ServicePrincipalRef),
+    /// `name:DISPLAY NAME`.
+    Name(String),
+}
+
+impl std::fmt::Display for SpArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ref(reference) => reference.fmt(f),
+            Self::Name(name) => write!(f, "name:{name}"),
+        }
+    }
+}
+
+/// Parses `--sp`: an object id, `appId=GUID` (`appId` in any case), or `name:DISPLAY NAME`
+/// (`name` in any case; the rest taken as written, surrounding spaces trimmed).
+///
+/// # Errors
+///
+/// The model's reason, e.g. "service principal id must be a GUID", or an empty name.
+pub(crate) fn parse_sp_arg(text: &str) -> Result<SpArg, String> {
+    let trimmed = text.trim();
+    match trimmed.get(..5) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("name:") => {
+            let name = trimmed.get(5..).unwrap_or_default().trim();
+            if name.is_empty() {
+                return Err("an empty display name after `name:`".to_owned());
+            }
+            Ok(SpArg::Name(name.to_owned()))
+        }
+        _ => parse_sp(trimmed).map(SpArg::Ref),
+    }
+}
+
 /// Parses a service principal reference: an object id, or `appId=GUID` with `appId` in any
 /// case (`appid=`, `APPID=`), as people and older journals write it.
 ///
@@ -73,8 +112,9 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
+
+    const GUID: &str = "7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
 
     #[test]
     fn durations_and_subjects_parse_or_say_why() {
@@ -103,7 +143,6 @@ mod tests {
                 .unwrap_err()
                 .contains("not a duration")
         );
-        const GUID: &str = "7d3e4a2b-1c5f-4e6d-8a9b-0c1d2e3f4a5b";
         for prefix in ["appId=", "appid=", "APPID=", "AppId="] {
             let sp = parse_sp(&format!("{prefix}{GUID}")).unwrap();
             assert_eq!(sp.to_string(), format!("appId={GUID}"));
@@ -123,5 +162,21 @@ mod tests {
                 .unwrap_err()
                 .contains("empty object id")
         );
+    }
+
+    #[test]
+    fn sp_arguments_take_a_display_name_after_name() {
+        assert_eq!(
+            parse_sp_arg(" NAME: Contoso SCIM ").unwrap(),
+            SpArg::Name("Contoso SCIM".to_owned())
+        );
+        assert_eq!(parse_sp_arg("name:a:b").unwrap().to_string(), "name:a:b");
+        assert!(
+            parse_sp_arg("name:  ")
+                .unwrap_err()
+                .contains("empty display name")
+        );
+        assert!(matches!(parse_sp_arg(GUID).unwrap(), SpArg::Ref(_)));
+        assert!(parse_sp_arg("Contoso").is_err());
     }
 }

@@ -6,10 +6,10 @@ use serde_json::json;
 
 use crate::cli::{CredentialsCommand, ValidateArgs};
 use crate::commands::Context;
-use crate::commands::target::job_api;
+use crate::commands::target::{job_on, resolve_sp};
 use crate::exit::Failure;
 use crate::output::Report;
-use crate::secrets_file::load_secrets;
+use crate::secrets_file::{advise, load_secrets};
 
 /// Runs a `credentials` subcommand.
 ///
@@ -26,6 +26,7 @@ async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure>
     let (request, source) = match &args.from {
         Some(path) => {
             let secrets = load_secrets(path, args.format, args.allow_unknown_keys)?;
+            advise(&secrets, args.strict, &path.display().to_string())?;
             (
                 ValidateCredentialsRequest::with_credentials(secrets),
                 format!("the credentials in {}", path.display()),
@@ -38,7 +39,8 @@ async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure>
     };
     let client = context.client()?;
     let target = &args.target;
-    job_api(&client, target)
+    let sp = resolve_sp(&client, &target.sp).await?;
+    job_on(&client, &sp, target)
         .validate_credentials(&request)
         .await
         .map_err(|e| Failure::api(format!("validating {source} for job {}", target.job), e))?;
@@ -48,7 +50,7 @@ async fn validate(context: &Context, args: &ValidateArgs) -> Result<(), Failure>
             target.job
         ),
         json: json!({
-            "servicePrincipal": target.sp.to_string(),
+            "servicePrincipal": sp.to_string(),
             "job": target.job.as_str(),
             "valid": true,
             "saved": args.saved,

@@ -29,6 +29,7 @@ use crate::exit::Failure;
 pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), Failure> {
     let settings = Settings::from_flags(&args.control_flags()).map_err(Failure::Usage)?;
     let emulator = Emulator::new();
+    emulator.set_loose(args.loose);
     emulator.configure(&settings);
     let credentials = emulator.register_development_credentials();
     let principals: Vec<ServicePrincipal> = args

@@ -8,7 +8,8 @@ use std::io::IsTerminal as _;
 
 use graph_sync_api::GraphSyncClient;
 use graph_sync_api::model::{
-    SynchronizationJob, SynchronizationJobRestartScope, SynchronizationStatusCode,
+    ServicePrincipalRef, SynchronizationJob, SynchronizationJobRestartScope,
+    SynchronizationStatusCode,
 };
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -17,7 +18,9 @@ use crate::cli::{
     JobChange, JobRef, JobsCommand, JobsCreateArgs, RestartArgs, SpRef, StatusArgs, UntilState,
 };
 use crate::commands::Context;
-use crate::commands::target::{deadline_after, job_api, sync_api};
+use crate::commands::target::{
+    deadline_after, job_api, job_on, resolve_sp, resolve_sp_in, sync_api,
+};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::output::{self, OutputFormat, Report, Table, to_json};
@@ -50,8 +53,9 @@ enum Action {
 
 async fn act(context: &Context, args: &JobChange, action: Action) -> Result<(), Failure> {
     let target = &args.target;
+    let sp = &resolve_sp_in(context, &target.sp).await?;
     let send = |client: GraphSyncClient| async move {
-        let api = job_api(&client, target);
+        let api = job_on(&client, sp, target);
         match action {
             Action::Start => api.start().await,
             Action::Pause => api.pause().await,
@@ -68,8 +72,8 @@ async fn act(context: &Context, args: &JobChange, action: Action) -> Result<(), 
             context.confirm(
                 args.change.yes,
                 &format!(
-                    "Delete job {} of service principal {} (its state and progress are lost)",
-                    target.job, target.sp
+                    "Delete job {} of service principal {sp} (its state and progress are lost)",
+                    target.job
                 ),
             )?;
             ("deleting", "deleted")
@@ -78,17 +82,17 @@ async fn act(context: &Context, args: &JobChange, action: Action) -> Result<(), 
     send(context.client()?)
         .await
         .map_err(|e| Failure::api(format!("{doing} job {}", target.job), e))?;
-    context.print(&done(target, done_word));
+    context.print(&done(sp, target, done_word));
     Ok(())
 }
 
 /// The closing report of a job action, noted as a change for the Ctrl-C report.
-fn done(target: &JobRef, action: &str) -> Report {
+fn done(sp: &ServicePrincipalRef, target: &JobRef, action: &str) -> Report {
     interrupt::record(format!("job {} {action}", target.job));
     Report {
         text: format!("Job {} {action}.", target.job),
         json: json!({
-            "servicePrincipal": target.sp.to_string(),
+            "servicePrincipal": sp.to_string(),
             "job": target.job.as_str(),
             "action": action,
         }),
@@ -97,11 +101,12 @@ fn done(target: &JobRef, action: &str) -> Report {
 }
 
 async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Result<(), Failure> {
-    let jobs = sync_api(client, &args.sp)
+    let sp = resolve_sp(client, &args.sp).await?;
+    let jobs = sync_api(client, &sp)
         .jobs()
         .list()
         .await
-        .map_err(|e| Failure::api(format!("listing jobs of service principal {}", args.sp), e))?;
+        .map_err(|e| Failure::api(format!("listing jobs of service principal {sp}"), e))?;
     let mut table = Table::new(&["JOB", "TEMPLATE", "SCHEDULE", "STATE"]);
     for job in &jobs {
         table.row([
@@ -118,12 +123,9 @@ async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Resu
         ]);
     }
     context.print(&output::list_report(
-        &args.sp,
+        &sp,
         &table,
-        format!(
-            "Service principal {} has no jobs; create one with `graph-sync jobs create`.",
-            args.sp
-        ),
+        format!("Service principal {sp} has no jobs; create one with `graph-sync jobs create`."),
         "jobs",
         &jobs,
     ));
@@ -132,6 +134,7 @@ async fn list(context: &Context, client: &GraphSyncClient, args: &SpRef) -> Resu
 
 async fn show(context: &Context, client: &GraphSyncClient, target: &JobRef) -> Result<(), Failure> {
     let job = job_api(client, target)
+        .await?
         .get()
         .await
         .map_err(|e| Failure::api(format!("reading job {}", target.job), e))?;
@@ -141,10 +144,11 @@ async fn show(context: &Context, client: &GraphSyncClient, target: &JobRef) -> R
 
 async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure> {
     let (args, allow_duplicate, dry_run) = (&args.target, args.allow_duplicate, args.dry_run);
+    let sp = &resolve_sp_in(context, &args.sp).await?;
     if dry_run {
         return context
             .preview(|client: GraphSyncClient| async move {
-                sync_api(&client, &args.sp)
+                sync_api(&client, sp)
                     .jobs()
                     .create(args.template.clone())
                     .await
@@ -153,11 +157,11 @@ async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure>
     }
     let client = &context.client()?;
     if !allow_duplicate {
-        let jobs = sync_api(client, &args.sp)
+        let jobs = sync_api(client, sp)
             .jobs()
             .list()
             .await
-            .map_err(|e| Failure::api(format!("listing jobs of {}", args.sp), e))?;
+            .map_err(|e| Failure::api(format!("listing jobs of {sp}"), e))?;
         if let Some(existing) = jobs
             .iter()
             .find(|job| job.template_id.get() == Some(&args.template))
@@ -168,13 +172,13 @@ async fn create(context: &Context, args: &JobsCreateArgs) -> Result<(), Failure>
                 .map(ToString::to_string)
                 .unwrap_or_default();
             return Err(Failure::Usage(format!(
-                "service principal {} already has job {id} from template {}; nothing was \
+                "service principal {sp} already has job {id} from template {}; nothing was \
                  created. Use that job, or pass --allow-duplicate to create another",
-                args.sp, args.template
+                args.template
             )));
         }
     }
-    let job = sync_api(client, &args.sp)
+    let job = sync_api(client, sp)
         .jobs()
         .create(args.template.clone())
         .await
@@ -203,10 +207,11 @@ async fn restart(context: &Context, args: &RestartArgs) -> Result<(), Failure> {
         }
         None => SynchronizationJobRestartScope::portal_restart(),
     };
+    let sp = &resolve_sp_in(context, &args.target.sp).await?;
     if args.change.dry_run {
         return context
             .preview(|client: GraphSyncClient| async move {
-                job_api(&client, &args.target).restart(&scope).await
+                job_on(&client, sp, &args.target).restart(&scope).await
             })
             .await;
     }
@@ -221,11 +226,11 @@ async fn restart(context: &Context, args: &RestartArgs) -> Result<(), Failure> {
             &format!("Restart job {} clearing {scope_text}", args.target.job),
         )?;
     }
-    job_api(&context.client()?, &args.target)
+    job_on(&context.client()?, sp, &args.target)
         .restart(&scope)
         .await
         .map_err(|e| Failure::api(format!("restarting job {}", args.target.job), e))?;
-    let mut report = done(&args.target, "restarted");
+    let mut report = done(sp, &args.target, "restarted");
     report.text = format!("Job {} restarted (cleared: {scope}).", args.target.job);
     if let Some(object) = report.json.as_object_mut() {
         object.insert("scope".to_owned(), json!(scope.to_string()));
@@ -339,7 +344,7 @@ async fn status(
     client: &GraphSyncClient,
     args: &StatusArgs,
 ) -> Result<(), Failure> {
-    let api = job_api(client, &args.target);
+    let api = job_api(client, &args.target).await?;
     let read = || async {
         api.get()
             .await

@@ -36,7 +36,8 @@ use crate::exit::Failure;
 use crate::interrupt;
 use crate::output::{OutputFormat, Report};
 use crate::secrets_file::{
-    ParseOptions, SecretsFile, SecretsTable, line_column, read_secrets_file, resolve_secrets,
+    ParseOptions, SecretsFile, SecretsTable, advise, line_column, read_secrets_file,
+    resolve_secrets,
 };
 
 /// How long `provision` waits for `Active` unless the manifest says otherwise.
@@ -155,6 +156,11 @@ impl Steps {
 /// [`Failure::NotReached`] when the job does not become `Active` in time.
 pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), Failure> {
     let manifest = Manifest::load(&args.manifest)?;
+    advise(
+        &manifest.secrets,
+        args.strict,
+        &format!("{} [secrets]", args.manifest.display()),
+    )?;
     let client = context.client()?;
     let mut steps = Steps {
         format: context.format(),

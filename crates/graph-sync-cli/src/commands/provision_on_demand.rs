@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::cli::ProvisionOnDemandArgs;
 use crate::commands::Context;
-use crate::commands::target::job_api;
+use crate::commands::target::{job_api, job_on, resolve_sp_in};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::output::{Report, to_json};
@@ -25,14 +25,18 @@ pub(crate) async fn run(context: &Context, args: &ProvisionOnDemandArgs) -> Resu
     let request = ProvisionOnDemandRequest::new(args.rule.clone(), subjects);
     let target = &args.target;
     if args.dry_run {
+        let sp = resolve_sp_in(context, &target.sp).await?;
         return context
             .preview(|client: GraphSyncClient| async move {
-                job_api(&client, target).provision_on_demand(&request).await
+                job_on(&client, &sp, target)
+                    .provision_on_demand(&request)
+                    .await
             })
             .await;
     }
     let client = context.client()?;
     let result = job_api(&client, target)
+        .await?
         .provision_on_demand(&request)
         .await
         .map_err(|e| Failure::api(format!("provisioning on demand with job {}", target.job), e))?;

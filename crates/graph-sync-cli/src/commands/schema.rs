@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::cli::{SchemaCommand, SchemaGetArgs, SchemaPutArgs};
 use crate::commands::Context;
 use crate::commands::reports::schema_summary;
-use crate::commands::target::job_api;
+use crate::commands::target::{job_api, job_on, resolve_sp_in};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::limits::{SCHEMA_CAP, read_file_capped};
@@ -29,6 +29,7 @@ async fn get_schema(context: &Context, args: &SchemaGetArgs) -> Result<(), Failu
     let client = context.client()?;
     let target = &args.target;
     let schema = job_api(&client, target)
+        .await?
         .schema()
         .get()
         .await
@@ -70,9 +71,10 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
     })?;
     let target = &args.target;
     if args.change.dry_run {
+        let sp = resolve_sp_in(context, &target.sp).await?;
         return context
             .preview(|client: GraphSyncClient| async move {
-                job_api(&client, target).schema().put(&schema).await
+                job_on(&client, &sp, target).schema().put(&schema).await
             })
             .await;
     }
@@ -86,6 +88,7 @@ async fn put_schema(context: &Context, args: &SchemaPutArgs) -> Result<(), Failu
     )?;
     let client = context.client()?;
     job_api(&client, target)
+        .await?
         .schema()
         .put(&schema)
         .await

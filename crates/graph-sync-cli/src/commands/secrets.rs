@@ -8,12 +8,12 @@ use serde_json::json;
 use crate::cli::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
 use crate::commands::Context;
 use crate::commands::reports::masked_report;
-use crate::commands::target::secrets_api;
+use crate::commands::target::{resolve_sp, resolve_sp_in, secrets_api};
 use crate::dry_run::{self, CapturingTransport};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::output::{Report, Table};
-use crate::secrets_file::{ParseOptions, load_secrets, parse_key_position};
+use crate::secrets_file::{ParseOptions, advise, load_secrets, parse_key_position};
 
 /// Runs a `secrets` subcommand.
 ///
@@ -31,7 +31,9 @@ pub(crate) async fn run(context: &Context, command: SecretsCommand) -> Result<()
 /// `secrets set`.
 async fn set(context: &Context, args: &SetArgs) -> Result<(), Failure> {
     let secrets = load_secrets(&args.from, args.format, args.allow_unknown_keys)?;
-    put(context, &args.sp, &secrets, args.dry_run, "saved").await
+    advise(&secrets, args.strict, &args.from.display().to_string())?;
+    let sp = resolve_sp_in(context, &args.sp).await?;
+    put(context, &sp, &secrets, args.dry_run, "saved", &[]).await
 }
 
 /// `secrets clear`.
@@ -47,23 +49,67 @@ async fn clear(context: &Context, args: &ClearArgs) -> Result<(), Failure> {
             .clear(key)
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
+    let sp = resolve_sp_in(context, &args.sp).await?;
+    let mut not_set = Vec::new();
     if !args.dry_run {
         let keys: Vec<&str> = secrets.keys().map(SecretKey::as_str).collect();
         context.confirm(
             args.yes,
-            &format!("Clear {} of service principal {}", keys.join(", "), args.sp),
+            &format!("Clear {} of service principal {sp}", keys.join(", ")),
         )?;
+        // Which of the keys are set: Graph lists the saved keys (values masked). Where it
+        // cannot say, every named key is cleared and the report does not guess.
+        let client = context.client()?;
+        match secrets_api(&client, &sp).get().await {
+            Ok(saved) => {
+                let requested: Vec<SecretKey> = secrets.keys().cloned().collect();
+                for key in requested {
+                    if !saved.contains_key(&key) {
+                        secrets.remove(&key);
+                        not_set.push(key);
+                    }
+                }
+            }
+            Err(error) => tracing::info!(
+                %error,
+                "cannot read which keys are saved; clearing every named key"
+            ),
+        }
+        if secrets.is_empty() {
+            return nothing_to_clear(context, &sp, &not_set);
+        }
     }
-    put(context, &args.sp, &secrets, args.dry_run, "cleared").await
+    put(context, &sp, &secrets, args.dry_run, "cleared", &not_set).await
 }
 
-/// Sends (or, for a dry run, prints) one PUT of `secrets` and reports the keys.
+/// The report when none of the keys to clear was set: nothing is sent.
+fn nothing_to_clear(
+    context: &Context,
+    sp: &ServicePrincipalRef,
+    not_set: &[SecretKey],
+) -> Result<(), Failure> {
+    let keys: Vec<&str> = not_set.iter().map(SecretKey::as_str).collect();
+    context.print(&Report {
+        text: format!(
+            "Nothing to clear on service principal {sp}: {} {} not set. Nothing was sent.",
+            keys.join(", "),
+            if keys.len() == 1 { "was" } else { "were" }
+        ),
+        json: json!({ "servicePrincipal": sp.to_string(), "cleared": [], "notSet": keys }),
+        tsv: None,
+    });
+    Ok(())
+}
+
+/// Sends (or, for a dry run, prints) one PUT of `secrets` and reports the keys, and those of
+/// `not_set` (keys to clear that were not set, so not sent).
 async fn put(
     context: &Context,
     sp: &ServicePrincipalRef,
     secrets: &Secrets,
     dry_run: bool,
     action: &str,
+    not_set: &[SecretKey],
 ) -> Result<(), Failure> {
     let what = format!("saving secrets for service principal {sp}");
     if dry_run {
@@ -92,7 +138,15 @@ async fn put(
     for key in secrets.keys() {
         table.row([key.as_str().to_owned(), action.to_owned()]);
     }
+    for key in not_set {
+        table.row([key.as_str().to_owned(), "was not set".to_owned()]);
+    }
     let keys: Vec<&str> = secrets.keys().map(SecretKey::as_str).collect();
+    let not_set: Vec<&str> = not_set.iter().map(SecretKey::as_str).collect();
+    let mut json = json!({ "servicePrincipal": sp.to_string(), action: keys });
+    if !not_set.is_empty() {
+        json["notSet"] = json!(not_set);
+    }
     context.print(&Report {
         text: format!(
             "{} {} secret(s) for service principal {sp}:\n{}",
@@ -100,7 +154,7 @@ async fn put(
             secrets.len(),
             table.render()
         ),
-        json: json!({ "servicePrincipal": sp.to_string(), action: keys }),
+        json,
         tsv: None,
     });
     Ok(())
@@ -109,7 +163,7 @@ async fn put(
 /// `secrets show`.
 async fn show(context: &Context, args: &ShowArgs) -> Result<(), Failure> {
     let client = context.client()?;
-    let sp = &args.sp;
+    let sp = &resolve_sp(&client, &args.sp).await?;
     let secrets = secrets_api(&client, sp)
         .get()
         .await

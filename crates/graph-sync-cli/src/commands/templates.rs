@@ -6,7 +6,7 @@ use graph_sync_api::model::SynchronizationTemplate;
 use crate::cli::{CreateJobArgs, SpRef, TemplatesCommand};
 use crate::commands::Context;
 use crate::commands::reports::schema_summary;
-use crate::commands::target::sync_api;
+use crate::commands::target::{resolve_sp, sync_api};
 use crate::exit::Failure;
 use crate::output::{self, Report, Table, to_json};
 
@@ -28,11 +28,12 @@ async fn list_templates(
     client: &GraphSyncClient,
     args: &SpRef,
 ) -> Result<(), Failure> {
-    let templates = sync_api(client, &args.sp)
+    let sp = resolve_sp(client, &args.sp).await?;
+    let templates = sync_api(client, &sp)
         .templates()
         .list()
         .await
-        .map_err(|e| Failure::api(format!("listing templates of {}", args.sp), e))?;
+        .map_err(|e| Failure::api(format!("listing templates of {sp}"), e))?;
     let mut table = Table::new(&["TEMPLATE", "FACTORY", "DEFAULT", "DESCRIPTION"]);
     for template in &templates {
         table.row([
@@ -52,12 +53,9 @@ async fn list_templates(
         ]);
     }
     context.print(&output::list_report(
-        &args.sp,
+        &sp,
         &table,
-        format!(
-            "Service principal {} offers no synchronization templates.",
-            args.sp
-        ),
+        format!("Service principal {sp} offers no synchronization templates."),
         "templates",
         &templates,
     ));
@@ -69,7 +67,8 @@ async fn show_template(
     client: &GraphSyncClient,
     args: &CreateJobArgs,
 ) -> Result<(), Failure> {
-    let template = sync_api(client, &args.sp)
+    let sp = resolve_sp(client, &args.sp).await?;
+    let template = sync_api(client, &sp)
         .template(args.template.clone())
         .get()
         .await

@@ -5,7 +5,7 @@
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use graph_sync_api::model::Secrets;
+use graph_sync_api::model::{Secrets, Severity};
 use zeroize::Zeroizing;
 
 use super::{FileFormat, ParseOptions, SecretsFile, Sources, permission_warning};
@@ -96,4 +96,73 @@ fn read_stdin() -> std::io::Result<Vec<u8>> {
         ));
     }
     read_capped(stdin, VALUE_CAP)
+}
+
+/// The advice [`Secrets::validate`] gives on values whose format the documentation does not
+/// fix (a `BaseAddress` that is not a URL, say), as one line per value; a refusal is the
+/// error. Messages name the key and the rule, never the value.
+///
+/// # Errors
+///
+/// The refusal's message, when there is one.
+pub(crate) fn advice(secrets: &Secrets) -> Result<Vec<String>, String> {
+    let mut warnings = Vec::new();
+    for finding in secrets.validate() {
+        let message = graph_sync_api::redact::sanitize(finding.message()).into_owned();
+        if finding.severity() == Severity::Refusal {
+            return Err(message);
+        }
+        warnings.push(message);
+    }
+    Ok(warnings)
+}
+
+/// [`advice`] on the secrets from `source`, printed as warnings on stderr (sent anyway) or,
+/// with `--strict`, refused.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] for a refusal, and for any warning under `strict`; nothing is sent.
+pub(crate) fn advise(secrets: &Secrets, strict: bool, source: &str) -> Result<(), Failure> {
+    let warnings =
+        advice(secrets).map_err(|refusal| Failure::Usage(format!("{source}: {refusal}")))?;
+    warn_or_refuse(source, &warnings, strict)
+}
+
+/// Prints `warnings` about the secrets from `source` on stderr (the first few), or with
+/// `strict` refuses them all.
+///
+/// # Errors
+///
+/// [`Failure::Usage`] under `strict` when there is any warning; nothing is sent.
+pub(crate) fn warn_or_refuse(
+    source: &str,
+    warnings: &[String],
+    strict: bool,
+) -> Result<(), Failure> {
+    const SHOWN: usize = 5;
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    let mut lines: Vec<String> = warnings
+        .iter()
+        .take(SHOWN)
+        .map(|w| format!("  {w}"))
+        .collect();
+    if warnings.len() > SHOWN {
+        lines.push(format!("  … and {} more", warnings.len() - SHOWN));
+    }
+    let lines = lines.join("\n");
+    if strict {
+        return Err(Failure::Usage(format!(
+            "{source}: --strict refuses values that break a rule graph-sync infers (the \
+             documentation does not fix these formats); nothing was sent:\n{lines}"
+        )));
+    }
+    eprintln!(
+        "warning: {source}: {} value(s) break a rule graph-sync infers; sent anyway (the \
+         documentation does not fix these formats; --strict refuses):\n{lines}",
+        warnings.len()
+    );
+    Ok(())
 }

@@ -53,7 +53,9 @@ use clap::ValueEnum;
 use graph_sync_api::model::{SecretKey, SecretString, SecretsError, SyncNotificationSettings};
 
 pub(crate) use keys::{parse_key_argument, parse_key_position};
-pub(crate) use load::{load_secrets, read_secrets_file, resolve_secrets};
+pub(crate) use load::{
+    advice, advise, load_secrets, read_secrets_file, resolve_secrets, warn_or_refuse,
+};
 pub(crate) use parse::{SecretsTable, line_column};
 pub(crate) use resolve::{Sources, permission_warning};
 

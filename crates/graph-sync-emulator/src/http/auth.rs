@@ -2,8 +2,8 @@
 //! preamble. It applies the service's checks in the service's order:
 //!
 //! 1. the path names its owner in a form the emulator knows (`servicePrincipals/{id}`,
-//!    `servicePrincipals(appId='…')`, `applications/{id}`); another `{key}` segment is a route
-//!    the emulator does not implement;
+//!    `servicePrincipals(appId='…')`, `applications/{id}`); another `{key}` segment is Graph's
+//!    `400` "Resource not found for the segment …";
 //! 2. the bearer token is valid ([`check_bearer`]): `401` otherwise;
 //! 3. the id is well formed (`400`) and the object exists (`404`).
 //!
@@ -78,7 +78,16 @@ impl Address {
             .remove(param::KEY)
             .as_deref()
             .and_then(Self::parse_key_segment)
-            .ok_or_else(|| GraphError::not_implemented(&parts.method, parts.uri.path()))
+            .ok_or_else(|| {
+                let segment = parts
+                    .uri
+                    .path()
+                    .trim_start_matches("/v1.0/")
+                    .split('/')
+                    .next()
+                    .unwrap_or_default();
+                GraphError::segment_not_found(segment)
+            })
     }
 
     /// Validates the id and finds the service principal.

@@ -21,12 +21,14 @@ use crate::http::body::read_json;
 use crate::http::path::JobSegment;
 use crate::http::reply::{Origin, json_response};
 use crate::provisioning::job::JobEntry;
+use crate::strict::query::Query;
 
 /// `GET …/jobs`.
 pub(super) async fn list(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
+    query: Query,
     State(clock): State<Arc<Clock>>,
     State(logs): State<Arc<ProvisioningLogs>>,
     uri: Uri,
@@ -50,7 +52,7 @@ pub(super) async fn list(
         (jobs, cycle_events(entry))
     })?;
     record_with(&logs, &clock, events);
-    paging.page(jobs, &uri, &origin)
+    paging.page(jobs, &query, &uri, &origin)
 }
 
 /// `GET …/jobs/{job}`.

@@ -25,6 +25,7 @@ use crate::http::auth::Authorized;
 use crate::http::reply::{Origin, json_response};
 use crate::provisioning::catalog;
 use crate::provisioning::events::{Run, SourceObject};
+use crate::strict::query::Query;
 use crate::synchronization::paging::Paging;
 
 /// The most events the store keeps; older ones are dropped first.
@@ -140,10 +141,11 @@ pub(super) async fn list(
     Authorized(()): Authorized<()>,
     State(logs): State<Arc<ProvisioningLogs>>,
     State(paging): State<Arc<Paging>>,
+    query: Query,
     uri: Uri,
     origin: Origin,
 ) -> Result<Response, GraphError> {
-    paging.page(logs.newest_first(), &uri, &origin)
+    paging.page(logs.newest_first(), &query, &uri, &origin)
 }
 
 /// `GET /auditLogs/provisioning/{id}`.

@@ -44,6 +44,7 @@ use self::paging::Paging;
 use crate::clock::Clock;
 use crate::directory::Directory;
 use crate::identity::Identity;
+use crate::strict;
 
 /// Which owners an operation exists under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -402,23 +403,29 @@ where
     for prefix in prefixes(row.operation.owners) {
         let path = format!("{prefix}{}", row.operation.path);
         let operation = row.operation;
-        let handler =
-            row.handler
-                .clone()
-                .layer(Extension(operation))
-                .layer(middleware::map_response(
-                    move |mut response: Response| async move {
-                        response.extensions_mut().insert(operation);
-                        response
-                    },
-                ));
+        let handler = row
+            .handler
+            .clone()
+            .layer::<_, std::convert::Infallible>(middleware::from_fn(strict::guard))
+            .layer::<_, std::convert::Infallible>(Extension(strict::Guard {
+                operation: operation.name,
+                root: operation.owners == Owners::Root,
+            }))
+            .layer(Extension(operation))
+            .layer(middleware::map_response(
+                move |mut response: Response| async move {
+                    response.extensions_mut().insert(operation);
+                    response
+                },
+            ));
         router = router.route(&path, handler);
     }
     router
 }
 
-/// The routes of every emulated Graph operation.
-pub(crate) fn routes<S>() -> Router<S>
+/// The routes of every emulated Graph operation, and their paths in route syntax (`{param}`
+/// segments) for the fallback that tells an unknown segment from a method a path does not take.
+pub(crate) fn routes<S>() -> (Router<S>, Vec<String>)
 where
     S: Clone + Send + Sync + 'static,
     Arc<Identity>: FromRef<S>,
@@ -427,7 +434,16 @@ where
     Arc<Clock>: FromRef<S>,
     Arc<ProvisioningLogs>: FromRef<S>,
 {
-    operations().into_iter().fold(Router::new(), register)
+    let rows = operations();
+    let patterns = rows
+        .iter()
+        .flat_map(|row| {
+            prefixes(row.operation.owners)
+                .iter()
+                .map(move |prefix| format!("{prefix}{}", row.operation.path))
+        })
+        .collect();
+    (rows.into_iter().fold(Router::new(), register), patterns)
 }
 
 #[cfg(test)]

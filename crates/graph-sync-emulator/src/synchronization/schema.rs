@@ -7,10 +7,10 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use graph_sync_model::Property;
-use graph_sync_model::{ODataCollection, ParseExpressionRequest, SynchronizationSchema, Timestamp};
+use graph_sync_model::{ParseExpressionRequest, SynchronizationSchema, Timestamp};
 
 use super::lookup::{entry, job_not_found, not_found, template_not_found};
 use crate::directory::Directory;
@@ -18,8 +18,10 @@ use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::{DirectorySegment, JobSegment, TemplateSegment};
-use crate::http::reply::json_response;
+use crate::http::reply::{Origin, json_response};
 use crate::provisioning::{catalog, checks, expression};
+use crate::strict::list_response;
+use crate::strict::query::Query;
 
 /// Whose schema the path addresses: `…/jobs/{job}/schema` or `…/templates/{template}/schema`.
 #[derive(Debug)]
@@ -112,11 +114,17 @@ pub(super) async fn filter_operators(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     of: SchemaOf,
+    query: Query,
+    uri: Uri,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     with_schema(&directory, &principal, &of, |_, _| Ok(()))?;
-    json_response(
-        StatusCode::OK,
-        &ODataCollection::new(catalog::filter_operators()),
+    list_response(
+        catalog::filter_operators(),
+        &query,
+        usize::MAX,
+        &uri,
+        &origin,
     )
 }
 
@@ -125,9 +133,12 @@ pub(super) async fn functions(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     of: SchemaOf,
+    query: Query,
+    uri: Uri,
+    origin: Origin,
 ) -> Result<Response, GraphError> {
     with_schema(&directory, &principal, &of, |_, _| Ok(()))?;
-    json_response(StatusCode::OK, &ODataCollection::new(catalog::functions()))
+    list_response(catalog::functions(), &query, usize::MAX, &uri, &origin)
 }
 
 /// `POST …/schema/parseExpression`.

@@ -18,12 +18,14 @@ use crate::http::auth::{Authorized, Principal};
 use crate::http::body::read_json;
 use crate::http::path::TemplateSegment;
 use crate::http::reply::{Origin, json_response};
+use crate::strict::query::Query;
 
 /// `GET …/templates`.
 pub(super) async fn list(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
+    query: Query,
     uri: Uri,
     origin: Origin,
 ) -> Result<Response, GraphError> {
@@ -34,7 +36,7 @@ pub(super) async fn list(
             .map(|t| t.template.clone())
             .collect::<Vec<_>>()
     })?;
-    paging.page(templates, &uri, &origin)
+    paging.page(templates, &query, &uri, &origin)
 }
 
 /// `GET …/templates/{template}`.

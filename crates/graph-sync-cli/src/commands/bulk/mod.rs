@@ -47,8 +47,8 @@ use crate::interrupt;
 use crate::limits::{CSV_CAP, read_file_capped};
 use crate::output::{Report, Table};
 use crate::secrets_file::{
-    Entry, ParseOptions, SecretsFile, ValueSource, parse_key_argument, permission_warning,
-    resolve_secrets,
+    Entry, ParseOptions, SecretsFile, ValueSource, advice, parse_key_argument, permission_warning,
+    resolve_secrets, warn_or_refuse,
 };
 use crate::waits;
 use journal::Journal;
@@ -86,7 +86,7 @@ fn cell_source(cell: &str) -> Option<ValueSource> {
 }
 
 /// Reads the CSV file: checks the header, every row, and resolves every value.
-fn read_csv(path: &Path, allow_unknown_keys: bool) -> Result<Vec<Row>, Failure> {
+fn read_csv(path: &Path, allow_unknown_keys: bool, strict: bool) -> Result<Vec<Row>, Failure> {
     let bad = |message: String| Failure::Usage(format!("{}: {message}", path.display()));
     let bytes = Zeroizing::new(
         read_file_capped(path, CSV_CAP)
@@ -122,6 +122,7 @@ fn read_csv(path: &Path, allow_unknown_keys: bool) -> Result<Vec<Row>, Failure> 
     let mut rows = Vec::new();
     let mut sps = HashSet::new();
     let mut literals = false;
+    let mut warnings = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -152,12 +153,20 @@ fn read_csv(path: &Path, allow_unknown_keys: bool) -> Result<Vec<Row>, Failure> 
         }
         let secrets = resolve_secrets(SecretsFile::from_entries(entries), path)
             .map_err(|e| at(format!("service principal {sp}: {e}")))?;
+        let advice =
+            advice(&secrets).map_err(|refusal| at(format!("service principal {sp}: {refusal}")))?;
+        warnings.extend(
+            advice
+                .into_iter()
+                .map(|w| format!("line {line} ({sp}): {w}")),
+        );
         rows.push(Row { sp, secrets });
         record.clear();
     }
     if rows.is_empty() {
         return Err(bad("no service principals (only a header)".to_owned()));
     }
+    warn_or_refuse(&path.display().to_string(), &warnings, strict)?;
     if let Some(warning) = permission_warning(path).filter(|_| literals) {
         eprintln!("{warning}");
     }
@@ -309,7 +318,7 @@ fn progress_bar(todo: usize) -> ProgressBar {
 }
 
 async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failure> {
-    let rows = read_csv(&args.csv, args.allow_unknown_keys)?;
+    let rows = read_csv(&args.csv, args.allow_unknown_keys, args.strict)?;
     let journal_path = args.journal.clone().unwrap_or_else(|| {
         let mut name = args.csv.clone().into_os_string();
         name.push(".journal");

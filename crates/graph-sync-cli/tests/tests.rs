@@ -12,6 +12,7 @@ mod commands;
 mod errors;
 mod hostile;
 mod jobs;
+mod logs;
 mod operator;
 mod provision;
 mod secrets;

@@ -6,19 +6,25 @@
 //! * **overhead**: `PUT …/synchronization/secrets` round trips over loopback against a minimal
 //!   server that answers `204`, the graph-sync client against raw reqwest sending the identical
 //!   request, at concurrency 1 and 64 ([`overhead`]);
-//! * **throttled bulk**: 5,000 PUTs through [`Bulk`](graph_sync_api::Bulk) against the
-//!   emulator throttled at a fixed rate, wall time over the ideal N/R, failures and `429`s per
-//!   operation, with a Kiota-style policy for comparison ([`throttled`]);
+//! * **throttled bulk**: a grid of rates × concurrencies, PUTs through
+//!   [`Bulk`](graph_sync_api::Bulk) against the emulator throttled at each rate: wall time over
+//!   the ideal N/R, failures, `429`s per operation and latency per operation, with the official
+//!   Python SDK as the peer on a subset of the cells ([`throttled`]);
 //! * **faults**: 10,000 operations with 10% injected faults ([`faults`]);
-//! * **memory**: the peak RSS of the throttled bulk client, in a process of its own.
+//! * **memory**: the peak RSS of the throttled bulk client, in a process of its own;
+//! * **instructions**: instructions per request of the client against raw reqwest, counted by
+//!   callgrind ([`instructions`]).
 //!
 //! `graph-sync-bench [--quick] [--out FILE]` runs everything, prints a table and writes the
 //! Markdown report to `FILE`; `--quick` shrinks every figure to a smoke test.
-//! `graph-sync-bench bulk-client …` is the child process of the memory figure.
+//! `graph-sync-bench bulk-client …` is the child process of the memory figure;
+//! `graph-sync-bench instructions [--quick]` counts figure (e) alone (its child processes are
+//! `serve-204` and `instructions-client …`).
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports to the terminal")]
 
 mod faults;
+mod instructions;
 mod machine;
 mod overhead;
 mod report;
@@ -35,12 +41,22 @@ pub(crate) struct Sizes {
     overhead_parallel: usize,
     /// Rounds of each overhead measurement (the median ratio is reported).
     overhead_rounds: usize,
-    /// Operations of the throttled bulk run.
-    bulk: usize,
-    /// The throttle's rate, requests per second.
-    rate: f64,
-    /// Operations of the Kiota-style comparison.
-    kiota: usize,
+    /// The throttle's rates of the throttled bulk grid, requests per second.
+    rates: &'static [f64],
+    /// The concurrencies of the throttled bulk grid.
+    concurrencies: &'static [usize],
+    /// The fewest operations of a throttled bulk cell.
+    min_ops: usize,
+    /// The least ideal time (N / R) of a throttled bulk cell, where `min_ops` allows.
+    min_ideal: std::time::Duration,
+    /// The cells (rate, concurrency) where the official SDK runs too.
+    sdk_cells: &'static [(f64, usize)],
+    /// Operations of the SDK's runs.
+    sdk_ops: usize,
+    /// The application's rate of the shared-bucket run.
+    shared_rate: f64,
+    /// Operations of each client of the shared-bucket run (0: no such run).
+    shared_ops: usize,
     /// Operations of the fault run.
     faults: usize,
 }
@@ -50,24 +66,37 @@ impl Sizes {
         overhead_serial: 2_000,
         overhead_parallel: 8_000,
         overhead_rounds: 25,
-        bulk: 5_000,
-        rate: 500.0,
-        kiota: 500,
+        rates: &[50.0, 200.0, 500.0, 2_000.0],
+        concurrencies: &[16, 64, 256],
+        min_ops: 2_000,
+        min_ideal: std::time::Duration::from_secs(10),
+        sdk_cells: &[(50.0, 64), (200.0, 64), (500.0, 64), (2_000.0, 64)],
+        sdk_ops: 2_000,
+        shared_rate: 200.0,
+        shared_ops: 1_000,
         faults: 10_000,
     };
     const QUICK: Self = Self {
         overhead_serial: 200,
         overhead_parallel: 640,
         overhead_rounds: 3,
-        bulk: 100,
-        rate: 500.0,
-        kiota: 20,
+        rates: &[500.0],
+        concurrencies: &[16],
+        min_ops: 100,
+        min_ideal: std::time::Duration::ZERO,
+        sdk_cells: &[],
+        sdk_ops: 0,
+        shared_rate: 500.0,
+        shared_ops: 50,
         faults: 200,
     };
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("instructions-client") {
+        return instructions::client(&args[1..]);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -81,6 +110,8 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("bulk-client") => runtime.block_on(throttled::child(&args[1..])),
         Some("overhead") => runtime.block_on(overhead_only()),
+        Some("serve-204") => runtime.block_on(instructions::serve()),
+        Some("instructions") => instructions_only(&args[1..]),
         _ => runtime.block_on(run(&args)),
     };
     match outcome {
@@ -99,6 +130,20 @@ async fn overhead_only() -> Result<(), String> {
     Ok(())
 }
 
+/// `graph-sync-bench instructions [--quick]`: figure (e) alone.
+fn instructions_only(args: &[String]) -> Result<(), String> {
+    let counts = match args {
+        [] => instructions::Counts::FULL,
+        [quick] if quick == "--quick" => instructions::Counts::QUICK,
+        _ => return Err("usage: graph-sync-bench instructions [--quick]".to_owned()),
+    };
+    match instructions::run(counts)? {
+        instructions::Outcome::Measured(figure) => println!("{}", figure.line()),
+        instructions::Outcome::Skipped(why) => println!("(e) instructions: skipped: {why}"),
+    }
+    Ok(())
+}
+
 async fn run(args: &[String]) -> Result<(), String> {
     let mut sizes = Sizes::FULL;
     let mut out = None;
@@ -110,17 +155,27 @@ async fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    let command = if matches!(sizes.bulk, 5_000) {
-        "cargo xtask bench"
+    let (command, counts, instructions_command) = if matches!(sizes.faults, 10_000) {
+        (
+            "cargo xtask bench",
+            instructions::Counts::FULL,
+            "cargo xtask bench  # or alone: cargo run --release -p graph-sync-bench -- instructions",
+        )
     } else {
-        "cargo run -p graph-sync-bench -- --quick"
+        (
+            "cargo run -p graph-sync-bench -- --quick",
+            instructions::Counts::QUICK,
+            "cargo run -p graph-sync-bench -- instructions --quick",
+        )
     };
     println!("graph-sync-bench: overhead …");
     let overhead = overhead::run(sizes).await?;
     println!("graph-sync-bench: throttled bulk …");
-    let throttled = throttled::run(sizes).await?;
+    let throttled = throttled::run(&sizes).await?;
     println!("graph-sync-bench: faults …");
     let faults = faults::run(sizes).await?;
+    println!("graph-sync-bench: instructions (callgrind) …");
+    let instructions = instructions::run(counts)?;
     let report = report::Report {
         machine: machine::describe(),
         command,
@@ -130,8 +185,14 @@ async fn run(args: &[String]) -> Result<(), String> {
         faults,
     };
     println!("\n{}", report.table());
+    match &instructions {
+        instructions::Outcome::Measured(figure) => println!("{}", figure.line()),
+        instructions::Outcome::Skipped(why) => println!("(e) instructions: skipped: {why}"),
+    }
     if let Some(out) = out {
-        std::fs::write(&out, report.markdown()).map_err(|e| format!("cannot write {out}: {e}"))?;
+        let markdown =
+            report.markdown() + &instructions::markdown(&instructions, instructions_command);
+        std::fs::write(&out, markdown).map_err(|e| format!("cannot write {out}: {e}"))?;
         println!("wrote {out}");
     }
     report.check()

@@ -80,37 +80,19 @@ pub(crate) fn sp_id(index: usize) -> Result<ServicePrincipalId, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The minimal server both sides talk to: every request is answered `204`.
+pub(crate) fn app() -> axum::Router {
+    axum::Router::new().fallback(|| async { StatusCode::NO_CONTENT })
+}
+
 pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = axum::Router::new().fallback(|| async { StatusCode::NO_CONTENT });
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = tokio::spawn(async move { axum::serve(listener, app()).await });
 
-    let root = format!("http://{addr}/v1.0");
-    let client = GraphSyncClient::builder()
-        .graph_root(&root)
-        .bearer_token(TOKEN)
-        .build()
-        .map_err(|e| e.to_string())?;
-    // The same reqwest settings as `ReqwestTransport`'s defaults: the comparison is of what the
-    // client adds on top of the HTTP stack it drives, not of two HTTP configurations.
-    let raw = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(100))
-        .pool_idle_timeout(Duration::from_secs(90))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let secrets = Arc::new(secrets()?);
-    let target = Target {
-        client,
-        raw,
-        secrets,
-        root,
-        sp: sp_id(1)?,
-    };
+    let target = Target::new(format!("http://{addr}/v1.0"))?;
 
     let mut figures = Vec::new();
     for (concurrency, n) in [(1, sizes.overhead_serial), (64, sizes.overhead_parallel)] {
@@ -149,14 +131,18 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
     Ok(figures)
 }
 
+/// Who sends the request.
 #[derive(Debug, Clone, Copy)]
-enum Side {
+pub(crate) enum Side {
+    /// Raw reqwest.
     Raw,
+    /// The graph-sync client.
     Client,
 }
 
+/// Both senders, ready to send the same request to one server.
 #[derive(Clone)]
-struct Target {
+pub(crate) struct Target {
     client: GraphSyncClient,
     raw: reqwest::Client,
     secrets: Arc<Secrets>,
@@ -165,6 +151,32 @@ struct Target {
 }
 
 impl Target {
+    /// Both sides for the server at `root` (`http://…/v1.0`): the client with a static token,
+    /// raw reqwest with `ReqwestTransport`'s default settings.
+    pub(crate) fn new(root: String) -> Result<Self, String> {
+        let client = GraphSyncClient::builder()
+            .graph_root(&root)
+            .bearer_token(TOKEN)
+            .build()
+            .map_err(|e| e.to_string())?;
+        // The same reqwest settings as `ReqwestTransport`'s defaults: the comparison is of what
+        // the client adds on top of the HTTP stack it drives, not of two HTTP configurations.
+        let raw = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(100))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            client,
+            raw,
+            secrets: Arc::new(secrets()?),
+            root,
+            sp: sp_id(1)?,
+        })
+    }
+
     /// Round trips per second: `n` requests by `concurrency` tasks.
     async fn measure(&self, side: Side, concurrency: usize, n: usize) -> Result<f64, String> {
         let per_task = n.div_ceil(concurrency);
@@ -186,7 +198,8 @@ impl Target {
         Ok((per_task * concurrency) as f64 / elapsed.as_secs_f64())
     }
 
-    async fn once(&self, side: Side) -> Result<(), String> {
+    /// One round trip; an answer other than `204` is an error.
+    pub(crate) async fn once(&self, side: Side) -> Result<(), String> {
         match side {
             Side::Client => self
                 .client

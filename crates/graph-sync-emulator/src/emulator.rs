@@ -59,6 +59,19 @@ impl Emulator {
         token
     }
 
+    /// Issues a new valid bearer token for the application `app_id` (as the token endpoint
+    /// would for its client credentials): with [`ThrottleConfig::per_application`], every
+    /// token of one application draws from one bucket.
+    #[must_use = "the token is the only way to authenticate to the emulator"]
+    pub fn issue_token_for_application(&self, app_id: &str) -> String {
+        let token = self.issue_token();
+        self.state
+            .resilience
+            .throttle
+            .assign(format!("Bearer {token}"), app_id);
+        token
+    }
+
     /// Makes `token` invalid: requests bearing it get `401 InvalidAuthenticationToken`.
     pub fn revoke_token(&self, token: &str) {
         self.state.identity.revoke_token(token);

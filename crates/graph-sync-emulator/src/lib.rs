@@ -101,8 +101,10 @@
 //!
 //! ## Throttling and faults
 //!
-//! [`Emulator::set_throttle`] throttles each client (each bearer token) with a token bucket:
-//! an empty bucket answers `429` with Graph's documented body and a fractional `Retry-After`
+//! [`Emulator::set_throttle`] throttles each client (each bearer token) with a token bucket,
+//! or with [`ThrottleConfig::per_application`] each application (the tokens of
+//! [`Emulator::issue_token_for_application`] share their application's bucket, as Graph
+//! throttles per application and tenant): an empty bucket answers `429` with Graph's documented body and a fractional `Retry-After`
 //! computed from the bucket. [`Emulator::script_faults`] and [`Emulator::set_fault_rate`]
 //! inject [`Fault`]s (`503` with and without `Retry-After`, `504`, connection resets before
 //! and after the request is read, slow answers, truncated bodies), scripted or at a seeded
@@ -173,5 +175,5 @@ pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
 pub use provisioning::events::SourceObject;
 pub use server::RunningEmulator;
-pub use throttle::ThrottleConfig;
+pub use throttle::{ThrottleConfig, ThrottleKey};
 pub use tls::{TlsCertificate, TlsError};

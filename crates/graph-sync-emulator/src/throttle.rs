@@ -1,7 +1,11 @@
-//! Per-client throttling: a token bucket per bearer token.
+//! Throttling: a token bucket per client, or per application as Graph also throttles.
 //!
-//! Each client (each distinct bearer token; requests without one share a bucket) has a bucket
-//! of [`burst`](ThrottleConfig::burst) tokens that refills at [`rate`](ThrottleConfig::rate)
+//! By default each client (each distinct bearer token; requests without one share a bucket)
+//! has a bucket; with [`ThrottleConfig::per_application`], the clients whose tokens were
+//! issued for the same application ([`Emulator::issue_token_for_application`](crate::Emulator::issue_token_for_application))
+//! share one, as Graph's per-application-per-tenant limits do, so that several processes
+//! sharing an app registration can be measured together. A bucket holds
+//! [`burst`](ThrottleConfig::burst) tokens that refills at [`rate`](ThrottleConfig::rate)
 //! tokens per second. A request takes a token; with none left it is answered `429` with the
 //! body Graph documents and a fractional `Retry-After`: the time the bucket needs to refill
 //! completely, as Graph answers with the rest of its throttling window rather than the time
@@ -14,10 +18,31 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// The throttle's settings.
+///
+/// ```
+/// use graph_sync_emulator::{ThrottleConfig, ThrottleKey};
+///
+/// let shared = ThrottleConfig::new(200.0, 20).per_application();
+/// assert_eq!(shared.key(), ThrottleKey::Application);
+/// assert_eq!(ThrottleConfig::new(200.0, 20).key(), ThrottleKey::Client);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ThrottleConfig {
     rate: f64,
     burst: f64,
+    key: ThrottleKey,
+}
+
+/// Who shares a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ThrottleKey {
+    /// Each bearer token has its own bucket.
+    #[default]
+    Client,
+    /// The tokens issued for one application share its bucket; a token issued for no
+    /// application keeps its own.
+    Application,
 }
 
 impl ThrottleConfig {
@@ -36,7 +61,22 @@ impl ThrottleConfig {
         Self {
             rate,
             burst: f64::from(burst),
+            key: ThrottleKey::Client,
         }
+    }
+
+    /// One bucket per application instead of per client: the rate and burst are the
+    /// application's, shared by all its clients.
+    #[must_use]
+    pub fn per_application(mut self) -> Self {
+        self.key = ThrottleKey::Application;
+        self
+    }
+
+    /// Who shares a bucket.
+    #[must_use]
+    pub fn key(&self) -> ThrottleKey {
+        self.key
     }
 
     /// Requests per second per client.
@@ -58,10 +98,11 @@ struct Bucket {
     updated: Instant,
 }
 
-/// The buckets of every client.
+/// The buckets of every client, and the application each token was issued for.
 #[derive(Debug, Default)]
 pub(crate) struct Throttle {
     state: Mutex<Option<(ThrottleConfig, HashMap<String, Bucket>)>>,
+    applications: Mutex<HashMap<String, String>>,
 }
 
 impl Throttle {
@@ -80,14 +121,33 @@ impl Throttle {
             .map(|(config, _)| *config)
     }
 
-    /// Takes a token from `client`'s bucket, or says how long until the bucket is full again.
+    /// Records that `client` (its `Authorization` value) belongs to `application`, for
+    /// [`ThrottleKey::Application`].
+    pub(crate) fn assign(&self, client: String, application: &str) {
+        self.applications
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(client, application.to_ascii_lowercase());
+    }
+
+    /// Takes a token from the bucket of `client` (its `Authorization` value) or of its
+    /// application, or says how long until the bucket is full again.
     pub(crate) fn admit(&self, client: &str) -> Result<(), Duration> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let Some((config, buckets)) = state.as_mut() else {
             return Ok(());
         };
+        let key = match config.key {
+            ThrottleKey::Client => client.to_owned(),
+            ThrottleKey::Application => self
+                .applications
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(client)
+                .map_or_else(|| client.to_owned(), |app| format!("app:{app}")),
+        };
         let now = Instant::now();
-        let bucket = buckets.entry(client.to_owned()).or_insert(Bucket {
+        let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: config.burst,
             updated: now,
         });
@@ -136,6 +196,30 @@ mod tests {
         assert_eq!(throttle.admit("a"), Ok(()));
         throttle.set(None);
         assert_eq!(throttle.admit("a"), Ok(()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn clients_of_one_application_share_its_bucket_when_told_to() {
+        let throttle = Throttle::default();
+        throttle.assign("Bearer a1".to_owned(), "App-1");
+        throttle.assign("Bearer a2".to_owned(), "app-1");
+        throttle.assign("Bearer b".to_owned(), "app-2");
+        // Per client (the default), every token has its own bucket.
+        throttle.set(Some(ThrottleConfig::new(4.0, 2)));
+        for client in ["Bearer a1", "Bearer a1", "Bearer a2", "Bearer a2"] {
+            assert_eq!(throttle.admit(client), Ok(()), "{client}");
+        }
+        // Per application, a1 and a2 share app-1's 2 tokens; b and an unknown token do not.
+        throttle.set(Some(ThrottleConfig::new(4.0, 2).per_application()));
+        assert_eq!(throttle.admit("Bearer a1"), Ok(()));
+        assert_eq!(throttle.admit("Bearer a2"), Ok(()));
+        assert_eq!(throttle.admit("Bearer a1"), Err(Duration::from_millis(500)));
+        assert_eq!(throttle.admit("Bearer a2"), Err(Duration::from_millis(500)));
+        assert_eq!(throttle.admit("Bearer b"), Ok(()));
+        assert_eq!(throttle.admit("Bearer unknown"), Ok(()));
+        tokio::time::advance(Duration::from_millis(250)).await;
+        assert_eq!(throttle.admit("Bearer a2"), Ok(()));
+        assert_eq!(throttle.admit("Bearer a1"), Err(Duration::from_millis(500)));
     }
 
     #[test]

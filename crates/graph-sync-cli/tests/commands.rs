@@ -23,7 +23,7 @@ async fn demo_runs_to_completion() {
         "provision-on-demand --subject 9bb0f679-a7a3-4b26-9b2a-2a53ea15f1ce: Failure",
         "create failure Alex Wilber",
         "Failing step: export EntryExportAdd",
-        "rejected the credentials",
+        "could not authenticate",
         "Requests the emulator received from the preview: 0",
         "Dry run: nothing was sent",
         "Refused:",

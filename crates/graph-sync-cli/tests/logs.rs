@@ -135,7 +135,7 @@ async fn logs_list_show_and_summary_explain_why_a_user_did_not_provision() {
         "1. import",
         "2. scoping",
         "5. export       failure  EntryExportAdd   <- failed here",
-        "rejected the credentials",
+        "could not authenticate",
         "Recommended",
         "department: Sales",
     ] {

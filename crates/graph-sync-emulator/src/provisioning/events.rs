@@ -327,12 +327,18 @@ fn process(
             export_name,
             ProvisioningStepType::Export,
             ProvisioningResult::Failure,
-            format!("Failed to export {kind} '{name}' to {}: the target system rejected the credentials ({reason})", run.target_system),
+            format!(
+                "Failed to export {kind} '{name}' to {}: {reason}",
+                run.target_system
+            ),
             DetailsInfo::default(),
         ));
         let error = error_info(
             CREDENTIALS_REJECTED,
-            format!("The target system rejected the job's credentials: {reason}."),
+            format!(
+                "Provisioning could not authenticate to {}: {reason}.",
+                run.target_system
+            ),
             "Check the BaseAddress and SecretToken saved for the job (graph-sync secrets), validate them, and restart the job.",
             ProvisioningStatusErrorCategory::NonServiceFailure,
         );

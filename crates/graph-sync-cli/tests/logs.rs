@@ -15,7 +15,7 @@ const USER_RULE: &str = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8";
 
 fn client(world: &World) -> GraphSyncClient {
     GraphSyncClient::builder()
-        .graph_root(&world.running.graph_root())
+        .graph_root(world.running.graph_root())
         .bearer_token(world.token.clone())
         .build()
         .unwrap()

@@ -434,15 +434,15 @@ impl CycleSummary {
                 self.end = Some(at.clone());
             }
         }
-        if let Some(change) = event.change_id.get() {
-            if self.change_ids.insert(change.clone()) {
-                self.changes = self.changes.saturating_add(1);
-            }
+        if let Some(change) = event.change_id.get()
+            && self.change_ids.insert(change.clone())
+        {
+            self.changes = self.changes.saturating_add(1);
         }
-        if let Some(user) = event.source_identity.get().and_then(|s| s.id.get()) {
-            if self.user_ids.insert(user.clone()) {
-                self.users = self.users.saturating_add(1);
-            }
+        if let Some(user) = event.source_identity.get().and_then(|s| s.id.get())
+            && self.user_ids.insert(user.clone())
+        {
+            self.users = self.users.saturating_add(1);
         }
         let action = event
             .provisioning_action

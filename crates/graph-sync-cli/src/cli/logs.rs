@@ -62,7 +62,7 @@ pub(crate) enum LogsCommand {
     Show(LogsShowArgs),
     /// Per cycle: start, end, changes, users, counts per action and status.
     #[command(after_help = SUMMARY_EXAMPLES)]
-    Summary(LogsSummaryArgs),
+    Summary(Box<LogsSummaryArgs>),
 }
 
 /// `logs show`.

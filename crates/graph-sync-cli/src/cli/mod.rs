@@ -138,7 +138,7 @@ pub(crate) enum Command {
     ProvisionOnDemand(ProvisionOnDemandArgs),
     /// The provisioning logs: list, follow, show one event step by step, summarize cycles.
     #[command(after_help = LOGS_EXAMPLES)]
-    Logs(LogsArgs),
+    Logs(Box<LogsArgs>),
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),

@@ -247,7 +247,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Bulk(command) => bulk::run(&context, command).await,
         Command::Provision(args) => provision::run(&context, &args).await,
         Command::ProvisionOnDemand(args) => provision_on_demand::run(&context, &args).await,
-        Command::Logs(args) => logs::run(&context, args).await,
+        Command::Logs(args) => logs::run(&context, *args).await,
         Command::Completions(args) => {
             completions::run(&args);
             Ok(())

@@ -385,10 +385,6 @@ fn process(
 }
 
 /// Completes `event`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call per outcome, each argument named by its type"
-)]
 fn finish(
     mut event: ProvisioningObjectSummary,
     steps: Vec<ProvisioningStep>,

@@ -10,10 +10,9 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use graph_sync_model::{RestartRequest, SynchronizationJob, SynchronizationJobRestartScope};
 
-use super::logs::{ProvisioningLogs, cycle_events, record_with};
+use super::logs::{Recorder, cycle_events};
 use super::lookup::{entry, job_not_found};
 use super::paging::Paging;
-use crate::clock::Clock;
 use crate::directory::{Directory, PrincipalEntry};
 use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
@@ -29,12 +28,11 @@ pub(super) async fn list(
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
     query: Query,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     uri: Uri,
     origin: Origin,
 ) -> Result<Response, GraphError> {
-    let now = clock.now();
+    let now = recorder.now();
     let (jobs, events) = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
@@ -51,7 +49,7 @@ pub(super) async fn list(
             .collect::<Vec<_>>();
         (jobs, cycle_events(entry))
     })?;
-    record_with(&logs, &clock, events);
+    recorder.record(events);
     paging.page(jobs, &query, &uri, &origin)
 }
 
@@ -59,11 +57,10 @@ pub(super) async fn list(
 pub(super) async fn get(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    let now = clock.now();
+    let now = recorder.now();
     let (found, events) = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
@@ -77,7 +74,7 @@ pub(super) async fn get(
         });
         (found, cycle_events(entry))
     })?;
-    record_with(&logs, &clock, events);
+    recorder.record(events);
     json_response(StatusCode::OK, &found.ok_or_else(|| job_not_found(&job))?)
 }
 
@@ -140,12 +137,12 @@ enum Action {
 /// Applies `action` to the job; `204`.
 fn act(
     directory: &Directory,
-    (clock, logs): (&Clock, &ProvisioningLogs),
+    recorder: &Recorder,
     principal: &Principal,
     job: &str,
     action: &Action,
 ) -> Result<Response, GraphError> {
-    let now = clock.now();
+    let now = recorder.now();
     let (found, events) = entry(directory, principal, |entry| {
         let PrincipalEntry {
             jobs,
@@ -163,7 +160,7 @@ fn act(
             });
         (found, cycle_events(entry))
     })?;
-    record_with(logs, clock, events);
+    recorder.record(events);
     found.ok_or_else(|| job_not_found(job))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -172,42 +169,27 @@ fn act(
 pub(super) async fn start(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(
-        &directory,
-        (&clock, &logs),
-        &principal,
-        &job,
-        &Action::Start,
-    )
+    act(&directory, &recorder, &principal, &job, &Action::Start)
 }
 
 /// `POST …/jobs/{job}/pause`.
 pub(super) async fn pause(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(
-        &directory,
-        (&clock, &logs),
-        &principal,
-        &job,
-        &Action::Pause,
-    )
+    act(&directory, &recorder, &principal, &job, &Action::Pause)
 }
 
 /// `POST …/jobs/{job}/restart`: an empty body restarts as the portal does.
 pub(super) async fn restart(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
     headers: HeaderMap,
     body: Bytes,
@@ -224,7 +206,7 @@ pub(super) async fn restart(
         .unwrap_or_else(SynchronizationJobRestartScope::portal_restart);
     act(
         &directory,
-        (&clock, &logs),
+        &recorder,
         &principal,
         &job,
         &Action::Restart(scope),

@@ -12,7 +12,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use graph_sync_model::audit::ProvisioningObjectSummary;
@@ -164,15 +165,41 @@ pub(super) async fn get(
     json_response(StatusCode::OK, &event)
 }
 
-/// Records the cycle events of the service principal the closure ran on. (A helper for the
-/// job handlers, which tick jobs inside the directory's lock and record outside it.)
-pub(crate) fn record_with(
-    logs: &ProvisioningLogs,
-    clock: &Clock,
-    events: Vec<ProvisioningObjectSummary>,
-) {
-    if !events.is_empty() {
-        logs.record(clock.now(), events);
+/// What a handler that provisions needs: the clock and the logs, as one extractor. Handlers
+/// process objects inside the directory's lock and [`record`](Self::record) outside it.
+#[derive(Debug, Clone)]
+pub(crate) struct Recorder {
+    pub(crate) clock: Arc<Clock>,
+    logs: Arc<ProvisioningLogs>,
+}
+
+impl Recorder {
+    /// The emulator's time.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// Records `events` as happening now.
+    pub(crate) fn record(&self, events: Vec<ProvisioningObjectSummary>) {
+        if !events.is_empty() {
+            self.logs.record(self.clock.now(), events);
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Recorder
+where
+    S: Send + Sync,
+    Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            clock: Arc::<Clock>::from_ref(state),
+            logs: Arc::<ProvisioningLogs>::from_ref(state),
+        })
     }
 }
 

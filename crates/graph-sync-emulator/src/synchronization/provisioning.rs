@@ -20,9 +20,8 @@ use graph_sync_model::{
 };
 use serde_json::json;
 
-use super::logs::{ProvisioningLogs, record_with, source_object};
+use super::logs::{Recorder, source_object};
 use super::lookup::{entry, job_not_found};
-use crate::clock::Clock;
 use crate::directory::{Directory, PrincipalEntry};
 use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
@@ -110,8 +109,7 @@ fn validate(
 pub(super) async fn provision_on_demand(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
     headers: HeaderMap,
     body: Bytes,
@@ -122,7 +120,7 @@ pub(super) async fn provision_on_demand(
             let found = entry.job_mut(&job).ok_or_else(|| job_not_found(&job))?;
             found
                 .rates
-                .admit("provisionOnDemand".to_owned(), PROVISION_ON_DEMAND, clock.instant())
+                .admit("provisionOnDemand".to_owned(), PROVISION_ON_DEMAND, recorder.clock.instant())
                 .map_err(|wait| {
                     GraphError::too_many_requests(
                         retry_after_seconds(wait),
@@ -167,8 +165,8 @@ pub(super) async fn provision_on_demand(
             None,
         ))
     })??;
-    let answer = on_demand_result(&events[0], clock.now());
-    record_with(&logs, &clock, events);
+    let answer = on_demand_result(&events[0], recorder.now());
+    recorder.record(events);
     json_response(StatusCode::OK, &answer)
 }
 
@@ -290,8 +288,7 @@ fn on_demand_result(event: &ProvisioningObjectSummary, now: SystemTime) -> Provi
 pub(super) async fn bulk_upload(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
-    State(logs): State<Arc<ProvisioningLogs>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
     origin: Origin,
     headers: HeaderMap,
@@ -302,7 +299,7 @@ pub(super) async fn bulk_upload(
         let found = entry.job_mut(&job).ok_or_else(|| job_not_found(&job))?;
         found
             .rates
-            .admit("bulkUpload".to_owned(), BULK_UPLOAD, clock.instant())
+            .admit("bulkUpload".to_owned(), BULK_UPLOAD, recorder.clock.instant())
             .map_err(|wait| {
                 GraphError::too_many_requests(
                     retry_after_seconds(wait),
@@ -323,7 +320,7 @@ pub(super) async fn bulk_upload(
             Some(API_SOURCE),
         ))
     })??;
-    record_with(&logs, &clock, events);
+    recorder.record(events);
     let location = format!(
         "{}/auditLogs/provisioning/?$filter=jobid%20eq%20'{job}'",
         origin.graph_root()

@@ -29,6 +29,18 @@ fn secrets(token: &str) -> Secrets {
         .unwrap()
 }
 
+/// A job from the `scim` template.
+async fn create_job(client: &GraphSyncClient, world: &World) -> JobId {
+    let job = client
+        .service_principal(world.sp.id.clone())
+        .synchronization()
+        .jobs()
+        .create(graph_sync_api::model::TemplateId::new("scim").unwrap())
+        .await
+        .unwrap();
+    job.id.get().unwrap().clone()
+}
+
 /// A job whose schema only provisions the Sales department, with Alex (Sales) and Adele
 /// (Marketing) assigned, started with a token the target rejects: Alex fails at export,
 /// Adele is skipped out of scope.
@@ -52,12 +64,7 @@ async fn failed_cycle(world: &World) -> String {
     let sync = client
         .service_principal(world.sp.id.clone())
         .synchronization();
-    let job = sync
-        .jobs()
-        .create(graph_sync_api::model::TemplateId::new("scim").unwrap())
-        .await
-        .unwrap();
-    let job_id: JobId = job.id.get().unwrap().clone();
+    let job_id = create_job(&client, world).await;
     let schema_api = sync.job(job_id.clone()).schema();
     let mut schema = schema_api.get().await.unwrap();
     let filter: Filter = serde_json::from_value(serde_json::json!({"groups": [{"name": "Sales",
@@ -187,12 +194,7 @@ async fn follow_prints_new_events_once_each_until_max() {
     let sync = client
         .service_principal(world.sp.id.clone())
         .synchronization();
-    let job = sync
-        .jobs()
-        .create(graph_sync_api::model::TemplateId::new("scim").unwrap())
-        .await
-        .unwrap();
-    let job_id: JobId = job.id.get().unwrap().clone();
+    let job_id = create_job(&client, &world).await;
     sync.secrets().put(&secrets(CANARY)).await.unwrap();
     let child = world
         .graph_sync()

@@ -235,6 +235,11 @@ fn process(
         },
         DetailsInfo::default(),
     ));
+    let action = if matched.is_some() {
+        ProvisioningAction::Update
+    } else {
+        ProvisioningAction::Create
+    };
     let values = match target_values(mapping, &source.attributes) {
         Ok(values) => values,
         Err(reason) => {
@@ -255,11 +260,6 @@ fn process(
                 "Test the mapping's expression (graph-sync expression test) and correct it in the schema.",
                 ProvisioningStatusErrorCategory::NonServiceFailure,
             );
-            let action = if matched.is_some() {
-                ProvisioningAction::Update
-            } else {
-                ProvisioningAction::Create
-            };
             return finish(
                 event,
                 steps,
@@ -276,11 +276,6 @@ fn process(
         .filter(|(target, value)| tracked.exported.get(*target) != Some(*value))
         .map(|(target, value)| modified(target, tracked.exported.get(target), value))
         .collect();
-    let action = if matched.is_some() {
-        ProvisioningAction::Update
-    } else {
-        ProvisioningAction::Create
-    };
     if matched.is_some() && changes.is_empty() {
         steps.push(step(
             "EntryProcessing",

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Cargo, layering, tidy, workspace_root};
+use crate::{Cargo, fuzz, layering, tidy, workspace_root};
 
 /// What a step runs.
 #[derive(Debug)]
@@ -20,6 +20,8 @@ enum Action {
     Tidy,
     /// [`layering::check`], which runs `cargo tree`.
     Layering,
+    /// [`fuzz::fuzz`] with the smoke budget: every cargo-fuzz target for a few seconds.
+    FuzzSmoke,
     /// `cargo test`, whose `test result:` lines are echoed and added up.
     Test(Cargo),
     /// `cargo check -p graph-sync-api` for each entry of [`API_FEATURE_MATRIX`].
@@ -38,6 +40,8 @@ pub(crate) const API_FEATURE_MATRIX: &[&[&str]] = &[
     &["--no-default-features", "--features", "pkcs12"],
     &["--no-default-features", "--features", "mock"],
     &["--no-default-features", "--features", "azure-core"],
+    &["--no-default-features", "--features", "azure-cli"],
+    &["--no-default-features", "--features", "fuzzing"],
     &[],
     &["--all-features"],
 ];
@@ -118,6 +122,10 @@ fn steps() -> Vec<Step> {
             action: Action::Layering,
         },
         Step {
+            name: "fuzz smoke",
+            action: Action::FuzzSmoke,
+        },
+        Step {
             name: "test",
             action: Action::Test(Cargo::new(&["test", "--workspace", "--all-features"], true)),
         },
@@ -151,6 +159,7 @@ fn run_step(index: usize, total: usize, step: &Step, totals: &mut Option<TestTot
         Action::Cargo(cargo) => format!("$ {cargo}"),
         Action::Tidy => "tidy (in process)".to_owned(),
         Action::Layering => "layering (cargo tree)".to_owned(),
+        Action::FuzzSmoke => "cargo xtask fuzz --smoke".to_owned(),
         Action::Test(cargo) => format!("$ {cargo}"),
         Action::Matrix => format!(
             "cargo check -p graph-sync-api, {} feature sets",
@@ -178,6 +187,21 @@ fn run_step(index: usize, total: usize, step: &Step, totals: &mut Option<TestTot
             Ok(failed) => Outcome::Failed(format!("{failed} layering check(s) failed")),
             Err(e) => Outcome::Failed(e),
         },
+        Action::FuzzSmoke => {
+            let targets: Vec<String> = fuzz::TARGETS.iter().map(|&t| t.to_owned()).collect();
+            if !fuzz::installed() && !crate::in_ci() {
+                println!(
+                    "cargo-fuzz is not installed: fuzz smoke skipped outside CI \
+                     (`cargo install cargo-fuzz --locked`; .ci/run installs it and sets CI)"
+                );
+                return Outcome::Passed;
+            }
+            match fuzz::fuzz(fuzz::Budget::Smoke, &targets) {
+                Ok(true) => Outcome::Passed,
+                Ok(false) => Outcome::Failed("a fuzz target crashed".to_owned()),
+                Err(e) => Outcome::Failed(e),
+            }
+        }
         Action::Test(cargo) => {
             let (outcome, counted) = run_tests(cargo);
             *totals = Some(counted);

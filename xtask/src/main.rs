@@ -8,6 +8,8 @@
 //! - `tidy`: repository policy that the compiler does not check (see [`tidy`]).
 //! - `layering`: the crate layering invariants of `docs/design.md`, via `cargo tree` (see
 //!   [`layering`]).
+//! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
+//!   long (see [`fuzz`]).
 //! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
 //!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
 //! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
@@ -20,6 +22,7 @@
 mod ci;
 mod compat;
 mod cycles;
+mod fuzz;
 mod layering;
 mod tidy;
 
@@ -43,6 +46,10 @@ const TASKS: &[(&str, &str)] = &[
         "crate layering invariants via `cargo tree`, plus dependency counts",
     ),
     (
+        "fuzz",
+        "cargo-fuzz targets: --smoke (a few seconds each), --runs N or --time SECONDS [TARGET...]",
+    ),
+    (
         "compat",
         "the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`; needs Python and PyPI",
     ),
@@ -64,6 +71,7 @@ fn main() -> ExitCode {
         ["tidy"] => tidy::run(),
         ["layering"] => layering::run(),
         ["bench"] => bench(),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         ["compat"] => compat::run(),
         [] => usage_error("no task given"),
         [

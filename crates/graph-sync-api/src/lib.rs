@@ -88,6 +88,7 @@
 //! | `certificate` | no | `ClientCertificateCredential` and `ClientCertificate::from_pem`: RS256 client assertions (RustCrypto `rsa`, `x509-cert`) |
 //! | `pkcs12` | no | `ClientCertificate::from_pkcs12` (PFX archives) on the same X.509 stack (RustCrypto `pkcs12`, `cms`, `pkcs5`); implies `certificate` |
 //! | `mock` | no | `MockTokenCredential`, a mockall mock of [`TokenCredential`] |
+//! | `azure-cli` | no | `AzureCliCredential`: the `az login` session, through `az account get-access-token` (tokio's `process`) |
 //! | `azure-core` | no | `AzureCoreCredential`: any azure_core (azure_identity) credential |
 //!
 //! ## Authentication
@@ -116,6 +117,8 @@ pub use cloud::Cloud;
 pub use credential::AzureCoreCredential;
 #[cfg(any(test, feature = "mock"))]
 pub use credential::MockTokenCredential;
+#[cfg(feature = "azure-cli")]
+pub use credential::{AZURE_CLI_TIMEOUT, AzureCliCredential};
 pub use credential::{
     AccessToken, AuthError, AuthErrorKind, ChainedTokenCredential, ClientSecretCredential,
     EnvironmentCredential, IMDS_ENDPOINT, MAX_TOKEN_LIFETIME, ManagedIdentity,
@@ -130,14 +133,34 @@ pub use error::{
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
     DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, MAX_CANDIDATES,
-    ProvisioningLogsApi, SchemaApi, SecretsApi, ServicePrincipalApi, ServicePrincipalsApi,
-    SynchronizationApi, TemplateApi, TemplatesApi, TextMatch,
+    MAX_COLLECTED_ITEMS, ProvisioningLogsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
+    ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi, TextMatch,
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
     RetryWait, ThrottleGate, Visibility, is_consistency_error, is_idempotent, is_throttled,
     wait_until_visible,
 };
+
+/// Internal parsers of external input, exposed for the fuzz targets in `fuzz/` (feature
+/// `fuzzing`). Not part of the API: no stability promise.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::time::{Duration, SystemTime};
+
+    /// The claims of a `WWW-Authenticate` continuous access evaluation challenge.
+    #[must_use]
+    pub fn claims_challenge(headers: &http::HeaderMap) -> Option<String> {
+        crate::pipeline::claims_challenge(headers)
+    }
+
+    /// `Retry-After` as the retry policy reads it.
+    #[must_use]
+    pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
+        crate::pipeline::retry::retry_after::parse(headers, now)
+    }
+}
 
 /// The model crate, re-exported so that one dependency is enough.
 pub use graph_sync_model as model;

@@ -155,6 +155,11 @@ impl Redactor {
                 text = text.replace(needle.as_str(), REDACTED);
             }
         }
+        // A value that ends in `[REDACT…` or starts in `…D]` can be whole again next to a
+        // replacement: then nothing of the text is kept.
+        if self.finds(text.as_bytes()) {
+            return Cow::Borrowed(REDACTED);
+        }
         Cow::Owned(text)
     }
 
@@ -167,6 +172,9 @@ impl Redactor {
         let mut bytes = bytes.to_vec();
         for needle in &self.needles {
             bytes = replace_bytes(&bytes, needle.as_bytes(), REDACTED.as_bytes());
+        }
+        if self.finds(&bytes) {
+            return Cow::Borrowed(REDACTED.as_bytes());
         }
         Cow::Owned(bytes)
     }
@@ -206,9 +214,18 @@ impl Redactor {
     }
 
     /// `text` redacted, then [`sanitize`]d: what may be shown of a service-supplied field.
+    ///
+    /// It redacts both before and after the control characters are removed (a value may
+    /// itself hold a line break; a value spelt with controls between its characters is
+    /// whole again once they are gone), and caps last, so the cap never cuts a value in two.
     #[must_use]
     pub fn clean(&self, text: &str) -> String {
-        sanitize(&self.redact(text)).into_owned()
+        let redacted = self.redact(text);
+        if !redacted.chars().any(is_unsafe) {
+            return sanitize(&redacted).into_owned();
+        }
+        let stripped = strip_controls(&redacted);
+        sanitize(&self.redact(&stripped)).into_owned()
     }
 }
 
@@ -513,6 +530,28 @@ mod tests {
         let text = format!("{}{secret}", "x".repeat(MAX_FIELD_LEN - 5));
         let clean = redactor.clean(&text);
         assert!(!clean.contains("SECRE"), "{clean}");
+    }
+
+    #[test]
+    fn a_value_made_whole_by_a_replacement_empties_the_text() {
+        let redactor = Redactor::new().with_value("D]xD");
+        assert_eq!(redactor.redact("a D]xDxD b"), REDACTED);
+        assert_eq!(
+            redactor.redact_bytes(b"a D]xDxD b").as_ref(),
+            REDACTED.as_bytes()
+        );
+    }
+
+    #[test]
+    fn a_value_spelt_around_controls_is_still_redacted() {
+        let redactor = Redactor::new()
+            .with_value("tok-SECRET-1")
+            .with_value("line one\nline two");
+        assert_eq!(
+            redactor.clean("x tok-\x01SECRET-\x1b[0m1 y"),
+            "x [REDACTED] y"
+        );
+        assert_eq!(redactor.clean("x line one\nline two"), "x [REDACTED]");
     }
 
     #[test]

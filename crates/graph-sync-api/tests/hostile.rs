@@ -536,3 +536,31 @@ async fn hostile_token_endpoints_give_errors_without_the_secret() {
         }
     }
 }
+
+/// A page of more items than a collected list may hold ends `collect` with an error; the
+/// same page streams.
+#[tokio::test]
+async fn a_huge_page_is_refused_by_collect_and_streamed_by_the_stream() {
+    use futures_util::StreamExt;
+
+    count(1);
+    let items = vec!["{}"; graph_sync_api::MAX_COLLECTED_ITEMS + 1].join(",");
+    let page = format!(r#"{{"value":[{items}]}}"#);
+    let root = serve(move |_| {
+        raw(
+            "200 OK",
+            &[("content-type", "application/json")],
+            page.as_bytes(),
+        )
+    })
+    .await;
+    let jobs = client(&root)
+        .service_principal(sp())
+        .synchronization()
+        .jobs();
+    let error = jobs.list().await.unwrap_err();
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+    assert!(error.to_string().contains("expected"), "{error}");
+    let streamed = jobs.list_stream().take(10).count().await;
+    assert_eq!(streamed, 10);
+}

@@ -244,7 +244,12 @@ async fn put_is_repeated_after_a_connection_loss_and_a_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn invalid_requests_and_tls_failures_are_not_retried() {
-    for kind in [TransportErrorKind::Request, TransportErrorKind::Tls] {
+    for kind in [
+        TransportErrorKind::Request,
+        TransportErrorKind::Tls,
+        TransportErrorKind::TooLarge,
+        TransportErrorKind::Protocol,
+    ] {
         let (client, transport) = default_setup();
         transport_error(&transport, kind, Delivery::NotSent);
         let error = put(&client).await.unwrap_err();

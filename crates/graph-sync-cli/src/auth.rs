@@ -7,7 +7,10 @@
 //!    `AZURE_CLIENT_ID`, then `AZURE_CLIENT_SECRET`, or `AZURE_CLIENT_CERTIFICATE_PATH` with
 //!    `AZURE_CLIENT_CERTIFICATE_PASSWORD`, or `AZURE_FEDERATED_TOKEN_FILE`), with the same
 //!    names and precedence as azure-identity;
-//! 3. App Service managed identity, when `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` are set.
+//! 3. App Service managed identity, when `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` are set;
+//! 4. the Azure CLI's login, when `az` is on `PATH` (`az account get-access-token` for the
+//!    cloud's Graph resource, `--tenant` applied), as azure-identity's `DefaultAzureCredential`
+//!    orders it after the environment and managed identity.
 //!
 //! The Azure instance metadata service (IMDS) is never probed by `auto`: it lives at a
 //! link-local address that exists only on Azure hosts, and a command-line tool that opens
@@ -23,8 +26,8 @@ use std::sync::Arc;
 
 use graph_sync_api::model::SecretString;
 use graph_sync_api::{
-    EnvironmentCredential, ManagedIdentity, ManagedIdentityCredential, StaticTokenCredential,
-    TokenCredential,
+    AzureCliCredential, EnvironmentCredential, ManagedIdentity, ManagedIdentityCredential,
+    StaticTokenCredential, TokenCredential,
 };
 
 use crate::cli::{AuthMode, GlobalOptions};
@@ -45,6 +48,8 @@ pub(crate) enum CredentialSource {
     Environment,
     /// Managed identity: App Service when its variables are set, IMDS otherwise.
     ManagedIdentity,
+    /// The Azure CLI's login.
+    AzureCli,
 }
 
 /// A variable lookup: the process environment, or a test's map.
@@ -52,6 +57,14 @@ type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
 fn is_set(env: Env<'_>, name: &str) -> bool {
     env(name).is_some_and(|value| !value.is_empty())
+}
+
+/// The Azure CLI's executable name.
+const AZ: &str = if cfg!(windows) { "az.cmd" } else { "az" };
+
+/// Whether `az` is a file in one of the `PATH` directories.
+fn az_on_path(env: Env<'_>) -> bool {
+    env("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(AZ).is_file()))
 }
 
 /// Finds the credential source the options and environment select.
@@ -83,16 +96,19 @@ pub(crate) fn find_source(
         ))),
         AuthMode::Environment => Ok(CredentialSource::Environment),
         AuthMode::ManagedIdentity => Ok(CredentialSource::ManagedIdentity),
+        AuthMode::AzureCli => Ok(CredentialSource::AzureCli),
         AuthMode::Auto if is_set(env, token_variable) => Ok(token()),
         AuthMode::Auto if is_set(env, "AZURE_CLIENT_ID") || is_set(env, "AZURE_TENANT_ID") => {
             Ok(CredentialSource::Environment)
         }
         AuthMode::Auto if is_set(env, "IDENTITY_ENDPOINT") => Ok(CredentialSource::ManagedIdentity),
+        AuthMode::Auto if az_on_path(env) => Ok(CredentialSource::AzureCli),
         AuthMode::Auto => Err(Failure::Auth(format!(
             "no credential: set {TOKEN_VARIABLE} to a bearer token (or name another variable \
              with --token-env), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and one of \
              AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, \
-             or use --auth managed-identity on an Azure host"
+             or install the Azure CLI and run az login, or use --auth managed-identity on an \
+             Azure host"
         ))),
     }
 }
@@ -170,6 +186,16 @@ pub(crate) fn credential(
             let credential = ManagedIdentityCredential::from_lookup(identity, lookup)
                 .map_err(|error| Failure::Auth(error.to_string()))?;
             tracing::debug!("using managed identity");
+            Ok(Arc::new(credential))
+        }
+        CredentialSource::AzureCli => {
+            let mut credential = AzureCliCredential::new();
+            if let Some(tenant) = &options.tenant {
+                credential = credential
+                    .tenant(tenant)
+                    .map_err(|error| Failure::Auth(error.to_string()))?;
+            }
+            tracing::debug!("using the Azure CLI's login");
             Ok(Arc::new(credential))
         }
     }
@@ -273,10 +299,48 @@ mod tests {
         for hint in [
             "GRAPH_SYNC_TOKEN",
             "AZURE_CLIENT_SECRET",
+            "az login",
             "--auth managed-identity",
         ] {
             assert!(error.contains(hint), "{error}");
         }
+    }
+
+    #[test]
+    fn auto_takes_az_last_and_only_when_it_is_on_path() {
+        let dir = std::env::temp_dir().join(format!("graph-sync-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(AZ), "").unwrap();
+        let path = std::env::join_paths(["/nonexistent-graph-sync".into(), dir.clone()]).unwrap();
+        let env = move |name: &str| (name == "PATH").then(|| path.clone());
+        assert_eq!(
+            find_source(&options(&[]), &env).unwrap(),
+            CredentialSource::AzureCli
+        );
+        let with_token = |name: &str| match name {
+            "GRAPH_SYNC_TOKEN" => Some(OsString::from("tok")),
+            _ => env(name),
+        };
+        assert!(matches!(
+            find_source(&options(&[]), &with_token).unwrap(),
+            CredentialSource::StaticToken { .. }
+        ));
+        let with_app_service = |name: &str| match name {
+            "IDENTITY_ENDPOINT" => Some(OsString::from("http://127.0.0.1:1/msi")),
+            _ => env(name),
+        };
+        assert_eq!(
+            find_source(&options(&[]), &with_app_service).unwrap(),
+            CredentialSource::ManagedIdentity
+        );
+        let no_az =
+            |name: &str| (name == "PATH").then(|| OsString::from("/nonexistent-graph-sync"));
+        assert!(find_source(&options(&[]), &no_az).is_err());
+        assert_eq!(
+            find_source(&options(&["--auth", "azure-cli"]), &no_az).unwrap(),
+            CredentialSource::AzureCli
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

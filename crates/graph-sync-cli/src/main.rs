@@ -40,12 +40,12 @@ mod exit;
 mod interrupt;
 mod limits;
 mod output;
+mod profile;
 mod secrets_file;
 mod waits;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::cli::{Cli, Command};
@@ -57,8 +57,31 @@ fn main() -> ExitCode {
         eprintln!("{}", failure.report(output::OutputFormat::Table));
         return ExitCode::from(failure.exit().code());
     }
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| {
+            <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
+        });
+    let cli = match parsed {
+        Ok((cli, matches)) => {
+            let given = |id: &str| {
+                matches!(
+                    matches.value_source(id),
+                    Some(
+                        clap::parser::ValueSource::CommandLine
+                            | clap::parser::ValueSource::EnvVariable
+                    )
+                )
+            };
+            let given = profile::Given {
+                tenant: given("tenant"),
+                cloud: given("cloud"),
+                auth: given("auth"),
+                graph_url: given("graph_url"),
+                ca_file: given("ca_file"),
+            };
+            (cli, given)
+        }
         Err(error) if !error.use_stderr() => {
             // --help and --version: on stdout, through the closed-pipe-safe writer.
             output::write_stdout(&error.render().to_string());
@@ -69,6 +92,11 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Usage.code());
         }
     };
+    let (mut cli, given) = cli;
+    if let Err(failure) = profile::apply(&mut cli.global, given) {
+        eprintln!("{}", failure.report(cli.global.output));
+        return ExitCode::from(failure.exit().code());
+    }
     init_tracing(cli.global.verbose);
     let format = cli.global.output;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -24,6 +24,8 @@
 //!   lists and their `@odata.nextLink`.
 //! * [audit]: the provisioning logs (`GET /auditLogs/provisioning`):
 //!   [`ProvisioningObjectSummary`] and its complex types, every v1.0 property.
+//! * [schema_as_code]: a schema's exact text, the difference between two schemas, and a
+//!   portable form to copy one job's configuration to another.
 //! * [enums] and [flags]: every enumeration, open ([`SynchronizationStatusCode::Other`] keeps
 //!   a member Graph adds later), and the three flags enums as sets written `"A, B"`.
 //! * [time]: [`Timestamp`] (7 fractional digits, the `0001-01-01T00:00:00Z` "not set"
@@ -56,6 +58,7 @@ pub mod pairs;
 pub mod property;
 pub mod provisioning;
 pub mod schema;
+pub mod schema_as_code;
 pub mod secrets;
 mod synchronization;
 pub mod template;

@@ -24,9 +24,15 @@ pub enum TransportErrorKind {
     /// The connection broke while the request or response was in flight. Retry only
     /// idempotent requests, unless [`TransportError::delivery`] says it was never sent.
     Io,
-    /// The response body could not be read in full, or exceeded the size cap. The server
-    /// received and processed the request: retry only idempotent requests.
+    /// The response body could not be read in full. The server received and processed the
+    /// request: retry only idempotent requests.
     Body,
+    /// The response body exceeded the transport's size cap. The server answered; asking again
+    /// gets the same answer: never retried.
+    TooLarge,
+    /// The response is not valid HTTP (a status line, header or length that cannot be parsed,
+    /// or too many or too long headers). Asking again gets the same answer: never retried.
+    Protocol,
     /// The request itself could not be sent as given (for example an invalid URL or header).
     /// Retrying the same request will not help.
     Request,
@@ -44,9 +50,24 @@ impl TransportErrorKind {
             Self::Timeout => "timed out",
             Self::Io => "connection broken",
             Self::Body => "response body unreadable",
+            Self::TooLarge => "response body over the size cap",
+            Self::Protocol => "response is not valid HTTP",
             Self::Request => "invalid request",
             Self::Other => "transport failure",
         }
+    }
+}
+
+impl TransportErrorKind {
+    /// Whether a request that failed this way fails the same way when sent again
+    /// ([`Tls`](Self::Tls), [`Request`](Self::Request), [`TooLarge`](Self::TooLarge),
+    /// [`Protocol`](Self::Protocol)): a retry policy gives up at once.
+    #[must_use]
+    pub const fn is_permanent(self) -> bool {
+        matches!(
+            self,
+            Self::Tls | Self::Request | Self::TooLarge | Self::Protocol
+        )
     }
 }
 

@@ -20,6 +20,8 @@ use crate::{Delivery, Request, Response, Transport, TransportError, TransportErr
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default for [`ReqwestTransportBuilder::timeout`].
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+/// Default for [`ReqwestTransportBuilder::read_timeout`].
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default for [`ReqwestTransportBuilder::pool_idle_timeout`].
 const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Default for [`ReqwestTransportBuilder::max_response_bytes`]: 16 MiB.
@@ -73,6 +75,7 @@ enum Client {
 struct Settings {
     connect_timeout: Duration,
     timeout: Duration,
+    read_timeout: Duration,
     pool_idle_timeout: Duration,
     pool_max_idle_per_host: usize,
 }
@@ -82,6 +85,7 @@ impl Default for Settings {
         Self {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             pool_max_idle_per_host: usize::MAX,
         }
@@ -160,6 +164,7 @@ impl fmt::Debug for ReqwestTransport {
             Some(settings) => {
                 s.field("connect_timeout", &settings.connect_timeout)
                     .field("timeout", &settings.timeout)
+                    .field("read_timeout", &settings.read_timeout)
                     .field("pool_idle_timeout", &settings.pool_idle_timeout)
                     .field("pool_max_idle_per_host", &settings.pool_max_idle_per_host);
             }
@@ -255,7 +260,7 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes,
 }
 
 fn body_too_large(cap: usize) -> TransportError {
-    TransportError::new(TransportErrorKind::Body, Delivery::MaybeSent)
+    TransportError::new(TransportErrorKind::TooLarge, Delivery::MaybeSent)
         .with_detail(format!("response body exceeds {cap} bytes"))
 }
 
@@ -277,6 +282,17 @@ impl ReqwestTransportBuilder {
         self
     }
 
+    /// How long the server may stay silent while the response is awaited or read: the
+    /// longest wait for the status line and headers, and between two chunks of the body.
+    /// Default: 60 seconds, so that a server that accepts a request and never answers
+    /// fails it after a minute (with [`TransportErrorKind::Timeout`]) rather than after the
+    /// whole-exchange [`timeout`](Self::timeout).
+    #[must_use]
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.read_timeout = timeout;
+        self
+    }
+
     /// How long an idle pooled connection is kept open. Default: 90 seconds.
     #[must_use]
     pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
@@ -293,7 +309,7 @@ impl ReqwestTransportBuilder {
 
     /// The largest response body, in bytes, that is accepted. Default: 16 MiB.
     ///
-    /// A larger body fails the request with [`TransportErrorKind::Body`]; when the response
+    /// A larger body fails the request with [`TransportErrorKind::TooLarge`]; when the response
     /// announces its length the body is not read at all.
     #[must_use]
     pub fn max_response_bytes(mut self, max: usize) -> Self {
@@ -323,7 +339,10 @@ impl ReqwestTransportBuilder {
     /// cannot be initialised).
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
         let settings = self.settings;
-        if settings.connect_timeout.is_zero() || settings.timeout.is_zero() {
+        if settings.connect_timeout.is_zero()
+            || settings.timeout.is_zero()
+            || settings.read_timeout.is_zero()
+        {
             return Err(
                 TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
                     .with_detail("timeouts must be greater than zero"),
@@ -339,6 +358,7 @@ impl ReqwestTransportBuilder {
             .no_zstd()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
+            .read_timeout(settings.read_timeout)
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host)
             .build()
@@ -383,6 +403,7 @@ fn map_reqwest_error(error: reqwest::Error) -> TransportError {
         tls: is_tls_failure(&error),
         body: error.is_body() || error.is_decode(),
         request: error.is_request(),
+        protocol: is_protocol_failure(&error),
     };
     let (kind, delivery) = classify(flags);
     TransportError::new(kind, delivery).with_source(error.without_url())
@@ -397,6 +418,7 @@ struct ErrorFlags {
     tls: bool,
     body: bool,
     request: bool,
+    protocol: bool,
 }
 
 /// The one place that decides kind and delivery for a reqwest failure.
@@ -413,6 +435,8 @@ fn classify(flags: ErrorFlags) -> (TransportErrorKind, Delivery) {
         (K::Connect, NotSent)
     } else if flags.timeout {
         (K::Timeout, MaybeSent)
+    } else if flags.protocol {
+        (K::Protocol, MaybeSent)
     } else if flags.body {
         (K::Body, MaybeSent)
     } else if flags.request {
@@ -420,6 +444,24 @@ fn classify(flags: ErrorFlags) -> (TransportErrorKind, Delivery) {
     } else {
         (K::Other, MaybeSent)
     }
+}
+
+/// Whether an error's source chain describes a response that is not valid HTTP: a status
+/// line, header or length hyper refused to parse, or a head over hyper's size limit (too
+/// many or too long headers). Sending the request again gets the same answer.
+///
+/// hyper is not a dependency of this crate, so this matches hyper's messages
+/// (`invalid HTTP header parsed`, `message head is too large`, `invalid content-length
+/// parsed`, `unexpected transfer-encoding parsed`, …).
+fn is_protocol_failure(error: &(dyn StdError + 'static)) -> bool {
+    const NEEDLES: [&str; 5] = [
+        "invalid http",
+        "message head is too large",
+        "content-length parsed",
+        "transfer-encoding parsed",
+        "invalid uri parsed",
+    ];
+    source_chain_mentions(error, &NEEDLES)
 }
 
 /// Whether an error's source chain describes a TLS failure.
@@ -443,10 +485,16 @@ fn is_tls_failure(error: &(dyn StdError + 'static)) -> bool {
         "wrong version number",
         "alert",
     ];
+    source_chain_mentions(error, &NEEDLES)
+}
+
+/// Whether a source of `error` (not `error` itself) has a message that contains one of
+/// `needles` (lowercase), ignoring case.
+fn source_chain_mentions(error: &(dyn StdError + 'static), needles: &[&str]) -> bool {
     let mut current = error.source();
     while let Some(error) = current {
         let message = error.to_string().to_ascii_lowercase();
-        if NEEDLES.iter().any(|needle| message.contains(needle)) {
+        if needles.iter().any(|needle| message.contains(needle)) {
             return true;
         }
         current = error.source();
@@ -540,6 +588,14 @@ mod tests {
                     ..flags()
                 },
                 (K::Timeout, NotSent),
+            ),
+            (
+                ErrorFlags {
+                    request: true,
+                    protocol: true,
+                    ..flags()
+                },
+                (K::Protocol, MaybeSent),
             ),
             (
                 ErrorFlags {
@@ -692,7 +748,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             format!("{transport:?}"),
-            "ReqwestTransport { connect_timeout: 10s, timeout: 7s, pool_idle_timeout: 90s, \
+            "ReqwestTransport { connect_timeout: 10s, timeout: 7s, read_timeout: 60s, pool_idle_timeout: 90s, \
              pool_max_idle_per_host: 3, max_response_bytes: 1024 }"
         );
         let from_client = ReqwestTransport::from(reqwest::Client::builder().build().unwrap());

@@ -234,6 +234,51 @@ async fn unanswered_request_times_out_maybe_sent() {
 }
 
 #[tokio::test]
+async fn a_server_silent_after_the_request_fails_it_after_the_read_timeout() {
+    let mut server = TestServer::start(vec![Behavior::Hang]).await;
+    let transport = ReqwestTransport::builder()
+        .timeout(Duration::from_secs(30))
+        .read_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = send_err(&transport, get(&server.url("/silent"))).await;
+    assert_eq!(error.kind(), TransportErrorKind::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the read timeout ended it"
+    );
+    assert_eq!(server.next_request().await.target, "/silent");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn responses_that_are_not_http_are_protocol_errors_never_worth_retrying() {
+    let too_many: String = (0..200).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let answers = [
+        b"HTTP/1.1 200 OK\r\nno colon here\r\ncontent-length: 0\r\n\r\n".to_vec(),
+        format!("HTTP/1.1 200 OK\r\n{too_many}content-length: 0\r\n\r\n").into_bytes(),
+        b"HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n".to_vec(),
+        b"HTTP/1.1 2000 OK\r\ncontent-length: 0\r\n\r\n".to_vec(),
+    ];
+    let mut server =
+        TestServer::start(answers.iter().cloned().map(Behavior::Respond).collect()).await;
+    let transport = transport();
+    for answer in &answers {
+        let error = send_err(&transport, get(&server.url("/bad"))).await;
+        assert_eq!(
+            error.kind(),
+            TransportErrorKind::Protocol,
+            "{}: {error:?}",
+            String::from_utf8_lossy(&answer[..40])
+        );
+        assert!(error.kind().is_permanent());
+        server.next_request().await;
+    }
+    server.finish().await;
+}
+
+#[tokio::test]
 async fn body_over_cap_with_content_length_is_rejected() {
     let mut server = TestServer::start(vec![Behavior::Respond(response(
         "200 OK",
@@ -242,11 +287,12 @@ async fn body_over_cap_with_content_length_is_rejected() {
     ))])
     .await;
     let error = send_err(&transport(), get(&server.url("/big"))).await;
-    assert_eq!(error.kind(), TransportErrorKind::Body);
+    assert_eq!(error.kind(), TransportErrorKind::TooLarge);
+    assert!(error.kind().is_permanent());
     assert_eq!(error.delivery(), Delivery::MaybeSent);
     assert_eq!(
         error.to_string(),
-        format!("response body unreadable: response body exceeds {CAP} bytes")
+        format!("response body over the size cap: response body exceeds {CAP} bytes")
     );
     server.next_request().await;
     server.finish().await;
@@ -258,11 +304,11 @@ async fn chunked_body_over_cap_is_rejected() {
     let mut server =
         TestServer::start(vec![Behavior::Respond(chunked_response(&[&chunk[..]; 4]))]).await;
     let error = send_err(&transport(), get(&server.url("/stream"))).await;
-    assert_eq!(error.kind(), TransportErrorKind::Body);
+    assert_eq!(error.kind(), TransportErrorKind::TooLarge);
     assert_eq!(error.delivery(), Delivery::MaybeSent);
     assert_eq!(
         error.to_string(),
-        format!("response body unreadable: response body exceeds {CAP} bytes")
+        format!("response body over the size cap: response body exceeds {CAP} bytes")
     );
     server.next_request().await;
     server.finish().await;
@@ -363,7 +409,7 @@ async fn errors_never_print_the_url_query() {
 
     let kinds: Vec<_> = errors.iter().map(TransportError::kind).collect();
     use TransportErrorKind as K;
-    assert_eq!(kinds, [K::Connect, K::Io, K::Body, K::Body, K::Tls]);
+    assert_eq!(kinds, [K::Connect, K::Io, K::TooLarge, K::TooLarge, K::Tls]);
     for error in &errors {
         let printed = everything_printed(error);
         assert!(!printed.contains("SECRETCANARY"), "{printed}");

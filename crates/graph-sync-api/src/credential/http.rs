@@ -216,7 +216,7 @@ impl fmt::Debug for ConfidentialClient {
 
 /// A tenant is a GUID or a domain name: letters, digits, `-` and `.` only, so it is safe as
 /// a path segment.
-fn check_tenant(who: &str, tenant: &str) -> Result<(), AuthError> {
+pub(crate) fn check_tenant(who: &str, tenant: &str) -> Result<(), AuthError> {
     if tenant.is_empty() || tenant.len() > 256 {
         return Err(AuthError::configuration(format!(
             "{who}: the tenant id is empty or too long"
@@ -257,13 +257,13 @@ struct TokenBody {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum NumberOrString {
+pub(crate) enum NumberOrString {
     Number(u64),
     Text(String),
 }
 
 impl NumberOrString {
-    fn value(&self) -> Option<u64> {
+    pub(crate) fn value(&self) -> Option<u64> {
         match self {
             Self::Number(n) => Some(*n),
             Self::Text(text) => text.trim().parse().ok(),

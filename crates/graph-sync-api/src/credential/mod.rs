@@ -11,6 +11,7 @@
 //! | `ClientCertificateCredential` | the same grant with a signed JWT client assertion (PEM with the `certificate` feature, PKCS#12 with `pkcs12`) |
 //! | [`WorkloadIdentityCredential`] | the same grant with a federated token read from a file at every refresh |
 //! | [`ManagedIdentityCredential`] | a request to IMDS or the App Service identity endpoint |
+//! | `AzureCliCredential` (feature `azure-cli`) | `az account get-access-token`: the session of `az login` |
 //! | [`EnvironmentCredential`] | one of the above, chosen from `AZURE_*` variables |
 //! | [`ChainedTokenCredential`] | the first of several that gives a token |
 //!
@@ -27,6 +28,8 @@ use secrecy::SecretString;
 
 use tokio::time::Instant;
 
+#[cfg(feature = "azure-cli")]
+mod azure_cli;
 #[cfg(feature = "azure-core")]
 mod azure_core;
 #[cfg(feature = "certificate")]
@@ -44,6 +47,8 @@ mod workload_identity;
 
 #[cfg(feature = "azure-core")]
 pub use self::azure_core::AzureCoreCredential;
+#[cfg(feature = "azure-cli")]
+pub use azure_cli::{AZURE_CLI_TIMEOUT, AzureCliCredential};
 #[cfg(feature = "certificate")]
 pub use certificate::{ClientCertificate, ClientCertificateCredential};
 pub use chain::ChainedTokenCredential;

@@ -31,7 +31,7 @@ use crate::pipeline::Call;
 
 pub use applications::{ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi};
 pub use jobs::{BulkUploadAccepted, JobApi, JobsApi};
-pub use paging::ItemStream;
+pub use paging::{ItemStream, MAX_COLLECTED_ITEMS};
 pub use provisioning_logs::{LogFilter, LogOrder, LogQuery, ProvisioningLogsApi, TextMatch};
 pub use schema::{DirectoryApi, SchemaApi};
 pub use service_principal::ServicePrincipalApi;
@@ -142,6 +142,17 @@ impl Resource {
         let body = encode(body, what)?;
         self.client
             .send(Call::new(method, self.url()?).json(body, &[]))
+            .await
+    }
+
+    /// Sends `method` with `body`, JSON text written by the caller (no secrets in it), as is.
+    pub(crate) async fn send_json_text(
+        &self,
+        method: Method,
+        body: &str,
+    ) -> Result<Response, Error> {
+        self.client
+            .send(Call::new(method, self.url()?).json(Bytes::copy_from_slice(body.as_bytes()), &[]))
             .await
     }
 

@@ -4,8 +4,14 @@
 //! elsewhere is a decode error, raised before any token could be sent there. The walk is
 //! bounded: a link seen before (a loop) or more than [`MAX_PAGES`] pages end it with an
 //! error.
+//!
+//! Memory is bounded by the client, not by the server: the stream holds one decoded page at a
+//! time (its items are handed out and dropped), links seen are kept as 64-bit hashes, and
+//! [`collect`] stops with an error past [`MAX_COLLECTED_ITEMS`] items rather than grow
+//! without end. A page's size is bounded by the transport's response cap (16 MiB).
 
 use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 
 use futures_core::Stream;
@@ -22,6 +28,10 @@ use crate::pipeline::Call;
 /// The most pages one list follows.
 pub(crate) const MAX_PAGES: usize = 10_000;
 
+/// The most items a collected list holds: past this, `collect` fails and the caller should
+/// stream the list instead.
+pub const MAX_COLLECTED_ITEMS: usize = 100_000;
+
 /// A stream of the items of a list, page after page. Each item is a `Result`: a page that
 /// fails ends the stream after yielding its error.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
@@ -30,7 +40,7 @@ struct Walk<T> {
     client: GraphSyncClient,
     next: Option<Url>,
     buffer: VecDeque<T>,
-    seen: HashSet<String>,
+    seen: Seen,
     pages: usize,
     what: &'static str,
     eventual: bool,
@@ -68,7 +78,7 @@ where
         client,
         next: Some(first),
         buffer: VecDeque::new(),
-        seen: HashSet::new(),
+        seen: Seen::default(),
         pages: 0,
         what,
         eventual,
@@ -105,12 +115,18 @@ where
     T: DeserializeOwned,
 {
     let mut items = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     let mut next = Some(first);
     let mut pages = 0;
     while let Some(url) = next.take() {
         let page: ODataCollection<T> = fetch(client, url, what, false).await?;
         pages += 1;
+        if page.value.len() > MAX_COLLECTED_ITEMS.saturating_sub(items.len()) {
+            return Err(Error::Decode(DecodeError::invalid(
+                what,
+                "the list holds more items than a collected list may (100,000): stream it",
+            )));
+        }
         items.extend(page.value);
         if let Property::Value(link) = page.next_link {
             next = Some(next_url(client, &link, &mut seen, pages)?);
@@ -131,11 +147,26 @@ pub(crate) async fn fetch<T: DeserializeOwned>(
     decode(&response, what)
 }
 
+/// The next links a walk has followed, as hashes (a page cannot make the client keep its
+/// links' text).
+#[derive(Default)]
+struct Seen {
+    hashes: HashSet<u64>,
+    state: RandomState,
+}
+
+impl Seen {
+    /// Records `link`; `false` if it was seen before.
+    fn insert(&mut self, link: &str) -> bool {
+        self.hashes.insert(self.state.hash_one(link))
+    }
+}
+
 /// Checks a next link: absolute, on the Graph host, not seen before, within the page limit.
 fn next_url(
     client: &GraphSyncClient,
     link: &str,
-    seen: &mut HashSet<String>,
+    seen: &mut Seen,
     pages: usize,
 ) -> Result<Url, Error> {
     let invalid = |problem| Error::Decode(DecodeError::invalid("an @odata.nextLink", problem));
@@ -148,7 +179,7 @@ fn next_url(
             "the list has more pages than the client follows (10,000)",
         ));
     }
-    if !seen.insert(url.as_str().to_owned()) {
+    if !seen.insert(url.as_str()) {
         return Err(invalid("the link repeats an earlier page"));
     }
     Ok(url)

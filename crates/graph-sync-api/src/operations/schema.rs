@@ -1,6 +1,7 @@
 //! `…/schema` of a job or a template: read, replace, reset, the operator and function
 //! catalogues, expression parsing, and directory discovery.
 
+use graph_sync_model::schema_as_code::{SchemaDocument, SchemaPlan};
 use graph_sync_model::{
     AttributeMappingFunctionSchema, DirectoryDefinition, DirectoryId, FilterOperatorSchema,
     ParseExpressionRequest, ParseExpressionResponse, Property, SynchronizationSchema,
@@ -56,20 +57,65 @@ impl SchemaApi {
     /// [`Error::Service`] for a non-2xx answer; [`Error::Transport`] and [`Error::Auth`] as
     /// for any call.
     pub async fn put(&self, schema: &SynchronizationSchema) -> Result<(), Error> {
-        let empty = |v: &Property<Vec<_>>| v.get().is_none_or(Vec::is_empty);
-        if empty(&schema.directories)
-            && schema.synchronization_rules.get().is_none_or(Vec::is_empty)
-        {
-            return Err(InvalidInput::new(
-                "a schema PUT replaces the whole schema, and this one has no directories and no rules: \
-                 GET the schema, change it and PUT it back, or DELETE to reset it",
-            )
-            .into());
-        }
+        refuse_empty(schema)?;
         self.resource
             .send_json(Method::PUT, schema, "a synchronization schema")
             .await
             .map(drop)
+    }
+
+    /// `GET …/schema` as a [`SchemaDocument`]: the schema and the exact text Graph sent, so
+    /// that [`put_document`](Self::put_document) can send it back byte for byte.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub async fn get_document(&self) -> Result<SchemaDocument, Error> {
+        let response = self.resource.send_empty(Method::GET).await?;
+        SchemaDocument::from_json(response.body()).map_err(|e| {
+            Error::Decode(crate::error::DecodeError::from_json(
+                "a synchronization schema",
+                &e,
+            ))
+        })
+    }
+
+    /// `PUT …/schema` with the document's text, compact but otherwise as read or written
+    /// (key order, spelling of numbers and strings): a schema read with
+    /// [`get_document`](Self::get_document) goes back exactly as Graph sent it, and a
+    /// hand-written partial one goes out as written, nothing added. Like [`put`](Self::put),
+    /// it **replaces** the whole schema.
+    ///
+    /// # Errors
+    ///
+    /// As [`put`](Self::put).
+    pub async fn put_document(&self, document: &SchemaDocument) -> Result<(), Error> {
+        refuse_empty(document.schema())?;
+        self.resource
+            .send_json_text(Method::PUT, document.compact())
+            .await
+            .map(drop)
+    }
+
+    /// [`put_document`](Self::put_document), then [`get_document`](Self::get_document): the
+    /// schema the service holds afterwards, and how it differs from what was sent (ignoring
+    /// the schema `id`, which the service keeps, and `@odata.*` annotations). An empty
+    /// [`SchemaPlan`] means the service holds exactly what was sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`put`](Self::put) and [`get`](Self::get). A read-back that differs is not an
+    /// error: look at the plan.
+    pub async fn put_and_verify(
+        &self,
+        document: &SchemaDocument,
+    ) -> Result<(SchemaDocument, SchemaPlan), Error> {
+        self.put_document(document).await?;
+        let held = self.get_document().await?;
+        let mut sent = document.schema().clone();
+        sent.id = held.schema().id.clone();
+        let differences = SchemaPlan::between(&sent, held.schema()).without_annotations();
+        Ok((held, differences))
     }
 
     /// `DELETE …/schema`: resets the schema to the template's default (for a template, to the
@@ -134,6 +180,19 @@ impl SchemaApi {
             .await?;
         decode(&response, "a parseExpression response")
     }
+}
+
+/// Refuses a schema with neither directories nor rules: a PUT of it would erase the schema.
+fn refuse_empty(schema: &SynchronizationSchema) -> Result<(), Error> {
+    let empty = |v: &Property<Vec<_>>| v.get().is_none_or(Vec::is_empty);
+    if empty(&schema.directories) && schema.synchronization_rules.get().is_none_or(Vec::is_empty) {
+        return Err(InvalidInput::new(
+            "a schema PUT replaces the whole schema, and this one has no directories and no rules: \
+             GET the schema, change it and PUT it back, or DELETE to reset it",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// `…/schema/directories/{directoryId}`: a directory of a schema.

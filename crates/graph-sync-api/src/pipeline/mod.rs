@@ -39,6 +39,8 @@ use crate::cloud::Cloud;
 use crate::credential::{AuthError, AuthErrorKind, TokenCredential};
 use crate::error::{Error, ServiceError};
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use authorize::claims_challenge;
 use authorize::send_authorized;
 pub(crate) use request::Call;
 pub use request::{CLIENT_REQUEST_ID, RETRY_ATTEMPT};

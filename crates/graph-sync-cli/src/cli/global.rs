@@ -25,11 +25,16 @@ pub(crate) struct GlobalOptions {
     /// or the development authority `graph-sync emulator --tls` writes.
     #[arg(long, global = true, value_name = "FILE", env = "GRAPH_SYNC_CA_FILE")]
     pub(crate) ca_file: Option<std::path::PathBuf>,
+    /// Take tenant, cloud, auth, Graph URL and CA file not given by a flag or variable from
+    /// this profile of ~/.config/graph-sync/config.toml ([profiles.NAME]).
+    #[arg(long, global = true, value_name = "NAME", env = "GRAPH_SYNC_PROFILE")]
+    pub(crate) profile: Option<String>,
     /// Read the bearer token from this environment variable instead of GRAPH_SYNC_TOKEN.
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) token_env: Option<String>,
     /// How to authenticate: `auto` takes a token variable, then the AZURE_* variables, then
-    /// App Service managed identity; IMDS managed identity only with `managed-identity`.
+    /// App Service managed identity, then `az` (the Azure CLI's login) when it is on PATH;
+    /// IMDS managed identity only with `managed-identity`.
     #[arg(
         long,
         global = true,
@@ -55,7 +60,7 @@ pub(crate) struct GlobalOptions {
 /// `--auth`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub(crate) enum AuthMode {
-    /// The first configured of: token variable, AZURE_* variables, App Service identity.
+    /// The first configured of: token variable, AZURE_* variables, App Service identity, az.
     #[default]
     Auto,
     /// A bearer token from GRAPH_SYNC_TOKEN or --token-env.
@@ -64,6 +69,8 @@ pub(crate) enum AuthMode {
     Environment,
     /// Managed identity (App Service, else IMDS); user-assigned when AZURE_CLIENT_ID is set.
     ManagedIdentity,
+    /// The Azure CLI's login: `az account get-access-token` (--tenant and --cloud applied).
+    AzureCli,
 }
 
 /// `--cloud`.

@@ -24,7 +24,7 @@ use clap::{Parser, Subcommand};
 
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
-pub(crate) use global::{AuthMode, GlobalOptions};
+pub(crate) use global::{AuthMode, CloudName, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
@@ -33,12 +33,14 @@ pub(crate) use logs::{
     ActionArg, LogsArgs, LogsCommand, LogsFilterArgs, LogsListArgs, StatusArg, When,
 };
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
-pub(crate) use schema::{SchemaCommand, SchemaGetArgs, SchemaPutArgs};
+pub(crate) use schema::{
+    SchemaCommand, SchemaDiffArgs, SchemaGetArgs, SchemaImportArgs, SchemaPutArgs,
+};
 pub(crate) use secrets::{ClearArgs, SecretsCommand, SetArgs, ShowArgs};
 pub(crate) use targets::{Change, JobChange, JobRef, SpRef};
 pub(crate) use templates::TemplatesCommand;
 pub(crate) use tools::{CompletionsArgs, EmulatorArgs};
-pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp};
+pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp, parse_sp_arg};
 
 use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;
@@ -76,7 +78,8 @@ Examples:
 Authentication (--auth auto takes the first that is configured):
   a bearer token in GRAPH_SYNC_TOKEN (or the variable --token-env names); the
   AZURE_* variables (client secret, certificate or federated token); App Service
-  managed identity. --auth managed-identity also uses IMDS. Secrets are never
+  managed identity; the Azure CLI's login (az account get-access-token, when az
+  is on PATH). --auth managed-identity also uses IMDS. Secrets are never
   accepted as arguments.";
 
 /// `graph-sync`: set up Microsoft Entra app provisioning through the Microsoft Graph
@@ -124,7 +127,7 @@ pub(crate) enum Command {
     /// The synchronization templates a service principal offers.
     #[command(subcommand, after_help = TEMPLATES_EXAMPLES)]
     Templates(TemplatesCommand),
-    /// Read or replace a job's synchronization schema.
+    /// Read, compare, replace, export and import a job's synchronization schema.
     #[command(subcommand, after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaCommand),
     /// The whole workflow from a manifest: job, credentials, secrets, start, Active.

@@ -1,6 +1,7 @@
 //! Reports more than one command prints: a service principal's saved keys (never a value) and
-//! a one-line summary of a synchronization schema.
+//! a one-line summary of a synchronization schema, a schema plan as a table.
 
+use graph_sync_api::model::schema_as_code::SchemaPlan;
 use graph_sync_api::model::{Secrets, ServicePrincipalRef, SynchronizationSchema};
 use serde_json::json;
 
@@ -59,4 +60,18 @@ pub(crate) fn schema_summary(schema: &SynchronizationSchema) -> String {
         rules.len(),
         rules.join(", ")
     )
+}
+
+/// A schema plan as a table: CHANGE, WHAT, WHERE, DETAIL.
+pub(crate) fn plan_table(plan: &SchemaPlan) -> String {
+    let mut table = Table::new(&["CHANGE", "WHAT", "WHERE", "DETAIL"]);
+    for change in &plan.changes {
+        table.row([
+            change.change.as_str().to_owned(),
+            change.subject.as_str().to_owned(),
+            change.location(),
+            change.detail.clone(),
+        ]);
+    }
+    table.render()
 }

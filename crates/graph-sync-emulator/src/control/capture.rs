@@ -71,15 +71,22 @@ pub(crate) async fn layer(
     response
 }
 
-/// What the log keeps of a body: redacted JSON, a redacted form, or scrubbed text; `None`
+/// What the log keeps of a body: the JSON as sent when it holds no secret, else redacted JSON, a redacted form, or scrubbed text; `None`
 /// when empty.
 fn logged_body(redactor: &Redactor, bytes: &[u8], media_type: Option<&str>) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
     let text = String::from_utf8_lossy(bytes);
-    let redacted = if let Ok(json) = serde_json::from_slice(bytes) {
-        redactor.json(json).to_string()
+    let redacted = if let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        let logged = redactor.json(json.clone());
+        if logged == json {
+            // Nothing to hide: the body as sent, byte for byte (key order and spelling kept,
+            // so a test can check exactly what a client sent).
+            text.into_owned()
+        } else {
+            logged.to_string()
+        }
     } else if media_type.is_some_and(|m| m.starts_with("application/x-www-form-urlencoded")) {
         redactor.form(&text)
     } else {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use graph_sync_transport::{Delivery, TransportErrorKind};
+use graph_sync_transport::Delivery;
 use http::{Method, StatusCode};
 
 use super::Policy;
@@ -135,10 +135,9 @@ pub(crate) fn decide(
             }
         }
         Error::Transport(transport) => {
-            if matches!(
-                transport.kind(),
-                TransportErrorKind::Request | TransportErrorKind::Tls
-            ) {
+            // TLS, invalid requests, bodies over the cap and responses that are not HTTP
+            // fail the same way every time.
+            if transport.kind().is_permanent() {
                 return Decision::Fail;
             }
             if transport.delivery() != Delivery::NotSent && !is_idempotent(method) {

@@ -638,7 +638,7 @@ mod tests {
             criteria(&args, now).filter_text().unwrap().unwrap(),
             "jobId eq 'scim.1' and contains(sourceIdentity/displayName,'Al') and \
              provisioningAction eq 'stagedDelete' and provisioningStatusInfo/status eq 'skipped' and \
-             activityDateTime gt 2026-11-19T07:46:40Z"
+             activityDateTime gt 2026-11-18T10:06:40Z"
         );
     }
 }

@@ -273,3 +273,85 @@ async fn bad_csv_files_are_refused_before_anything_is_sent() {
     output.expect_code(0).never_shows(CANARY);
     assert!(!output.stderr.contains("accessible"), "{output:#?}");
 }
+
+/// Issue 12 item 7: when the first calls are all refused for authentication (a wrong token:
+/// every PUT answers 401), bulk stops early with the reason, exit 3, and says how many service
+/// principals were not attempted; nothing was saved and nothing journaled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_stops_early_when_the_first_calls_are_all_refused_for_authentication() {
+    let world = World::start().await;
+    let sps = register(&world, 20);
+    let csv = world.dir.private("apps.csv", &csv_for(&sps));
+    let journal = world.dir.path().join("apps.journal");
+    let output = crate::support::Run::new()
+        .arg("--graph-url")
+        .arg(&world.running.graph_root())
+        .env("GRAPH_SYNC_TOKEN", "not-a-token-the-emulator-issued")
+        .args(&["bulk", "secrets", "--concurrency", "1", "--csv"])
+        .arg(csv.to_str().unwrap())
+        .args(&["--journal", journal.to_str().unwrap()])
+        .run()
+        .await;
+    output.expect_code(3);
+    assert!(
+        output.stderr.contains("the first 5 calls were all refused"),
+        "{output:#?}"
+    );
+    assert!(
+        output
+            .stderr
+            .contains("15 service principal(s) were not attempted"),
+        "{output:#?}"
+    );
+    let puts = world
+        .running
+        .emulator()
+        .requests()
+        .iter()
+        .filter(|request| request.method == "PUT")
+        .count();
+    assert_eq!(puts, 5, "the run stopped after the fifth refusal");
+    assert!(puts_per_sp(&world).is_empty(), "nothing was saved");
+    assert_eq!(journal_lines(&journal), 0, "nothing was journaled");
+}
+
+/// `bulk secrets --dry-run` prints one PUT per service principal with the secret redacted and
+/// the BaseAddress shown, sends nothing and creates no journal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_dry_run_prints_every_put_and_sends_nothing() {
+    let world = World::start().await;
+    let sps = register(&world, 3);
+    let mut csv = String::from("sp,BaseAddress,SecretToken\n");
+    for (i, sp) in sps.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},https://scim.example.com/{i},{CANARY}{i}\n",
+            sp.id
+        ));
+    }
+    let csv = world.dir.private("apps.csv", &csv);
+    let journal = world.dir.path().join("apps.csv.journal");
+    let output = world
+        .graph_sync()
+        .args(&[
+            "bulk",
+            "secrets",
+            "--dry-run",
+            "--csv",
+            csv.to_str().unwrap(),
+        ])
+        .run()
+        .await;
+    output.expect_code(0).never_shows(CANARY);
+    for (i, sp) in sps.iter().enumerate() {
+        assert!(output.stdout.contains(&sp.id.to_string()), "{output:#?}");
+        assert!(
+            output
+                .stdout
+                .contains(&format!("https://scim.example.com/{i}")),
+            "{output:#?}"
+        );
+    }
+    assert_eq!(output.stdout.matches("PUT").count(), 3, "{output:#?}");
+    assert_eq!(world.request_count(), 0, "nothing was sent");
+    assert!(!journal.exists(), "no journal was created");
+}

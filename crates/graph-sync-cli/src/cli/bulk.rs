@@ -63,4 +63,8 @@ pub(crate) struct BulkSecretsArgs {
     /// (e.g. a BaseAddress that is not a URL); by default they are sent with a warning.
     #[arg(long)]
     pub(crate) strict: bool,
+    /// Print the PUT each service principal would get (secret values redacted) and send
+    /// nothing; rows the journal lists as done are skipped, and the journal is not created.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }

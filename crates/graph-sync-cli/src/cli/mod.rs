@@ -8,6 +8,7 @@
 
 mod bulk;
 mod credentials;
+mod expression;
 mod global;
 mod guard;
 mod jobs;
@@ -24,6 +25,7 @@ use clap::{Parser, Subcommand};
 
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
+pub(crate) use expression::{ExpressionCommand, ExpressionTestArgs, JobArgs};
 pub(crate) use global::{AuthMode, CloudName, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
@@ -44,6 +46,7 @@ pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp, parse_sp_
 
 use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;
+use crate::cli::expression::EXPRESSION_EXAMPLES;
 use crate::cli::jobs::JOBS_EXAMPLES;
 use crate::cli::logs::LOGS_EXAMPLES;
 use crate::cli::provision::{PROVISION_EXAMPLES, PROVISION_ON_DEMAND_EXAMPLES};
@@ -130,6 +133,9 @@ pub(crate) enum Command {
     /// Read, compare, replace, export and import a job's synchronization schema.
     #[command(subcommand, after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaCommand),
+    /// Test attribute-mapping expressions on a test object; list the mapping functions.
+    #[command(subcommand, after_help = EXPRESSION_EXAMPLES)]
+    Expression(ExpressionCommand),
     /// The whole workflow from a manifest: job, credentials, secrets, start, Active.
     #[command(after_help = PROVISION_EXAMPLES)]
     Provision(ProvisionArgs),

@@ -42,6 +42,7 @@ use zeroize::Zeroizing;
 use crate::cli::{BulkCommand, BulkSecretsArgs, parse_sp};
 use crate::commands::Context;
 use crate::commands::target::secrets_api;
+use crate::dry_run::{self, CapturingTransport};
 use crate::exit::{Exit, Failure, exit_for};
 use crate::interrupt;
 use crate::limits::{CSV_CAP, read_file_capped};
@@ -317,6 +318,48 @@ fn progress_bar(todo: usize) -> ProgressBar {
     bar
 }
 
+/// `bulk secrets --dry-run`: the PUT of every row not done yet, printed (secret-kind values
+/// redacted), nothing sent. The journal is read when it exists, never created.
+async fn dry_run(context: &Context, rows: Vec<Row>, journal_path: &Path) -> Result<(), Failure> {
+    let (journal, done) = if journal_path.exists() {
+        let (journal, done) = Journal::open(journal_path)?;
+        (Some(journal), done)
+    } else {
+        (None, HashSet::new())
+    };
+    let transport = CapturingTransport::default();
+    let client = context.dry_run_client(Arc::new(transport.clone()))?;
+    let mut skipped = 0;
+    for row in rows {
+        if journal
+            .as_ref()
+            .is_some_and(|journal| done.contains(&journal.entry(&row.sp, &row.secrets)))
+        {
+            skipped += 1;
+            continue;
+        }
+        secrets_api(&client, &row.sp)
+            .put(&row.secrets)
+            .await
+            .map_err(|e| {
+                Failure::api(
+                    format!("saving secrets for service principal {}", row.sp),
+                    e,
+                )
+            })?;
+    }
+    for request in transport.take() {
+        context.print(&dry_run::report(&request));
+    }
+    if skipped > 0 {
+        eprintln!(
+            "{skipped} service principal(s) skipped: done according to {}",
+            journal_path.display()
+        );
+    }
+    Ok(())
+}
+
 async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failure> {
     let rows = read_csv(&args.csv, args.allow_unknown_keys, args.strict)?;
     let journal_path = args.journal.clone().unwrap_or_else(|| {
@@ -324,6 +367,9 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
         name.push(".journal");
         PathBuf::from(name)
     });
+    if args.dry_run {
+        return dry_run(context, rows, &journal_path).await;
+    }
     let (journal, done) = Journal::open(&journal_path)?;
     let total = rows.len();
     let todo: Vec<(Row, String)> = rows

@@ -100,6 +100,11 @@
 //! secret, a token or a managed identity compiles no RSA, X.509 or PKCS#12 code. Tokens are cached per scope, refreshed
 //! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
+// Numbers from the network, files, arguments and the environment must never panic: every
+// integer, `Duration` and `Instant` computation is checked, saturating or clamped (tests,
+// whose numbers are their own, are exempt).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 mod bulk;
 mod client;
 mod cloud;

@@ -448,13 +448,11 @@ impl CycleSummary {
             .provisioning_action
             .get()
             .map_or("other", ProvisioningAction::as_str);
-        let row = match self.actions.iter().position(|row| row.action == action) {
-            Some(index) => &mut self.actions[index],
-            None => {
-                self.actions.push(ActionStatistics::new(action));
-                let last = self.actions.len() - 1;
-                &mut self.actions[last]
-            }
+        if !self.actions.iter().any(|row| row.action == action) {
+            self.actions.push(ActionStatistics::new(action));
+        }
+        let Some(row) = self.actions.iter_mut().find(|row| row.action == action) else {
+            return;
         };
         let count = match event.status() {
             Some(ProvisioningResult::Success) => &mut row.success,

@@ -47,6 +47,11 @@
 //! value broke, never the value. Graph adds enum members without a version bump, so every
 //! enum here is open: an unknown member is kept verbatim and sent back unchanged.
 
+// Numbers from the network, files, arguments and the environment must never panic: every
+// integer, `Duration` and `Instant` computation is checked, saturating or clamped (tests,
+// whose numbers are their own, are exempt).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 pub mod audit;
 mod collection;
 pub mod enums;

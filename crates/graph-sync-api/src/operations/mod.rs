@@ -74,7 +74,7 @@ impl Resource {
 
     /// The resource `below` this one.
     pub(crate) fn child(&self, below: &[&str]) -> Self {
-        let mut path = String::with_capacity(self.path.len() + 48);
+        let mut path = String::with_capacity(self.path.len().saturating_add(48));
         path.push_str(&self.path);
         push_segments(&mut path, below);
         Self {

@@ -1,7 +1,5 @@
 //! `demo`, `emulator`, `completions` and `--help`.
 
-use std::process::Stdio;
-
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 use crate::support::Run;
@@ -100,15 +98,7 @@ async fn help_shows_examples_and_exit_codes() {
 /// Starts `graph-sync emulator`, reads the URL and token it prints, and uses them with the CLI.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_command_prints_how_to_use_it() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
-        .args(["emulator", "--sp", "HR app"])
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = crate::support::spawn_graph_sync(["emulator", "--sp", "HR app"]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let (mut root, mut token, mut id, mut export) = (None, None, None, None);
     let read = async {

@@ -9,7 +9,11 @@
 //! tokens per second. A request takes a token; with none left it is answered `429` with the
 //! body Graph documents and a fractional `Retry-After`: the time the bucket needs to refill
 //! completely, as Graph answers with the rest of its throttling window rather than the time
-//! to one more request. The clock is tokio's, so tests can run it paused.
+//! to one more request. The time is the emulator's clock ([`Clock::instant`]: tokio's clock
+//! plus the offset the control API moves), so tests can run it paused, and moving the
+//! emulator's clock forward refills the buckets as that much time would.
+//!
+//! [`Clock::instant`]: crate::clock::Clock::instant
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -130,9 +134,9 @@ impl Throttle {
             .insert(client, application.to_ascii_lowercase());
     }
 
-    /// Takes a token from the bucket of `client` (its `Authorization` value) or of its
-    /// application, or says how long until the bucket is full again.
-    pub(crate) fn admit(&self, client: &str) -> Result<(), Duration> {
+    /// Takes a token at time `now` from the bucket of `client` (its `Authorization` value) or
+    /// of its application, or says how long until the bucket is full again.
+    pub(crate) fn admit(&self, client: &str, now: Instant) -> Result<(), Duration> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let Some((config, buckets)) = state.as_mut() else {
             return Ok(());
@@ -146,12 +150,11 @@ impl Throttle {
                 .get(client)
                 .map_or_else(|| client.to_owned(), |app| format!("app:{app}")),
         };
-        let now = Instant::now();
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: config.burst,
             updated: now,
         });
-        let refilled = now.duration_since(bucket.updated).as_secs_f64() * config.rate;
+        let refilled = now.saturating_duration_since(bucket.updated).as_secs_f64() * config.rate;
         bucket.tokens = (bucket.tokens + refilled).min(config.burst);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
@@ -176,26 +179,34 @@ pub(crate) fn format_retry_after(wait: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
 
     #[tokio::test(start_paused = true)]
     async fn buckets_allow_bursts_then_refill_at_the_rate_per_client() {
         let throttle = Throttle::default();
-        assert_eq!(throttle.admit("a"), Ok(()));
+        let clock = Clock::default();
+        let admit = |client| throttle.admit(client, clock.instant());
+        assert_eq!(admit("a"), Ok(()));
         throttle.set(Some(ThrottleConfig::new(4.0, 2)));
-        assert_eq!(throttle.admit("a"), Ok(()));
-        assert_eq!(throttle.admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
         // Empty: refilling 2 tokens at 4/s takes 0.5 s.
-        assert_eq!(throttle.admit("a"), Err(Duration::from_millis(500)));
+        assert_eq!(admit("a"), Err(Duration::from_millis(500)));
         // Another client has its own bucket.
-        assert_eq!(throttle.admit("b"), Ok(()));
+        assert_eq!(admit("b"), Ok(()));
         tokio::time::advance(Duration::from_millis(250)).await;
-        assert_eq!(throttle.admit("a"), Ok(()));
-        assert_eq!(throttle.admit("a"), Err(Duration::from_millis(500)));
+        assert_eq!(admit("a"), Ok(()));
+        assert_eq!(admit("a"), Err(Duration::from_millis(500)));
         tokio::time::advance(Duration::from_millis(500)).await;
-        assert_eq!(throttle.admit("a"), Ok(()));
-        assert_eq!(throttle.admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
+        // Moving the emulator's clock refills as that much time would.
+        assert_eq!(admit("a"), Err(Duration::from_millis(500)));
+        clock.advance(Duration::from_millis(500));
+        assert_eq!(admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
         throttle.set(None);
-        assert_eq!(throttle.admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
     }
 
     #[tokio::test(start_paused = true)]
@@ -207,19 +218,28 @@ mod tests {
         // Per client (the default), every token has its own bucket.
         throttle.set(Some(ThrottleConfig::new(4.0, 2)));
         for client in ["Bearer a1", "Bearer a1", "Bearer a2", "Bearer a2"] {
-            assert_eq!(throttle.admit(client), Ok(()), "{client}");
+            assert_eq!(throttle.admit(client, Instant::now()), Ok(()), "{client}");
         }
         // Per application, a1 and a2 share app-1's 2 tokens; b and an unknown token do not.
         throttle.set(Some(ThrottleConfig::new(4.0, 2).per_application()));
-        assert_eq!(throttle.admit("Bearer a1"), Ok(()));
-        assert_eq!(throttle.admit("Bearer a2"), Ok(()));
-        assert_eq!(throttle.admit("Bearer a1"), Err(Duration::from_millis(500)));
-        assert_eq!(throttle.admit("Bearer a2"), Err(Duration::from_millis(500)));
-        assert_eq!(throttle.admit("Bearer b"), Ok(()));
-        assert_eq!(throttle.admit("Bearer unknown"), Ok(()));
+        assert_eq!(throttle.admit("Bearer a1", Instant::now()), Ok(()));
+        assert_eq!(throttle.admit("Bearer a2", Instant::now()), Ok(()));
+        assert_eq!(
+            throttle.admit("Bearer a1", Instant::now()),
+            Err(Duration::from_millis(500))
+        );
+        assert_eq!(
+            throttle.admit("Bearer a2", Instant::now()),
+            Err(Duration::from_millis(500))
+        );
+        assert_eq!(throttle.admit("Bearer b", Instant::now()), Ok(()));
+        assert_eq!(throttle.admit("Bearer unknown", Instant::now()), Ok(()));
         tokio::time::advance(Duration::from_millis(250)).await;
-        assert_eq!(throttle.admit("Bearer a2"), Ok(()));
-        assert_eq!(throttle.admit("Bearer a1"), Err(Duration::from_millis(500)));
+        assert_eq!(throttle.admit("Bearer a2", Instant::now()), Ok(()));
+        assert_eq!(
+            throttle.admit("Bearer a1", Instant::now()),
+            Err(Duration::from_millis(500))
+        );
     }
 
     #[test]

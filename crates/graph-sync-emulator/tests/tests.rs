@@ -996,3 +996,5 @@ async fn the_router_can_be_embedded_in_another_server() {
     server.abort();
 }
 mod identity;
+mod state;
+mod tenant;

@@ -21,7 +21,7 @@ mod templates;
 mod tools;
 mod values;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
@@ -151,6 +151,32 @@ pub(crate) enum Command {
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+}
+
+/// Parses the command line, with the matches (to tell where each value came from). An
+/// option's environment variable that is set but empty
+/// (`GRAPH_SYNC_CA_FILE=`) counts as unset, as shells and CI systems write "no value"; an
+/// empty value on the command line is still refused by the option's own parser.
+///
+/// # Errors
+///
+/// clap's error (including `--help` and `--version`, which are not failures).
+pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<(Cli, clap::ArgMatches), clap::Error> {
+    let mut command = Cli::command();
+    let empty: Vec<clap::Id> = command
+        .get_arguments()
+        .filter(|arg| {
+            arg.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|value| value.is_empty())
+        })
+        .map(|arg| arg.get_id().clone())
+        .collect();
+    for id in empty {
+        command = command.mut_arg(id, |arg| arg.env(None));
+    }
+    let matches = command.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches).map(|cli| (cli, matches))
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ pub(crate) const EXPRESSION_FAILED: &str = "AttributeMappingExpressionEvaluation
 
 /// An object in the source system (a user or group assigned to the application), with its
 /// attribute values as text: what an initial cycle imports and provisioning on demand reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SourceObject {
     /// Its id in the source (`objectId`).

@@ -50,7 +50,7 @@ pub(crate) struct CycleRun {
 }
 
 /// A job and what belongs to it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct JobEntry {
     pub(crate) job: SynchronizationJob,
     pub(crate) schema: SynchronizationSchema,
@@ -58,14 +58,20 @@ pub(crate) struct JobEntry {
     pub(crate) template_schema: SynchronizationSchema,
     /// The SCIM resources received by bulk upload, in order.
     pub(crate) uploaded: Vec<Value>,
-    /// The job's provisionOnDemand and bulkUpload rate windows.
+    /// The job's provisionOnDemand and bulkUpload rate windows (on tokio's clock: not kept by
+    /// a state file).
+    #[serde(skip)]
     pub(crate) rates: RateWindows,
     /// The objects the job knows and what became of them (the provisioning logs' source).
+    /// Not kept in a state file: a restarted emulator starts its ledgers afresh.
+    #[serde(skip)]
     pub(crate) ledger: Ledger,
     /// Cycles run since the provisioning logs last took them: each processes the ledger's
     /// pending objects (and, the first, every assigned object).
+    #[serde(skip)]
     pub(crate) cycles: Vec<CycleRun>,
     /// Whether an initial cycle has run since the job was created or its watermark cleared.
+    #[serde(default)]
     initialized: bool,
     /// When a quarantined job runs its next cycle.
     next_attempt: Option<SystemTime>,

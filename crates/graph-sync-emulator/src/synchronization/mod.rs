@@ -17,7 +17,9 @@
 //! each owner's prefix (`/v1.0/servicePrincipals/{id}`, the alternate key
 //! `/v1.0/servicePrincipals(appId='…')`, and where documented `/v1.0/applications/{id}`) and
 //! puts the row's [`Operation`] in the request's extensions, so a layer added in
-//! [`register`] (request validation, say) knows which operation it guards. A path or method
+//! [`register`] (request validation, say) knows which operation it guards. Each route also
+//! carries its [`Resource`], the path Microsoft's permission table names it by, for the role
+//! check of [`Authorized`](crate::http::auth::Authorized). A path or method
 //! no row names falls through to the router's fallback.
 
 mod jobs;
@@ -44,6 +46,7 @@ use self::paging::Paging;
 use crate::clock::Clock;
 use crate::directory::Directory;
 use crate::identity::Identity;
+use crate::identity::permissions::Resource;
 use crate::strict;
 
 /// Which owners an operation exists under.
@@ -411,6 +414,7 @@ where
                 operation: operation.name,
                 root: operation.owners == Owners::Root,
             }))
+            .layer::<_, std::convert::Infallible>(Extension(Resource::of_route(&path)))
             .layer(Extension(operation))
             .layer(middleware::map_response(
                 move |mut response: Response| async move {
@@ -479,5 +483,23 @@ mod tests {
             );
         }
         assert!(seen.len() > 30);
+    }
+
+    #[test]
+    fn every_route_needs_a_permission_from_the_table() {
+        for row in operations::<AppState>() {
+            for prefix in prefixes(row.operation.owners) {
+                let resource = Resource::of_route(&format!("{prefix}{}", row.operation.path));
+                let methods: &[&str] = match row.operation.name {
+                    "templates.update" => &["PATCH", "PUT"],
+                    _ => &[],
+                };
+                let guessed = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+                let found = guessed.iter().chain(methods).any(|method| {
+                    crate::identity::permissions::required(method, &resource).is_some()
+                });
+                assert!(found, "{} {}", row.operation.name, resource.as_str());
+            }
+        }
     }
 }

@@ -32,7 +32,9 @@
 //! [`JobApi`] (get, delete, start, pause, restart, validateCredentials, provisionOnDemand,
 //! bulkUpload, `schema()`), [`SchemaApi`] (get, put, delete, filterOperators, functions,
 //! parseExpression, `directory(id).discover()`), [`TemplateApi`] and
-//! [`GraphSyncClient::application`] for the paths documented under `/applications/{id}`.
+//! [`GraphSyncClient::application`] for the paths documented under `/applications/{id}`, and
+//! [`GraphSyncClient::provisioning_logs`] (`/auditLogs/provisioning`: [`LogQuery`] builds
+//! `$filter`, `$orderby` and `$top` from typed criteria).
 //! Lists follow `@odata.nextLink` (staying on the Graph host), collected or as a stream
 //! ([`ItemStream`]). The workflow, step by step: `docs/guide.md`.
 //!
@@ -135,9 +137,9 @@ pub use error::{
 };
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
-    DirectoryApi, ItemStream, JobApi, JobsApi, MAX_CANDIDATES, MAX_COLLECTED_ITEMS, SchemaApi,
-    SecretsApi, ServicePrincipalApi, ServicePrincipalsApi, SynchronizationApi, TemplateApi,
-    TemplatesApi,
+    DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, MAX_CANDIDATES,
+    MAX_COLLECTED_ITEMS, ProvisioningLogsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
+    ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi, TextMatch,
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,

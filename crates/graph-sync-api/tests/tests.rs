@@ -16,6 +16,7 @@ mod hostile;
 mod mock;
 mod operations;
 mod pacing;
+mod provisioning_logs;
 mod resilience;
 mod retry;
 mod service_principals;

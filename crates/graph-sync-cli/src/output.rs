@@ -22,6 +22,9 @@ pub(crate) enum OutputFormat {
     ///
     /// `JOB=$(graph-sync jobs create … -o tsv)` captures the new job's id.
     Tsv,
+    /// JSON, one document per line: a stream (`logs`, `logs --follow`) prints one item per
+    /// line as it arrives; any other result is one compact line.
+    Ndjson,
 }
 
 /// A result in both forms.
@@ -142,6 +145,9 @@ pub(crate) fn render(format: OutputFormat, report: &Report) -> String {
             serde_json::to_string_pretty(&report.json).unwrap_or_else(|_| "null".to_owned())
         }
         OutputFormat::Tsv => report.tsv.clone().unwrap_or_else(|| tsv(&report.json)),
+        OutputFormat::Ndjson => {
+            serde_json::to_string(&report.json).unwrap_or_else(|_| "null".to_owned())
+        }
     }
 }
 

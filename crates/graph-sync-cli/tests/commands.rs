@@ -9,8 +9,8 @@ async fn demo_runs_to_completion() {
     let output = Run::new().arg("demo").run().await;
     output.expect_code(0);
     for heading in [
-        "[1/11]",
-        "[11/11]",
+        "[1/12]",
+        "[12/12]",
         "Visible after 3 read(s)",
         "Created job scim.",
         "accepted BaseAddress and SecretToken",
@@ -18,6 +18,10 @@ async fn demo_runs_to_completion() {
         "Job status: Quarantine",
         "quarantine reason: EncounteredQuarantineException",
         "CredentialsRejected",
+        "provision-on-demand --subject 9bb0f679-a7a3-4b26-9b2a-2a53ea15f1ce: Failure",
+        "create failure Alex Wilber",
+        "Failing step: export EntryExportAdd",
+        "could not authenticate",
         "Requests the emulator received from the preview: 0",
         "Dry run: nothing was sent",
         "Refused:",
@@ -28,7 +32,7 @@ async fn demo_runs_to_completion() {
             "missing {heading:?}: {output:#?}"
         );
     }
-    assert!(output.stdout.contains("Done: 11 steps"), "{output:#?}");
+    assert!(output.stdout.contains("Done: 12 steps"), "{output:#?}");
     // The SCIM token the demo saves never shows.
     output.never_shows("demo-scim-bearer-token");
 }

@@ -13,6 +13,7 @@ mod errors;
 mod hostile;
 mod jobs;
 mod login;
+mod logs;
 mod operator;
 mod provision;
 mod schema;

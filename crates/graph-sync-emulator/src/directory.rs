@@ -20,6 +20,7 @@ use graph_sync_model::{
 
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
+use crate::provisioning::events::SourceObject;
 use crate::provisioning::job::JobEntry;
 
 /// A service principal the emulator knows.
@@ -92,6 +93,10 @@ pub(crate) struct PrincipalEntry {
     /// How many more `GET /servicePrincipals/{id}` answer `404` (directory replication).
     #[serde(skip)]
     pub(crate) invisible_reads: u32,
+    /// The users and groups assigned to the application, by id: what an initial cycle
+    /// imports, and the attributes provisioning on demand reads.
+    #[serde(default)]
+    pub(crate) assigned: std::collections::BTreeMap<String, SourceObject>,
 }
 
 impl PrincipalEntry {
@@ -104,6 +109,7 @@ impl PrincipalEntry {
             jobs: Vec::new(),
             target: Some(TargetSystem::development()),
             invisible_reads: 0,
+            assigned: std::collections::BTreeMap::new(),
         }
     }
 

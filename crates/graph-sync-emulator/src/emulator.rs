@@ -14,6 +14,7 @@ use crate::faults::{Fault, FaultRate, Latency};
 use crate::log::RecordedRequest;
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
+use crate::provisioning::events::SourceObject;
 use crate::state::AppState;
 use crate::state_file::{StateFile, StateFileError};
 use crate::throttle::ThrottleConfig;
@@ -403,6 +404,24 @@ impl Emulator {
                     .map(|entry| entry.job.clone())
             })
             .flatten()
+    }
+
+    /// Assigns `object` to the service principal `id`'s application: the next initial cycle of
+    /// each of its jobs imports it, and provisioning on demand reads its attributes. An object
+    /// with the same id is replaced. An unknown service principal is ignored.
+    pub fn assign(&self, id: &ServicePrincipalId, object: SourceObject) {
+        let found = self.state.directory.with(id, |principal| {
+            principal.assigned.insert(object.id.clone(), object);
+        });
+        if found.is_none() {
+            tracing::warn!(service_principal = %id, "assign: no such service principal");
+        }
+    }
+
+    /// Every provisioning event recorded (`/auditLogs/provisioning`), newest first.
+    #[must_use]
+    pub fn provisioning_events(&self) -> Vec<graph_sync_model::audit::ProvisioningObjectSummary> {
+        self.state.provisioning_logs.newest_first()
     }
 
     /// The SCIM resources a job received by bulk upload, in order.

@@ -61,9 +61,10 @@
 //!
 //! ## The key decision: fail loudly, leak nothing
 //!
-//! A route or method the emulator does not implement answers `500` with the Graph-shaped code
-//! `NotImplementedInEmulator` naming the method and path, so a test that wanders off the
-//! emulated surface fails at once instead of passing against a fake `404`. Secret values are
+//! A path the emulator does not serve answers `400` "Resource not found for the segment …" and
+//! a method a served path does not take answers `405`, as Graph does (never a `5xx`, which
+//! clients would retry), so a test that wanders off the emulated surface fails at once
+//! instead of passing against a fake success. Secret values are
 //! held in the model's secret types and never reach a response, a header, the request log
 //! ([`Emulator::requests`]) or a `tracing` event; only [`Emulator::stored_secrets`] hands them
 //! back, for test assertions.
@@ -185,6 +186,7 @@ pub use faults::{Fault, FaultRate, Latency};
 pub use identity::InvalidCertificate;
 pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
+pub use provisioning::events::SourceObject;
 pub use server::RunningEmulator;
 pub use state_file::StateFileError;
 pub use tenant::{TenantFile, TenantFileError};

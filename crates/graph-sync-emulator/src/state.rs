@@ -11,6 +11,7 @@
 //! | [`RequestLog`] | every request answered | the envelope middleware |
 //! | [`Paging`] | the page size of lists | list handlers |
 //! | [`Strictness`] | strict (default) or loose | the strict layer |
+//! | [`ProvisioningLogs`] | the provisioning events (`/auditLogs/provisioning`) | job, provisioning and log handlers |
 //! | [`Admin`] | the control API's admin token and baseline settings | the control API |
 //! | [`StateFile`] | where directory and identity are kept (`--state`), if anywhere | its middleware |
 //!
@@ -30,6 +31,7 @@ use crate::identity::Identity;
 use crate::log::RequestLog;
 use crate::state_file::StateFile;
 use crate::strict::Strictness;
+use crate::synchronization::logs::ProvisioningLogs;
 use crate::synchronization::paging::Paging;
 
 /// Every substate of one emulator. Cheap to clone: clones share the substates.
@@ -43,6 +45,7 @@ pub(crate) struct AppState {
     pub(crate) paging: Arc<Paging>,
     pub(crate) strictness: Arc<Strictness>,
     pub(crate) admin: Arc<Admin>,
+    pub(crate) provisioning_logs: Arc<ProvisioningLogs>,
     /// Where the directory and identity are kept across restarts, once opened.
     pub(crate) state_file: Arc<OnceLock<Arc<StateFile>>>,
 }
@@ -58,6 +61,7 @@ impl Default for AppState {
             paging: Arc::default(),
             strictness: Arc::default(),
             admin: Arc::default(),
+            provisioning_logs: Arc::default(),
             state_file: Arc::default(),
             clock,
         }
@@ -83,4 +87,5 @@ substates! {
     log: RequestLog,
     paging: Paging,
     strictness: Strictness,
+    provisioning_logs: ProvisioningLogs,
 }

@@ -45,7 +45,7 @@ pub(crate) enum ExpressionCommand {
 /// `expression test`.
 #[derive(Debug, Args)]
 pub(crate) struct ExpressionTestArgs {
-    /// The expression, e.g. 'Join(" ", [givenName], [surname])'.
+    /// The expression, e.g. `Join(" ", [givenName], [surname])`.
     #[arg(value_name = "EXPRESSION")]
     pub(crate) expression: String,
     /// The job whose schema parses it.

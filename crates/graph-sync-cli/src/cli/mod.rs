@@ -12,6 +12,7 @@ mod expression;
 mod global;
 mod guard;
 mod jobs;
+mod logs;
 mod provision;
 mod schema;
 mod secrets;
@@ -30,6 +31,9 @@ pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
 };
+pub(crate) use logs::{
+    ActionArg, LogsArgs, LogsCommand, LogsFilterArgs, LogsListArgs, StatusArg, When,
+};
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
 pub(crate) use schema::{
     SchemaCommand, SchemaDiffArgs, SchemaGetArgs, SchemaImportArgs, SchemaPutArgs,
@@ -44,6 +48,7 @@ use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;
 use crate::cli::expression::EXPRESSION_EXAMPLES;
 use crate::cli::jobs::JOBS_EXAMPLES;
+use crate::cli::logs::LOGS_EXAMPLES;
 use crate::cli::provision::{PROVISION_EXAMPLES, PROVISION_ON_DEMAND_EXAMPLES};
 use crate::cli::schema::SCHEMA_EXAMPLES;
 use crate::cli::secrets::SECRETS_EXAMPLES;
@@ -140,6 +145,9 @@ pub(crate) enum Command {
     /// Provision given users or groups now, outside the schedule.
     #[command(after_help = PROVISION_ON_DEMAND_EXAMPLES)]
     ProvisionOnDemand(ProvisionOnDemandArgs),
+    /// The provisioning logs: list, follow, show one event step by step, summarize cycles.
+    #[command(after_help = LOGS_EXAMPLES)]
+    Logs(Box<LogsArgs>),
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),

@@ -370,7 +370,7 @@ async fn status(
         let job = read().await?;
         let line = match context.format() {
             OutputFormat::Table => status_line(&job),
-            OutputFormat::Json => {
+            OutputFormat::Json | OutputFormat::Ndjson => {
                 serde_json::to_string(&status_json(&args.target, &job)).unwrap_or_default()
             }
             OutputFormat::Tsv => output::tsv(&status_json(&args.target, &job)),

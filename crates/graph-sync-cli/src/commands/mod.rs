@@ -9,6 +9,7 @@ pub(crate) mod demo;
 pub(crate) mod emulator;
 pub(crate) mod expression;
 pub(crate) mod jobs;
+pub(crate) mod logs;
 pub(crate) mod provision;
 pub(crate) mod provision_on_demand;
 pub(crate) mod reports;
@@ -248,6 +249,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Bulk(command) => bulk::run(&context, command).await,
         Command::Provision(args) => provision::run(&context, &args).await,
         Command::ProvisionOnDemand(args) => provision_on_demand::run(&context, &args).await,
+        Command::Logs(args) => logs::run(&context, *args).await,
         Command::Completions(args) => {
             completions::run(&args);
             Ok(())

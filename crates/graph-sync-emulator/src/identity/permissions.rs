@@ -23,8 +23,10 @@ const PERMISSIONS_TSV: &str = include_str!("permissions.tsv");
 /// permissions of their v1.0 reference pages (`servicePrincipal: get`,
 /// `applicationTemplate: instantiate`, `synchronization: get` via `synchronizationSecret`,
 /// the collection-bound `validateCredentials`, the PUT spelling of a template update, a
-/// template schema's `discover`, as the job schema's, and the directory lists
-/// `servicePrincipal: list`, `application: list` and `application: get`).
+/// template schema's `discover`, as the job schema's, the directory lists
+/// `servicePrincipal: list`, `application: list` and `application: get`, and the provisioning
+/// logs, whose page requires AuditLog.Read.All *and* Directory.Read.All: only the first is
+/// checked here).
 const SUPPLEMENT: &str = "\
 GET\t/serviceprincipals\tApplication.Read.All\tDelegatedWork+Application\tApplication
 GET\t/serviceprincipals\tApplication.ReadWrite.All\tDelegatedWork+Application\t
@@ -61,6 +63,8 @@ PUT\t/serviceprincipals/{id}/synchronization/templates/{id}\tApplication.ReadWri
 PUT\t/serviceprincipals/{id}/synchronization/templates/{id}\tSynchronization.ReadWrite.All\tDelegatedWork+Application\t
 POST\t/serviceprincipals/{id}/synchronization/templates/{id}/schema/directories/{id}/discover\tApplication.ReadWrite.OwnedBy\tApplication\tApplication
 POST\t/serviceprincipals/{id}/synchronization/templates/{id}/schema/directories/{id}/discover\tDirectory.ReadWrite.All\tDelegatedWork+Application\t
+GET\t/auditlogs/provisioning\tAuditLog.Read.All\tDelegatedWork+Application\tApplication
+GET\t/auditlogs/provisioning/{id}\tAuditLog.Read.All\tDelegatedWork+Application\tApplication
 ";
 
 /// The resource a route serves, in the permission file's spelling (lower case, every key

@@ -158,6 +158,8 @@ pub(crate) const DEFAULT_ROLES: &[&str] = &[
     "Synchronization.ReadWrite.All",
     "Application.ReadWrite.OwnedBy",
     "SynchronizationData-User.Upload",
+    "AuditLog.Read.All",
+    "Directory.Read.All",
 ];
 
 /// The audiences Microsoft Graph accepts: its resource URIs in every cloud, its application id,

@@ -31,6 +31,11 @@ pub(crate) enum Filter {
     In(Vec<String>, Vec<Value>),
     /// `collection/any(x:x eq literal)`.
     Any(Vec<String>, Value),
+    /// `path op 2026-11-29T10:00:00Z`: a `DateTimeOffset` literal, compared as an instant.
+    CompareTime(Vec<String>, Op, time::OffsetDateTime),
+    /// The filter with strings compared case-sensitively (the provisioning logs document
+    /// their filters so).
+    Exact(Box<Self>),
 }
 
 /// A comparison operator.
@@ -42,6 +47,20 @@ pub(crate) enum Op {
     Ge,
     Lt,
     Le,
+}
+
+impl Op {
+    /// Whether a value ordered `order` against the literal passes.
+    fn holds(self, order: Ordering) -> bool {
+        match self {
+            Self::Eq => order.is_eq(),
+            Self::Ne => order.is_ne(),
+            Self::Gt => order.is_gt(),
+            Self::Ge => order.is_ge(),
+            Self::Lt => order.is_lt(),
+            Self::Le => order.is_le(),
+        }
+    }
 }
 
 /// A string function.
@@ -246,6 +265,12 @@ impl Parser<'_> {
             },
             _ => return Err(syntax(op_at, self.source)),
         };
+        if let Some(Token::Word(word)) = self.peek()
+            && let Some(at) = instant(word)
+        {
+            self.at += 1;
+            return Ok(Filter::CompareTime(path, op, at));
+        }
         Ok(Filter::Compare(path, op, self.literal()?))
     }
 
@@ -331,60 +356,96 @@ impl Filter {
         if parser.at < parser.tokens.len() {
             return Err(syntax(parser.position(), source));
         }
-        Ok(filter)
+        Ok(if of.is_some_and(|of| of.case_sensitive()) {
+            Self::Exact(Box::new(filter))
+        } else {
+            filter
+        })
     }
 
     /// Whether `item` passes.
     pub(crate) fn matches(&self, item: &Value) -> bool {
+        self.eval(item, false)
+    }
+
+    /// Whether `item` passes, strings compared case-sensitively when `exact`.
+    fn eval(&self, item: &Value, exact: bool) -> bool {
         match self {
-            Self::And(a, b) => a.matches(item) && b.matches(item),
-            Self::Or(a, b) => a.matches(item) || b.matches(item),
-            Self::Not(a) => !a.matches(item),
-            Self::Compare(path, op, literal) => compare(lookup(item, path), *op, literal),
+            Self::Exact(inner) => inner.eval(item, true),
+            Self::And(a, b) => a.eval(item, exact) && b.eval(item, exact),
+            Self::Or(a, b) => a.eval(item, exact) || b.eval(item, exact),
+            Self::Not(a) => !a.eval(item, exact),
+            Self::Compare(path, op, literal) => compare(lookup(item, path), *op, literal, exact),
+            Self::CompareTime(path, op, at) => {
+                let value = lookup(item, path)
+                    .as_str()
+                    .and_then(|text| graph_sync_model::Timestamp::parse(text).ok())
+                    .and_then(|value| value.value());
+                value.is_some_and(|value| op.holds(value.cmp(at)))
+            }
             Self::In(path, literals) => {
                 let value = lookup(item, path);
                 literals
                     .iter()
-                    .any(|literal| compare(value, Op::Eq, literal))
+                    .any(|literal| compare(value, Op::Eq, literal, exact))
             }
             Self::Any(path, literal) => match lookup(item, path) {
-                Value::Array(values) => values.iter().any(|value| compare(value, Op::Eq, literal)),
+                Value::Array(values) => values
+                    .iter()
+                    .any(|value| compare(value, Op::Eq, literal, exact)),
                 _ => false,
             },
             Self::Text(function, path, text) => {
                 let Value::String(value) = lookup(item, path) else {
                     return false;
                 };
-                let (value, text) = (value.to_lowercase(), text.to_lowercase());
+                let (value, text) = (fold(value, exact), fold(text, exact));
                 match function {
-                    TextFunction::StartsWith => value.starts_with(&text),
-                    TextFunction::EndsWith => value.ends_with(&text),
-                    TextFunction::Contains => value.contains(&text),
+                    TextFunction::StartsWith => value.starts_with(text.as_ref()),
+                    TextFunction::EndsWith => value.ends_with(text.as_ref()),
+                    TextFunction::Contains => value.contains(text.as_ref()),
                 }
             }
         }
     }
 }
 
-/// `value op literal`, strings compared without regard to case.
-fn compare(value: &Value, op: Op, literal: &Value) -> bool {
+/// `value op literal`; strings compared without regard to case unless `exact`. Values of
+/// different kinds are only ever unequal.
+fn compare(value: &Value, op: Op, literal: &Value, exact: bool) -> bool {
     let order = match (value, literal) {
-        (Value::String(a), Value::String(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
+        (Value::String(a), Value::String(b)) => Some(fold(a, exact).cmp(&fold(b, exact))),
         (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
         (Value::Null, Value::Null) => Some(Ordering::Equal),
         _ => None,
     };
-    match (op, order) {
-        (Op::Eq, Some(o)) => o.is_eq(),
-        (Op::Ne, Some(o)) => o.is_ne(),
-        (Op::Ne, None) => true,
-        (Op::Gt, Some(o)) => o.is_gt(),
-        (Op::Ge, Some(o)) => o.is_ge(),
-        (Op::Lt, Some(o)) => o.is_lt(),
-        (Op::Le, Some(o)) => o.is_le(),
-        _ => false,
+    match order {
+        Some(order) => op.holds(order),
+        None => op == Op::Ne,
     }
+}
+
+/// `text` as compared: lower-cased unless `exact`.
+fn fold(text: &str, exact: bool) -> std::borrow::Cow<'_, str> {
+    if exact {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    }
+}
+
+/// A bare word that is a `DateTimeOffset` literal (and not a number, GUID or keyword).
+fn instant(word: &str) -> Option<time::OffsetDateTime> {
+    let other_literal = matches!(word, "true" | "false" | "null")
+        || word.parse::<i64>().is_ok()
+        || super::body::is_guid(word);
+    if other_literal {
+        return None;
+    }
+    graph_sync_model::Timestamp::parse(word)
+        .ok()
+        .and_then(|at| at.value())
 }
 
 #[cfg(test)]

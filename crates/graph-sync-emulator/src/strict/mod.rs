@@ -128,6 +128,8 @@ fn spec(operation: &str) -> Spec {
         "servicePrincipals.get" => of(None, Entity, Some(SERVICE_PRINCIPAL), Some(C::Entity)),
         "applications.list" => of(None, Directory, Some(APPLICATION), Some(C::List)),
         "applications.get" => of(None, Entity, Some(APPLICATION), Some(C::Entity)),
+        "auditLogs.provisioning.list" => of(None, List, Some(PROVISIONING_EVENT), Some(C::List)),
+        "auditLogs.provisioning.get" => of(None, Entity, Some(PROVISIONING_EVENT), Some(C::Entity)),
         "synchronization.get" => of(None, Entity, Some("synchronization"), Some(C::Entity)),
         "synchronization.acquireAccessToken" => {
             of(Some(Action("acquireAccessToken")), Nothing, None, None)
@@ -202,6 +204,41 @@ const SERVICE_PRINCIPAL: &str = "servicePrincipal";
 /// See [`SERVICE_PRINCIPAL`].
 const APPLICATION: &str = "application";
 
+/// The marker for the provisioning log event, which is outside the synchronization metadata.
+const PROVISIONING_EVENT: &str = "provisioningObjectSummary";
+
+/// The properties of `provisioningObjectSummary` (v1.0), which `$filter`, `$orderby` and
+/// `$select` may name.
+const PROVISIONING_EVENT_PROPERTIES: &[&str] = &[
+    "activityDateTime",
+    "changeId",
+    "cycleId",
+    "durationInMilliseconds",
+    "id",
+    "initiatedBy",
+    "jobId",
+    "modifiedProperties",
+    "provisioningAction",
+    "provisioningStatusInfo",
+    "provisioningSteps",
+    "servicePrincipal",
+    "sourceIdentity",
+    "sourceSystem",
+    "targetIdentity",
+    "targetSystem",
+    "tenantId",
+];
+
+/// The property names of a type outside the synchronization metadata.
+fn outside_metadata(of: &str) -> Option<&'static [&'static str]> {
+    match of {
+        SERVICE_PRINCIPAL => Some(properties::SERVICE_PRINCIPAL_PROPERTIES),
+        APPLICATION => Some(properties::APPLICATION_PROPERTIES),
+        PROVISIONING_EVENT => Some(PROVISIONING_EVENT_PROPERTIES),
+        _ => None,
+    }
+}
+
 /// A structured type's properties, as the query options see them.
 struct TypeProperties(&'static str);
 
@@ -211,23 +248,23 @@ impl Properties for TypeProperties {
     }
 
     fn has(&self, name: &str) -> bool {
-        match self.0 {
-            SERVICE_PRINCIPAL => {
-                properties::SERVICE_PRINCIPAL_PROPERTIES.contains(&name)
-                    || name == "synchronization"
-            }
-            APPLICATION => {
-                properties::APPLICATION_PROPERTIES.contains(&name) || name == "synchronization"
-            }
-            other => Metadata::get().property(other, name).is_some(),
+        match outside_metadata(self.0) {
+            Some(properties) => properties.contains(&name) || self.is_navigation(name),
+            None => Metadata::get().property(self.0, name).is_some(),
         }
     }
 
     fn is_navigation(&self, name: &str) -> bool {
         match self.0 {
             SERVICE_PRINCIPAL | APPLICATION => name == "synchronization",
+            PROVISIONING_EVENT => false,
             other => Metadata::get().is_navigation(other, name),
         }
+    }
+
+    fn case_sensitive(&self) -> bool {
+        // "The filters are all case sensitive" (List provisioningObjectSummary).
+        self.0 == PROVISIONING_EVENT
     }
 }
 
@@ -387,10 +424,7 @@ async fn finish(
     let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(response_parts, Body::from(bytes));
     };
-    if let Some(of) = spec
-        .of
-        .filter(|of| ![SERVICE_PRINCIPAL, APPLICATION].contains(of))
-    {
+    if let Some(of) = spec.of.filter(|of| outside_metadata(of).is_none()) {
         match (spec.takes, object.get_mut("value")) {
             (Takes::List, Some(Value::Array(items))) => {
                 for item in items {

@@ -12,6 +12,10 @@ pub(crate) trait Properties {
     fn has(&self, name: &str) -> bool;
     /// Whether `name` is a navigation property.
     fn is_navigation(&self, name: &str) -> bool;
+    /// Whether `$filter` compares its strings case-sensitively (directory objects: no).
+    fn case_sensitive(&self) -> bool {
+        false
+    }
 }
 
 /// The value at `path` in `item` (`Null` when absent).

@@ -10,6 +10,7 @@
 //! | `templates` | templates |
 //! | `schema` | the schema of a job or a template, and the operations below it |
 //! | `provisioning` | acquireAccessToken, validateCredentials, provisionOnDemand, bulkUpload |
+//! | `logs` | the provisioning logs, `/auditLogs/provisioning` |
 //! | `paging` | paged lists |
 //!
 //! Every emulated operation is one row of [`operations`]: its name, method, path below its
@@ -23,6 +24,7 @@
 //! no row names falls through to the router's fallback.
 
 mod jobs;
+pub(crate) mod logs;
 mod lookup;
 mod objects;
 pub(crate) mod paging;
@@ -41,6 +43,7 @@ use axum::middleware;
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use self::logs::ProvisioningLogs;
 use self::paging::Paging;
 use crate::clock::Clock;
 use crate::directory::Directory;
@@ -123,6 +126,7 @@ where
     Arc<Directory>: FromRef<S>,
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
 {
     use MethodFilter as M;
     use Owners::{
@@ -157,6 +161,20 @@ where
             App,
             "",
             principals::get_application,
+        ),
+        row(
+            "auditLogs.provisioning.list",
+            M::GET,
+            Root,
+            "/auditLogs/provisioning",
+            logs::list,
+        ),
+        row(
+            "auditLogs.provisioning.get",
+            M::GET,
+            Root,
+            "/auditLogs/provisioning/{id}",
+            logs::get,
         ),
         row(
             "synchronization.get",
@@ -446,6 +464,7 @@ where
     Arc<Directory>: FromRef<S>,
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
 {
     let rows = operations();
     let patterns = rows

@@ -84,6 +84,17 @@ async fn failed_cycle(world: &World) -> String {
     job_id.to_string()
 }
 
+/// `graph-sync -o ndjson logs --job JOB --status failure`: the failed events.
+async fn failures(world: &World, job: &str) -> Vec<Value> {
+    let failed = world
+        .graph_sync()
+        .args(&["-o", "ndjson", "logs", "--job", job, "--status", "failure"])
+        .run()
+        .await;
+    failed.expect_code(0);
+    lines(&failed.stdout)
+}
+
 fn lines(text: &str) -> Vec<Value> {
     text.lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -112,14 +123,8 @@ async fn logs_list_show_and_summary_explain_why_a_user_did_not_provision() {
     );
 
     // NDJSON with filters: the failure only.
-    let failed = world
-        .graph_sync()
-        .args(&["-o", "ndjson", "logs", "--job", &job, "--status", "failure"])
-        .run()
-        .await;
-    failed.expect_code(0);
-    let events = lines(&failed.stdout);
-    assert_eq!(events.len(), 1, "{failed:#?}");
+    let events = failures(&world, &job).await;
+    assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["sourceIdentity"]["id"], "u-alex");
     let id = events[0]["id"].as_str().unwrap().to_owned();
 
@@ -192,13 +197,10 @@ async fn expressions_are_tested_on_the_source_object_of_a_logged_event() {
     let world = World::provisioning().await;
     let job = failed_cycle(&world).await;
     let sp = world.sp_id();
-    let failed = world
-        .graph_sync()
-        .args(&["-o", "ndjson", "logs", "--job", &job, "--status", "failure"])
-        .run()
-        .await;
-    failed.expect_code(0);
-    let id = lines(&failed.stdout)[0]["id"].as_str().unwrap().to_owned();
+    let id = failures(&world, &job).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let test = |expression: &str, event: &str| {
         world
             .graph_sync()

@@ -261,10 +261,7 @@ mod tests {
             {"id": "a", "templateId": "scim", "status": {"x": 1}},
             {"id": "b", "templateId": "scim\tx", "status": null},
         ]});
-        assert_eq!(
-            items_tsv(&list, "jobs").unwrap(),
-            "a\tscim\nb\t\tscim x"
-        );
+        assert_eq!(items_tsv(&list, "jobs").unwrap(), "a\tscim\nb\t\tscim x");
         // An object that holds a list among its facts is one line.
         assert_eq!(tsv(&list), "sp");
         assert_eq!(tsv(&json!({"job": "j", "action": "started"})), "started\tj");

@@ -134,7 +134,11 @@ fn parse_doc(text: &str) -> Doc {
                 .iter()
                 .map(|span| command_key(span))
                 .collect();
-            assert!(!names.is_empty(), "{}", at("a section names no command".into()));
+            assert!(
+                !names.is_empty(),
+                "{}",
+                at("a section names no command".into())
+            );
             section = Some(Section {
                 names,
                 ..Section::default()
@@ -323,7 +327,10 @@ impl Checker {
             .into_iter::<Value>()
             .collect::<Result<_, _>>()
             .unwrap_or_else(|e| panic!("`{name}` printed no JSON ({e}): {output:#?}"));
-        assert!(!documents.is_empty(), "`{name}` printed nothing: {output:#?}");
+        assert!(
+            !documents.is_empty(),
+            "`{name}` printed nothing: {output:#?}"
+        );
         assert!(
             section.stream || documents.len() == 1,
             "`{name}` printed {} documents; the section does not say Stream: {output:#?}",
@@ -509,8 +516,14 @@ async fn every_command_prints_the_documented_json_and_tsv() {
     check.tsv("jobs create", &second_json, &second);
     for (name, args) in [
         ("jobs list", vec!["jobs", "list", "--sp", &sp]),
-        ("jobs show", vec!["jobs", "show", "--sp", &sp, "--job", &job]),
-        ("jobs status", vec!["jobs", "status", "--sp", &sp, "--job", &job]),
+        (
+            "jobs show",
+            vec!["jobs", "show", "--sp", &sp, "--job", &job],
+        ),
+        (
+            "jobs status",
+            vec!["jobs", "status", "--sp", &sp, "--job", &job],
+        ),
     ] {
         let json = check.json(name, &run(&args, "json").await);
         check.tsv(name, &json, &run(&args, "tsv").await);
@@ -518,7 +531,16 @@ async fn every_command_prints_the_documented_json_and_tsv() {
     let second_job = second.stdout.trim().to_owned();
     let args = ["jobs", "delete", "--sp", &sp, "--job", &second_job, "--yes"];
     let json = check.json("jobs delete", &run(&args, "json").await);
-    let again = ["jobs", "delete", "--sp", &sp, "--job", &job, "--yes", "--dry-run"];
+    let again = [
+        "jobs",
+        "delete",
+        "--sp",
+        &sp,
+        "--job",
+        &job,
+        "--yes",
+        "--dry-run",
+    ];
     let dry = check.json("--dry-run", &run(&again, "json").await);
     assert_eq!(dry["method"], "DELETE");
     let _ = json;
@@ -548,11 +570,26 @@ async fn every_command_prints_the_documented_json_and_tsv() {
 
     // Job actions.
     for (name, args) in [
-        ("jobs start", vec!["jobs", "start", "--sp", &sp, "--job", &job]),
-        ("jobs pause", vec!["jobs", "pause", "--sp", &sp, "--job", &job]),
+        (
+            "jobs start",
+            vec!["jobs", "start", "--sp", &sp, "--job", &job],
+        ),
+        (
+            "jobs pause",
+            vec!["jobs", "pause", "--sp", &sp, "--job", &job],
+        ),
         (
             "jobs restart",
-            vec!["jobs", "restart", "--sp", &sp, "--job", &job, "--scope", "Watermark"],
+            vec![
+                "jobs",
+                "restart",
+                "--sp",
+                &sp,
+                "--job",
+                &job,
+                "--scope",
+                "Watermark",
+            ],
         ),
     ] {
         let json = check.json(name, &run(&args, "json").await);
@@ -575,31 +612,45 @@ async fn every_command_prints_the_documented_json_and_tsv() {
     check.tsv("schema get --out FILE", &json, &run(&args, "tsv").await);
     let edited = format!("{dir}/edited.json");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&edited, text.replace("[displayName]", "Trim([displayName])")).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace("[displayName]", "Trim([displayName])"),
+    )
+    .unwrap();
     let live = format!("{sp}:{job}");
     let args = ["schema", "diff", &live, &edited];
     let json = check.json("schema diff", &run(&args, "json").await);
     assert!(!json["changes"].as_array().unwrap().is_empty(), "{json}");
     check.tsv("schema diff", &json, &run(&args, "tsv").await);
-    let args = ["schema", "apply", "--sp", &sp, "--job", &job, "--from", &edited, "--yes"];
+    let args = [
+        "schema", "apply", "--sp", &sp, "--job", &job, "--from", &edited, "--yes",
+    ];
     let json = check.json("schema apply", &run(&args, "json").await);
     assert_eq!(json["applied"], true, "{json}");
     // Run again: nothing left to apply, the state the TSV run below sees.
     let json = check.json("schema apply", &run(&args, "json").await);
     check.tsv("schema apply", &json, &run(&args, "tsv").await);
-    let args = ["schema", "put", "--sp", &sp, "--job", &job, "--from", &file, "--yes"];
+    let args = [
+        "schema", "put", "--sp", &sp, "--job", &job, "--from", &file, "--yes",
+    ];
     let json = check.json("schema put", &run(&args, "json").await);
     check.tsv("schema put", &json, &run(&args, "tsv").await);
     let export = format!("{dir}/export.json");
-    let args = ["schema", "export", "--sp", &sp, "--job", &job, "--out", &export];
+    let args = [
+        "schema", "export", "--sp", &sp, "--job", &job, "--out", &export,
+    ];
     let json = check.json("schema export", &run(&args, "json").await);
     check.tsv("schema export", &json, &run(&args, "tsv").await);
-    let args = ["schema", "import", "--sp", &sp, "--job", &job, "--from", &export, "--yes"];
+    let args = [
+        "schema", "import", "--sp", &sp, "--job", &job, "--from", &export, "--yes",
+    ];
     let json = check.json("schema import", &run(&args, "json").await);
     check.tsv("schema import", &json, &run(&args, "tsv").await);
 
     // Expressions.
-    let object = world.dir.shared("user.json", r#"{"displayName": " Alex "}"#);
+    let object = world
+        .dir
+        .shared("user.json", r#"{"displayName": " Alex "}"#);
     let args = [
         "expression",
         "test",
@@ -687,10 +738,16 @@ fn the_checker_finds_undocumented_missing_and_mistyped_fields() {
     assert!(errors(serde_json::json!({"a": "x", "b": null, "l": [{"any": 1}]})).is_empty());
     assert_eq!(errors(serde_json::json!({"b": 1, "l": []})).len(), 1);
     assert_eq!(errors(serde_json::json!({"a": 1, "l": []})).len(), 1);
-    assert_eq!(errors(serde_json::json!({"a": "x", "l": [], "c": 1})).len(), 1);
+    assert_eq!(
+        errors(serde_json::json!({"a": "x", "l": [], "c": 1})).len(),
+        1
+    );
     assert_eq!(errors(serde_json::json!({"a": "x", "l": [1]})).len(), 1);
     assert_eq!(
-        expected_tsv(section.tsv.as_ref().unwrap(), &serde_json::json!({"a": "x\ty", "b": 2})),
+        expected_tsv(
+            section.tsv.as_ref().unwrap(),
+            &serde_json::json!({"a": "x\ty", "b": 2})
+        ),
         "x y\t2"
     );
 }

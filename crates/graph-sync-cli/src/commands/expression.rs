@@ -21,7 +21,7 @@ use crate::commands::Context;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
 use crate::limits::{SECRETS_FILE_CAP, read_file_capped};
-use crate::output::{Report, Table, to_json};
+use crate::output::{self, Report, Table, to_json};
 
 /// Runs an `expression` subcommand.
 ///
@@ -258,10 +258,11 @@ async fn functions(context: &Context, args: &JobArgs) -> Result<(), Failure> {
     for function in &functions {
         table.row([function_name(function), parameters(function)]);
     }
+    let json = json!({ "functions": functions.iter().map(to_json).collect::<Vec<_>>() });
     context.print(&Report {
         text: table.render(),
-        json: json!({ "functions": functions.iter().map(to_json).collect::<Vec<_>>() }),
-        tsv: None,
+        tsv: output::items_tsv(&json, "functions"),
+        json,
     });
     Ok(())
 }

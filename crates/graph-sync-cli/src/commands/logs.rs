@@ -562,10 +562,11 @@ async fn summarize(
             }
         }
     }
+    let json = json!({ "cycles": summaries });
     context.print(&Report {
         text: summary_text(&summaries),
-        json: json!({ "cycles": summaries }),
-        tsv: None,
+        tsv: output::items_tsv(&json, "cycles"),
+        json,
     });
     Ok(())
 }

@@ -20,7 +20,7 @@ enum Action {
     Tidy,
     /// [`layering::check`], which runs `cargo tree`.
     Layering,
-    /// [`fuzz::fuzz`] with the smoke budget: every cargo-fuzz target for a few seconds.
+    /// [`fuzz::fuzz`] with the smoke budget: every cargo-fuzz target for 2,000 executions (at most 30 s each).
     FuzzSmoke,
     /// `cargo test`, whose `test result:` lines are echoed and added up.
     Test(Cargo),

@@ -4,13 +4,20 @@
 //!
 //! Every target starts from its seeds in `fuzz/seeds/<target>/` (the documented example
 //! payloads and values) plus the corpus it has grown in `fuzz/corpus/<target>/` (not
-//! committed). Targets are built with overflow checks and debug assertions (`-a`), so an
+//! committed). Targets are built with overflow checks and debug assertions, so an
 //! arithmetic overflow is a crash, and without a sanitizer (`-s none`): the workspace forbids
-//! `unsafe`, and a sanitizer would halve the executions a run reaches.
+//! `unsafe`, and a sanitizer would halve the executions a run reaches. The smoke run builds
+//! unoptimized (`--dev`: the build takes half as long, and a few thousand executions need no
+//! speed); long runs build optimized with debug assertions (`-a`). The smoke run uses a fixed
+//! seed, so that on a fresh clone (no grown corpus) it makes the same inputs every time and a
+//! CI run does not fail by chance; long runs take a new seed each time, to explore.
 //!
-//! cargo-fuzz needs nightly-only compiler flags. On a stable toolchain they are enabled with
-//! `RUSTC_BOOTSTRAP=1`, which this task sets. cargo-fuzz itself comes from crates.io:
-//! `cargo install cargo-fuzz --locked` (`.ci/run` does it on a fresh machine).
+//! cargo-fuzz needs nightly-only compiler flags (`-Cpasses=sancov-module`, `--cfg fuzzing`
+//! through `-Z` options). On a stable toolchain they are enabled with `RUSTC_BOOTSTRAP=1`,
+//! which this task sets; cargo-fuzz builds for an explicit `--target` (its default is the
+//! host triple), so the flags reach the targets and not the build scripts. cargo-fuzz itself
+//! comes from crates.io: `cargo install cargo-fuzz --locked` (`.ci/run` does it on a fresh
+//! machine).
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -32,13 +39,19 @@ pub(crate) const TARGETS: &[&str] = &[
     "redact",
 ];
 
-/// How long each target runs in a smoke run.
-const SMOKE_SECONDS: u32 = 10;
+/// How many executions each target gets in a smoke run…
+const SMOKE_RUNS: u32 = 2_000;
+
+/// … unless this many seconds pass first.
+const SMOKE_SECONDS: u32 = 30;
+
+/// The smoke run's libFuzzer seed (any fixed value: it makes the run repeatable).
+const SMOKE_SEED: u32 = 1;
 
 /// How a run is bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Budget {
-    /// At most this many seconds per target (the smoke run).
+    /// [`SMOKE_RUNS`] executions per target, at most [`SMOKE_SECONDS`] (the smoke run).
     Smoke,
     /// This many executions per target.
     Runs(u64),
@@ -118,8 +131,9 @@ pub(crate) fn fuzz(budget: Budget, targets: &[String]) -> Result<bool, String> {
         );
     }
     let mut build = cargo_fuzz(&root);
-    build.args(["build", "-a", "-s", "none"]);
-    println!("$ RUSTC_BOOTSTRAP=1 cargo fuzz build -a -s none");
+    let profile = profile(budget);
+    build.arg("build").args(profile);
+    println!("$ RUSTC_BOOTSTRAP=1 cargo fuzz build {}", profile.join(" "));
     if !build.status().is_ok_and(|status| status.success()) {
         return Err("`cargo fuzz build` failed".to_owned());
     }
@@ -141,6 +155,15 @@ pub(crate) fn installed() -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// The build options: unoptimized for a smoke run, optimized with debug assertions otherwise;
+/// never a sanitizer.
+fn profile(budget: Budget) -> &'static [&'static str] {
+    match budget {
+        Budget::Smoke => &["--dev", "-s", "none"],
+        Budget::Runs(_) | Budget::Seconds(_) => &["-a", "-s", "none"],
+    }
+}
+
 /// `cargo fuzz` with nightly flags allowed, run from the workspace root.
 fn cargo_fuzz(root: &Path) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -159,15 +182,19 @@ fn run_target(root: &Path, target: &str, budget: Budget) -> Result<Report, Strin
         .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
     let limit = match budget {
         Budget::Smoke => vec![
+            format!("-runs={SMOKE_RUNS}"),
             format!("-max_total_time={SMOKE_SECONDS}"),
-            "-runs=200000".to_owned(),
+            format!("-seed={SMOKE_SEED}"),
         ],
         Budget::Runs(runs) => vec![format!("-runs={runs}")],
         Budget::Seconds(seconds) => vec![format!("-max_total_time={seconds}")],
     };
     let mut command = cargo_fuzz(root);
+    let profile = profile(budget);
     command
-        .args(["run", "-a", "-s", "none", target])
+        .arg("run")
+        .args(profile)
+        .arg(target)
         .arg(&corpus)
         .arg(&seeds)
         .arg("--")
@@ -176,7 +203,8 @@ fn run_target(root: &Path, target: &str, budget: Budget) -> Result<Report, Strin
         .arg("-print_final_stats=1")
         .stderr(Stdio::piped());
     println!(
-        "$ RUSTC_BOOTSTRAP=1 cargo fuzz run -a -s none {target} fuzz/corpus/{target} fuzz/seeds/{target} -- {} -max_len=65536 -print_final_stats=1",
+        "$ RUSTC_BOOTSTRAP=1 cargo fuzz run {} {target} fuzz/corpus/{target} fuzz/seeds/{target} -- {} -max_len=65536 -print_final_stats=1",
+        profile.join(" "),
         limit.join(" ")
     );
     let output = command

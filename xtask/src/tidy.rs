@@ -161,6 +161,23 @@ pub(crate) fn check(root: &Path) -> Vec<Violation> {
         }
     }
 
+    // Merge conflict markers, in every text file a merge can touch (CI scripts included).
+    let mut merged_files = Vec::new();
+    for dir in ["crates", "xtask", "docs", "fuzz", ".ci"] {
+        walk_all(&root.join(dir), &mut merged_files);
+    }
+    for name in ["README.md", "Cargo.toml", "Cargo.lock"] {
+        let file = root.join(name);
+        if file.is_file() {
+            merged_files.push(file);
+        }
+    }
+    for file in &merged_files {
+        if let Ok(text) = fs::read_to_string(file) {
+            violations.extend(check_conflict_markers(&relative(root, file), &text));
+        }
+    }
+
     // Manifests: the root's workspace dependencies, then every crate.
     let root_manifest = root.join("Cargo.toml");
     if let Some(text) = read(root, &root_manifest, &mut violations) {
@@ -219,6 +236,47 @@ fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// Adds every file under `dir`, whatever its extension, skipping `target` and the
+/// directories whose names start with `.` below `dir` itself.
+fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if name != "target" && !name.starts_with('.') {
+                walk_all(&path, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// No merge conflict markers (`<<<<<<< `, `=======`, `>>>>>>> ` at the start of a line): a
+/// merge committed half-resolved breaks what it touches, a CI script first of all.
+pub(crate) fn check_conflict_markers(path: &str, text: &str) -> Vec<Violation> {
+    text.split('\n')
+        .enumerate()
+        .filter(|(_, line)| {
+            let line = line.trim_end_matches('\r');
+            line.starts_with("<<<<<<< ")
+                || line.starts_with(">>>>>>> ")
+                || line == "<<<<<<<"
+                || line == ">>>>>>>"
+                || line == "======="
+        })
+        .map(|(index, _)| Violation {
+            path: path.to_owned(),
+            line: index + 1,
+            message: "merge conflict marker".to_owned(),
+        })
+        .collect()
 }
 
 /// Reads a file as UTF-8, recording a violation if that fails.
@@ -774,5 +832,13 @@ mod tests {
             lines(&check_whitespace("a.rs", "a \nb\r\n  \tc\n")),
             [1, 2, 3]
         );
+    }
+
+    #[test]
+    fn conflict_markers_are_found_at_the_start_of_a_line_only() {
+        let merged = "a\n<<<<<<< HEAD\nb\n=======\r\nc\n>>>>>>> main\nd\n";
+        assert_eq!(lines(&check_conflict_markers(".ci/run", merged)), [2, 4, 6]);
+        let clean = "a = \"<<<<<<< x\"\n// =======\n========\n";
+        assert_eq!(check_conflict_markers("a.rs", clean), []);
     }
 }

@@ -125,7 +125,7 @@ impl GraphSyncClient {
     /// The URL of `path` (percent-encoded, starting with `/`) below the Graph root.
     pub(crate) fn url(&self, path: &str) -> Url {
         let mut url = self.pipeline.cloud().graph_root().clone();
-        let mut full = String::with_capacity(url.path().len() + path.len());
+        let mut full = String::with_capacity(url.path().len().saturating_add(path.len()));
         full.push_str(url.path().trim_end_matches('/'));
         full.push_str(path);
         url.set_path(&full);

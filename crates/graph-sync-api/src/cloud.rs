@@ -126,6 +126,20 @@ impl Cloud {
         &self.scope
     }
 
+    /// Whether this is the China cloud (21Vianet), by its Graph host or its login authority
+    /// (so a proxy in front of China's Graph still counts), where some Graph APIs, such as
+    /// the provisioning logs, are not served.
+    #[must_use]
+    pub fn is_china(&self) -> bool {
+        let china = |url: &Url| {
+            url.host_str().is_some_and(|host| {
+                let host = host.to_ascii_lowercase();
+                host == "chinacloudapi.cn" || host.ends_with(".chinacloudapi.cn")
+            })
+        };
+        china(&self.graph_root) || china(&self.authority)
+    }
+
     /// Whether `url` is on this cloud's Graph host (same scheme, host and port), the only
     /// place a token for this cloud may be sent.
     #[must_use]
@@ -261,6 +275,27 @@ mod tests {
             let err = Cloud::custom("x", bad, "https://login.example").unwrap_err();
             assert!(matches!(err, Error::InvalidInput(_)), "{bad}");
         }
+    }
+
+    #[test]
+    fn china_is_recognised_by_graph_host_or_authority() {
+        assert!(Cloud::china().is_china());
+        assert!(
+            Cloud::china()
+                .with_graph_root("http://127.0.0.1:9/v1.0")
+                .unwrap()
+                .is_china()
+        );
+        for other in [Cloud::global(), Cloud::us_gov_l4(), Cloud::us_gov_l5()] {
+            assert!(!other.is_china(), "{}", other.name());
+        }
+        let lookalike = Cloud::custom(
+            "x",
+            "https://chinacloudapi.cn.example",
+            "https://login.example",
+        )
+        .unwrap();
+        assert!(!lookalike.is_china());
     }
 
     #[test]

@@ -122,6 +122,9 @@ pub enum InvalidInputKind {
     Secrets(SecretsError),
     /// A malformed id.
     Id(IdError),
+    /// The operation is not available in the client's cloud (the provisioning logs in
+    /// China); nothing was sent.
+    NotInCloud,
     /// Anything else: configuration, URLs, options.
     Other,
 }
@@ -133,6 +136,15 @@ impl InvalidInput {
         Self {
             message: message.into(),
             kind: InvalidInputKind::Other,
+        }
+    }
+
+    /// An input error of `kind` with `message`.
+    #[must_use]
+    pub fn with_kind(message: impl Into<String>, kind: InvalidInputKind) -> Self {
+        Self {
+            message: message.into(),
+            kind,
         }
     }
 

@@ -32,7 +32,9 @@
 //! [`JobApi`] (get, delete, start, pause, restart, validateCredentials, provisionOnDemand,
 //! bulkUpload, `schema()`), [`SchemaApi`] (get, put, delete, filterOperators, functions,
 //! parseExpression, `directory(id).discover()`), [`TemplateApi`] and
-//! [`GraphSyncClient::application`] for the paths documented under `/applications/{id}`.
+//! [`GraphSyncClient::application`] for the paths documented under `/applications/{id}`, and
+//! [`GraphSyncClient::provisioning_logs`] (`/auditLogs/provisioning`: [`LogQuery`] builds
+//! `$filter`, `$orderby` and `$top` from typed criteria).
 //! Lists follow `@odata.nextLink` (staying on the Graph host), collected or as a stream
 //! ([`ItemStream`]). The workflow, step by step: `docs/guide.md`.
 //!
@@ -98,6 +100,11 @@
 //! secret, a token or a managed identity compiles no RSA, X.509 or PKCS#12 code. Tokens are cached per scope, refreshed
 //! ahead of expiry, one refresh at a time. See `docs/authentication.md`.
 
+// Numbers from the network, files, arguments and the environment must never panic: every
+// integer, `Duration` and `Instant` computation is checked, saturating or clamped (tests,
+// whose numbers are their own, are exempt).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 mod bulk;
 mod client;
 mod cloud;
@@ -131,9 +138,9 @@ pub use error::{
 };
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
-    DirectoryApi, ItemStream, JobApi, JobsApi, MAX_CANDIDATES, MAX_COLLECTED_ITEMS, SchemaApi,
-    SecretsApi, ServicePrincipalApi, ServicePrincipalsApi, SynchronizationApi, TemplateApi,
-    TemplatesApi,
+    DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, MAX_CANDIDATES,
+    MAX_COLLECTED_ITEMS, ProvisioningLogsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
+    ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi, TextMatch,
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,

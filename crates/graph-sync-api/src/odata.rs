@@ -117,7 +117,7 @@ pub struct Filter {
 
 impl Filter {
     fn comparison(property: &str, operator: &str, value: FilterValue) -> Self {
-        let mut text = String::with_capacity(property.len() + 16);
+        let mut text = String::with_capacity(property.len().saturating_add(16));
         text.push_str(property);
         text.push(' ');
         text.push_str(operator);

@@ -37,6 +37,11 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
 
+/// What a redacted value is replaced with when a value is itself part of [`REDACTED`]
+/// (a value `REDA` or `CTED]`): one character, shorter than any value searched for, so no
+/// run of it alone can spell a value.
+pub const REDACTED_SHORT: &str = "*";
+
 /// Values shorter than this many bytes are not searched for.
 pub const MIN_SECRET_LEN: usize = 4;
 
@@ -57,11 +62,22 @@ pub const MAX_FIELD_LEN: usize = 4096;
 /// assert_eq!(redactor.redact("bad token s3cr3t%2Fvalue"), "bad token [REDACTED]");
 /// assert_eq!(redactor.redact(r#"{"t":"s3cr3t\/value"}"#), r#"{"t":"[REDACTED]"}"#);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Redactor {
     /// Every form of every value, longest first (so a longer form is replaced before a
     /// shorter one that it contains).
     needles: Vec<Zeroizing<String>>,
+    /// [`REDACTED`], or [`REDACTED_SHORT`] once a form is part of [`REDACTED`].
+    mask: &'static str,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self {
+            needles: Vec::new(),
+            mask: REDACTED,
+        }
+    }
 }
 
 impl Redactor {
@@ -127,6 +143,16 @@ impl Redactor {
             }
         }
         self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        if self.needles.iter().any(|n| REDACTED.contains(n.as_str())) {
+            self.mask = REDACTED_SHORT;
+        }
+    }
+
+    /// What this redactor replaces a value with: [`REDACTED`], unless one of its values is
+    /// part of that text, then [`REDACTED_SHORT`].
+    #[must_use]
+    pub fn mask(&self) -> &'static str {
+        self.mask
     }
 
     /// Whether there is nothing to replace.
@@ -143,7 +169,8 @@ impl Redactor {
             .any(|needle| find(text, needle.as_bytes(), 0).is_some())
     }
 
-    /// `text` with every form of every value replaced by [`REDACTED`].
+    /// `text` with every form of every value replaced by [`mask`](Self::mask). If the
+    /// replacements and the text around them spell a value again, the whole text is the mask.
     #[must_use]
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if !self.finds(text.as_bytes()) {
@@ -152,13 +179,13 @@ impl Redactor {
         let mut text = text.to_owned();
         for needle in &self.needles {
             if text.contains(needle.as_str()) {
-                text = text.replace(needle.as_str(), REDACTED);
+                text = text.replace(needle.as_str(), self.mask);
             }
         }
         // A value that ends in `[REDACT…` or starts in `…D]` can be whole again next to a
         // replacement: then nothing of the text is kept.
         if self.finds(text.as_bytes()) {
-            return Cow::Borrowed(REDACTED);
+            return Cow::Borrowed(self.mask);
         }
         Cow::Owned(text)
     }
@@ -171,10 +198,10 @@ impl Redactor {
         }
         let mut bytes = bytes.to_vec();
         for needle in &self.needles {
-            bytes = replace_bytes(&bytes, needle.as_bytes(), REDACTED.as_bytes());
+            bytes = replace_bytes(&bytes, needle.as_bytes(), self.mask.as_bytes());
         }
         if self.finds(&bytes) {
-            return Cow::Borrowed(REDACTED.as_bytes());
+            return Cow::Borrowed(self.mask.as_bytes());
         }
         Cow::Owned(bytes)
     }
@@ -540,6 +567,24 @@ mod tests {
             redactor.redact_bytes(b"a D]xDxD b").as_ref(),
             REDACTED.as_bytes()
         );
+    }
+
+    #[test]
+    fn a_value_that_is_part_of_the_mask_is_replaced_by_the_short_mask() {
+        // Found by the `redact` fuzz target: the value `CTED]` was left in `[REDACTED]`.
+        for value in ["CTED]", "REDA", "[REDACTED]", "ACTE"] {
+            let redactor = Redactor::new().with_value(value);
+            assert_eq!(redactor.mask(), REDACTED_SHORT);
+            let text = format!("x {value} y {value}");
+            assert_eq!(redactor.redact(&text), "x * y *", "{value}");
+            let twice = format!("{value}{value}");
+            let bytes = redactor.redact_bytes(twice.as_bytes());
+            assert_eq!(bytes.as_ref(), b"**", "{value}");
+        }
+        // A run of the short mask that spells a value again empties the text.
+        let redactor = Redactor::new().with_value("****").with_value("[RED");
+        assert_eq!(redactor.redact("a **[RED** b"), REDACTED_SHORT);
+        assert_eq!(Redactor::new().with_value("s3cr3t").mask(), REDACTED);
     }
 
     #[test]

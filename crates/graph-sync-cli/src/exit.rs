@@ -155,7 +155,7 @@ impl Failure {
     pub(crate) fn report(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Table | OutputFormat::Tsv => self.text_report(),
-            OutputFormat::Json => {
+            OutputFormat::Json | OutputFormat::Ndjson => {
                 let mut value = json!({
                     "exitCode": self.exit().code(),
                     "message": self.to_string(),

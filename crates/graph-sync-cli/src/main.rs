@@ -57,11 +57,7 @@ fn main() -> ExitCode {
         eprintln!("{}", failure.report(output::OutputFormat::Table));
         return ExitCode::from(failure.exit().code());
     }
-    let parsed = <Cli as clap::CommandFactory>::command()
-        .try_get_matches_from(args)
-        .and_then(|matches| {
-            <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
-        });
+    let parsed = cli::parse(args);
     let cli = match parsed {
         Ok((cli, matches)) => {
             let given = |id: &str| {

@@ -2,7 +2,11 @@
 //! bad CSV files.
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 use graph_sync_emulator::{ServicePrincipal, ThrottleConfig};
 
@@ -272,6 +276,163 @@ async fn bad_csv_files_are_refused_before_anything_is_sent() {
         .await;
     output.expect_code(0).never_shows(CANARY);
     assert!(!output.stderr.contains("accessible"), "{output:#?}");
+}
+
+/// What `graph-sync emulator`'s banner says, read from its standard output.
+struct Banner {
+    root: String,
+    token: String,
+    control: String,
+    admin: String,
+}
+
+async fn read_banner(child: &mut tokio::process::Child) -> Banner {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = HashMap::new();
+    let read = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("Press Ctrl-C") {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && [
+                    "Graph root",
+                    "Bearer token",
+                    "Control API",
+                    "Admin token",
+                    "Throttle",
+                ]
+                .contains(&name)
+            {
+                seen.insert(name.to_owned(), value.trim().to_owned());
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .expect("the emulator prints its banner");
+    assert_eq!(
+        seen.get("Throttle").map(String::as_str),
+        Some("20 requests/s per client, bursts of 5"),
+        "{seen:?}"
+    );
+    let take = |name: &str| seen.get(name).cloned().unwrap_or_default();
+    Banner {
+        root: take("Graph root"),
+        token: take("Bearer token"),
+        control: take("Control API").trim_end_matches('/').to_owned(),
+        admin: take("Admin token"),
+    }
+}
+
+/// Every entry of the control API's request log, page by page.
+async fn request_log(banner: &Banner) -> Vec<Value> {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut entries = Vec::new();
+    loop {
+        let page = client
+            .get(format!("{}/log?since={}", banner.control, entries.len()))
+            .bearer_auth(&banner.admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let page: Value = serde_json::from_slice(&page.bytes().await.unwrap()).unwrap();
+        let requests = page["requests"].as_array().unwrap();
+        if requests.is_empty() {
+            return entries;
+        }
+        entries.extend(requests.iter().cloned());
+    }
+}
+
+/// Issue 15's proof: the real `graph-sync bulk secrets` against `graph-sync emulator
+/// --throttle 20/5` started as a separate process (its service principals from a tenant file),
+/// checked only through the control API's request log: throttled, and yet every service
+/// principal got exactly one successful PUT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_secrets_against_a_throttled_emulator_process_puts_each_secret_once() {
+    const TOTAL: usize = 30;
+    let dir = crate::support::Scratch::new();
+    let ids: Vec<String> = (0..TOTAL)
+        .map(|i| format!("5e000000-0000-4000-8000-{i:012x}"))
+        .collect();
+    let mut tenant = String::new();
+    let mut csv = String::from("sp,BaseAddress,SecretToken\n");
+    for (i, id) in ids.iter().enumerate() {
+        tenant.push_str(&format!(
+            "[[service_principal]]\ndisplay_name = \"bulk app {i}\"\nid = \"{id}\"\n\n"
+        ));
+        csv.push_str(&format!("{id},https://scim.example.com/{i},token-{i}\n"));
+    }
+    let tenant = dir.private("tenant.toml", &tenant);
+    let csv = dir.private("apps.csv", &csv);
+
+    let mut emulator = crate::support::spawn_graph_sync([
+        OsStr::new("emulator"),
+        OsStr::new("--throttle"),
+        OsStr::new("20/5"),
+        OsStr::new("--tenant-file"),
+        tenant.as_os_str(),
+    ]);
+    let banner = read_banner(&mut emulator).await;
+
+    let output = crate::support::Run::new()
+        .args(&["bulk", "secrets", "--concurrency", "8", "--csv"])
+        .arg(csv.to_str().unwrap())
+        .env("GRAPH_SYNC_GRAPH_URL", &banner.root)
+        .env("GRAPH_SYNC_TOKEN", &banner.token)
+        .run()
+        .await;
+    output.expect_code(0);
+
+    let log = request_log(&banner).await;
+    let secrets_puts: Vec<&Value> = log
+        .iter()
+        .filter(|entry| {
+            entry["method"] == "PUT"
+                && entry["path"]
+                    .as_str()
+                    .is_some_and(|path| path.ends_with("/synchronization/secrets"))
+        })
+        .collect();
+    let mut successes: HashMap<String, usize> = HashMap::new();
+    for entry in &secrets_puts {
+        if entry["status"]
+            .as_u64()
+            .is_some_and(|s| (200..300).contains(&s))
+        {
+            let path = entry["path"].as_str().unwrap_or_default();
+            let id = path
+                .split('/')
+                .nth(3)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            *successes.entry(id).or_default() += 1;
+        }
+    }
+    let throttled = secrets_puts.iter().filter(|e| e["status"] == 429).count();
+    for id in &ids {
+        assert_eq!(successes.get(id), Some(&1), "successful PUTs for {id}");
+    }
+    assert_eq!(successes.len(), TOTAL);
+    assert!(
+        throttled > 0,
+        "the throttle answered no 429: {} PUTs",
+        secrets_puts.len()
+    );
+    assert!(
+        secrets_puts
+            .iter()
+            .all(|e| e["status"] == 429 || e["status"] == 204),
+        "only 204 and 429 answers"
+    );
+    println!(
+        "bulk vs throttled emulator process: {TOTAL} service principals, {} PUTs, {throttled} answered 429, \
+         1 success each",
+        secrets_puts.len()
+    );
+    emulator.kill().await.unwrap();
 }
 
 /// Issue 12 item 7: when the first calls are all refused for authentication (a wrong token:

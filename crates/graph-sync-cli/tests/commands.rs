@@ -1,7 +1,5 @@
 //! `demo`, `emulator`, `completions` and `--help`.
 
-use std::process::Stdio;
-
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 use crate::support::Run;
@@ -11,8 +9,8 @@ async fn demo_runs_to_completion() {
     let output = Run::new().arg("demo").run().await;
     output.expect_code(0);
     for heading in [
-        "[1/11]",
-        "[11/11]",
+        "[1/12]",
+        "[12/12]",
         "Visible after 3 read(s)",
         "Created job scim.",
         "accepted BaseAddress and SecretToken",
@@ -20,6 +18,10 @@ async fn demo_runs_to_completion() {
         "Job status: Quarantine",
         "quarantine reason: EncounteredQuarantineException",
         "CredentialsRejected",
+        "provision-on-demand --subject 9bb0f679-a7a3-4b26-9b2a-2a53ea15f1ce: Failure",
+        "create failure Alex Wilber",
+        "Failing step: export EntryExportAdd",
+        "could not authenticate",
         "Requests the emulator received from the preview: 0",
         "Dry run: nothing was sent",
         "Refused:",
@@ -30,7 +32,7 @@ async fn demo_runs_to_completion() {
             "missing {heading:?}: {output:#?}"
         );
     }
-    assert!(output.stdout.contains("Done: 11 steps"), "{output:#?}");
+    assert!(output.stdout.contains("Done: 12 steps"), "{output:#?}");
     // The SCIM token the demo saves never shows.
     output.never_shows("demo-scim-bearer-token");
 }
@@ -96,15 +98,7 @@ async fn help_shows_examples_and_exit_codes() {
 /// Starts `graph-sync emulator`, reads the URL and token it prints, and uses them with the CLI.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_command_prints_how_to_use_it() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
-        .args(["emulator", "--sp", "HR app"])
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = crate::support::spawn_graph_sync(["emulator", "--sp", "HR app"]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let (mut root, mut token, mut id, mut export) = (None, None, None, None);
     let read = async {

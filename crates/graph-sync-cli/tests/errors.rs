@@ -267,6 +267,27 @@ async fn usage_errors_exit_with_2() {
     assert_eq!(world.request_count(), 0);
 }
 
+/// `GRAPH_SYNC_CA_FILE=` (set but empty) is no CA file, as shells and CI write "no value";
+/// `--ca-file ''` on the command line is still refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_ca_file_variable_counts_as_unset() {
+    let world = World::start().await;
+    world
+        .graph_sync()
+        .args(&["secrets", "show", "--sp", &world.sp_id()])
+        .env("GRAPH_SYNC_CA_FILE", "")
+        .run()
+        .await
+        .expect_code(0);
+    let output = world
+        .graph_sync()
+        .args(&["--ca-file", "", "secrets", "show", "--sp", &world.sp_id()])
+        .run()
+        .await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("--ca-file"), "{output:#?}");
+}
+
 #[tokio::test]
 async fn the_azure_variables_authenticate_with_a_client_secret_from_the_environment() {
     let world = World::start().await;

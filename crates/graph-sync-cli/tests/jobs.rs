@@ -210,10 +210,9 @@ async fn a_job_lives_its_whole_life_through_the_command_line() {
     assert_eq!(json(&output)["jobs"], Value::Array(vec![]));
 }
 
-/// Broken secrets put the job in quarantine; `jobs status` shows the reason, and `--watch`
-/// without a terminal prints one line per change, not one per read.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn status_shows_the_quarantine_reason_and_watch_prints_changes_only() {
+/// A world whose job was started with a token the target system rejects: it goes to
+/// quarantine. Returns the world, the service principal id and the job id.
+async fn quarantined_job() -> (World, String, String) {
     let world = World::provisioning().await;
     let sp = world.sp_id();
     let job = create_job(&world).await;
@@ -230,6 +229,14 @@ async fn status_shows_the_quarantine_reason_and_watch_prints_changes_only() {
         .run()
         .await
         .expect_code(0);
+    (world, sp, job)
+}
+
+/// Broken secrets put the job in quarantine; `jobs status` shows the reason, and `--watch`
+/// without a terminal prints one line per change, not one per read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_the_quarantine_reason_and_watch_prints_changes_only() {
+    let (world, sp, job) = quarantined_job().await;
 
     let output = world
         .graph_sync()
@@ -508,4 +515,67 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         );
     }
     assert_eq!(world.request_count(), 0, "nothing was sent");
+}
+
+/// Issue 12 item 9: in a real pseudo-terminal (tmux) 40 columns wide, `jobs status --watch`
+/// on a quarantined job (whose status line is far wider than 40) redraws one line in place,
+/// cut to the width: after many redraws the pane holds exactly one non-empty row. Skipped,
+/// saying so, when tmux is not installed.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_redraws_one_line_in_a_narrow_terminal() {
+    let tmux = |args: &[&str]| std::process::Command::new("tmux").args(args).output();
+    if tmux(&["-V"]).is_err() {
+        eprintln!("skipped: tmux is not installed (the terminal test needs it)");
+        return;
+    }
+    let (world, sp, job) = quarantined_job().await;
+
+    // A private tmux server per test run and job.
+    let socket = format!("graph-sync-test-{}-{job}", std::process::id());
+    let command = format!(
+        "env -i TERM=xterm GRAPH_SYNC_TOKEN='{token}' '{bin}' --graph-url '{root}' jobs status \
+         --sp {sp} --job {job} --watch --interval 20ms --timeout 400ms; \
+         tmux -L {socket} wait-for -S finished; sleep 600",
+        token = world.token,
+        bin = env!("CARGO_BIN_EXE_graph-sync"),
+        root = world.running.graph_root(),
+    );
+    let started = tmux(&[
+        "-L",
+        &socket,
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "40",
+        "-y",
+        "8",
+        &command,
+    ])
+    .unwrap();
+    assert!(started.status.success(), "{started:?}");
+    let waited = tokio::task::spawn_blocking({
+        let socket = socket.clone();
+        move || {
+            std::process::Command::new("tmux")
+                .args(["-L", &socket, "wait-for", "finished"])
+                .output()
+        }
+    });
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(60), waited)
+        .await
+        .expect("the watch ends within a minute")
+        .unwrap()
+        .unwrap();
+    assert!(waited.status.success());
+    let captured = tmux(&["-L", &socket, "capture-pane", "-p", "-S", "-100"]).unwrap();
+    let _ = tmux(&["-L", &socket, "kill-server"]);
+    let pane = String::from_utf8_lossy(&captured.stdout).into_owned();
+    let rows: Vec<&str> = pane.lines().filter(|row| !row.trim().is_empty()).collect();
+    assert_eq!(rows.len(), 1, "one row, redrawn in place: {pane:?}");
+    assert!(rows[0].starts_with("State: Quarantine"), "{pane:?}");
+    assert!(rows[0].chars().count() <= 40, "cut to the width: {pane:?}");
+    assert!(rows[0].ends_with('…'), "cut, not wrapped: {pane:?}");
 }

@@ -409,3 +409,77 @@ async fn export_from_one_job_imports_onto_another_with_its_ids_mapped() {
     output.expect_code(2);
     assert!(output.stderr.contains("schema import"), "{output:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expressions_are_tested_on_an_object_and_errors_point_at_their_position() {
+    let world = World::provisioning().await;
+    let sp = world.sp_id();
+    let job = create_job(&world).await;
+    let user = world.dir.private(
+        "user.json",
+        r#"{"userPrincipalName": "bill@contoso.com", "givenName": "Bill"}"#,
+    );
+    let user = user.to_str().unwrap();
+    let test = |expression: &str| {
+        world
+            .graph_sync()
+            .args(&["expression", "test", expression, "--sp", &sp, "--job", &job])
+    };
+
+    let output = test("Coalesce([mailNickname], [userPrincipalName])")
+        .args(&["--object", user])
+        .run()
+        .await;
+    output.expect_code(0);
+    assert!(
+        output.stdout.contains("Result      bill@contoso.com"),
+        "{output:#?}"
+    );
+    assert!(
+        output
+            .stdout
+            .contains("Parsed      Coalesce(source: [mailNickname], source: [userPrincipalName])"),
+        "{output:#?}"
+    );
+
+    let output = test("[mailNickname]").args(&["--object", user]).run().await;
+    output.expect_code(1);
+    assert!(
+        output.stdout.contains("Evaluation  failed: ExpressionEvaluationFailed: the test object has no value for 'mailNickname'"),
+        "{output:#?}"
+    );
+
+    let output = test("Append([givenName] \"!\")").run().await;
+    output.expect_code(1);
+    let lines: Vec<&str> = output.stdout.lines().collect();
+    assert!(lines[1].starts_with("Parsing     failed"), "{output:#?}");
+    assert_eq!(lines[2], "            Append([givenName] \"!\")");
+    assert_eq!(lines[3], format!("{}^", " ".repeat(12 + 19)), "{output:#?}");
+    assert!(output.stderr.contains("did not parse"), "{output:#?}");
+
+    let output = world
+        .graph_sync()
+        .args(&["-o", "json", "expression", "test", "ToUpper([givenName])"])
+        .args(&["--sp", &sp, "--job", &job, "--object", user])
+        .run()
+        .await;
+    output.expect_code(0);
+    assert_eq!(json_of(&output)["evaluationResult"], json!(["BILL"]));
+
+    let output = world
+        .graph_sync()
+        .args(&["expression", "functions", "--sp", &sp, "--job", &job])
+        .run()
+        .await;
+    output.expect_code(0);
+    let switch = output
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Switch "))
+        .unwrap_or_default();
+    assert!(
+        switch.ends_with("source, defaultValue, key…, value…"),
+        "{output:#?}"
+    );
+    assert!(output.stdout.contains("[oldValue]"), "{output:#?}");
+}

@@ -9,6 +9,24 @@ use graph_sync_api::model::{ExposeSecret, Secrets};
 use graph_sync_emulator::{Emulator, RunningEmulator, ServicePrincipal, TargetSystem};
 use tokio::io::AsyncWriteExt as _;
 
+/// Starts `graph-sync ARGS` (e.g. `emulator …`) as a process of its own with a clean
+/// environment and its standard output piped (to read a banner); killed when dropped.
+pub(crate) fn spawn_graph_sync<I, S>(args: I) -> tokio::process::Child
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_graph-sync"))
+        .args(args)
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
 /// A value that must never appear in any output.
 pub(crate) const CANARY: &str = "CANARY-7f3a9c-s3cr3t";
 

@@ -20,10 +20,11 @@ use graph_sync_model::{
 
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
+use crate::provisioning::events::SourceObject;
 use crate::provisioning::job::JobEntry;
 
 /// A service principal the emulator knows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServicePrincipal {
     /// The object id, as in `/servicePrincipals/{id}`.
@@ -47,7 +48,7 @@ impl ServicePrincipal {
 }
 
 /// A synchronization template of a service principal, with the schema a reset returns to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TemplateEntry {
     pub(crate) template: SynchronizationTemplate,
     pub(crate) factory_schema: SynchronizationSchema,
@@ -74,8 +75,9 @@ impl TemplateEntry {
     }
 }
 
-/// One service principal and everything it owns.
-#[derive(Debug)]
+/// One service principal and everything it owns (all of it kept by a state file but the
+/// replication lag).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PrincipalEntry {
     pub(crate) principal: ServicePrincipal,
     /// The stored secrets, unmasked.
@@ -86,9 +88,15 @@ pub(crate) struct PrincipalEntry {
     pub(crate) jobs: Vec<JobEntry>,
     /// What its jobs' credentials are checked against: the development target system unless
     /// told otherwise (every service principal has one, instantiated ones included).
+    #[serde(with = "crate::provisioning::checks::stored")]
     pub(crate) target: Option<TargetSystem>,
     /// How many more `GET /servicePrincipals/{id}` answer `404` (directory replication).
+    #[serde(skip)]
     pub(crate) invisible_reads: u32,
+    /// The users and groups assigned to the application, by id: what an initial cycle
+    /// imports, and the attributes provisioning on demand reads.
+    #[serde(default)]
+    pub(crate) assigned: std::collections::BTreeMap<String, SourceObject>,
 }
 
 impl PrincipalEntry {
@@ -101,6 +109,7 @@ impl PrincipalEntry {
             jobs: Vec::new(),
             target: Some(TargetSystem::development()),
             invisible_reads: 0,
+            assigned: std::collections::BTreeMap::new(),
         }
     }
 
@@ -115,8 +124,8 @@ impl PrincipalEntry {
     }
 }
 
-/// Everything in the directory, behind the [`Directory`]'s lock.
-#[derive(Debug)]
+/// Everything in the directory, behind the [`Directory`]'s lock; a state file keeps it whole.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Tenant {
     /// By lower-cased object id (Graph ids are case-insensitive GUIDs).
     principals: HashMap<String, PrincipalEntry>,
@@ -212,6 +221,24 @@ impl Tenant {
             .flat_map(|entry| entry.secrets.iter())
             .map(|pair| pair.value().clone())
             .collect()
+    }
+
+    /// Every service principal's entry, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &PrincipalEntry> {
+        self.principals.values()
+    }
+
+    /// Every service principal, by display name then object id.
+    pub(crate) fn principals(&self) -> Vec<ServicePrincipal> {
+        let mut all: Vec<ServicePrincipal> = self
+            .principals
+            .values()
+            .map(|entry| entry.principal.clone())
+            .collect();
+        all.sort_by(|a, b| {
+            (a.display_name.as_str(), a.id.as_str()).cmp(&(b.display_name.as_str(), b.id.as_str()))
+        });
+        all
     }
 
     /// How many service principals there are.

@@ -1,6 +1,8 @@
 //! The public handle: [`Emulator`], the Rust API over the emulator's substates (serving it is
 //! in `server.rs`).
 
+use std::sync::Arc;
+
 use graph_sync_model::{
     AppId, ApplicationTemplateId, IdError, JobId, Property, Secrets, ServicePrincipalId,
     SynchronizationJob, SynchronizationTemplate,
@@ -12,7 +14,9 @@ use crate::faults::{Fault, FaultRate, Latency};
 use crate::log::RecordedRequest;
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
+use crate::provisioning::events::SourceObject;
 use crate::state::AppState;
+use crate::state_file::{StateFile, StateFileError};
 use crate::throttle::ThrottleConfig;
 
 /// An in-memory Graph synchronization service.
@@ -43,6 +47,12 @@ impl Emulator {
         principal
     }
 
+    /// Every registered service principal, by display name then object id.
+    #[must_use]
+    pub fn service_principals(&self) -> Vec<ServicePrincipal> {
+        self.state.directory.lock().principals()
+    }
+
     /// Registers `principal` with its given ids (for deterministic tests). A service principal
     /// with the same object id or the same appId is replaced, and its stored secrets are
     /// dropped. Ids are compared ignoring ASCII case, as Graph compares GUIDs.
@@ -54,6 +64,24 @@ impl Emulator {
     #[must_use = "the token is the only way to authenticate to the emulator"]
     pub fn issue_token(&self) -> String {
         self.new_token(None)
+    }
+
+    /// Grants the app or managed identity `client_id` exactly these application permissions
+    /// (app roles, e.g. `Synchronization.ReadWrite.All`) in the tokens issued to it from now on.
+    /// Without a grant a client has `Synchronization.ReadWrite.All`,
+    /// `Application.ReadWrite.OwnedBy` and `SynchronizationData-User.Upload`. A token without
+    /// a permission an operation needs (Microsoft's permission table) is answered
+    /// `403 Authorization_RequestDenied`. Tokens from [`Emulator::issue_token`] may do
+    /// everything. The system-assigned managed identity's client id is
+    /// `e1a7e1a7-0000-4000-8000-00000000005a`.
+    pub fn grant_roles<I, R>(&self, client_id: &str, roles: I)
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.state
+            .identity
+            .grant_roles(client_id, roles.into_iter().map(Into::into).collect());
     }
 
     /// Issues a new valid bearer token for the application `app_id` (as the token endpoint
@@ -226,10 +254,60 @@ impl Emulator {
         self.state.admin.token()
     }
 
+    /// The substates, for the crate's other composition modules (tenant file, state file).
+    pub(crate) fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The [`axum::Router`] that serves the emulated API under `/v1.0`, for embedding in
     /// another server. It shares this emulator's state.
     pub fn router(&self) -> axum::Router {
-        crate::router::router(self.state.clone())
+        let router = crate::router::router(self.state.clone());
+        match self.state.state_file.get() {
+            Some(file) => router.layer(axum::middleware::from_fn_with_state(
+                Arc::clone(file),
+                crate::state_file::layer,
+            )),
+            None => router,
+        }
+    }
+
+    /// Keeps this emulator's directory and identity state in `path` across restarts
+    /// (`--state FILE`): loads the file if it exists (replacing what the emulator holds), else
+    /// writes it; from then on it is rewritten atomically after every request that may change
+    /// it (see the module docs of the state file, `docs/emulator.md`). Call before
+    /// [`Emulator::start`]. Returns whether the file existed.
+    ///
+    /// # Errors
+    ///
+    /// [`StateFileError`] when the file cannot be read or written, is not a state file, or is
+    /// of another version; and when a state file is already open.
+    pub fn open_state_file(&self, path: &std::path::Path) -> Result<bool, StateFileError> {
+        if let Some(open) = self.state.state_file.get() {
+            return Err(StateFileError::already_open(open.path()));
+        }
+        let (file, existed) = StateFile::open(
+            path,
+            Arc::clone(&self.state.directory),
+            Arc::clone(&self.state.identity),
+        )?;
+        self.state
+            .state_file
+            .set(Arc::new(file))
+            .map_err(|file| StateFileError::already_open(file.path()))?;
+        Ok(existed)
+    }
+
+    /// Writes the state file now (it is also written after every change). Nothing without one.
+    ///
+    /// # Errors
+    ///
+    /// [`StateFileError`] when it cannot be written.
+    pub fn save_state(&self) -> Result<(), StateFileError> {
+        self.state
+            .state_file
+            .get()
+            .map_or(Ok(()), |file| file.save())
     }
 
     /// The `scim` template (factory `CustomSCIM`) that instantiated non-gallery applications
@@ -328,6 +406,24 @@ impl Emulator {
             .flatten()
     }
 
+    /// Assigns `object` to the service principal `id`'s application: the next initial cycle of
+    /// each of its jobs imports it, and provisioning on demand reads its attributes. An object
+    /// with the same id is replaced. An unknown service principal is ignored.
+    pub fn assign(&self, id: &ServicePrincipalId, object: SourceObject) {
+        let found = self.state.directory.with(id, |principal| {
+            principal.assigned.insert(object.id.clone(), object);
+        });
+        if found.is_none() {
+            tracing::warn!(service_principal = %id, "assign: no such service principal");
+        }
+    }
+
+    /// Every provisioning event recorded (`/auditLogs/provisioning`), newest first.
+    #[must_use]
+    pub fn provisioning_events(&self) -> Vec<graph_sync_model::audit::ProvisioningObjectSummary> {
+        self.state.provisioning_logs.newest_first()
+    }
+
     /// The SCIM resources a job received by bulk upload, in order.
     #[must_use]
     pub fn bulk_uploaded(&self, id: &ServicePrincipalId, job: &JobId) -> Vec<serde_json::Value> {
@@ -344,6 +440,6 @@ impl Emulator {
 }
 
 /// A random GUID as an id type. A v4 UUID is always a well-formed GUID.
-fn random_guid<T>(make: fn(String) -> Result<T, IdError>) -> T {
+pub(crate) fn random_guid<T>(make: fn(String) -> Result<T, IdError>) -> T {
     make(uuid::Uuid::new_v4().to_string()).expect("a v4 UUID is a well-formed GUID")
 }

@@ -86,6 +86,15 @@ impl GraphError {
         }
     }
 
+    /// `403`: the token holds none of the permissions the operation needs (Graph's body).
+    pub(crate) fn request_denied() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    }
+
     /// `401`: no bearer token.
     pub(crate) fn empty_token() -> Self {
         Self {

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::control::answer::Canned;
 use crate::control::selection::Selection;
@@ -196,6 +197,8 @@ pub(crate) struct Intercepted {
 #[derive(Debug, Default)]
 pub(crate) struct Resilience {
     pub(crate) throttle: Throttle,
+    /// The emulator's clock, which the throttle's buckets refill by.
+    clock: Arc<Clock>,
     plan: Mutex<Plan>,
 }
 
@@ -212,6 +215,14 @@ struct Plan {
 pub(crate) const MAX_SCRIPT: usize = 100_000;
 
 impl Resilience {
+    /// A resilience stage whose throttle runs on `clock`.
+    pub(crate) fn with_clock(clock: Arc<Clock>) -> Self {
+        Self {
+            clock,
+            ..Self::default()
+        }
+    }
+
     /// Queues `faults` for the next requests, whatever their route.
     pub(crate) fn script(&self, faults: impl IntoIterator<Item = Fault>) {
         self.script_actions(faults.into_iter().map(|fault| Scripted {
@@ -350,7 +361,11 @@ pub(crate) async fn layer(
                 .eq_ignore_ascii_case("bearer")
                 .then(|| identity.application(token.trim()))?
         };
-        if let Err(wait) = resilience.throttle.admit(&client, application) {
+        if let Err(wait) =
+            resilience
+                .throttle
+                .admit(&client, resilience.clock.instant(), application)
+        {
             let context = request.extensions().get::<RequestContext>().cloned();
             return throttled(wait, context.as_ref());
         }

@@ -61,9 +61,10 @@
 //!
 //! ## The key decision: fail loudly, leak nothing
 //!
-//! A route or method the emulator does not implement answers `500` with the Graph-shaped code
-//! `NotImplementedInEmulator` naming the method and path, so a test that wanders off the
-//! emulated surface fails at once instead of passing against a fake `404`. Secret values are
+//! A path the emulator does not serve answers `400` "Resource not found for the segment …" and
+//! a method a served path does not take answers `405`, as Graph does (never a `5xx`, which
+//! clients would retry), so a test that wanders off the emulated surface fails at once
+//! instead of passing against a fake success. Secret values are
 //! held in the model's secret types and never reach a response, a header, the request log
 //! ([`Emulator::requests`]) or a `tracing` event; only [`Emulator::stored_secrets`] hands them
 //! back, for test assertions.
@@ -135,10 +136,20 @@
 //! development credentials, as Azurite has its development account; the official Python Graph
 //! SDK with azure-identity runs the provisioning workflow against it (`cargo xtask compat`).
 //!
-//! ## Not yet
+//! ## A tenant you can describe
 //!
-//! A tenant file, role checks (`403`), persistence across restarts. Unknown routes still answer
-//! `500 NotImplementedInEmulator`.
+//! A [`TenantFile`] (`--tenant-file tenant.toml`) declares app registrations with their
+//! credentials and granted application permissions, managed identities, application
+//! templates, service principals with target systems and jobs, and the `[emulator]` table;
+//! [`Emulator::load_tenant`] loads it. Tokens carry the granted permissions in `roles`, and an
+//! operation whose permissions (Microsoft's permission table) the token lacks answers
+//! `403 Authorization_RequestDenied` ([`Emulator::grant_roles`]).
+//!
+//! ## State that lasts when asked
+//!
+//! [`Emulator::open_state_file`] (`--state FILE`) keeps the directory and the identity state
+//! in a versioned JSON file, rewritten atomically after every request that may change it and
+//! loaded at the next start; without it everything stays in memory.
 
 mod accept;
 mod banner;
@@ -157,8 +168,10 @@ mod provisioning;
 mod router;
 mod server;
 mod state;
+mod state_file;
 mod strict;
 mod synchronization;
+mod tenant;
 mod throttle;
 mod tls;
 
@@ -173,6 +186,9 @@ pub use faults::{Fault, FaultRate, Latency};
 pub use identity::InvalidCertificate;
 pub use log::RecordedRequest;
 pub use provisioning::checks::TargetSystem;
+pub use provisioning::events::SourceObject;
 pub use server::RunningEmulator;
+pub use state_file::StateFileError;
+pub use tenant::{TenantFile, TenantFileError};
 pub use throttle::{ThrottleConfig, ThrottleKey};
 pub use tls::{TlsCertificate, TlsError};

@@ -1,6 +1,6 @@
 //! `graph-sync-emulator`: runs the emulated Graph synchronization service on `127.0.0.1` until
-//! Ctrl-C, printing the Graph root, a bearer token, the registered service principals and an
-//! example `curl` command.
+//! Ctrl-C, printing the Graph root, a bearer token, the registered service principals (those of
+//! `--tenant-file`, or `--sp`) and an example `curl` command.
 
 #![allow(
     clippy::print_stdout,
@@ -8,23 +8,35 @@
 )]
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use graph_sync_emulator::{
-    Emulator, Flags, RunningEmulator, ServicePrincipal, Settings, connection_details,
+    Emulator, Flags, RunningEmulator, ServicePrincipal, Settings, TenantFile, connection_details,
 };
 
 const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 
-Usage: graph-sync-emulator [--port N] [--sp NAME]... [--throttle RATE[/BURST]]
+Usage: graph-sync-emulator [--port N] [--sp NAME]... [--tenant-file FILE]
+                           [--state FILE]
+                           [--throttle RATE[/BURST]]
                            [--faults RATE [--fault-kinds KINDS] [--seed N]]
                            [--latency MS[..MS]] [--only SELECTION] [--loose]
 
 Options:
   --port N                 Listen on 127.0.0.1:N (default 0: an ephemeral port)
   --sp NAME                Register a service principal named NAME (repeatable;
-                           default: one named \"Demo SCIM app\")
+                           default: one named \"Demo SCIM app\" unless the tenant
+                           file declares service principals)
+  --tenant-file FILE       Load app registrations, roles, managed identities,
+                           templates, service principals, jobs and the [emulator]
+                           table (flags win) from a TOML file (docs/emulator.md)
+  --state FILE             Keep service principals, secrets, jobs, app
+                           registrations and tokens in FILE across restarts
+                           (written atomically after each change); an existing
+                           FILE is loaded, and --sp and the tenant file's
+                           declarations are then not applied again
   --loose                  Accept what Graph would refuse: no checks of request
                            bodies or query options (default: strict, as Graph)
   --throttle RATE[/BURST]  Answer 429 beyond RATE requests per second per client
@@ -44,13 +56,21 @@ API (/_emulator/…, see docs/emulator.md), and serves until Ctrl-C.";
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per process: boxing the arguments would buy nothing"
+)]
 enum Command {
     Help,
     Run {
         port: u16,
+        /// The `--sp` names given.
         names: Vec<String>,
         loose: bool,
-        settings: Settings,
+        /// The control-surface flags given (checked when there is no tenant file).
+        flags: Flags,
+        tenant_file: Option<PathBuf>,
+        state: Option<PathBuf>,
     },
 }
 
@@ -60,6 +80,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut names = Vec::new();
     let mut loose = false;
     let mut flags = Flags::default();
+    let mut tenant_file = None;
+    let mut state = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -86,6 +108,24 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 }
                 names.push(name);
             }
+            "--state" => {
+                let path = inline
+                    .or_else(|| args.next())
+                    .filter(|path| !path.trim().is_empty())
+                    .ok_or("--state needs a file")?;
+                if state.replace(PathBuf::from(path)).is_some() {
+                    return Err("--state is given twice".to_owned());
+                }
+            }
+            "--tenant-file" => {
+                let path = inline
+                    .or_else(|| args.next())
+                    .filter(|path| !path.trim().is_empty())
+                    .ok_or("--tenant-file needs a file")?;
+                if tenant_file.replace(PathBuf::from(path)).is_some() {
+                    return Err("--tenant-file is given twice".to_owned());
+                }
+            }
             "--throttle" | "--faults" | "--seed" | "--fault-kinds" | "--latency" | "--only" => {
                 let value = inline
                     .or_else(|| args.next())
@@ -105,21 +145,49 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    if names.is_empty() {
-        names.push("Demo SCIM app".to_owned());
+    if tenant_file.is_none() {
+        Settings::from_flags(&flags)?;
     }
-    let settings = Settings::from_flags(&flags)?;
     Ok(Command::Run {
         port,
         names,
         loose,
-        settings,
+        flags,
+        tenant_file,
+        state,
     })
+}
+
+/// The tenant file (if any), the settings of its `[emulator]` table and the flags, and the
+/// service principal names to register (the default one when neither names any).
+fn prepare(
+    names: Vec<String>,
+    flags: &Flags,
+    tenant_file: Option<&PathBuf>,
+) -> Result<(Option<TenantFile>, Settings, Vec<String>), String> {
+    let tenant = tenant_file
+        .map(|path| TenantFile::read(path))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let settings = match &tenant {
+        Some(tenant) => tenant.settings_with(flags)?,
+        None => Settings::from_flags(flags)?,
+    };
+    let declares = tenant
+        .as_ref()
+        .is_some_and(|tenant| tenant.declares_service_principals());
+    let names = if names.is_empty() && !declares {
+        vec!["Demo SCIM app".to_owned()]
+    } else {
+        names
+    };
+    Ok((tenant, settings, names))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (port, names, loose, settings) = match parse_args(std::env::args().skip(1)) {
+    let (port, names, loose, flags, tenant_file, state) = match parse_args(std::env::args().skip(1))
+    {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -128,10 +196,19 @@ async fn main() -> ExitCode {
             port,
             names,
             loose,
-            settings,
-        }) => (port, names, loose, settings),
+            flags,
+            tenant_file,
+            state,
+        }) => (port, names, loose, flags, tenant_file, state),
         Err(message) => {
             eprintln!("graph-sync-emulator: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (tenant, settings, names) = match prepare(names, &flags, tenant_file.as_ref()) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            eprintln!("graph-sync-emulator: {message}");
             return ExitCode::from(2);
         }
     };
@@ -139,11 +216,36 @@ async fn main() -> ExitCode {
     let emulator = Emulator::new();
     emulator.set_loose(loose);
     emulator.configure(&settings);
-    let principals: Vec<ServicePrincipal> = names
-        .iter()
-        .map(|name| emulator.register_service_principal(name))
-        .collect();
+    let restored = match state.as_deref().map(|path| emulator.open_state_file(path)) {
+        Some(Ok(existed)) => existed,
+        Some(Err(error)) => {
+            eprintln!("graph-sync-emulator: {error}");
+            return ExitCode::from(2);
+        }
+        None => false,
+    };
+    let principals = if restored {
+        emulator.service_principals()
+    } else {
+        let mut principals = Vec::new();
+        if let Some(tenant) = &tenant {
+            if tenant.development_credentials() == Some(true) {
+                let _ = emulator.register_development_credentials();
+            }
+            principals = emulator.load_tenant(tenant);
+        }
+        principals.extend(
+            names
+                .iter()
+                .map(|name| emulator.register_service_principal(name)),
+        );
+        principals
+    };
     let token = emulator.issue_token();
+    if let Err(error) = emulator.save_state() {
+        eprintln!("graph-sync-emulator: {error}");
+        return ExitCode::FAILURE;
+    }
     let running = match emulator
         .start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
@@ -154,7 +256,21 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_banner(&running, &token, &principals);
+    let state_line = state.as_ref().map(|path| {
+        let how = if restored {
+            "restored; --sp and the tenant file's declarations not applied again"
+        } else {
+            "new"
+        };
+        format!("State file:    {} ({how})", path.display())
+    });
+    print_banner(
+        &running,
+        &token,
+        &principals,
+        tenant.as_ref(),
+        state_line.as_deref(),
+    );
 
     if let Err(error) = tokio::signal::ctrl_c().await {
         eprintln!("graph-sync-emulator: cannot wait for Ctrl-C ({error}); stopping");
@@ -165,11 +281,25 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn print_banner(running: &RunningEmulator, token: &str, principals: &[ServicePrincipal]) {
+fn print_banner(
+    running: &RunningEmulator,
+    token: &str,
+    principals: &[ServicePrincipal],
+    tenant: Option<&TenantFile>,
+    state_line: Option<&str>,
+) {
     let root = running.graph_root();
     println!("graph-sync-emulator is serving the Graph synchronization API");
     println!();
     print!("{}", connection_details(running, token, principals));
+    if let Some(tenant) = tenant {
+        println!();
+        print!("{}", tenant.describe());
+    }
+    if let Some(line) = state_line {
+        println!();
+        println!("{line}");
+    }
     if let Some(first) = principals.first() {
         let sp = format!("{root}/servicePrincipals/{}/synchronization", first.id);
         println!();
@@ -200,9 +330,11 @@ mod tests {
             parse(&[]),
             Ok(Command::Run {
                 port: 0,
-                names: vec!["Demo SCIM app".to_owned()],
+                names: Vec::new(),
                 loose: false,
-                settings: Settings::default(),
+                flags: Flags::default(),
+                tenant_file: None,
+                state: None,
             })
         );
     }
@@ -215,16 +347,20 @@ mod tests {
                 port: 8080,
                 names: vec!["A".to_owned(), "B c".to_owned()],
                 loose: false,
-                settings: Settings::default(),
+                flags: Flags::default(),
+                tenant_file: None,
+                state: None,
             })
         );
         assert_eq!(
-            parse(&["--port=9"]),
+            parse(&["--port=9", "--tenant-file", "t.toml", "--state=s.json"]),
             Ok(Command::Run {
                 port: 9,
-                names: vec!["Demo SCIM app".to_owned()],
+                names: Vec::new(),
                 loose: false,
-                settings: Settings::default(),
+                flags: Flags::default(),
+                tenant_file: Some(PathBuf::from("t.toml")),
+                state: Some(PathBuf::from("s.json")),
             })
         );
         assert_eq!(parse(&["--sp", "x", "--help"]), Ok(Command::Help));
@@ -246,11 +382,29 @@ mod tests {
         assert!(parse(&["--throttle"]).is_err());
         assert!(parse(&["--throttle", "5", "--throttle=6"]).is_err());
         assert!(parse(&["--fault-kinds", "503"]).is_err());
+        assert!(parse(&["--tenant-file"]).is_err());
+        assert!(parse(&["--tenant-file="]).is_err());
+        assert!(parse(&["--tenant-file", "a", "--tenant-file", "b"]).is_err());
+        assert!(parse(&["--state"]).is_err());
+        assert!(parse(&["--state", "a", "--state", "b"]).is_err());
+    }
+
+    #[test]
+    fn the_default_service_principal_only_without_names_or_a_tenant_file_declaring_some() {
+        let (_, _, names) = prepare(Vec::new(), &Flags::default(), None).unwrap();
+        assert_eq!(names, ["Demo SCIM app"]);
+        let missing = prepare(
+            Vec::new(),
+            &Flags::default(),
+            Some(&PathBuf::from("/nonexistent/tenant.toml")),
+        )
+        .unwrap_err();
+        assert!(missing.contains("/nonexistent/tenant.toml"), "{missing}");
     }
 
     #[test]
     fn reads_the_control_surface_flags() {
-        let Ok(Command::Run { settings, .. }) = parse(&[
+        let Ok(Command::Run { flags, .. }) = parse(&[
             "--throttle=20/5",
             "--faults",
             "0.05",
@@ -265,6 +419,7 @@ mod tests {
         ]) else {
             panic!("not parsed");
         };
+        let settings = Settings::from_flags(&flags).unwrap();
         assert!(settings.throttle.is_some() && settings.latency.is_some());
         assert_eq!(settings.faults.map(|f| f.seed()), Some(9));
         assert!(

@@ -13,7 +13,11 @@
 //! tokens per second. A request takes a token; with none left it is answered `429` with the
 //! body Graph documents and a fractional `Retry-After`: the time the bucket needs to refill
 //! completely, as Graph answers with the rest of its throttling window rather than the time
-//! to one more request. The clock is tokio's, so tests can run it paused.
+//! to one more request. The time is the emulator's clock ([`Clock::instant`]: tokio's clock
+//! plus the offset the control API moves), so tests can run it paused, and moving the
+//! emulator's clock forward refills the buckets as that much time would.
+//!
+//! [`Clock::instant`]: crate::clock::Clock::instant
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -126,12 +130,13 @@ impl Throttle {
             .map(|(config, _)| *config)
     }
 
-    /// Takes a token from the bucket of `client` (its `Authorization` value) or, throttling
-    /// per application, of the application `application` names (asked only then), or says how
-    /// long until the bucket is full again.
+    /// Takes a token at time `now` from the bucket of `client` (its `Authorization` value)
+    /// or, throttling per application, of the application `application` names (asked only
+    /// then), or says how long until the bucket is full again.
     pub(crate) fn admit(
         &self,
         client: &str,
+        now: Instant,
         application: impl FnOnce() -> Option<String>,
     ) -> Result<(), Duration> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -144,12 +149,11 @@ impl Throttle {
                 application().map_or_else(|| client.to_owned(), |app| format!("app:{app}"))
             }
         };
-        let now = Instant::now();
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: config.burst,
             updated: now,
         });
-        let refilled = now.duration_since(bucket.updated).as_secs_f64() * config.rate;
+        let refilled = now.saturating_duration_since(bucket.updated).as_secs_f64() * config.rate;
         bucket.tokens = (bucket.tokens + refilled).min(config.burst);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
@@ -174,11 +178,13 @@ pub(crate) fn format_retry_after(wait: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
 
     #[tokio::test(start_paused = true)]
     async fn buckets_allow_bursts_then_refill_at_the_rate_per_client() {
         let throttle = Throttle::default();
-        let admit = |client: &str| throttle.admit(client, || None);
+        let clock = Clock::default();
+        let admit = |client: &str| throttle.admit(client, clock.instant(), || None);
         assert_eq!(admit("a"), Ok(()));
         throttle.set(Some(ThrottleConfig::new(4.0, 2)));
         assert_eq!(admit("a"), Ok(()));
@@ -191,6 +197,11 @@ mod tests {
         assert_eq!(admit("a"), Ok(()));
         assert_eq!(admit("a"), Err(Duration::from_millis(500)));
         tokio::time::advance(Duration::from_millis(500)).await;
+        assert_eq!(admit("a"), Ok(()));
+        assert_eq!(admit("a"), Ok(()));
+        // Moving the emulator's clock refills as that much time would.
+        assert_eq!(admit("a"), Err(Duration::from_millis(500)));
+        clock.advance(Duration::from_millis(500));
         assert_eq!(admit("a"), Ok(()));
         assert_eq!(admit("a"), Ok(()));
         throttle.set(None);
@@ -207,7 +218,7 @@ mod tests {
         };
         let asked = std::cell::Cell::new(0);
         let admit = |client: &str| {
-            throttle.admit(client, || {
+            throttle.admit(client, Instant::now(), || {
                 asked.set(asked.get() + 1);
                 application(client)
             })

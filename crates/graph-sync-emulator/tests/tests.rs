@@ -9,6 +9,7 @@
 )]
 
 mod control;
+mod directory;
 mod round_trip;
 mod strict;
 mod sync;
@@ -996,3 +997,5 @@ async fn the_router_can_be_embedded_in_another_server() {
     server.abort();
 }
 mod identity;
+mod state;
+mod tenant;

@@ -7,7 +7,18 @@
 //! unknown member verbatim and sends it back unchanged. The flags enums (sets of members,
 //! written `"A, B"`) live in [`crate::flags`] and use these enums as their members.
 
-/// Generates an open enum: the listed members plus `Other(String)`, with `as_str`, `ALL`,
+/// A member's name on the wire: the variant's own name, or the literal given after `=` (for
+/// enums whose members Graph writes in camelCase, such as the provisioning logs').
+macro_rules! wire_name {
+    ($variant:ident) => {
+        stringify!($variant)
+    };
+    ($variant:ident, $wire:literal) => {
+        $wire
+    };
+}
+
+/// Generates an open enum: the listed members (`Variant` or `Variant = "wireName"`) plus `Other(String)`, with `as_str`, `ALL`,
 /// `From<&str>`/`From<String>` (known names map to their variant), `FromStr` (infallible),
 /// `Display`, serde as the bare member name, and `Default` (the first member, which is the
 /// CSDL member numbered 0 or the lowest).
@@ -15,7 +26,7 @@ macro_rules! open_enum {
     (
         $(#[$meta:meta])*
         $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident,)+
+            $($(#[$vmeta:meta])* $variant:ident $(= $wire:literal)?,)+
         }
     ) => {
         $(#[$meta])*
@@ -35,7 +46,7 @@ macro_rules! open_enum {
             #[must_use]
             pub fn as_str(&self) -> &str {
                 match self {
-                    $(Self::$variant => stringify!($variant),)+
+                    $(Self::$variant => wire_name!($variant $(, $wire)?),)+
                     Self::Other(other) => other.as_str(),
                 }
             }
@@ -50,7 +61,7 @@ macro_rules! open_enum {
             #[must_use]
             pub fn known(name: &str) -> Option<Self> {
                 match name {
-                    $(stringify!($variant) => Some(Self::$variant),)+
+                    $(wire_name!($variant $(, $wire)?) => Some(Self::$variant),)+
                     _ => None,
                 }
             }
@@ -442,6 +453,95 @@ open_enum! {
     }
 }
 
+// The provisioning logs (`/auditLogs/provisioning`): these enums are written in camelCase and
+// end with Graph's `unknownFutureValue` sentinel; a member added after it still reads as
+// `Other` and goes back unchanged.
+
+open_enum! {
+    /// `provisioningAction`: what the provisioning service did to the object.
+    ProvisioningAction {
+        /// The documented member `other`: anything else (e.g. an object skipped before an
+        /// action was chosen). Named `OtherAction` because `Other` keeps unknown members.
+        OtherAction = "other",
+        /// Created in the target.
+        Create = "create",
+        /// Deleted in the target.
+        Delete = "delete",
+        /// Disabled (soft-deleted) in the target.
+        Disable = "disable",
+        /// Updated in the target.
+        Update = "update",
+        /// Marked for deletion; deleted later.
+        StagedDelete = "stagedDelete",
+        /// Graph's evolvable-enum sentinel.
+        UnknownFutureValue = "unknownFutureValue",
+    }
+}
+
+open_enum! {
+    /// `provisioningResult`: how an event or one of its steps ended.
+    ProvisioningResult {
+        /// Done.
+        Success = "success",
+        /// Not done: see the error information.
+        Failure = "failure",
+        /// Not done on purpose (e.g. out of scope).
+        Skipped = "skipped",
+        /// Done, with a warning.
+        Warning = "warning",
+        /// Graph's evolvable-enum sentinel.
+        UnknownFutureValue = "unknownFutureValue",
+    }
+}
+
+open_enum! {
+    /// `provisioningStepType`: the phase a provisioning step belongs to.
+    ProvisioningStepType {
+        /// The object was read from the source.
+        Import = "import",
+        /// Scoping filters and assignment were evaluated.
+        Scoping = "scoping",
+        /// The object was looked up in the target (matching attributes).
+        Matching = "matching",
+        /// The action was decided.
+        Processing = "processing",
+        /// References (manager, members) were resolved.
+        ReferenceResolution = "referenceResolution",
+        /// The change was written to the target.
+        Export = "export",
+        /// Graph's evolvable-enum sentinel.
+        UnknownFutureValue = "unknownFutureValue",
+    }
+}
+
+open_enum! {
+    /// `initiatorType`: who started a provisioning event.
+    InitiatorType {
+        /// A user (e.g. provision on demand).
+        User = "user",
+        /// An application.
+        Application = "application",
+        /// The provisioning service itself (a scheduled cycle).
+        System = "system",
+        /// Graph's evolvable-enum sentinel.
+        UnknownFutureValue = "unknownFutureValue",
+    }
+}
+
+open_enum! {
+    /// `provisioningStatusErrorCategory`: whose fault an error is.
+    ProvisioningStatusErrorCategory {
+        /// A failure of the provisioning service.
+        Failure = "failure",
+        /// A failure outside the service (the target answered an error, bad data).
+        NonServiceFailure = "nonServiceFailure",
+        /// Not an error.
+        Success = "success",
+        /// Graph's evolvable-enum sentinel.
+        UnknownFutureValue = "unknownFutureValue",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +598,35 @@ mod tests {
         assert_eq!(RestartScopeFlag::ALL.len(), 7);
         assert_eq!(ObjectFlowType::ALL.len(), 4);
         assert_eq!(Discoverability::ALL.len(), 6);
+        assert_eq!(ProvisioningAction::ALL.len(), 7);
+        assert_eq!(ProvisioningResult::ALL.len(), 5);
+        assert_eq!(ProvisioningStepType::ALL.len(), 7);
+        assert_eq!(InitiatorType::ALL.len(), 4);
+        assert_eq!(ProvisioningStatusErrorCategory::ALL.len(), 4);
+    }
+
+    #[test]
+    fn provisioning_log_members_are_camel_case_and_unknown_ones_pass_through() {
+        assert_eq!(ProvisioningAction::StagedDelete.as_str(), "stagedDelete");
+        assert_eq!(
+            ProvisioningAction::from("stagedDelete"),
+            ProvisioningAction::StagedDelete
+        );
+        assert_eq!(
+            ProvisioningStepType::from("referenceResolution"),
+            ProvisioningStepType::ReferenceResolution
+        );
+        // The documentation's first example writes "Import": kept as written.
+        let import: ProvisioningStepType = serde_json::from_str("\"Import\"").unwrap();
+        assert_eq!(import, ProvisioningStepType::Other("Import".into()));
+        assert_eq!(serde_json::to_string(&import).unwrap(), "\"Import\"");
+        let later: ProvisioningResult = serde_json::from_str("\"partialSuccess\"").unwrap();
+        assert!(!later.is_known());
+        assert_eq!(serde_json::to_string(&later).unwrap(), "\"partialSuccess\"");
+        assert_eq!(
+            ProvisioningStatusErrorCategory::from("nonServiceFailure"),
+            ProvisioningStatusErrorCategory::NonServiceFailure
+        );
     }
 
     #[test]

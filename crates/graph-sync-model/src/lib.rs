@@ -22,6 +22,8 @@
 //! * [job], [template], [schema], [provisioning]: every resource and complex type of the
 //!   synchronization API, with every property of the v1.0 metadata; [`ODataCollection`] for
 //!   lists and their `@odata.nextLink`.
+//! * [audit]: the provisioning logs (`GET /auditLogs/provisioning`):
+//!   [`ProvisioningObjectSummary`] and its complex types, every v1.0 property.
 //! * [schema_as_code]: a schema's exact text, the difference between two schemas, and a
 //!   portable form to copy one job's configuration to another.
 //! * [enums] and [flags]: every enumeration, open ([`SynchronizationStatusCode::Other`] keeps
@@ -45,6 +47,12 @@
 //! value broke, never the value. Graph adds enum members without a version bump, so every
 //! enum here is open: an unknown member is kept verbatim and sent back unchanged.
 
+// Numbers from the network, files, arguments and the environment must never panic: every
+// integer, `Duration` and `Instant` computation is checked, saturating or clamped (tests,
+// whose numbers are their own, are exempt).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
+pub mod audit;
 mod collection;
 pub mod enums;
 pub mod error;
@@ -72,12 +80,17 @@ pub use secrets::{
 };
 pub use synchronization::Synchronization;
 
+pub use audit::{
+    ActionStatistics, CycleSummary, DetailsInfo, Initiator, PROVISIONING_OBJECT_SUMMARY_PROPERTIES,
+    ProvisioningErrorInfo, ProvisioningObjectSummary, ProvisioningServicePrincipal,
+};
 pub use collection::ODataCollection;
 pub use enums::{
     AttributeDefinitionMetadata, AttributeFlowBehavior, AttributeFlowType,
     AttributeMappingSourceType, AttributeType, Discoverability, EntryExportStatus,
-    EntrySyncOperation, EscrowBehavior, Mutability, ObjectDefinitionMetadata, ObjectFlowType,
-    ObjectMappingMetadata, QuarantineReason, RestartScopeFlag,
+    EntrySyncOperation, EscrowBehavior, InitiatorType, Mutability, ObjectDefinitionMetadata,
+    ObjectFlowType, ObjectMappingMetadata, ProvisioningAction, ProvisioningResult,
+    ProvisioningStatusErrorCategory, ProvisioningStepType, QuarantineReason, RestartScopeFlag,
     ScopeOperatorMultiValuedComparisonType, ScopeOperatorType, SynchronizationMetadata,
     SynchronizationScheduleState, SynchronizationStatusCode, SynchronizationTaskExecutionResult,
 };

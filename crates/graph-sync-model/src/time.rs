@@ -174,7 +174,7 @@ fn components(text: &str) -> Result<Vec<(&str, char)>, &'static str> {
                 return Err("a designator has no number");
             }
             out.push((&text[start..i], c));
-            start = i + c.len_utf8();
+            start = i.saturating_add(c.len_utf8());
         }
     }
     if start != text.len() {

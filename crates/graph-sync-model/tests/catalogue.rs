@@ -11,9 +11,9 @@ use graph_sync_model::{
     AcquireAccessTokenRequest, ApplicationServicePrincipal, AttributeMappingFunctionSchema,
     AttributeMappingSource, BulkRequest, DirectoryDefinition, FilterOperatorSchema,
     InstantiateRequest, ODataCollection, ObjectDefinition, ObjectMapping, ParseExpressionRequest,
-    ParseExpressionResponse, ProvisionOnDemandRequest, ProvisionOnDemandResult, RestartRequest,
-    Secrets, ServicePrincipal, Synchronization, SynchronizationJob, SynchronizationSchema,
-    SynchronizationTemplate, ValidateCredentialsRequest,
+    ParseExpressionResponse, ProvisionOnDemandRequest, ProvisionOnDemandResult,
+    ProvisioningObjectSummary, RestartRequest, Secrets, ServicePrincipal, Synchronization,
+    SynchronizationJob, SynchronizationSchema, SynchronizationTemplate, ValidateCredentialsRequest,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -141,6 +141,18 @@ const FIXTURES: &[(&str, Check)] = &[
     (
         "parse-expression-response.json",
         round_trips::<ParseExpressionResponse>,
+    ),
+    (
+        "provisioning-event-every-property.json",
+        round_trips::<ProvisioningObjectSummary>,
+    ),
+    (
+        "provisioning-list-error-response.json",
+        round_trips::<ODataCollection<ProvisioningObjectSummary>>,
+    ),
+    (
+        "provisioning-list-response.json",
+        round_trips::<ODataCollection<ProvisioningObjectSummary>>,
     ),
     (
         "provision-on-demand-ad-request.json",

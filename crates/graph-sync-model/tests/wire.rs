@@ -612,3 +612,66 @@ fn template_metadata_is_looked_up_by_key() {
         None
     );
 }
+
+#[test]
+fn provisioning_log_bodies_read_as_typed_events() {
+    use graph_sync_model::audit::ProvisioningObjectSummary;
+    use graph_sync_model::{
+        InitiatorType, ProvisioningAction, ProvisioningResult, ProvisioningStatusErrorCategory,
+        ProvisioningStepType,
+    };
+
+    let (name, text) = fixture!("provisioning-list-error-response.json");
+    let page: ODataCollection<ProvisioningObjectSummary> = round_trip(name, text);
+    let event = &page.value[0];
+    assert_eq!(
+        event.provisioning_action.get(),
+        Some(&ProvisioningAction::Create)
+    );
+    assert_eq!(event.status(), Some(&ProvisioningResult::Failure));
+    let error = event.error().unwrap();
+    assert_eq!(error.error_code.as_deref(), Some("ContosoEntryConflict"));
+    assert_eq!(
+        error.error_category.get(),
+        Some(&ProvisioningStatusErrorCategory::NonServiceFailure)
+    );
+    assert!(error.additional_details.is_null());
+    let failed = event.failed_step().unwrap();
+    assert_eq!(
+        failed.provisioning_step_type.get(),
+        Some(&ProvisioningStepType::Export)
+    );
+    assert_eq!(
+        event.initiated_by.get().unwrap().initiator_type.get(),
+        Some(&InitiatorType::System)
+    );
+    assert_eq!(
+        event
+            .activity_date_time
+            .get()
+            .unwrap()
+            .value()
+            .unwrap()
+            .unix_timestamp(),
+        1_561_409_588
+    );
+
+    let (name, text) = fixture!("provisioning-list-response.json");
+    let page: ODataCollection<ProvisioningObjectSummary> = round_trip(name, text);
+    let event = &page.value[0];
+    // The page writes "Import" and `initiatingType`: both kept as written.
+    assert_eq!(
+        event.steps()[0].provisioning_step_type.get(),
+        Some(&ProvisioningStepType::Other("Import".into()))
+    );
+    assert!(event.initiated_by.get().unwrap().initiator_type.is_absent());
+    assert!(
+        event
+            .initiated_by
+            .get()
+            .unwrap()
+            .extra
+            .contains_key("initiatingType")
+    );
+    assert_eq!(event.duration_in_milliseconds.get(), Some(&3236));
+}

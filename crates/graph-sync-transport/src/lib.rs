@@ -28,6 +28,11 @@
 //! | `native-tls` | no | TLS through the platform library (OpenSSL on Linux) |
 //! | `mock` | no | `MockTransport` (mockall) and [`RecordingTransport`] for tests |
 //!
+
+// Numbers from the network, files, arguments and the environment must never panic: every
+// integer, `Duration` and `Instant` computation is checked, saturating or clamped (tests,
+// whose numbers are their own, are exempt).
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 // The feature table links to items that exist only with their feature; without it, link to
 // docs.rs so that `cargo doc` with any feature set has no broken links.
 #![cfg_attr(

@@ -251,7 +251,7 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes,
     let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY);
     let mut body = BytesMut::with_capacity(initial);
     while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
-        if chunk.len() > cap - body.len() {
+        if chunk.len() > cap.saturating_sub(body.len()) {
             return Err(body_too_large(cap));
         }
         body.extend_from_slice(&chunk);

@@ -305,6 +305,11 @@ fn parse_answer(stdout: &[u8], now: u64) -> Result<(SecretString, Duration), Aut
 
 /// `2026-11-29 13:05:00.000000` read as if it were UTC: Unix seconds, or `None` when it is not
 /// such a date (or lies before 1970).
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "every field is range-checked first (year 1970..=9999, month, day, time), so no \
+              step can overflow or underflow; the one subtraction that could is checked"
+)]
 fn naive_unix_seconds(text: &str) -> Option<u64> {
     let text = text.trim();
     let (date, time) = text.split_once([' ', 'T'])?;

@@ -97,7 +97,10 @@ impl ClientCertificate {
     /// As [`ClientCertificate::from_pem`].
     pub fn from_pem_parts(certificate_pem: &[u8], key_pem: &[u8]) -> Result<Self, AuthError> {
         let mut joined = Zeroizing::new(Vec::with_capacity(
-            certificate_pem.len() + key_pem.len() + 1,
+            certificate_pem
+                .len()
+                .saturating_add(key_pem.len())
+                .saturating_add(1),
         ));
         joined.extend_from_slice(certificate_pem);
         joined.push(b'\n');
@@ -182,7 +185,7 @@ impl ClientCertificate {
             "jti": crate::random::guid(),
             "iat": now,
             "nbf": now,
-            "exp": now + ASSERTION_LIFETIME_SECONDS,
+            "exp": now.saturating_add(ASSERTION_LIFETIME_SECONDS),
         });
         let signing_input = format!(
             "{}.{}",
@@ -233,11 +236,13 @@ fn pem_blocks(text: &str) -> Vec<&str> {
         let Some(end_marker) = from_start.find("-----END ") else {
             break;
         };
-        let after_end = &from_start[end_marker + "-----END ".len()..];
+        // Offsets into `from_start` found by `find`: each sum stays within its length.
+        let end_text = end_marker.saturating_add("-----END ".len());
+        let after_end = &from_start[end_text..];
         let Some(close) = after_end.find("-----") else {
             break;
         };
-        let length = end_marker + "-----END ".len() + close + "-----".len();
+        let length = end_text.saturating_add(close).saturating_add("-----".len());
         blocks.push(&from_start[..length]);
         rest = &from_start[length..];
     }

@@ -108,7 +108,7 @@ impl AuthError {
             failures.len()
         );
         for (index, failure) in failures.iter().enumerate() {
-            message.push_str(&format!("; {}: {failure}", index + 1));
+            message.push_str(&format!("; {}: {failure}", index.saturating_add(1)));
         }
         Self {
             failures,

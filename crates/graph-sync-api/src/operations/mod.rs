@@ -7,6 +7,7 @@
 mod applications;
 mod jobs;
 mod paging;
+mod provisioning_logs;
 mod schema;
 mod service_principal;
 mod service_principals;
@@ -31,6 +32,7 @@ use crate::pipeline::Call;
 pub use applications::{ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi};
 pub use jobs::{BulkUploadAccepted, JobApi, JobsApi};
 pub use paging::{ItemStream, MAX_COLLECTED_ITEMS};
+pub use provisioning_logs::{LogFilter, LogOrder, LogQuery, ProvisioningLogsApi, TextMatch};
 pub use schema::{DirectoryApi, SchemaApi};
 pub use service_principal::ServicePrincipalApi;
 pub use service_principals::{MAX_CANDIDATES, ServicePrincipalsApi};
@@ -72,7 +74,7 @@ impl Resource {
 
     /// The resource `below` this one.
     pub(crate) fn child(&self, below: &[&str]) -> Self {
-        let mut path = String::with_capacity(self.path.len() + 48);
+        let mut path = String::with_capacity(self.path.len().saturating_add(48));
         path.push_str(&self.path);
         push_segments(&mut path, below);
         Self {

@@ -95,7 +95,7 @@ where
                 };
                 let page: ODataCollection<T> =
                     fetch(&walk.client, url, walk.what, walk.eventual).await?;
-                walk.pages += 1;
+                walk.pages = walk.pages.saturating_add(1);
                 walk.buffer.extend(page.value);
                 if let Property::Value(link) = page.next_link {
                     walk.next = Some(next_url(&walk.client, &link, &mut walk.seen, walk.pages)?);
@@ -117,10 +117,10 @@ where
     let mut items = Vec::new();
     let mut seen = Seen::default();
     let mut next = Some(first);
-    let mut pages = 0;
+    let mut pages: usize = 0;
     while let Some(url) = next.take() {
         let page: ODataCollection<T> = fetch(client, url, what, false).await?;
-        pages += 1;
+        pages = pages.saturating_add(1);
         if page.value.len() > MAX_COLLECTED_ITEMS.saturating_sub(items.len()) {
             return Err(Error::Decode(DecodeError::invalid(
                 what,

@@ -25,9 +25,9 @@ pub(crate) async fn send_authorized(
     build: impl Fn(&SecretString) -> Result<Request<Bytes>, Error>,
 ) -> Result<Response, Error> {
     let mut token = tokens.get(scope).await.map_err(Error::Auth)?;
-    let mut round = 0;
+    let mut round: u32 = 0;
     loop {
-        round += 1;
+        round = round.saturating_add(1);
         let request = build(&token.token)?;
         tracing::debug!(attempt, "sending");
         let response = transport.send(request).await.map_err(|error| {
@@ -95,7 +95,8 @@ fn auth_params(text: &str) -> Vec<(String, String)> {
         rest = rest.trim_start_matches([',', ' ', '\t']);
         let Some(eq) = rest.find('=') else { break };
         let key = rest[..eq].trim().to_owned();
-        rest = rest[eq + 1..].trim_start();
+        // `=` is one byte: the value starts right after it.
+        rest = rest[eq.saturating_add(1)..].trim_start();
         let value;
         if let Some(quoted) = rest.strip_prefix('"') {
             let mut out = String::new();
@@ -109,7 +110,7 @@ fn auth_params(text: &str) -> Vec<(String, String)> {
                         }
                     }
                     '"' => {
-                        end = Some(i + 1);
+                        end = Some(i.saturating_add(1));
                         break;
                     }
                     c => out.push(c),

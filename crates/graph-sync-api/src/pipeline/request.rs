@@ -88,7 +88,9 @@ impl<'a> Call<'a> {
         // Built in a buffer that is zeroized when the header is dropped, and handed to the
         // header without a copy.
         let secret = token.expose_secret();
-        let mut value = Zeroizing::new(Vec::with_capacity(BEARER.len() + secret.len()));
+        let mut value = Zeroizing::new(Vec::with_capacity(
+            BEARER.len().saturating_add(secret.len()),
+        ));
         value.extend_from_slice(BEARER);
         value.extend_from_slice(secret.as_bytes());
         let mut authorization =
@@ -113,7 +115,7 @@ impl<'a> Call<'a> {
             builder = builder.header(CONSISTENCY_LEVEL, HeaderValue::from_static("eventual"));
         }
         if attempt > 1 {
-            builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+            builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt.saturating_sub(1)));
         }
         builder
             .body(self.body.clone().unwrap_or_default())

@@ -58,10 +58,13 @@ impl Cached {
         let now = Instant::now();
         let refresh_at = token.expires_at.map(|expires_at| {
             let lifetime = expires_at.saturating_duration_since(now);
+            // Both stay between now and the expiry, so neither can overflow; checked anyway
+            // because the expiry comes from the token endpoint.
             if lifetime < SHORT_LIVED {
-                now + lifetime / 2
+                now.checked_add(lifetime.checked_div(2).unwrap_or_default())
+                    .unwrap_or(expires_at)
             } else {
-                expires_at - REFRESH_AHEAD
+                expires_at.checked_sub(REFRESH_AHEAD).unwrap_or(now)
             }
         });
         Self { token, refresh_at }

@@ -89,13 +89,13 @@ where
     Fut: Future<Output = Result<T, Error>>,
 {
     let start = Instant::now();
-    let mut in_a_row = 0;
-    let mut reads = 0;
+    let mut in_a_row: u32 = 0;
+    let mut reads: u32 = 0;
     loop {
-        reads += 1;
+        reads = reads.saturating_add(1);
         let last_error = match read().await {
             Ok(value) => {
-                in_a_row += 1;
+                in_a_row = in_a_row.saturating_add(1);
                 if in_a_row >= visibility.consecutive {
                     return Ok(value);
                 }
@@ -108,7 +108,7 @@ where
             Err(error) => return Err(error),
         };
         tracing::debug!(reads, in_a_row, "waiting for the resource to be visible");
-        if start.elapsed() + visibility.interval > visibility.timeout {
+        if start.elapsed().saturating_add(visibility.interval) > visibility.timeout {
             return Err(Error::Retry(Box::new(RetryError::new(
                 GaveUp::NotVisible,
                 reads,

@@ -8,9 +8,11 @@
 
 mod bulk;
 mod credentials;
+mod expression;
 mod global;
 mod guard;
 mod jobs;
+mod logs;
 mod provision;
 mod schema;
 mod secrets;
@@ -19,14 +21,18 @@ mod templates;
 mod tools;
 mod values;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub(crate) use bulk::{BulkCommand, BulkSecretsArgs};
 pub(crate) use credentials::{CredentialsCommand, ValidateArgs};
+pub(crate) use expression::{ExpressionCommand, ExpressionTestArgs, JobArgs};
 pub(crate) use global::{AuthMode, CloudName, GlobalOptions};
 pub(crate) use guard::{clap_message, refuse_secret_arguments};
 pub(crate) use jobs::{
     CreateJobArgs, JobsCommand, JobsCreateArgs, RestartArgs, StatusArgs, UntilState,
+};
+pub(crate) use logs::{
+    ActionArg, LogsArgs, LogsCommand, LogsFilterArgs, LogsListArgs, StatusArg, When,
 };
 pub(crate) use provision::{ProvisionArgs, ProvisionOnDemandArgs};
 pub(crate) use schema::{
@@ -40,7 +46,9 @@ pub(crate) use values::{MAX_DURATION, SpArg, parse_duration, parse_sp, parse_sp_
 
 use crate::cli::bulk::BULK_EXAMPLES;
 use crate::cli::credentials::CREDENTIALS_EXAMPLES;
+use crate::cli::expression::EXPRESSION_EXAMPLES;
 use crate::cli::jobs::JOBS_EXAMPLES;
+use crate::cli::logs::LOGS_EXAMPLES;
 use crate::cli::provision::{PROVISION_EXAMPLES, PROVISION_ON_DEMAND_EXAMPLES};
 use crate::cli::schema::SCHEMA_EXAMPLES;
 use crate::cli::secrets::SECRETS_EXAMPLES;
@@ -125,6 +133,9 @@ pub(crate) enum Command {
     /// Read, compare, replace, export and import a job's synchronization schema.
     #[command(subcommand, after_help = SCHEMA_EXAMPLES)]
     Schema(SchemaCommand),
+    /// Test attribute-mapping expressions on a test object; list the mapping functions.
+    #[command(subcommand, after_help = EXPRESSION_EXAMPLES)]
+    Expression(ExpressionCommand),
     /// The whole workflow from a manifest: job, credentials, secrets, start, Active.
     #[command(after_help = PROVISION_EXAMPLES)]
     Provision(ProvisionArgs),
@@ -134,9 +145,38 @@ pub(crate) enum Command {
     /// Provision given users or groups now, outside the schedule.
     #[command(after_help = PROVISION_ON_DEMAND_EXAMPLES)]
     ProvisionOnDemand(ProvisionOnDemandArgs),
+    /// The provisioning logs: list, follow, show one event step by step, summarize cycles.
+    #[command(after_help = LOGS_EXAMPLES)]
+    Logs(Box<LogsArgs>),
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+}
+
+/// Parses the command line, with the matches (to tell where each value came from). An
+/// option's environment variable that is set but empty
+/// (`GRAPH_SYNC_CA_FILE=`) counts as unset, as shells and CI systems write "no value"; an
+/// empty value on the command line is still refused by the option's own parser.
+///
+/// # Errors
+///
+/// clap's error (including `--help` and `--version`, which are not failures).
+pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<(Cli, clap::ArgMatches), clap::Error> {
+    let mut command = Cli::command();
+    let empty: Vec<clap::Id> = command
+        .get_arguments()
+        .filter(|arg| {
+            arg.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|value| value.is_empty())
+        })
+        .map(|arg| arg.get_id().clone())
+        .collect();
+    for id in empty {
+        command = command.mut_arg(id, |arg| arg.env(None));
+    }
+    let matches = command.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches).map(|cli| (cli, matches))
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub(super) const EMULATOR_EXAMPLES: &str = "\
 Examples:
   graph-sync emulator --port 8080
   graph-sync emulator --sp \"HR app\" --sp \"Payroll app\"
+  graph-sync emulator --tenant-file tenant.toml --tls
+  graph-sync emulator --state emulator-state.json
 
   # Rehearse a bad day: 50 requests/s per client (bursts of 10), 5% faults
   graph-sync emulator --throttle 50/10 --faults 0.05 --seed 7
@@ -43,9 +45,21 @@ pub(crate) struct EmulatorArgs {
     /// Listen on 127.0.0.1:PORT (0: an ephemeral port).
     #[arg(long, default_value_t = 0)]
     pub(crate) port: u16,
-    /// Register a service principal with this display name (repeatable).
-    #[arg(long = "sp", value_name = "NAME", default_value = "Demo SCIM app")]
+    /// Register a service principal with this display name (repeatable) [default: one named
+    /// "Demo SCIM app" unless --tenant-file declares service principals].
+    #[arg(long = "sp", value_name = "NAME")]
     pub(crate) service_principals: Vec<String>,
+    /// Load a tenant from this TOML file: app registrations (secrets, certificates, federated
+    /// tokens, granted roles), managed identities, application templates, service principals
+    /// with target systems and jobs, and the flags below in its "emulator" table (a flag
+    /// given here wins). See docs/emulator.md.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tenant_file: Option<std::path::PathBuf>,
+    /// Keep service principals, secrets, jobs, app registrations and tokens in this file
+    /// across restarts (written atomically after each change). An existing file is loaded,
+    /// and --sp and the tenant file's declarations are then not applied again.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<std::path::PathBuf>,
     /// Accept what Graph would refuse: no checks of request bodies or query options
     /// (default: strict, as Graph).
     #[arg(long)]

@@ -370,14 +370,22 @@ async fn status(
         let job = read().await?;
         let line = match context.format() {
             OutputFormat::Table => status_line(&job),
-            OutputFormat::Json => {
+            OutputFormat::Json | OutputFormat::Ndjson => {
                 serde_json::to_string(&status_json(&args.target, &job)).unwrap_or_default()
             }
             OutputFormat::Tsv => output::tsv(&status_json(&args.target, &job)),
         };
         if in_place {
-            // Carriage return and "erase line": the status is redrawn where it was.
-            output::write_stdout(&format!("\r\x1b[2K{line}"));
+            // Carriage return and "erase line": the status is redrawn where it was. It is cut
+            // to the terminal's width (read again each time: it may be resized), because a
+            // wrapped line would leave its first rows behind at every redraw.
+            let shown = match console::Term::stdout().size_checked() {
+                Some((_, columns)) => {
+                    console::truncate_str(&line, usize::from(columns).saturating_sub(1), "…")
+                }
+                None => std::borrow::Cow::Borrowed(line.as_str()),
+            };
+            output::write_stdout(&format!("\r\x1b[2K{shown}"));
         } else if last.as_deref() != Some(line.as_str()) {
             output::write_stdout(&format!("{line}\n"));
         }

@@ -7,7 +7,9 @@ pub(crate) mod completions;
 pub(crate) mod credentials;
 pub(crate) mod demo;
 pub(crate) mod emulator;
+pub(crate) mod expression;
 pub(crate) mod jobs;
+pub(crate) mod logs;
 pub(crate) mod provision;
 pub(crate) mod provision_on_demand;
 pub(crate) mod reports;
@@ -243,9 +245,11 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Jobs(command) => jobs::run(&context, command).await,
         Command::Templates(command) => templates::run(&context, command).await,
         Command::Schema(command) => schema::run(&context, command).await,
+        Command::Expression(command) => expression::run(&context, command).await,
         Command::Bulk(command) => bulk::run(&context, command).await,
         Command::Provision(args) => provision::run(&context, &args).await,
         Command::ProvisionOnDemand(args) => provision_on_demand::run(&context, &args).await,
+        Command::Logs(args) => logs::run(&context, *args).await,
         Command::Completions(args) => {
             completions::run(&args);
             Ok(())

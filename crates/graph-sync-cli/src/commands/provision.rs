@@ -134,7 +134,7 @@ impl Steps {
         let line = format!("  {step:<22} {outcome}");
         match self.format {
             OutputFormat::Table => println!("{line}"),
-            OutputFormat::Json | OutputFormat::Tsv => eprintln!("{line}"),
+            OutputFormat::Json | OutputFormat::Ndjson | OutputFormat::Tsv => eprintln!("{line}"),
         }
         if changed && !outcome.starts_with("would ") {
             interrupt::record(format!("{step}: {outcome}"));
@@ -174,7 +174,7 @@ pub(crate) async fn run(context: &Context, args: &ProvisionArgs) -> Result<(), F
     );
     match context.format() {
         OutputFormat::Table => println!("{header}"),
-        OutputFormat::Json | OutputFormat::Tsv => eprintln!("{header}"),
+        OutputFormat::Json | OutputFormat::Ndjson | OutputFormat::Tsv => eprintln!("{header}"),
     }
 
     // 1. The job.

@@ -45,22 +45,39 @@ fn names_a_credential(name: &str) -> bool {
 #[derive(Debug)]
 pub(crate) struct Redactor {
     stored: Vec<SecretString>,
+    /// What a stored value is replaced with in free text: [`REDACTED`], or `*` when a stored
+    /// value is itself part of `[REDACTED]` (a value `REDA` would otherwise be shown in
+    /// every replacement).
+    mask: &'static str,
 }
 
 impl Redactor {
     /// A redactor that also hides `stored` values wherever they appear.
     pub(crate) fn new(stored: Vec<SecretString>) -> Self {
-        Self { stored }
+        let in_mask = stored.iter().any(|value| {
+            let value = value.expose_secret();
+            value.len() >= MIN_SCANNED && REDACTED.contains(value)
+        });
+        let mask = if in_mask { "*" } else { REDACTED };
+        Self { stored, mask }
     }
 
-    /// `text` with every stored value replaced.
+    /// `text` with every stored value replaced; if the replacements spell a stored value
+    /// again, nothing of the text is kept.
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for value in &self.stored {
             let value = value.expose_secret();
             if value.len() >= MIN_SCANNED && text.contains(value) {
-                text = text.replace(value, REDACTED);
+                text = text.replace(value, self.mask);
             }
+        }
+        let whole_again = self.stored.iter().any(|value| {
+            let value = value.expose_secret();
+            value.len() >= MIN_SCANNED && text.contains(value)
+        });
+        if whole_again {
+            return self.mask.to_owned();
         }
         text
     }
@@ -223,5 +240,16 @@ mod tests {
             "$filter=x eq '[REDACTED]'"
         );
         assert_eq!(percent_decoded("a%2"), "a%2");
+    }
+
+    #[test]
+    fn a_stored_value_that_is_part_of_the_mask_is_not_shown_by_it() {
+        let r = Redactor::new(vec![SecretString::from("CTED]".to_owned())]);
+        assert_eq!(r.scrub("a CTED] b"), "a * b");
+        let r = Redactor::new(vec![
+            SecretString::from("****".to_owned()),
+            SecretString::from("[RED".to_owned()),
+        ]);
+        assert_eq!(r.scrub("a **[RED** b"), "*");
     }
 }

@@ -35,7 +35,7 @@ pub struct Settings {
 
 /// The command-line flags of the control surface, as text (clap or a hand parser reads them;
 /// [`Settings::from_flags`] judges them).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Flags {
     /// `--throttle RATE[/BURST][,per-application]`.

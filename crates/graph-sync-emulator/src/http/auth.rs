@@ -5,7 +5,9 @@
 //!    `servicePrincipals(appId='…')`, `applications/{id}`); another `{key}` segment is Graph's
 //!    `400` "Resource not found for the segment …";
 //! 2. the bearer token is valid ([`check_bearer`]): `401` otherwise;
-//! 3. the id is well formed (`400`) and the object exists (`404`).
+//! 3. the token's `roles` hold a permission the operation needs (the route's [`Resource`] in
+//!    Microsoft's permission table): `403 Authorization_RequestDenied` otherwise;
+//! 4. the id is well formed (`400`) and the object exists (`404`).
 //!
 //! What it yields says what was authorized: `Authorized<()>` a caller, `Authorized<Principal>`
 //! a caller and the service principal the path addresses.
@@ -21,7 +23,8 @@ use graph_sync_model::{AppId, ServicePrincipalId, ServicePrincipalRef};
 
 use crate::directory::Directory;
 use crate::error::GraphError;
-use crate::identity::{Identity, check_bearer};
+use crate::identity::permissions::Resource;
+use crate::identity::{Caller, Identity, check_bearer};
 
 /// A request whose bearer token was accepted, and what it addresses.
 #[derive(Debug)]
@@ -117,8 +120,9 @@ impl Address {
     }
 }
 
-/// Checks the `Authorization: Bearer …` header against the issued tokens.
-pub(crate) fn authorize(identity: &Identity, headers: &HeaderMap) -> Result<(), GraphError> {
+/// Checks the `Authorization: Bearer …` header against the issued tokens, and says what the
+/// token may do.
+pub(crate) fn authorize(identity: &Identity, headers: &HeaderMap) -> Result<Caller, GraphError> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Err(GraphError::empty_token());
     };
@@ -137,6 +141,17 @@ pub(crate) fn authorize(identity: &Identity, headers: &HeaderMap) -> Result<(), 
     }
 }
 
+/// Checks the bearer token, then that it may call the route's operation.
+fn authorize_operation(identity: &Identity, parts: &Parts) -> Result<(), GraphError> {
+    let caller = authorize(identity, &parts.headers)?;
+    match parts.extensions.get::<Resource>() {
+        Some(resource) if !caller.may(parts.method.as_str(), resource) => {
+            Err(GraphError::request_denied())
+        }
+        _ => Ok(()),
+    }
+}
+
 impl<S> FromRequestParts<S> for Authorized<()>
 where
     S: Send + Sync,
@@ -145,7 +160,7 @@ where
     type Rejection = GraphError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, GraphError> {
-        authorize(&Arc::<Identity>::from_ref(state), &parts.headers)?;
+        authorize_operation(&Arc::<Identity>::from_ref(state), parts)?;
         Ok(Self(()))
     }
 }
@@ -160,7 +175,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, GraphError> {
         let address = Address::from_parts(parts).await?;
-        authorize(&Arc::<Identity>::from_ref(state), &parts.headers)?;
+        authorize_operation(&Arc::<Identity>::from_ref(state), parts)?;
         let principal = address.resolve(&Arc::<Directory>::from_ref(state))?;
         Ok(Self(principal))
     }
@@ -197,8 +212,8 @@ mod tests {
             headers.insert(AUTHORIZATION, HeaderValue::from_static(value));
             authorize(&identity, &headers).map_err(|e| e.message().to_owned())
         };
-        assert_eq!(check("Bearer good"), Ok(()));
-        assert_eq!(check("bearer  good "), Ok(()));
+        assert_eq!(check("Bearer good"), Ok(Caller::Unrestricted));
+        assert_eq!(check("bearer  good "), Ok(Caller::Unrestricted));
         let empty = Err("Access token is empty.".to_owned());
         assert_eq!(check("Bearer"), empty);
         assert_eq!(check("Bearer   "), empty);

@@ -19,7 +19,9 @@ use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier;
 use sha2::Sha256;
 
-use super::registry::{AppCredential, DEVELOPMENT_TENANT_ID, Grant, Identity};
+use super::registry::{
+    AppCredential, DEVELOPMENT_TENANT_ID, Grant, Identity, SYSTEM_ASSIGNED_CLIENT_ID,
+};
 use super::signing::signing_key;
 use crate::context::RequestContext;
 use crate::http::reply::Origin;
@@ -27,8 +29,6 @@ use crate::http::reply::Origin;
 /// How far in the future an assertion's `nbf` may be (clock skew).
 const NBF_SKEW: Duration = Duration::from_secs(300);
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/// The client id of the emulated host's system-assigned managed identity.
-const SYSTEM_ASSIGNED_CLIENT_ID: &str = "e1a7e1a7-0000-4000-8000-00000000005a";
 
 /// The tenant a discovery path names, as Entra writes it back: a tenant id as given, any other
 /// name (`common`, `organizations`, a domain) as the emulator's tenant id.
@@ -335,6 +335,7 @@ fn check_assertion(
         AppCredential::Certificate {
             key,
             thumbprint: registered,
+            ..
         } => {
             thumbprint.is_none_or(|t| t == registered)
                 && VerifyingKey::<Sha256>::new((**key).clone())

@@ -18,12 +18,20 @@
 //!   answer `401` to expired and unknown tokens, and, when told to, a continuous access
 //!   evaluation claims challenge to every token not requested with claims.
 //!
+//! * A token carries the application permissions granted to its client in its `roles` claim;
+//!   a protected endpoint refuses a token without one of the permissions its operation needs
+//!   (`permissions.rs`, Microsoft's permission table) with `403 Authorization_RequestDenied`.
+//!
 //! Secrets, assertions and tokens never reach a log, a response or `Debug`.
 
 mod endpoints;
+pub(crate) mod permissions;
 mod registry;
 mod signing;
 
 pub(crate) use self::endpoints::routes;
 pub use self::registry::InvalidCertificate;
-pub(crate) use self::registry::{DEVELOPMENT_TENANT_ID, Identity, check_bearer};
+pub(crate) use self::registry::{
+    Caller, DEVELOPMENT_TENANT_ID, Identity, IdentitySnapshot, SYSTEM_ASSIGNED_CLIENT_ID,
+    check_bearer, check_certificate,
+};

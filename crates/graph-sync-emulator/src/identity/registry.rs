@@ -50,6 +50,9 @@ pub(super) struct Data {
     pub(super) by_hand: HashMap<String, Option<String>>,
     /// The object id (`oid`) of each client's service principal, by lower-cased client id.
     pub(super) object_ids: HashMap<String, String>,
+    /// The application permissions (app roles) granted to each client, by lower-cased client
+    /// id; a client not here has [`DEFAULT_ROLES`].
+    pub(super) roles: HashMap<String, Vec<String>>,
     pub(super) lifetime: Duration,
     pub(super) require_claims: bool,
     pub(super) token_requests: usize,
@@ -60,17 +63,80 @@ pub(super) enum AppCredential {
     Certificate {
         key: Box<RsaPublicKey>,
         thumbprint: String,
+        /// The certificate (DER), for a state file.
+        der: Vec<u8>,
     },
     Federated(String),
 }
 
+impl AppCredential {
+    fn same_as(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Secret(a), Self::Secret(b)) | (Self::Federated(a), Self::Federated(b)) => a == b,
+            (Self::Certificate { thumbprint: a, .. }, Self::Certificate { thumbprint: b, .. }) => {
+                a == b
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A credential as a state file keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StoredCredential {
+    Secret(String),
+    /// Base64 of the DER certificate.
+    Certificate(String),
+    Federated(String),
+}
+
+/// What a state file keeps of the identity state: registrations, granted roles, object ids
+/// and the tokens issued (so that a client's cached token still works after a restart). Not
+/// the token lifetime, the claims challenge or the counters (settings of a run).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct IdentitySnapshot {
+    apps: HashMap<String, Vec<StoredCredential>>,
+    system_assigned: bool,
+    user_assigned: HashSet<String>,
+    app_service_header: String,
+    issued: HashMap<String, Issued>,
+    by_hand: HashMap<String, Option<String>>,
+    object_ids: HashMap<String, String>,
+    roles: HashMap<String, Vec<String>>,
+}
+
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Issued {
     expires_at: SystemTime,
     with_claims: bool,
     /// The `aud` claim: whom the token is for.
     audience: String,
-    /// The application it was issued to ([`application_key`]).
+    /// The application it was issued to ([`application_key`]); empty in a state file written
+    /// before it was kept.
+    #[serde(default)]
     application: String,
+    /// The `roles` claim: the application permissions it carries.
+    roles: Vec<String>,
+}
+
+/// What an accepted bearer token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// A token from [`Emulator::issue_token`](crate::Emulator::issue_token): everything.
+    Unrestricted,
+    /// A token from the token endpoints: the application permissions of its `roles` claim.
+    Roles(Vec<String>),
+}
+
+impl Caller {
+    /// Whether the caller may call `method` on `resource` (see [`permissions`](super::permissions)).
+    pub(crate) fn may(&self, method: &str, resource: &super::permissions::Resource) -> bool {
+        match self {
+            Self::Unrestricted => true,
+            Self::Roles(roles) => super::permissions::allows(roles, method, resource),
+        }
+    }
 }
 
 /// The key of an application in a tenant, as Graph's per-application throttling counts it:
@@ -95,11 +161,16 @@ pub(super) struct Grant<'a> {
 /// The tenant id used when the path names no tenant id (`common`, `organizations`, a domain).
 pub(crate) const DEVELOPMENT_TENANT_ID: &str = "e1a7e1a7-0000-4000-8000-000000000001";
 
-/// The roles an application registered through the Rust API is granted.
+/// The client id of the emulated host's system-assigned managed identity.
+pub(crate) const SYSTEM_ASSIGNED_CLIENT_ID: &str = "e1a7e1a7-0000-4000-8000-00000000005a";
+
+/// The roles an application or managed identity is granted unless told otherwise.
 pub(crate) const DEFAULT_ROLES: &[&str] = &[
     "Synchronization.ReadWrite.All",
     "Application.ReadWrite.OwnedBy",
     "SynchronizationData-User.Upload",
+    "AuditLog.Read.All",
+    "Directory.Read.All",
 ];
 
 /// The audiences Microsoft Graph accepts: its resource URIs in every cloud, its application id,
@@ -143,6 +214,7 @@ impl Identity {
                 issued: HashMap::new(),
                 by_hand: HashMap::new(),
                 object_ids: HashMap::new(),
+                roles: HashMap::new(),
                 lifetime: DEFAULT_LIFETIME,
                 require_claims: false,
                 token_requests: 0,
@@ -183,6 +255,18 @@ impl Data {
             .entry(grant.client_id.to_ascii_lowercase())
             .or_insert_with(|| uuid::Uuid::new_v4().to_string())
             .clone();
+        let roles = self
+            .roles
+            .get(&grant.client_id.to_ascii_lowercase())
+            .map_or_else(
+                || {
+                    DEFAULT_ROLES
+                        .iter()
+                        .map(|role| (*role).to_owned())
+                        .collect()
+                },
+                Clone::clone,
+            );
         let claims = serde_json::json!({
             "aud": grant.audience,
             "iss": format!("https://sts.windows.net/{tenant}/"),
@@ -197,7 +281,7 @@ impl Data {
             "azp": grant.client_id,
             "appidacr": "1",
             "idtyp": "app",
-            "roles": DEFAULT_ROLES,
+            "roles": roles,
             "uti": uuid::Uuid::new_v4().simple().to_string(),
             "ver": "1.0",
         });
@@ -211,6 +295,7 @@ impl Data {
                 with_claims: grant.with_claims,
                 audience: grant.audience.clone(),
                 application: application_key(&tenant, grant.client_id),
+                roles,
             },
         );
         (token, self.lifetime)
@@ -226,12 +311,14 @@ impl Identity {
         self.data.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Adds `credential` to the app `client_id`, unless it already has it (registering the
+    /// same credential again, e.g. after a state file was restored, changes nothing).
     fn app(&self, client_id: &str, credential: AppCredential) {
-        self.data()
-            .apps
-            .entry(client_id.to_ascii_lowercase())
-            .or_default()
-            .push(credential);
+        let mut data = self.data();
+        let credentials = data.apps.entry(client_id.to_ascii_lowercase()).or_default();
+        if !credentials.iter().any(|known| known.same_as(&credential)) {
+            credentials.push(credential);
+        }
     }
 
     pub(crate) fn register_secret(&self, client_id: &str, secret: &str) {
@@ -247,30 +334,93 @@ impl Identity {
         client_id: &str,
         certificate: &[u8],
     ) -> Result<(), InvalidCertificate> {
-        let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
-            x509_cert::Certificate::from_pem(certificate)
-        } else {
-            x509_cert::Certificate::from_der(certificate)
-        }
-        .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
-        let der = parsed
-            .to_der()
-            .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
-        let spki = parsed
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
-        let key = RsaPublicKey::from_public_key_der(&spki)
-            .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
-        let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+        let (key, thumbprint, der) = check_certificate(certificate)?;
         self.app(
             client_id,
             AppCredential::Certificate {
                 key: Box::new(key),
                 thumbprint,
+                der,
             },
         );
+        Ok(())
+    }
+
+    /// What a state file keeps of this identity state.
+    pub(crate) fn snapshot(&self) -> IdentitySnapshot {
+        let data = self.data();
+        let apps = data
+            .apps
+            .iter()
+            .map(|(client, credentials)| {
+                let stored = credentials
+                    .iter()
+                    .map(|credential| match credential {
+                        AppCredential::Secret(secret) => StoredCredential::Secret(secret.clone()),
+                        AppCredential::Certificate { der, .. } => {
+                            StoredCredential::Certificate(base64ct::Base64::encode_string(der))
+                        }
+                        AppCredential::Federated(token) => {
+                            StoredCredential::Federated(token.clone())
+                        }
+                    })
+                    .collect();
+                (client.clone(), stored)
+            })
+            .collect();
+        IdentitySnapshot {
+            apps,
+            system_assigned: data.system_assigned,
+            user_assigned: data.user_assigned.clone(),
+            app_service_header: data.app_service_header.clone(),
+            issued: data
+                .issued
+                .iter()
+                .map(|(token, issued)| (token.clone(), issued.clone()))
+                .collect(),
+            by_hand: data.by_hand.clone(),
+            object_ids: data.object_ids.clone(),
+            roles: data.roles.clone(),
+        }
+    }
+
+    /// Replaces the registrations, roles, object ids and tokens with a state file's.
+    ///
+    /// # Errors
+    ///
+    /// A stored certificate that cannot be read.
+    pub(crate) fn restore(&self, snapshot: IdentitySnapshot) -> Result<(), InvalidCertificate> {
+        let mut apps: HashMap<String, Vec<AppCredential>> = HashMap::new();
+        for (client, credentials) in snapshot.apps {
+            let mut restored = Vec::new();
+            for credential in credentials {
+                restored.push(match credential {
+                    StoredCredential::Secret(secret) => AppCredential::Secret(secret),
+                    StoredCredential::Federated(token) => AppCredential::Federated(token),
+                    StoredCredential::Certificate(text) => {
+                        let der = base64ct::Base64::decode_vec(&text).map_err(|_| {
+                            InvalidCertificate("a stored certificate is not base64".to_owned())
+                        })?;
+                        let (key, thumbprint, der) = check_certificate(&der)?;
+                        AppCredential::Certificate {
+                            key: Box::new(key),
+                            thumbprint,
+                            der,
+                        }
+                    }
+                });
+            }
+            apps.insert(client, restored);
+        }
+        let mut data = self.data();
+        data.apps = apps;
+        data.system_assigned = snapshot.system_assigned;
+        data.user_assigned = snapshot.user_assigned;
+        data.app_service_header = snapshot.app_service_header;
+        data.issued = snapshot.issued;
+        data.by_hand = snapshot.by_hand;
+        data.object_ids = snapshot.object_ids;
+        data.roles = snapshot.roles;
         Ok(())
     }
 
@@ -290,6 +440,14 @@ impl Identity {
 
     pub(crate) fn app_service_header(&self) -> String {
         self.data().app_service_header.clone()
+    }
+
+    /// Grants `client_id` exactly `roles` (application permissions) in the tokens issued to it
+    /// from now on.
+    pub(crate) fn grant_roles(&self, client_id: &str, roles: Vec<String>) {
+        self.data()
+            .roles
+            .insert(client_id.to_ascii_lowercase(), roles);
     }
 
     pub(crate) fn set_lifetime(&self, lifetime: Duration) {
@@ -333,16 +491,42 @@ impl Identity {
     }
 }
 
+/// Reads an X.509 certificate (PEM or DER) with an RSA key: its public key, its SHA-256
+/// thumbprint (`x5t#S256`, base64url) and its DER encoding.
+pub(crate) fn check_certificate(
+    certificate: &[u8],
+) -> Result<(RsaPublicKey, String, Vec<u8>), InvalidCertificate> {
+    let parsed = if certificate.trim_ascii_start().starts_with(b"-----BEGIN") {
+        x509_cert::Certificate::from_pem(certificate)
+    } else {
+        x509_cert::Certificate::from_der(certificate)
+    }
+    .map_err(|e| InvalidCertificate(format!("not an X.509 certificate ({e})")))?;
+    let der = parsed
+        .to_der()
+        .map_err(|e| InvalidCertificate(format!("cannot re-encode ({e})")))?;
+    let spki = parsed
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| InvalidCertificate(format!("cannot read the public key ({e})")))?;
+    let key = RsaPublicKey::from_public_key_der(&spki)
+        .map_err(|_| InvalidCertificate("the public key is not RSA".to_owned()))?;
+    let thumbprint = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+    Ok((key, thumbprint, der))
+}
+
 /// Checks a bearer token on a protected endpoint: one from [`Emulator::issue_token`]
 /// (valid until revoked) or one from the token endpoint (valid until it expires, and only if
-/// issued for Microsoft Graph), and the claims challenge when it is switched on.
+/// issued for Microsoft Graph), and the claims challenge when it is switched on. Says what the
+/// token may do.
 ///
 /// [`Emulator::issue_token`]: crate::Emulator::issue_token
-pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), GraphError> {
+pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<Caller, GraphError> {
     let now = identity.now();
     let data = identity.data();
-    let with_claims = if data.by_hand.contains_key(token) {
-        false
+    let (with_claims, caller) = if data.by_hand.contains_key(token) {
+        (false, Caller::Unrestricted)
     } else {
         let issued = data
             .issued
@@ -354,12 +538,12 @@ pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<(), Graph
         if !is_graph_audience(&issued.audience) {
             return Err(GraphError::invalid_audience());
         }
-        issued.with_claims
+        (issued.with_claims, Caller::Roles(issued.roles.clone()))
     };
     if data.require_claims && !with_claims {
         return Err(GraphError::insufficient_claims());
     }
-    Ok(())
+    Ok(caller)
 }
 
 #[cfg(test)]

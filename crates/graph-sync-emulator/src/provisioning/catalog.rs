@@ -184,19 +184,76 @@ pub(crate) struct Function {
     pub(crate) parameters: &'static [(&'static str, bool, bool)],
 }
 
-/// The functions the emulator parses and evaluates.
+/// The functions the emulator parses and evaluates: those of Microsoft's reference
+/// ("Reference for writing expressions for attribute mappings in Microsoft Entra ID") whose
+/// result does not depend on the clock, chance or the directory (no `Now`, `Guid`,
+/// `RandomString`, `SelectUniqueValue`, app role assignments or date arithmetic). Any other
+/// name is an unknown function, as it is for Graph. docs/emulator.md lists them.
 pub(crate) const FUNCTIONS: &[Function] = &[
     Function {
         name: "Append",
         parameters: &[("source", true, false), ("suffix", true, false)],
     },
     Function {
+        name: "CBool",
+        parameters: &[("Expression", true, false)],
+    },
+    Function {
         name: "Coalesce",
         parameters: &[("source", true, true)],
     },
     Function {
+        name: "ConvertToBase64",
+        parameters: &[("source", true, false)],
+    },
+    Function {
+        name: "ConvertToUTF8Hex",
+        parameters: &[("source", true, false)],
+    },
+    Function {
+        name: "Count",
+        parameters: &[("attribute", true, false)],
+    },
+    Function {
+        name: "CStr",
+        parameters: &[("value", true, false)],
+    },
+    Function {
+        name: "IIF",
+        parameters: &[
+            ("condition", true, false),
+            ("valueIfTrue", true, false),
+            ("valueIfFalse", true, false),
+        ],
+    },
+    Function {
+        name: "InStr",
+        parameters: &[
+            ("value1", true, false),
+            ("value2", true, false),
+            ("start", false, false),
+            ("compareType", false, false),
+        ],
+    },
+    Function {
+        name: "IsNull",
+        parameters: &[("Expression", true, false)],
+    },
+    Function {
+        name: "IsNullOrEmpty",
+        parameters: &[("Expression", true, false)],
+    },
+    Function {
+        name: "IsPresent",
+        parameters: &[("Expression", true, false)],
+    },
+    Function {
         name: "Join",
         parameters: &[("separator", true, false), ("source", true, true)],
+    },
+    Function {
+        name: "Left",
+        parameters: &[("String", true, false), ("NumChars", true, false)],
     },
     Function {
         name: "Mid",
@@ -207,8 +264,20 @@ pub(crate) const FUNCTIONS: &[Function] = &[
         ],
     },
     Function {
+        name: "NormalizeDiacritics",
+        parameters: &[("source", true, false)],
+    },
+    Function {
         name: "Not",
         parameters: &[("source", true, false)],
+    },
+    Function {
+        name: "PCase",
+        parameters: &[("source", true, false), ("wordSeparators", false, false)],
+    },
+    Function {
+        name: "RemoveDuplicates",
+        parameters: &[("attribute", true, false)],
     },
     Function {
         name: "Replace",
@@ -223,6 +292,23 @@ pub(crate) const FUNCTIONS: &[Function] = &[
         ],
     },
     Function {
+        name: "Split",
+        parameters: &[("String", true, false), ("delimiter", true, false)],
+    },
+    Function {
+        name: "StripSpaces",
+        parameters: &[("source", true, false)],
+    },
+    Function {
+        name: "Switch",
+        parameters: &[
+            ("source", true, false),
+            ("defaultValue", true, false),
+            ("key", true, true),
+            ("value", true, true),
+        ],
+    },
+    Function {
         name: "ToLower",
         parameters: &[("source", true, false), ("culture", false, false)],
     },
@@ -230,7 +316,31 @@ pub(crate) const FUNCTIONS: &[Function] = &[
         name: "ToUpper",
         parameters: &[("source", true, false), ("culture", false, false)],
     },
+    Function {
+        name: "Word",
+        parameters: &[
+            ("String", true, false),
+            ("WordNumber", true, false),
+            ("Delimiters", true, false),
+        ],
+    },
 ];
+
+impl Function {
+    /// The name of the parameter argument `index` (0-based) fills: the parameters in order,
+    /// then the repeating ones in turn (`Join`'s sources, `Switch`'s key and value pairs).
+    pub(crate) fn parameter(&self, index: usize) -> Option<&'static str> {
+        if let Some((name, _, _)) = self.parameters.get(index) {
+            return Some(name);
+        }
+        let first = self.parameters.iter().position(|p| p.2)?;
+        let repeating = self.parameters.get(first..)?;
+        let beyond = index.checked_sub(first)?;
+        repeating
+            .get(beyond.checked_rem(repeating.len())?)
+            .map(|(name, _, _)| *name)
+    }
+}
 
 /// `…/schema/functions`.
 pub(crate) fn functions() -> Vec<AttributeMappingFunctionSchema> {

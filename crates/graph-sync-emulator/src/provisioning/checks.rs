@@ -20,6 +20,41 @@ pub struct TargetSystem {
     secret_token: String,
 }
 
+/// A state file's form of an optional target system (its token included: the state file
+/// keeps secrets, and is written readable by its owner only). Not a public `Serialize`, so no
+/// other serialization of a [`TargetSystem`] can carry its token.
+pub(crate) mod stored {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::TargetSystem;
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        base_address: String,
+        secret_token: String,
+    }
+
+    pub(crate) fn serialize<S: Serializer>(
+        target: &Option<TargetSystem>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        target
+            .as_ref()
+            .map(|target| Stored {
+                base_address: target.base_address.clone(),
+                secret_token: target.secret_token.clone(),
+            })
+            .serialize(serializer)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<TargetSystem>, D::Error> {
+        Ok(Option::<Stored>::deserialize(deserializer)?
+            .map(|stored| TargetSystem::new(stored.base_address, stored.secret_token)))
+    }
+}
+
 /// The development target system's SCIM endpoint (well known, printed by the banner).
 pub(crate) const DEVELOPMENT_SCIM_URL: &str = "https://scim.example.com/scim/v2";
 /// The bearer token the development target system accepts (well known, printed by the banner).

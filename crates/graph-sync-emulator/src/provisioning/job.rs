@@ -17,6 +17,7 @@ use graph_sync_model::{
 use serde_json::Value;
 
 use super::checks::{TargetSystem, check_credentials};
+use super::events::Ledger;
 use super::rate::RateWindows;
 
 /// The interval of a running job.
@@ -37,8 +38,19 @@ pub(crate) fn quarantine_backoff(series_count: i64) -> Duration {
         .min(QUARANTINE_MAX_INTERVAL)
 }
 
-/// A job and what belongs to it.
+/// One cycle run, for the provisioning logs.
 #[derive(Debug, Clone)]
+pub(crate) struct CycleRun {
+    /// The cycle's id (the task execution's `activityIdentifier`).
+    pub(crate) id: String,
+    /// The target system's verdict on the credentials.
+    pub(crate) credentials: Result<(), &'static str>,
+    /// The first cycle: every assigned object is imported.
+    pub(crate) initial: bool,
+}
+
+/// A job and what belongs to it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct JobEntry {
     pub(crate) job: SynchronizationJob,
     pub(crate) schema: SynchronizationSchema,
@@ -46,8 +58,21 @@ pub(crate) struct JobEntry {
     pub(crate) template_schema: SynchronizationSchema,
     /// The SCIM resources received by bulk upload, in order.
     pub(crate) uploaded: Vec<Value>,
-    /// The job's provisionOnDemand and bulkUpload rate windows.
+    /// The job's provisionOnDemand and bulkUpload rate windows (on tokio's clock: not kept by
+    /// a state file).
+    #[serde(skip)]
     pub(crate) rates: RateWindows,
+    /// The objects the job knows and what became of them (the provisioning logs' source).
+    /// Not kept in a state file: a restarted emulator starts its ledgers afresh.
+    #[serde(skip)]
+    pub(crate) ledger: Ledger,
+    /// Cycles run since the provisioning logs last took them: each processes the ledger's
+    /// pending objects (and, the first, every assigned object).
+    #[serde(skip)]
+    pub(crate) cycles: Vec<CycleRun>,
+    /// Whether an initial cycle has run since the job was created or its watermark cleared.
+    #[serde(default)]
+    initialized: bool,
     /// When a quarantined job runs its next cycle.
     next_attempt: Option<SystemTime>,
     /// When the current quarantine series began.
@@ -125,6 +150,9 @@ impl JobEntry {
             schema,
             uploaded: Vec::new(),
             rates: RateWindows::default(),
+            ledger: Ledger::default(),
+            cycles: Vec::new(),
+            initialized: false,
             next_attempt: None,
             series_began: None,
         })
@@ -162,10 +190,23 @@ impl JobEntry {
     ) {
         let began = timestamp(now);
         let mut execution = fresh_execution();
-        execution.activity_identifier = Property::Value(uuid::Uuid::new_v4().to_string());
+        let cycle_id = uuid::Uuid::new_v4().to_string();
+        execution.activity_identifier = Property::Value(cycle_id.clone());
         execution.time_began = Property::Value(began.clone());
         execution.time_ended = Property::Value(began.clone());
-        match check_credentials(target, secrets) {
+        let verdict = check_credentials(target, secrets);
+        // A cycle the logs have not taken yet is kept; a job read in a loop without its logs
+        // being taken keeps the last few only (each later one sees the same pending objects).
+        if self.cycles.len() >= 16 {
+            self.cycles.remove(0);
+        }
+        self.cycles.push(CycleRun {
+            id: cycle_id,
+            credentials: verdict,
+            initial: !self.initialized,
+        });
+        self.initialized = true;
+        match verdict {
             Ok(()) => {
                 self.next_attempt = None;
                 self.series_began = None;
@@ -278,6 +319,10 @@ impl JobEntry {
         secrets: &Secrets,
         target: Option<&TargetSystem>,
     ) {
+        if scope.contains(&RestartScopeFlag::Watermark) {
+            // The next cycle is an initial one again: every assigned object is imported.
+            self.initialized = false;
+        }
         let status = self.status();
         if scope.contains(&RestartScopeFlag::Watermark) {
             status.last_successful_execution = Property::Null;

@@ -8,6 +8,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod checks;
+pub(crate) mod events;
 pub(crate) mod expression;
 pub(crate) mod job;
 pub(crate) mod rate;

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use graph_sync_model::{RestartRequest, SynchronizationJob, SynchronizationJobRestartScope};
 
+use super::logs::{Recorder, cycle_events};
 use super::lookup::{entry, job_not_found};
 use super::paging::Paging;
-use crate::clock::Clock;
 use crate::directory::{Directory, PrincipalEntry};
 use crate::error::GraphError;
 use crate::http::auth::{Authorized, Principal};
@@ -28,25 +28,28 @@ pub(super) async fn list(
     State(directory): State<Arc<Directory>>,
     State(paging): State<Arc<Paging>>,
     query: Query,
-    State(clock): State<Arc<Clock>>,
+    recorder: Recorder,
     uri: Uri,
     origin: Origin,
 ) -> Result<Response, GraphError> {
-    let now = clock.now();
-    let jobs = entry(&directory, &principal, |entry| {
+    let now = recorder.now();
+    let (jobs, events) = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
             secrets,
             target,
             ..
         } = entry;
-        jobs.iter_mut()
+        let jobs = jobs
+            .iter_mut()
             .map(|job| {
                 job.tick(now, secrets, target.as_ref());
                 job.job.clone()
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (jobs, cycle_events(entry))
     })?;
+    recorder.record(events);
     paging.page(jobs, &query, &uri, &origin)
 }
 
@@ -54,22 +57,24 @@ pub(super) async fn list(
 pub(super) async fn get(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    let now = clock.now();
-    let found = entry(&directory, &principal, |entry| {
+    let now = recorder.now();
+    let (found, events) = entry(&directory, &principal, |entry| {
         let PrincipalEntry {
             jobs,
             secrets,
             target,
             ..
         } = entry;
-        jobs.iter_mut().find(|e| e.id() == job).map(|found| {
+        let found = jobs.iter_mut().find(|e| e.id() == job).map(|found| {
             found.tick(now, secrets, target.as_ref());
             found.job.clone()
-        })
+        });
+        (found, cycle_events(entry))
     })?;
+    recorder.record(events);
     json_response(StatusCode::OK, &found.ok_or_else(|| job_not_found(&job))?)
 }
 
@@ -132,26 +137,30 @@ enum Action {
 /// Applies `action` to the job; `204`.
 fn act(
     directory: &Directory,
-    now: std::time::SystemTime,
+    recorder: &Recorder,
     principal: &Principal,
     job: &str,
     action: &Action,
 ) -> Result<Response, GraphError> {
-    let found = entry(directory, principal, |entry| {
+    let now = recorder.now();
+    let (found, events) = entry(directory, principal, |entry| {
         let PrincipalEntry {
             jobs,
             secrets,
             target,
             ..
         } = entry;
-        let found = jobs.iter_mut().find(|e| e.id() == job)?;
-        match action {
-            Action::Start => found.start(now, secrets, target.as_ref()),
-            Action::Pause => found.pause(),
-            Action::Restart(scope) => found.restart(now, scope, secrets, target.as_ref()),
-        }
-        Some(())
+        let found = jobs
+            .iter_mut()
+            .find(|e| e.id() == job)
+            .map(|found| match action {
+                Action::Start => found.start(now, secrets, target.as_ref()),
+                Action::Pause => found.pause(),
+                Action::Restart(scope) => found.restart(now, scope, secrets, target.as_ref()),
+            });
+        (found, cycle_events(entry))
     })?;
+    recorder.record(events);
     found.ok_or_else(|| job_not_found(job))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -160,27 +169,27 @@ fn act(
 pub(super) async fn start(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(&directory, clock.now(), &principal, &job, &Action::Start)
+    act(&directory, &recorder, &principal, &job, &Action::Start)
 }
 
 /// `POST …/jobs/{job}/pause`.
 pub(super) async fn pause(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
 ) -> Result<Response, GraphError> {
-    act(&directory, clock.now(), &principal, &job, &Action::Pause)
+    act(&directory, &recorder, &principal, &job, &Action::Pause)
 }
 
 /// `POST …/jobs/{job}/restart`: an empty body restarts as the portal does.
 pub(super) async fn restart(
     Authorized(principal): Authorized<Principal>,
     State(directory): State<Arc<Directory>>,
-    State(clock): State<Arc<Clock>>,
+    recorder: Recorder,
     JobSegment(job): JobSegment,
     headers: HeaderMap,
     body: Bytes,
@@ -197,7 +206,7 @@ pub(super) async fn restart(
         .unwrap_or_else(SynchronizationJobRestartScope::portal_restart);
     act(
         &directory,
-        clock.now(),
+        &recorder,
         &principal,
         &job,
         &Action::Restart(scope),

@@ -3,12 +3,14 @@
 //!
 //! | module | resource |
 //! |---|---|
-//! | `principals` | `instantiate`, `GET /servicePrincipals/{id}` |
+//! | `principals` | `instantiate`, `GET /servicePrincipals`, `GET /servicePrincipals/{id}`, `GET /applications`, `GET /applications/{id}` |
+//! | `objects` | service principals and applications with Graph's default property set |
 //! | `secrets` | `GET …/synchronization`, `PUT …/synchronization/secrets` |
 //! | `jobs` | jobs and their lifecycle |
 //! | `templates` | templates |
 //! | `schema` | the schema of a job or a template, and the operations below it |
 //! | `provisioning` | acquireAccessToken, validateCredentials, provisionOnDemand, bulkUpload |
+//! | `logs` | the provisioning logs, `/auditLogs/provisioning` |
 //! | `paging` | paged lists |
 //!
 //! Every emulated operation is one row of [`operations`]: its name, method, path below its
@@ -16,11 +18,15 @@
 //! each owner's prefix (`/v1.0/servicePrincipals/{id}`, the alternate key
 //! `/v1.0/servicePrincipals(appId='…')`, and where documented `/v1.0/applications/{id}`) and
 //! puts the row's [`Operation`] in the request's extensions, so a layer added in
-//! [`register`] (request validation, say) knows which operation it guards. A path or method
+//! [`register`] (request validation, say) knows which operation it guards. Each route also
+//! carries its [`Resource`], the path Microsoft's permission table names it by, for the role
+//! check of [`Authorized`](crate::http::auth::Authorized). A path or method
 //! no row names falls through to the router's fallback.
 
 mod jobs;
+pub(crate) mod logs;
 mod lookup;
+mod objects;
 pub(crate) mod paging;
 mod principals;
 mod provisioning;
@@ -37,10 +43,12 @@ use axum::middleware;
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use self::logs::ProvisioningLogs;
 use self::paging::Paging;
 use crate::clock::Clock;
 use crate::directory::Directory;
 use crate::identity::Identity;
+use crate::identity::permissions::Resource;
 use crate::strict;
 
 /// Which owners an operation exists under.
@@ -50,6 +58,8 @@ pub(crate) enum Owners {
     ServicePrincipal,
     /// Those, and `/v1.0/applications/{id}`.
     ServicePrincipalOrApplication,
+    /// `/v1.0/applications/{id}` alone.
+    Application,
     /// None: the path is absolute (below `/v1.0`).
     Root,
 }
@@ -78,6 +88,7 @@ fn prefixes(owners: Owners) -> &'static [&'static str] {
     match owners {
         Owners::ServicePrincipal => &[SP_PREFIX, KEY_PREFIX],
         Owners::ServicePrincipalOrApplication => &[SP_PREFIX, KEY_PREFIX, APPLICATION_PREFIX],
+        Owners::Application => &[APPLICATION_PREFIX],
         Owners::Root => &["/v1.0"],
     }
 }
@@ -115,9 +126,12 @@ where
     Arc<Directory>: FromRef<S>,
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
 {
     use MethodFilter as M;
-    use Owners::{Root, ServicePrincipal as Sp, ServicePrincipalOrApplication as Any};
+    use Owners::{
+        Application as App, Root, ServicePrincipal as Sp, ServicePrincipalOrApplication as Any,
+    };
     vec![
         row(
             "applicationTemplates.instantiate",
@@ -126,7 +140,42 @@ where
             "/applicationTemplates/{id}/instantiate",
             principals::instantiate,
         ),
+        row(
+            "servicePrincipals.list",
+            M::GET,
+            Root,
+            "/servicePrincipals",
+            principals::list,
+        ),
         row("servicePrincipals.get", M::GET, Sp, "", principals::get),
+        row(
+            "applications.list",
+            M::GET,
+            Root,
+            "/applications",
+            principals::list_applications,
+        ),
+        row(
+            "applications.get",
+            M::GET,
+            App,
+            "",
+            principals::get_application,
+        ),
+        row(
+            "auditLogs.provisioning.list",
+            M::GET,
+            Root,
+            "/auditLogs/provisioning",
+            logs::list,
+        ),
+        row(
+            "auditLogs.provisioning.get",
+            M::GET,
+            Root,
+            "/auditLogs/provisioning/{id}",
+            logs::get,
+        ),
         row(
             "synchronization.get",
             M::GET,
@@ -393,6 +442,7 @@ where
                 operation: operation.name,
                 root: operation.owners == Owners::Root,
             }))
+            .layer::<_, std::convert::Infallible>(Extension(Resource::of_route(&path)))
             .layer(Extension(operation))
             .layer(middleware::map_response(
                 move |mut response: Response| async move {
@@ -414,6 +464,7 @@ where
     Arc<Directory>: FromRef<S>,
     Arc<Paging>: FromRef<S>,
     Arc<Clock>: FromRef<S>,
+    Arc<ProvisioningLogs>: FromRef<S>,
 {
     let rows = operations();
     let patterns = rows
@@ -460,5 +511,23 @@ mod tests {
             );
         }
         assert!(seen.len() > 30);
+    }
+
+    #[test]
+    fn every_route_needs_a_permission_from_the_table() {
+        for row in operations::<AppState>() {
+            for prefix in prefixes(row.operation.owners) {
+                let resource = Resource::of_route(&format!("{prefix}{}", row.operation.path));
+                let methods: &[&str] = match row.operation.name {
+                    "templates.update" => &["PATCH", "PUT"],
+                    _ => &[],
+                };
+                let guessed = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+                let found = guessed.iter().chain(methods).any(|method| {
+                    crate::identity::permissions::required(method, &resource).is_some()
+                });
+                assert!(found, "{} {}", row.operation.name, resource.as_str());
+            }
+        }
     }
 }

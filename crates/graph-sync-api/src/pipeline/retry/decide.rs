@@ -84,6 +84,13 @@ pub(crate) struct Progress {
     pub(crate) retries: u32,
 }
 
+impl Progress {
+    /// Retries made so far for faults and throttling (the backoff's exponent).
+    fn faults_and_throttles(&self) -> u32 {
+        self.retries.saturating_add(self.throttled)
+    }
+}
+
 /// Decides what to do with a failed attempt. Pure, apart from drawing jitter.
 pub(crate) fn decide(
     policy: &Policy,
@@ -110,7 +117,7 @@ pub(crate) fn decide(
                         policy.jitter.full(
                             config
                                 .backoff()
-                                .ceiling(progress.retries + progress.throttled + 1),
+                                .ceiling(progress.faults_and_throttles().saturating_add(1)),
                         ),
                         false,
                     ),
@@ -121,9 +128,9 @@ pub(crate) fn decide(
                 let delay = policy.jitter.full(
                     consistency
                         .backoff()
-                        .ceiling(progress.consistency_retries + 1),
+                        .ceiling(progress.consistency_retries.saturating_add(1)),
                 );
-                if progress.elapsed + delay > consistency.max_elapsed() {
+                if progress.elapsed.saturating_add(delay) > consistency.max_elapsed() {
                     return Decision::Fail;
                 }
                 return Decision::Retry {
@@ -147,7 +154,7 @@ pub(crate) fn decide(
                 policy.jitter.full(
                     config
                         .backoff()
-                        .ceiling(progress.retries + progress.throttled + 1),
+                        .ceiling(progress.faults_and_throttles().saturating_add(1)),
                 ),
                 false,
             )
@@ -160,7 +167,7 @@ pub(crate) fn decide(
     if !exempt && faults >= config.max_attempts() {
         return Decision::GiveUp(GaveUp::Attempts);
     }
-    if progress.elapsed + delay > config.max_elapsed() {
+    if progress.elapsed.saturating_add(delay) > config.max_elapsed() {
         return Decision::GiveUp(GaveUp::Elapsed);
     }
     Decision::Retry {

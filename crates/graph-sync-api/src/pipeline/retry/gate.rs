@@ -158,7 +158,7 @@ impl ThrottleGate {
                     notified.as_mut().enable();
                     Next::Full
                 } else {
-                    state.in_flight += 1;
+                    state.in_flight = state.in_flight.saturating_add(1);
                     Next::Slot(state.pacer.slot(now))
                 }
             };

@@ -39,7 +39,11 @@ impl Jitter {
         if millis == 0 {
             return Duration::ZERO;
         }
-        Duration::from_millis(self.next() % (millis.saturating_add(1)))
+        Duration::from_millis(
+            self.next()
+                .checked_rem(millis.saturating_add(1))
+                .unwrap_or(0),
+        )
     }
 }
 

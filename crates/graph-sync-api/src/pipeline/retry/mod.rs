@@ -77,7 +77,7 @@ where
             Some(gate) => Some(gate.admit().await),
             None => None,
         };
-        progress.attempts += 1;
+        progress.attempts = progress.attempts.saturating_add(1);
         let result = attempt(progress.attempts).await;
         if let Some(admission) = admission {
             admission.end(outcome(&result));
@@ -111,14 +111,19 @@ where
                 from_retry_after,
             } => {
                 if is_consistency_error(&error) {
-                    progress.consistency_retries += 1;
+                    progress.consistency_retries = progress.consistency_retries.saturating_add(1);
                 } else if is_throttled(&error) {
-                    progress.throttled += 1;
+                    progress.throttled = progress.throttled.saturating_add(1);
                 } else {
-                    progress.retries += 1;
+                    progress.retries = progress.retries.saturating_add(1);
                 }
-                if from_retry_after && let Some(gate) = &policy.gate {
-                    gate.close_until(Instant::now() + delay);
+                // A wait past what an `Instant` can hold leaves the gate open; this call
+                // still waits (the delay is bounded by `max_retry_after` anyway).
+                if from_retry_after
+                    && let Some(gate) = &policy.gate
+                    && let Some(until) = Instant::now().checked_add(delay)
+                {
+                    gate.close_until(until);
                 }
                 tracing::debug!(
                     attempt = progress.attempts,

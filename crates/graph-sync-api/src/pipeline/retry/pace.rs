@@ -111,7 +111,9 @@ impl Pacer {
             return now;
         };
         let slot = self.next_slot.map_or(now, |next| next.max(now));
-        self.next_slot = Some(slot + Duration::from_secs_f64(1.0 / rate));
+        // The rate is clamped to [MIN_RATE, MAX_RATE], so the spacing is a finite positive time.
+        let spacing = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::ZERO);
+        self.next_slot = Some(slot.checked_add(spacing).unwrap_or(slot));
         slot
     }
 
@@ -121,7 +123,7 @@ impl Pacer {
         let sample = now.saturating_duration_since(sent);
         self.latency = Some(match self.latency {
             // An exponentially weighted mean, 1/8 per sample, as TCP smooths its RTT.
-            Some(mean) => mean.mul_f64(0.875) + sample.mul_f64(0.125),
+            Some(mean) => mean.mul_f64(0.875).saturating_add(sample.mul_f64(0.125)),
             None => sample,
         });
     }

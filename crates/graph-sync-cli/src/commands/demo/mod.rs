@@ -4,7 +4,8 @@
 //! The steps are the variants of [`Step`], run in the order of [`Step::ALL`]: instantiate an
 //! application (waiting out directory replication), list its templates, create a job, preview
 //! and validate and save the secrets, start the job until it is `Active`, then break the
-//! secrets and show the `Quarantine` with its reason. A new step is one variant, one title and
+//! secrets and show the `Quarantine` with its reason, and why a user then does not provision
+//! (the provisioning logs' failing step). A new step is one variant, one title and
 //! one arm. Waits poll every 10 ms for at most 10 s, so the demo takes a fraction of a second.
 
 mod steps;
@@ -34,12 +35,13 @@ enum Step {
     RefuseMaskedWriteBack,
     StartUntilActive,
     BreakSecrets,
+    WhyNotProvisioned,
     TypedServiceError,
 }
 
 impl Step {
     /// The steps, in the order they run.
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 12] = [
         Self::InstantiateApplication,
         Self::ListTemplates,
         Self::CreateJob,
@@ -50,6 +52,7 @@ impl Step {
         Self::RefuseMaskedWriteBack,
         Self::StartUntilActive,
         Self::BreakSecrets,
+        Self::WhyNotProvisioned,
         Self::TypedServiceError,
     ];
 
@@ -74,6 +77,9 @@ impl Step {
             Self::BreakSecrets => {
                 "Break the secrets (a wrong token): the job goes into Quarantine, with the reason"
             }
+            Self::WhyNotProvisioned => {
+                "Why did a user not provision? Provision on demand, then read the provisioning logs"
+            }
             Self::TypedServiceError => {
                 "A typed service error: a service principal Graph does not know"
             }
@@ -89,6 +95,7 @@ impl Step {
             Self::ValidateCredentials => steps::validate_credentials(demo).await,
             Self::StartUntilActive => steps::start_until_active(demo).await,
             Self::BreakSecrets => steps::break_secrets(demo).await,
+            Self::WhyNotProvisioned => steps::why_not_provisioned(demo).await,
             Self::PreviewRequest => steps::preview_request(demo).await,
             Self::SaveSecrets => steps::save_secrets(demo).await,
             Self::ReadBackMasked => steps::read_back_masked(demo).await,

@@ -5,13 +5,15 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use graph_sync_api::model::{
     ApplicationTemplateId, InstantiateRequest, SecretKey, SecretString, Secrets,
     ServicePrincipalId, ServicePrincipalRef, SynchronizationJob, SynchronizationStatusCode,
     ValidateCredentialsRequest,
 };
-use graph_sync_api::{JobApi, Visibility, wait_until_visible};
-use graph_sync_emulator::TargetSystem;
+use graph_sync_api::model::{ProvisionOnDemandRequest, SynchronizationJobSubject};
+use graph_sync_api::{JobApi, LogFilter, LogQuery, TextMatch, Visibility, wait_until_visible};
+use graph_sync_emulator::{SourceObject, TargetSystem};
 
 use super::Demo;
 use crate::commands::reports::masked_report;
@@ -186,6 +188,89 @@ pub(super) async fn break_secrets(demo: &mut Demo) -> Result<(), Failure> {
     say(
         "`graph-sync jobs status --watch` shows the same; fix the secrets and run `graph-sync jobs restart`.",
     );
+    Ok(())
+}
+
+/// The user the demo provisions on demand.
+const DEMO_USER: &str = "9bb0f679-a7a3-4b26-9b2a-2a53ea15f1ce";
+
+/// The `scim` template's user rule (its schema's `synchronizationRules[0].id`).
+const USER_RULE: &str = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8";
+
+/// [`Step::WhyNotProvisioned`](super::Step::WhyNotProvisioned).
+pub(super) async fn why_not_provisioned(demo: &mut Demo) -> Result<(), Failure> {
+    let sp = demo
+        .sp
+        .clone()
+        .ok_or_else(|| Failure::Internal("no service principal created yet".to_owned()))?;
+    demo.running.emulator().assign(
+        &sp,
+        SourceObject::user(DEMO_USER)
+            .with("displayName", "Alex Wilber")
+            .with("userPrincipalName", "alex@contoso.com"),
+    );
+    let request = ProvisionOnDemandRequest::new(
+        USER_RULE,
+        vec![SynchronizationJobSubject::new(DEMO_USER, "User")],
+    );
+    let result = demo
+        .job_api()?
+        .provision_on_demand(&request)
+        .await
+        .map_err(|e| Failure::api("provisioning on demand", e))?;
+    let outcome = result
+        .decode_key()
+        .ok()
+        .and_then(|key| key.result.into_option())
+        .unwrap_or_default();
+    say(&format!(
+        "provision-on-demand --subject {DEMO_USER}: {outcome}"
+    ));
+    let query = LogQuery::new().filter(LogFilter::SourceIdentityId(TextMatch::equals(DEMO_USER)));
+    let mut events = demo.client.provisioning_logs().list(&query);
+    let event = events
+        .next()
+        .await
+        .ok_or_else(|| Failure::Internal("the provisioning logs hold no event".to_owned()))?
+        .map_err(|e| Failure::api("reading the provisioning logs", e))?;
+    say(&format!(
+        "graph-sync logs --source-id {DEMO_USER}: {} {} {}",
+        event
+            .provisioning_action
+            .get()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        event.status().map(ToString::to_string).unwrap_or_default(),
+        event
+            .source_identity
+            .get()
+            .and_then(|s| s.display_name.get().cloned())
+            .unwrap_or_default()
+    ));
+    if let Some(step) = event.failed_step() {
+        say(&format!(
+            "Failing step: {} {} ({})",
+            step.provisioning_step_type
+                .get()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            step.name.as_deref().unwrap_or_default(),
+            step.description.as_deref().unwrap_or_default()
+        ));
+    }
+    if let Some(error) = event.error() {
+        say(&format!(
+            "Error {}: {}
+What to do: {}",
+            error.error_code.as_deref().unwrap_or_default(),
+            error.reason.as_deref().unwrap_or_default(),
+            error.recommended_action.as_deref().unwrap_or_default()
+        ));
+    }
+    say(&format!(
+        "`graph-sync logs show {}` prints every step with its details; `graph-sync logs summary` counts each cycle.",
+        event.id.as_deref().unwrap_or_default()
+    ));
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 
 mod binary;
 mod control;
+mod directory;
 mod round_trip;
 mod strict;
 mod sync;

@@ -131,10 +131,12 @@ fn plan(line: &str) -> Plan {
             || (words.contains(&"--watch") && !words.contains(&"--until")));
     if runs_until_ctrl_c {
         let mut text = text.clone();
-        if let Some(at) = words.iter().position(|word| *word == "--port") {
-            if let Some(port) = words.get(at + 1) {
-                text = text.replace(&format!("--port {port}"), "--port 0");
-            }
+        if let Some(port) = words
+            .iter()
+            .position(|word| *word == "--port")
+            .and_then(|at| words.get(at + 1))
+        {
+            text = text.replace(&format!("--port {port}"), "--port 0");
         }
         return Plan::Interrupt(text);
     }

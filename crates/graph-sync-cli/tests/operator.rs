@@ -9,7 +9,10 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 #[cfg(unix)]
 use crate::support::Pane;
-use crate::support::{CANARY, Run, TARGET_URL, World, finish};
+use crate::support::{CANARY, Output, Run, TARGET_URL, World, finish};
+
+/// The rule id of the emulator's `scim` template schema.
+const RULE: &str = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8";
 
 const SP: &str = "3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6";
 
@@ -716,5 +719,122 @@ async fn a_long_wait_shows_a_spinner_on_a_terminal() {
                 "{width} columns: a line wider than the terminal: {line:?} in {pane:?}"
             );
         }
+    }
+}
+
+/// Issue 12 item 10: every command that changes something ends (table output) with one line
+/// that says what changed on the service, naming the job or service principal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutating_command_ends_with_what_changed() {
+    let world = World::provisioning().await;
+    let sp = world.sp_id();
+    let secrets = world.dir.private(
+        "secrets.toml",
+        &format!(
+            "BaseAddress = \"{TARGET_URL}\"\nSecretToken = {{ env = \"T\" }}\nSyncAll = false\n"
+        ),
+    );
+    let secrets = secrets.to_str().unwrap();
+    let run = |args: Vec<String>| {
+        world
+            .graph_sync()
+            .env("T", CANARY)
+            .args(&args.iter().map(String::as_str).collect::<Vec<_>>())
+            .run()
+    };
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let created = run(words(&format!("jobs create --sp {sp} --template scim"))).await;
+    created.expect_code(0);
+    let last = |output: &Output| {
+        output
+            .stdout
+            .lines()
+            .rfind(|line| !line.trim().is_empty())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let line = last(&created);
+    assert!(line.starts_with("Created job scim."), "{created:#?}");
+    let job = line.split_whitespace().nth(2).unwrap().to_owned();
+    let schema = format!("{}/schema.json", world.dir.path().display());
+    run(words(&format!(
+        "schema get --sp {sp} --job {job} --out {schema}"
+    )))
+    .await
+    .expect_code(0);
+    let edited = format!("{}/edited.json", world.dir.path().display());
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace("[displayName]", "Coalesce([displayName], [mail])"),
+    )
+    .unwrap();
+    let manifest = world.dir.private(
+        "app.toml",
+        &format!("service_principal = \"{sp}\"\ntemplate = \"scim\"\n[secrets]\nBaseAddress = \"{TARGET_URL}\"\nSecretToken = {{ env = \"T\" }}\n"),
+    );
+    let csv = world.dir.private(
+        "apps.csv",
+        &format!("sp,BaseAddress,SecretToken\n{sp},{TARGET_URL},env:T\n"),
+    );
+    for (command, says) in [
+        (
+            format!("secrets set --sp {sp} --from {secrets}"),
+            format!("Saved 3 secret(s) for service principal {sp}."),
+        ),
+        (
+            format!("secrets clear --sp {sp} SyncAll --yes"),
+            format!("Cleared 1 secret(s) for service principal {sp}."),
+        ),
+        (
+            format!("jobs start --sp {sp} --job {job}"),
+            format!("Job {job} started."),
+        ),
+        (
+            format!("jobs pause --sp {sp} --job {job}"),
+            format!("Job {job} paused."),
+        ),
+        (
+            format!("jobs restart --sp {sp} --job {job} --scope Watermark"),
+            format!("Job {job} restarted (cleared: Watermark)."),
+        ),
+        (
+            format!("schema put --sp {sp} --job {job} --from {schema} --yes"),
+            format!("Replaced the schema of job {job} with {schema}"),
+        ),
+        (
+            format!("schema apply --sp {sp} --job {job} --from {edited} --yes"),
+            format!("Applied {edited} to job {job}: 1 change(s)"),
+        ),
+        (
+            format!("provision-on-demand --sp {sp} --job {job} --rule {RULE} --subject u-1"),
+            "Provisioned 1 subject(s) on demand".to_owned(),
+        ),
+        (
+            format!("provision --manifest {}", manifest.display()),
+            format!("Nothing to change: job {job} is Active"),
+        ),
+        (
+            format!("bulk secrets --csv {}", csv.display()),
+            format!(
+                "Bulk secrets from {}: 1 service principal(s): 1 saved now",
+                csv.display()
+            ),
+        ),
+        (
+            format!("jobs delete --sp {sp} --job {job} --yes"),
+            format!("Job {job} deleted."),
+        ),
+    ] {
+        let output = run(words(&command)).await;
+        output.expect_code(0).never_shows(CANARY);
+        assert!(
+            last(&output).contains(&says),
+            "graph-sync {command}: the last line is not {says:?}: {output:#?}"
+        );
     }
 }

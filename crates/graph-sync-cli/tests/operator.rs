@@ -553,7 +553,11 @@ async fn every_mutating_command_dry_runs_and_destructive_ones_need_yes() {
             .await;
         output.expect_code(0);
         let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-        assert_eq!(json.pointer(pointer), Some(&shown.into()), "{args:?}: {json}");
+        assert_eq!(
+            json.pointer(pointer),
+            Some(&shown.into()),
+            "{args:?}: {json}"
+        );
     }
     assert_eq!(world.request_count(), 0, "dry runs send nothing");
     for args in [&runs[3].0, &runs[4].0, &runs[5].0, &runs[6].0] {

@@ -97,8 +97,12 @@ impl Resource {
     pub(crate) fn url(&self) -> Result<Url, Error> {
         let url = self.client.url(&self.path);
         let unusable = self.path.split('/').skip(1).any(|segment| {
-            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
-            decoded.is_empty() || decoded == "." || decoded == ".."
+            let dots = |text: &str| text.is_empty() || text == "." || text == "..";
+            if segment.contains('%') {
+                dots(&percent_encoding::percent_decode_str(segment).decode_utf8_lossy())
+            } else {
+                dots(segment)
+            }
         });
         let root = self
             .client
@@ -184,7 +188,15 @@ impl Resource {
 fn push_segments(path: &mut String, segments: &[&str]) {
     for segment in segments {
         path.push('/');
-        path.extend(utf8_percent_encode(segment, SEGMENT));
+        // Most segments (GUIDs, names) are unreserved characters only, which [`SEGMENT`]
+        // leaves alone: copied whole, not chunk by chunk.
+        let unreserved =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        if segment.bytes().all(unreserved) {
+            path.push_str(segment);
+        } else {
+            path.extend(utf8_percent_encode(segment, SEGMENT));
+        }
     }
 }
 

@@ -8,7 +8,9 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod binary;
 mod control;
+mod directory;
 mod round_trip;
 mod strict;
 mod sync;

@@ -11,7 +11,8 @@
 //! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
 //!   long (see [`fuzz`]).
 //! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
-//!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
+//!   throwaway virtual environment) against `graph-sync emulator --tls`, and a schemathesis
+//!   pass over the emulator's documented operations (see [`compat`]).
 //! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
 //!   and writes `docs/benchmarks.md`. Not part of `ci`.
 //!
@@ -51,7 +52,8 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "compat",
-        "the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`; needs Python and PyPI",
+        "[sdk|fuzz] the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`, \
+         and a schemathesis pass over the emulator; needs Python and PyPI",
     ),
     (
         "bench",
@@ -72,7 +74,9 @@ fn main() -> ExitCode {
         ["layering"] => layering::run(),
         ["bench"] => bench(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
-        ["compat"] => compat::run(),
+        ["compat"] => compat::run(None),
+        ["compat", "sdk"] => compat::run(Some(compat::Part::Sdk)),
+        ["compat", "fuzz"] => compat::run(Some(compat::Part::Fuzz)),
         [] => usage_error("no task given"),
         [
             task @ ("ci" | "tidy" | "layering" | "bench" | "compat"),

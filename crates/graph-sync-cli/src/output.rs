@@ -130,10 +130,11 @@ pub(crate) fn list_report<T: serde::Serialize>(
         field.to_owned(),
         Value::Array(items.iter().map(to_json).collect()),
     );
+    let json = Value::Object(json);
     Report {
         text,
-        json: Value::Object(json),
-        tsv: None,
+        tsv: items_tsv(&json, field),
+        json,
     }
 }
 
@@ -151,16 +152,20 @@ pub(crate) fn render(format: OutputFormat, report: &Report) -> String {
     }
 }
 
-/// The JSON form as `az -o tsv` prints it: an object holding one list prints one line per
-/// item; any other object prints one line; each line is the scalar values (strings, numbers,
-/// booleans; null as empty) in key order, tab-separated, nested objects and lists left out.
-/// Tabs and line breaks inside values become spaces.
+/// The JSON form as `az -o tsv` prints it: a list prints one line per item, anything else one
+/// line; each line is the scalar values (strings, numbers, booleans; null as empty) in key
+/// order, tab-separated, nested objects and lists and OData annotations (`@odata.context`)
+/// left out. Tabs and line breaks inside values
+/// become spaces. A report that is a list of things inside an object (`{"jobs": [...]}`) says
+/// so with [`items_tsv`]; an object that merely holds a list among its facts (a template's
+/// `metadata`) stays one line.
 pub(crate) fn tsv(value: &Value) -> String {
     fn line(value: &Value) -> String {
         match value {
             Value::Object(members) => members
-                .values()
-                .filter_map(scalar)
+                .iter()
+                .filter(|(name, _)| !name.contains('@'))
+                .filter_map(|(_, member)| scalar(member))
                 .collect::<Vec<_>>()
                 .join("\t"),
             other => scalar(other).unwrap_or_default(),
@@ -178,18 +183,16 @@ pub(crate) fn tsv(value: &Value) -> String {
             Value::Array(_) | Value::Object(_) => None,
         }
     }
-    let lists: Vec<&Vec<Value>> = match value {
-        Value::Object(members) => members
-            .values()
-            .filter_map(|member| member.as_array())
-            .collect(),
-        Value::Array(items) => vec![items],
-        _ => Vec::new(),
-    };
-    match lists.as_slice() {
-        [items] => items.iter().map(line).collect::<Vec<_>>().join("\n"),
+    match value {
+        Value::Array(items) => items.iter().map(line).collect::<Vec<_>>().join("\n"),
         _ => line(value),
     }
+}
+
+/// The `--output tsv` form of a report that lists things: one line per item of the member
+/// `field` of `json` (as [`tsv`] prints a list).
+pub(crate) fn items_tsv(json: &Value, field: &str) -> Option<String> {
+    Some(tsv(json.get(field).unwrap_or(&Value::Null)))
 }
 
 /// Prints a report on stdout.
@@ -258,8 +261,11 @@ mod tests {
             {"id": "a", "templateId": "scim", "status": {"x": 1}},
             {"id": "b", "templateId": "scim\tx", "status": null},
         ]});
-        assert_eq!(tsv(&list), "a\tscim\nb\t\tscim x");
+        assert_eq!(items_tsv(&list, "jobs").unwrap(), "a\tscim\nb\t\tscim x");
+        // An object that holds a list among its facts is one line.
+        assert_eq!(tsv(&list), "sp");
         assert_eq!(tsv(&json!({"job": "j", "action": "started"})), "started\tj");
+        assert_eq!(tsv(&json!({"@odata.context": "u", "id": "j"})), "j");
         let report = Report {
             text: String::new(),
             json: json!({"id": "scim.1", "templateId": "scim"}),

@@ -84,6 +84,17 @@ async fn failed_cycle(world: &World) -> String {
     job_id.to_string()
 }
 
+/// `graph-sync -o ndjson logs --job JOB --status failure`: the failed events.
+async fn failures(world: &World, job: &str) -> Vec<Value> {
+    let failed = world
+        .graph_sync()
+        .args(&["-o", "ndjson", "logs", "--job", job, "--status", "failure"])
+        .run()
+        .await;
+    failed.expect_code(0);
+    lines(&failed.stdout)
+}
+
 fn lines(text: &str) -> Vec<Value> {
     text.lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -112,14 +123,8 @@ async fn logs_list_show_and_summary_explain_why_a_user_did_not_provision() {
     );
 
     // NDJSON with filters: the failure only.
-    let failed = world
-        .graph_sync()
-        .args(&["-o", "ndjson", "logs", "--job", &job, "--status", "failure"])
-        .run()
-        .await;
-    failed.expect_code(0);
-    let events = lines(&failed.stdout);
-    assert_eq!(events.len(), 1, "{failed:#?}");
+    let events = failures(&world, &job).await;
+    assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["sourceIdentity"]["id"], "u-alex");
     let id = events[0]["id"].as_str().unwrap().to_owned();
 
@@ -185,6 +190,76 @@ async fn logs_list_show_and_summary_explain_why_a_user_did_not_provision() {
         .await;
     assert_ne!(missing.code, 0);
     assert!(missing.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expressions_are_tested_on_the_source_object_of_a_logged_event() {
+    let world = World::provisioning().await;
+    let job = failed_cycle(&world).await;
+    let sp = world.sp_id();
+    let id = failures(&world, &job).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let test = |expression: &str, event: &str| {
+        world
+            .graph_sync()
+            .args(&["expression", "test", expression, "--sp", &sp, "--job", &job])
+            .args(&["--from-logs", event])
+    };
+
+    // Alex's attributes, as the event's import step read them.
+    let output = test("Join(\" \", [displayName], [department])", &id)
+        .run()
+        .await;
+    output.expect_code(0);
+    assert!(
+        output.stdout.contains(&format!(
+            "Object      event {id}: department, displayName, objectId, userPrincipalName"
+        )),
+        "{output:#?}"
+    );
+    assert!(
+        output.stdout.contains("Result      Alex Wilber Sales"),
+        "{output:#?}"
+    );
+
+    // An attribute the event does not carry: the evaluation fails (exit code 1).
+    let output = test("ToLower([mailNickname])", &id).run().await;
+    output.expect_code(1);
+    assert!(
+        output
+            .stdout
+            .contains("Evaluation  failed: ExpressionEvaluationFailed: the test object has no value for 'mailNickname'"),
+        "{output:#?}"
+    );
+
+    // An unknown event: the service's 404 (exit code 1), parseExpression never called.
+    let before = world.request_count();
+    let output = test("[displayName]", "no-such-event").run().await;
+    output.expect_code(1);
+    assert!(output.stdout.is_empty(), "{output:#?}");
+    assert!(
+        output
+            .stderr
+            .contains("reading provisioning event no-such-event"),
+        "{output:#?}"
+    );
+    assert_eq!(
+        world.request_count(),
+        before + 1,
+        "one GET, no parseExpression"
+    );
+
+    // --object and --from-logs together: a usage error, nothing sent.
+    let before = world.request_count();
+    let output = test("[displayName]", &id)
+        .args(&["--object", "user.json"])
+        .run()
+        .await;
+    output.expect_code(2);
+    assert!(output.stderr.contains("--object"), "{output:#?}");
+    assert_eq!(world.request_count(), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,6 +15,7 @@ mod jobs;
 mod login;
 mod logs;
 mod operator;
+mod output_doc;
 mod provision;
 mod schema;
 mod secrets;

@@ -19,9 +19,15 @@ that test object. FILE is a JSON object of attribute values, e.g.
 expressionInputObject ({\"properties\": [{\"key\": …, \"value\": …}]}). Prints the
 result, or the error with its position underlined (exit code 1).
 
+With --from-logs ID the test object is the source object of provisioning event
+ID (graph-sync logs): the attribute values its import step read, as the
+provisioning logs carry them (AuditLog.Read.All and Directory.Read.All).
+
 Examples:
   graph-sync expression test 'Coalesce([mailNickname], [userPrincipalName])' \\
       --sp \"$SP\" --job \"$JOB\" --object user.json
+  graph-sync expression test 'ToLower([mailNickname])' \\
+      --sp \"$SP\" --job \"$JOB\" --from-logs \"$EVENT\"
   graph-sync -o json expression test 'ToLower([mail])' \\
       --sp \"$SP\" --job \"$JOB\" --object user.json";
 
@@ -54,6 +60,10 @@ pub(crate) struct ExpressionTestArgs {
     /// The test object (JSON) to evaluate the expression on.
     #[arg(long, value_name = "FILE")]
     pub(crate) object: Option<PathBuf>,
+    /// Test on the source object of this provisioning event (`graph-sync logs`): the
+    /// attribute values its import step read.
+    #[arg(long, value_name = "ID", conflicts_with = "object")]
+    pub(crate) from_logs: Option<String>,
 }
 
 /// A job, for a command that only reads.

@@ -1,9 +1,13 @@
 //! `graph-sync expression test|functions`: Graph's parseExpression with a test object (the
 //! result, or the error with its position underlined), and the mapping functions with their
-//! parameters.
+//! parameters. `expression test --from-logs ID` takes its test object from provisioning event
+//! ID: the source attribute values the event's import step read.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use graph_sync_api::GraphSyncClient;
+use graph_sync_api::model::audit::ProvisioningObjectSummary;
 use graph_sync_api::model::{
     AttributeMappingFunctionSchema, AttributeMappingSource, AttributeMappingSourceType,
     ExpressionInputObject, ParseExpressionRequest, ParseExpressionResponse, Property,
@@ -17,7 +21,7 @@ use crate::commands::Context;
 use crate::commands::target::job_api;
 use crate::exit::Failure;
 use crate::limits::{SECRETS_FILE_CAP, read_file_capped};
-use crate::output::{Report, Table, to_json};
+use crate::output::{self, Report, Table, to_json};
 
 /// Runs an `expression` subcommand.
 ///
@@ -53,13 +57,76 @@ fn read_object(path: &Path) -> Result<ExpressionInputObject, Failure> {
             ))
         });
     }
+    Ok(input_object(map))
+}
+
+/// An `expressionInputObject` holding these attribute values.
+fn input_object(values: impl IntoIterator<Item = (String, Value)>) -> ExpressionInputObject {
     let mut object = ExpressionInputObject::default();
     object.properties = Property::Value(
-        map.into_iter()
+        values
+            .into_iter()
             .map(|(key, value)| StringKeyObjectValuePair::new(key, value))
             .collect(),
     );
-    Ok(object)
+    object
+}
+
+/// The source object a provisioning event carries: the attribute values its import steps
+/// read (their `details`), completed by the source identity's `details`. OData annotations
+/// (`@odata.type`) are not attributes. `modifiedProperties` are not used: they are the
+/// values written to the target, named by target attribute, not the source object an
+/// expression reads.
+fn logged_values(event: &ProvisioningObjectSummary) -> BTreeMap<String, Value> {
+    let imported = event
+        .steps()
+        .iter()
+        .filter(|step| {
+            step.provisioning_step_type
+                .get()
+                .is_some_and(|kind| kind.to_string().eq_ignore_ascii_case("import"))
+        })
+        .filter_map(|step| step.details.get());
+    let identity = event
+        .source_identity
+        .get()
+        .and_then(|identity| identity.details.get());
+    let mut values = BTreeMap::new();
+    for details in imported.chain(identity) {
+        for (name, value) in &details.extra {
+            if !name.starts_with('@') && !name.contains("@odata.") {
+                values.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+        }
+    }
+    values
+}
+
+/// The test object of `--from-logs ID`, and the line that says where it came from.
+async fn logged_object(
+    client: &GraphSyncClient,
+    id: &str,
+) -> Result<(ExpressionInputObject, String), Failure> {
+    let event = client
+        .provisioning_logs()
+        .get(id)
+        .await
+        .map_err(|e| Failure::api(format!("reading provisioning event {id}"), e))?;
+    let values = logged_values(&event);
+    if values.is_empty() {
+        return Err(Failure::Usage(format!(
+            "provisioning event {} carries no source attribute values (its import step has no \
+             details); give the test object with --object FILE",
+            sanitize(id)
+        )));
+    }
+    let names: Vec<&str> = values.keys().map(String::as_str).collect();
+    let origin = format!(
+        "Object      event {}: {}",
+        sanitize(id),
+        sanitize(&names.join(", "))
+    );
+    Ok((input_object(values), origin))
 }
 
 async fn test(context: &Context, args: &ExpressionTestArgs) -> Result<(), Failure> {
@@ -68,13 +135,25 @@ async fn test(context: &Context, args: &ExpressionTestArgs) -> Result<(), Failur
         request = request.test_input_object(read_object(path)?);
     }
     let client = context.client()?;
+    let mut origin = None;
+    if let Some(id) = &args.from_logs {
+        let (object, line) = logged_object(&client, id).await?;
+        request = request.test_input_object(object);
+        origin = Some(line);
+    }
+    let evaluated = args.object.is_some() || origin.is_some();
     let response = job_api(&client, &args.target)
         .await?
         .schema()
         .parse_expression(&request)
         .await
         .map_err(|e| Failure::api("parsing the expression", e))?;
-    let (text, failure) = describe(&args.expression, &response, args.object.is_some());
+    let (mut text, failure) = describe(&args.expression, &response, evaluated);
+    if let Some(origin) = origin {
+        // After the expression's line.
+        let at = text.find('\n').unwrap_or(text.len());
+        text.insert_str(at, &format!("\n{origin}"));
+    }
     context.print(&Report {
         text,
         json: to_json(&response),
@@ -179,10 +258,11 @@ async fn functions(context: &Context, args: &JobArgs) -> Result<(), Failure> {
     for function in &functions {
         table.row([function_name(function), parameters(function)]);
     }
+    let json = json!({ "functions": functions.iter().map(to_json).collect::<Vec<_>>() });
     context.print(&Report {
         text: table.render(),
-        json: json!({ "functions": functions.iter().map(to_json).collect::<Vec<_>>() }),
-        tsv: None,
+        tsv: output::items_tsv(&json, "functions"),
+        json,
     });
     Ok(())
 }
@@ -243,5 +323,32 @@ mod tests {
         assert!(failure.is_some());
         assert_eq!(position("no position here", "x"), None);
         assert_eq!(position("at position 99", "abc"), Some(3));
+    }
+
+    #[test]
+    fn the_logged_source_object_is_what_the_import_step_read() {
+        let event: ProvisioningObjectSummary = serde_json::from_value(json!({
+            "id": "e1",
+            "provisioningSteps": [
+                {"provisioningStepType": "Import", "details": {
+                    "@odata.type": "#microsoft.graph.detailsInfo",
+                    "givenName": "Megan", "proxyAddresses": ["smtp:a@x", "smtp:b@x"]}},
+                {"provisioningStepType": "export", "details": {"ReportableIdentifier": "m"}}
+            ],
+            "sourceIdentity": {"id": "u1", "details": {"givenName": "ignored", "objectId": "u1"}},
+            "modifiedProperties": [{"displayName": "externalId", "newValue": "m"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            logged_values(&event),
+            BTreeMap::from([
+                ("givenName".to_owned(), json!("Megan")),
+                ("objectId".to_owned(), json!("u1")),
+                ("proxyAddresses".to_owned(), json!(["smtp:a@x", "smtp:b@x"])),
+            ])
+        );
+        let bare: ProvisioningObjectSummary =
+            serde_json::from_value(json!({"id": "e2", "provisioningSteps": null})).unwrap();
+        assert!(logged_values(&bare).is_empty());
     }
 }

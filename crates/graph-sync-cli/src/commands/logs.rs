@@ -264,14 +264,42 @@ async fn list(
     Ok(())
 }
 
-/// The ids printed by `--follow` that are still inside the lag window, with their times.
-#[derive(Debug, Default)]
-struct Seen {
+/// What `--follow` holds between polls: the ids of the events printed that are still inside
+/// the lag window (with their times), and where the next poll starts. Its size is bounded by
+/// how many events the service logs in `lag` (plus one poll's new events until [`Follow::prune`]),
+/// not by how long it runs.
+#[derive(Debug)]
+struct Follow {
     ids: HashMap<String, OffsetDateTime>,
+    /// The newest event time seen.
     newest: Option<OffsetDateTime>,
+    /// Nothing before this (`--since`).
+    floor: OffsetDateTime,
+    lag: Duration,
 }
 
-impl Seen {
+impl Follow {
+    fn new(floor: OffsetDateTime, lag: Duration) -> Self {
+        Self {
+            ids: HashMap::new(),
+            newest: None,
+            floor,
+            lag,
+        }
+    }
+
+    /// `lag` as a time span (saturating).
+    fn lag(&self) -> time::Duration {
+        time::Duration::try_from(self.lag).unwrap_or(time::Duration::MAX)
+    }
+
+    /// Where the next poll starts: `lag` before the newest event seen, never before the floor.
+    fn from(&self) -> OffsetDateTime {
+        self.newest
+            .and_then(|newest| newest.checked_sub(self.lag()))
+            .map_or(self.floor, |from| from.max(self.floor))
+    }
+
     /// Whether `event` is new; remembers it.
     fn admit(&mut self, event: &ProvisioningObjectSummary) -> bool {
         let Some(id) = event.id.get() else {
@@ -290,12 +318,10 @@ impl Seen {
         true
     }
 
-    /// Forgets the ids older than the window: they can no longer come back.
-    fn prune(&mut self, lag: Duration) {
-        if let Some(floor) = self
-            .newest
-            .and_then(|n| n.checked_sub(lag.try_into().unwrap_or(time::Duration::MAX)))
-        {
+    /// Forgets the ids older than the window: the next poll starts after them, so they
+    /// cannot come back.
+    fn prune(&mut self) {
+        if let Some(floor) = self.newest.and_then(|n| n.checked_sub(self.lag())) {
             self.ids.retain(|_, at| *at >= floor);
         }
     }
@@ -319,33 +345,30 @@ async fn follow(
         .since
         .as_ref()
         .map_or_else(|| timestamp(started), |when| instant(when, started));
-    let floor = since.value().unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let deadline = args.timeout.map(deadline_after);
-    let mut seen = Seen::default();
+    let mut window = Follow::new(
+        since.value().unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        args.lag,
+    );
     let mut printer = Printer::new(context.format(), true);
     printer.start();
     loop {
-        let lag = time::Duration::try_from(args.lag).unwrap_or(time::Duration::MAX);
-        let from = seen
-            .newest
-            .and_then(|newest| newest.checked_sub(lag))
-            .map_or(floor, |from| from.max(floor));
         let query = base
             .clone()
-            .filter(LogFilter::After(Timestamp::from(from)))
+            .filter(LogFilter::After(Timestamp::from(window.from())))
             .order(LogOrder::OldestFirst)
             .top(FOLLOW_PAGE);
         let mut events = client.provisioning_logs().list(&query);
         while let Some(event) = events.next().await {
             let event = event.map_err(listing_failure)?;
-            if seen.admit(&event) {
+            if window.admit(&event) {
                 printer.event(&event);
                 if args.max.is_some_and(|max| printer.printed >= max) {
                     return Ok(());
                 }
             }
         }
-        seen.prune(args.lag);
+        window.prune();
         let now = tokio::time::Instant::now();
         let wait = match deadline {
             Some(deadline) if now >= deadline => return Ok(()),
@@ -539,10 +562,11 @@ async fn summarize(
             }
         }
     }
+    let json = json!({ "cycles": summaries });
     context.print(&Report {
         text: summary_text(&summaries),
-        json: json!({ "cycles": summaries }),
-        tsv: None,
+        tsv: output::items_tsv(&json, "cycles"),
+        json,
     });
     Ok(())
 }
@@ -605,6 +629,11 @@ fn summary_text(summaries: &[CycleSummary]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use graph_sync_api::model::Property;
+
+    fn at(text: &str) -> OffsetDateTime {
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    }
 
     fn event(id: &str, at: &str) -> ProvisioningObjectSummary {
         serde_json::from_value(json!({"id": id, "activityDateTime": at})).unwrap()
@@ -612,15 +641,91 @@ mod tests {
 
     #[test]
     fn follow_prints_each_event_once_and_forgets_what_left_the_window() {
-        let mut seen = Seen::default();
+        let mut seen = Follow::new(OffsetDateTime::UNIX_EPOCH, Duration::from_secs(300));
         assert!(seen.admit(&event("a", "2026-11-29T10:00:00Z")));
         assert!(seen.admit(&event("b", "2026-11-29T10:04:00Z")));
         assert!(!seen.admit(&event("a", "2026-11-29T10:00:00Z")));
         assert!(seen.admit(&event("c", "2026-11-29T10:10:00Z")));
-        seen.prune(Duration::from_secs(300));
+        seen.prune();
         // Only c is inside the 5-minute window behind the newest event.
         assert_eq!(seen.ids.len(), 1);
         assert!(seen.ids.contains_key("c"));
+        assert_eq!(
+            seen.from(),
+            at("2026-11-29T10:05:00Z"),
+            "the next poll starts a lag before the newest event"
+        );
+    }
+
+    /// The service's answer to one `--follow` poll: every event logged after `from` up to
+    /// `now`, oldest first, for a tenant that logs event N at `start` + N seconds.
+    fn logged(
+        start: OffsetDateTime,
+        from: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Vec<ProvisioningObjectSummary> {
+        let first = u64::try_from((from - start).whole_seconds()).unwrap_or(0);
+        (first..)
+            .map(|number| {
+                let seconds = i64::try_from(number).unwrap();
+                (number, start + time::Duration::seconds(seconds))
+            })
+            .skip_while(|(_, at)| *at <= from)
+            .take_while(|(_, at)| *at <= now)
+            .map(|(number, at)| {
+                let mut event = ProvisioningObjectSummary::default();
+                event.id = Property::Value(format!("event-{number}"));
+                event.activity_date_time = Property::Value(Timestamp::from(at));
+                event
+            })
+            .collect()
+    }
+
+    /// `--follow` over 6 hours of polls every 10 s (tokio's paused clock) against a tenant
+    /// logging one event per second, lag 5 minutes: every event printed exactly once, and the
+    /// ids held never exceed the window (300 s × 1/s) plus one poll's new events (10).
+    #[tokio::test(start_paused = true)]
+    async fn the_follow_window_stays_bounded_over_many_polls() {
+        const POLLS: u32 = 2_160;
+        let start = at("2026-11-29T00:00:00Z");
+        let interval = Duration::from_secs(10);
+        let lag = Duration::from_secs(300);
+        let clock = tokio::time::Instant::now();
+        let mut window = Follow::new(start, lag);
+        let mut printed = std::collections::HashSet::new();
+        let (mut most, mut bytes) = (0, 0);
+        for _ in 0..POLLS {
+            tokio::time::sleep(interval).await;
+            let now = start + clock.elapsed();
+            let answer = logged(start, window.from(), now);
+            assert!(
+                answer.len() <= 311,
+                "a poll reads the lag window and one interval"
+            );
+            for event in &answer {
+                if window.admit(event) {
+                    assert!(
+                        printed.insert(event.id.get().unwrap().clone()),
+                        "printed twice"
+                    );
+                }
+            }
+            most = most.max(window.ids.len());
+            window.prune();
+            bytes = bytes.max(
+                window.ids.capacity() * (size_of::<(String, OffsetDateTime)>() + 1)
+                    + window.ids.keys().map(String::capacity).sum::<usize>(),
+            );
+        }
+        // No gaps: every event logged after the start was printed (the first one, at the
+        // floor itself, is not "after" it).
+        let elapsed = clock.elapsed().as_secs();
+        assert_eq!(elapsed, 21_600);
+        assert_eq!(u64::try_from(printed.len()).unwrap(), elapsed);
+        // Bounded: the lag window (301 ids, both ends included) plus one poll (10).
+        assert!(most <= 311, "{most} ids held");
+        assert_eq!(window.ids.len(), 301);
+        eprintln!("follow window: at most {most} ids held, ~{bytes} bytes after a prune");
     }
 
     #[test]

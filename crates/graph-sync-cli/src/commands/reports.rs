@@ -5,7 +5,7 @@ use graph_sync_api::model::schema_as_code::SchemaPlan;
 use graph_sync_api::model::{Secrets, ServicePrincipalRef, SynchronizationSchema};
 use serde_json::json;
 
-use crate::output::{Report, Table};
+use crate::output::{self, Report, Table};
 
 /// The keys of a read-back, never a value: masked ones say so, any other says "set".
 pub(crate) fn masked_report(sp: &ServicePrincipalRef, secrets: &Secrets) -> Report {
@@ -33,10 +33,11 @@ pub(crate) fn masked_report(sp: &ServicePrincipalRef, secrets: &Secrets) -> Repo
             table.render()
         )
     };
+    let json = json!({ "servicePrincipal": sp.to_string(), "secrets": items });
     Report {
         text,
-        json: json!({ "servicePrincipal": sp.to_string(), "secrets": items }),
-        tsv: None,
+        tsv: output::items_tsv(&json, "secrets"),
+        json,
     }
 }
 

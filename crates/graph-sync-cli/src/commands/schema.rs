@@ -23,7 +23,7 @@ use crate::commands::target::{job_api, job_on, resolve_sp_in};
 use crate::exit::Failure;
 use crate::interrupt;
 use crate::limits::{SCHEMA_CAP, read_file_capped};
-use crate::output::{OutputFormat, Report, to_json, write_stdout};
+use crate::output::{self, OutputFormat, Report, to_json, write_stdout};
 
 /// Runs a `schema` subcommand.
 ///
@@ -241,8 +241,8 @@ async fn diff(context: &Context, args: &SchemaDiffArgs) -> Result<(), Failure> {
     }
     context.print(&Report {
         text,
+        tsv: output::items_tsv(&json, "changes"),
         json,
-        tsv: None,
     });
     Ok(())
 }
@@ -288,7 +288,9 @@ async fn apply_document(
     if plan.is_empty() {
         context.print(&Report {
             text: format!("Job {job} already holds {from}: nothing to apply."),
-            json: json!({ "job": job, "from": from, "changes": [], "applied": false }),
+            json: json!({
+                "job": job, "from": from, "changes": [], "applied": false, "verified": null,
+            }),
             tsv: None,
         });
         return Ok(());

@@ -64,27 +64,24 @@ fn suite(only: Option<Part>) -> Result<(), String> {
             .map_err(|e| format!("cannot remove {}: {e}", work.display()))?;
     }
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
-    let wanted = |part| only.is_none_or(|only| only == part);
-    let sdk_python = if wanted(Part::Sdk) {
-        Some(make_venv(
-            &python,
-            &work.join("venv"),
-            &root.join("xtask/compat/requirements.txt"),
-            "msgraph-sdk and azure-identity",
-        )?)
-    } else {
-        None
+    // The virtual environment of each part wanted: its Python.
+    let venv = |part, dir: &str, requirements: &str, what: &str| {
+        only.is_none_or(|only| only == part)
+            .then(|| make_venv(&python, &work.join(dir), &root.join(requirements), what))
+            .transpose()
     };
-    let fuzz_python = if wanted(Part::Fuzz) {
-        Some(make_venv(
-            &python,
-            &work.join("fuzz-venv"),
-            &root.join("xtask/compat/fuzz-requirements.txt"),
-            "schemathesis",
-        )?)
-    } else {
-        None
-    };
+    let sdk_python = venv(
+        Part::Sdk,
+        "venv",
+        "xtask/compat/requirements.txt",
+        "msgraph-sdk and azure-identity",
+    )?;
+    let fuzz_python = venv(
+        Part::Fuzz,
+        "fuzz-venv",
+        "xtask/compat/fuzz-requirements.txt",
+        "schemathesis",
+    )?;
 
     let build = Cargo::new(&["build", "--package", "graph-sync-cli"], true);
     println!("$ {build}");

@@ -17,6 +17,7 @@ mod logs;
 mod operator;
 mod output_doc;
 mod provision;
+mod readme;
 mod schema;
 mod secrets;
 mod support;

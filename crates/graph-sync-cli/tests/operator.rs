@@ -538,6 +538,27 @@ async fn every_mutating_command_dry_runs_and_destructive_ones_need_yes() {
         );
         assert!(output.stdout.contains(method), "{args:?}: {output:#?}");
     }
+    // Bodies that hold no secret are shown as they would be sent: the template, the schema,
+    // the subjects.
+    for (args, pointer, shown) in [
+        (&runs[0].0, "/body/templateId", "scim"),
+        (&runs[5].0, "/body/directories/0/name", "d"),
+        (&runs[7].0, "/body/parameters/0/ruleId", "r"),
+    ] {
+        let output = world
+            .graph_sync()
+            .args(args)
+            .args(&["--dry-run", "-o", "json"])
+            .run()
+            .await;
+        output.expect_code(0);
+        let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(
+            json.pointer(pointer),
+            Some(&shown.into()),
+            "{args:?}: {json}"
+        );
+    }
     assert_eq!(world.request_count(), 0, "dry runs send nothing");
     for args in [&runs[3].0, &runs[4].0, &runs[5].0, &runs[6].0] {
         let output = world.graph_sync().args(args).run().await;

@@ -11,7 +11,9 @@
 //! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
 //!   long (see [`fuzz`]).
 //! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
-//!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
+//!   throwaway virtual environment) against `graph-sync emulator --tls`, and a schemathesis
+//!   pass over the emulator's documented operations; `compat sdk|fuzz` runs one (see
+//!   [`compat`]).
 //! - `bench [PART]`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a
 //!   table and writes `docs/benchmarks.md` (with a part named, only that part's section). Not
 //!   part of `ci`.
@@ -48,11 +50,12 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "fuzz",
-        "cargo-fuzz targets: --smoke (a few seconds each), --runs N or --time SECONDS [TARGET...]",
+        "cargo-fuzz targets: --smoke (a few seconds each), --runs N and/or --time SECONDS [TARGET...]",
     ),
     (
         "compat",
-        "the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`; needs Python and PyPI",
+        "[sdk|fuzz] the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`, \
+         and a schemathesis pass over the emulator; needs Python and PyPI",
     ),
     (
         "bench",
@@ -76,12 +79,17 @@ fn main() -> ExitCode {
         // The benchmark binary judges the part's name.
         ["bench", part] => bench(Some(part)),
         ["fuzz", rest @ ..] => fuzz::run(rest),
-        ["compat"] => compat::run(),
+        ["compat"] => compat::run(None),
+        ["compat", "sdk"] => compat::run(Some(compat::Part::Sdk)),
+        ["compat", "fuzz"] => compat::run(Some(compat::Part::Fuzz)),
         [] => usage_error("no task given"),
         ["bench", _, extra, ..] => usage_error(&format!(
             "task `bench` takes one part at most, got `{extra}`"
         )),
-        [task @ ("ci" | "tidy" | "layering" | "compat"), extra, ..] => {
+        ["compat", extra, ..] => usage_error(&format!(
+            "task `compat` takes `sdk` or `fuzz` at most, got `{extra}`"
+        )),
+        [task @ ("ci" | "tidy" | "layering"), extra, ..] => {
             usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))
         }
         [task, ..] => usage_error(&format!("unknown task `{task}`")),
@@ -91,6 +99,23 @@ fn main() -> ExitCode {
 /// `cargo xtask bench [PART]`: runs the benchmark binary in release mode; it prints its table
 /// and writes `docs/benchmarks.md` (with `part`, only that part's section).
 fn bench(part: Option<&str>) -> ExitCode {
+    // The page-memory part runs the release `graph-sync` binary, found next to the benchmark's.
+    let cli = Cargo::new(
+        &[
+            "build",
+            "--release",
+            "--package",
+            "graph-sync-cli",
+            "--bin",
+            "graph-sync",
+        ],
+        true,
+    );
+    println!("$ {cli}");
+    if !cli.command().status().is_ok_and(|status| status.success()) {
+        eprintln!("error: `{cli}` failed");
+        return ExitCode::FAILURE;
+    }
     let mut args = vec![
         "run",
         "--release",

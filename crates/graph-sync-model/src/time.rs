@@ -21,7 +21,8 @@ pub enum TimeError {
     /// Not an ISO 8601 day-time duration.
     #[error("{text:?} is not an ISO 8601 duration like PT20M or P1DT2H3M4.5S: {reason}")]
     InvalidDuration {
-        /// The rejected text (durations are not secret).
+        /// The rejected text (durations are not secret), cut to its first
+        /// [`MAX_QUOTED`] characters and `…`, so that a huge input makes a short message.
         text: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -29,9 +30,28 @@ pub enum TimeError {
     /// Not an ISO 8601 timestamp with an offset.
     #[error("{text:?} is not an ISO 8601 timestamp like 2019-03-20T15:47:50.4707552Z")]
     InvalidTimestamp {
-        /// The rejected text.
+        /// The rejected text, cut as in [`TimeError::InvalidDuration`].
         text: String,
     },
+}
+
+/// The most characters of a rejected text, escaped, that a [`TimeError`] keeps.
+pub const MAX_QUOTED: usize = 64;
+
+/// `text` as a [`TimeError`] keeps it: as many characters as fit in [`MAX_QUOTED`] once
+/// escaped for the message (an escape such as `\u{12}` counts in full), then `…`.
+fn quoted(text: &str) -> String {
+    let mut kept = String::new();
+    let mut width = 0_usize;
+    for c in text.chars() {
+        width = width.saturating_add(c.escape_debug().count());
+        if width > MAX_QUOTED {
+            kept.push('…');
+            return kept;
+        }
+        kept.push(c);
+    }
+    kept
 }
 
 /// An `Edm.Duration`: an ISO 8601 day-time duration such as `PT20M` or
@@ -60,7 +80,7 @@ impl IsoDuration {
     /// [`TimeError::InvalidDuration`] naming the problem.
     pub fn parse(text: &str) -> Result<Self, TimeError> {
         let invalid = |reason| TimeError::InvalidDuration {
-            text: text.to_owned(),
+            text: quoted(text),
             reason,
         };
         if text.starts_with('-') {
@@ -314,9 +334,7 @@ impl Timestamp {
                 value: Some(value),
                 text: text.to_owned(),
             })
-            .map_err(|_| TimeError::InvalidTimestamp {
-                text: text.to_owned(),
-            })
+            .map_err(|_| TimeError::InvalidTimestamp { text: quoted(text) })
     }
 
     /// The sentinel `0001-01-01T00:00:00Z`.

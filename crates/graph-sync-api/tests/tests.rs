@@ -19,5 +19,6 @@ mod pacing;
 mod provisioning_logs;
 mod resilience;
 mod retry;
+mod service_principals;
 mod support;
 mod workflow;

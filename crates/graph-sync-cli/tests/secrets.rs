@@ -491,3 +491,83 @@ async fn the_documented_body_is_sent_unchanged_with_a_warning_and_strict_refuses
         assert_eq!(sent["key"], documented["key"]);
     }
 }
+/// Issue 9 item 4: `--sp name:DISPLAY NAME` resolves to the one service principal with that
+/// name; none or several are a usage error (exit 2) listing the candidates, nothing changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sp_by_display_name_resolves_to_exactly_one_or_lists_the_candidates() {
+    let world = World::start().await;
+    let emulator = world.running.emulator();
+    let twin_a = emulator.register_service_principal("Twin SCIM");
+    let twin_b = emulator.register_service_principal("Twin SCIM");
+    let file = world.dir.private("s.toml", "SyncAll = true\n");
+
+    let by_name = world
+        .graph_sync()
+        .args(&["secrets", "set", "--sp", "name:CLI test app", "--from"])
+        .arg(file.to_str().unwrap())
+        .run()
+        .await;
+    by_name.expect_code(0);
+    assert!(by_name.stdout.contains(&world.sp_id()), "{by_name:#?}");
+    assert_eq!(world.stored(), [("SyncAll".to_owned(), "true".to_owned())]);
+    let lookup = emulator
+        .requests()
+        .into_iter()
+        .find(|request| {
+            request.method == "GET" && request.path.starts_with("/v1.0/servicePrincipals?")
+        })
+        .expect("a lookup by name");
+    assert!(
+        lookup
+            .path
+            .contains("%24filter=displayName+eq+%27CLI+test+app%27"),
+        "{lookup:?}"
+    );
+
+    let before = world.request_count();
+    let twins = world
+        .graph_sync()
+        .args(&["jobs", "list", "--sp", "name:Twin SCIM"])
+        .run()
+        .await;
+    twins.expect_code(2);
+    for twin in [&twin_a, &twin_b] {
+        assert!(twins.stderr.contains(&twin.id.to_string()), "{twins:#?}");
+        assert!(
+            twins.stderr.contains(&twin.app_id.to_string()),
+            "{twins:#?}"
+        );
+    }
+    assert!(
+        twins.stderr.contains("2 service principals are named"),
+        "{twins:#?}"
+    );
+
+    let nobody = world
+        .graph_sync()
+        .args(&[
+            "secrets",
+            "clear",
+            "--yes",
+            "--sp",
+            "name:Nobody",
+            "SyncAll",
+        ])
+        .run()
+        .await;
+    nobody.expect_code(2);
+    assert!(
+        nobody
+            .stderr
+            .contains("no service principal is named \"Nobody\""),
+        "{nobody:#?}"
+    );
+    let methods: Vec<String> = emulator.requests()[before..]
+        .iter()
+        .map(|request| request.method.clone())
+        .collect();
+    assert!(
+        methods.iter().all(|m| m == "GET"),
+        "only lookups were sent: {methods:?}"
+    );
+}

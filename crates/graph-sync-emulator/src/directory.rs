@@ -223,6 +223,11 @@ impl Tenant {
             .collect()
     }
 
+    /// Every service principal's entry, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &PrincipalEntry> {
+        self.principals.values()
+    }
+
     /// Every service principal, by display name then object id.
     pub(crate) fn principals(&self) -> Vec<ServicePrincipal> {
         let mut all: Vec<ServicePrincipal> = self

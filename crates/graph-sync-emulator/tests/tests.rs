@@ -9,6 +9,7 @@
 )]
 
 mod control;
+mod directory;
 mod round_trip;
 mod strict;
 mod sync;

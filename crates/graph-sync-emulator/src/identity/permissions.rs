@@ -22,10 +22,25 @@ const PERMISSIONS_TSV: &str = include_str!("permissions.tsv");
 /// Rows, in the file's format, for served operations Microsoft's file does not list: the
 /// permissions of their v1.0 reference pages (`servicePrincipal: get`,
 /// `applicationTemplate: instantiate`, `synchronization: get` via `synchronizationSecret`,
-/// the collection-bound `validateCredentials`, the PUT spelling of a template update, and a
-/// template schema's `discover`, as the job schema's, and the provisioning logs, whose page
-/// requires AuditLog.Read.All *and* Directory.Read.All: only the first is checked here).
+/// the collection-bound `validateCredentials`, the PUT spelling of a template update, a
+/// template schema's `discover`, as the job schema's, the directory lists
+/// `servicePrincipal: list`, `application: list` and `application: get`, and the provisioning
+/// logs, whose page requires AuditLog.Read.All *and* Directory.Read.All: only the first is
+/// checked here).
 const SUPPLEMENT: &str = "\
+GET\t/serviceprincipals\tApplication.Read.All\tDelegatedWork+Application\tApplication
+GET\t/serviceprincipals\tApplication.ReadWrite.All\tDelegatedWork+Application\t
+GET\t/serviceprincipals\tDirectory.Read.All\tDelegatedWork+Application\t
+GET\t/serviceprincipals\tDirectory.ReadWrite.All\tDelegatedWork+Application\t
+GET\t/applications\tApplication.Read.All\tDelegatedWork+Application\tApplication
+GET\t/applications\tApplication.ReadWrite.All\tDelegatedWork+Application\t
+GET\t/applications\tDirectory.Read.All\tDelegatedWork+Application\t
+GET\t/applications\tDirectory.ReadWrite.All\tDelegatedWork+Application\t
+GET\t/applications/{id}\tApplication.Read.All\tDelegatedWork+Application\tApplication
+GET\t/applications/{id}\tApplication.ReadWrite.All\tDelegatedWork+Application\t
+GET\t/applications/{id}\tApplication.ReadWrite.OwnedBy\tApplication\t
+GET\t/applications/{id}\tDirectory.Read.All\tDelegatedWork+Application\t
+GET\t/applications/{id}\tDirectory.ReadWrite.All\tDelegatedWork+Application\t
 GET\t/serviceprincipals/{id}\tApplication.Read.All\tDelegatedWork+Application\tApplication
 GET\t/serviceprincipals/{id}\tApplication.ReadWrite.All\tDelegatedWork+Application\t
 GET\t/serviceprincipals/{id}\tApplication.ReadWrite.OwnedBy\tApplication\t

@@ -3,7 +3,9 @@
 //! GUID), `startswith`, `endswith` and `contains`, `and`, `or`, `not` and parentheses;
 //! strings compare case-insensitively, as directory queries do. Anything else is the OData
 //! reader's `Syntax error at position N in '…'.`; an unknown property is `Could not find a
-//! property named …`. Lambda operators (`any`, `all`) are not supported (a `400` saying so).
+//! property named …`. Also `path in (literal, …)` and `collection/any(x:x eq literal)`, as
+//! directory queries use them; other lambdas (`all`, `any` with another body) are not
+//! supported (a `400` saying so).
 
 use std::cmp::Ordering;
 
@@ -25,6 +27,10 @@ pub(crate) enum Filter {
     Compare(Vec<String>, Op, Value),
     /// `function(path, 'text')`.
     Text(TextFunction, Vec<String>, String),
+    /// `path in (literal, …)`.
+    In(Vec<String>, Vec<Value>),
+    /// `collection/any(x:x eq literal)`.
+    Any(Vec<String>, Value),
     /// `path op 2026-11-29T10:00:00Z`: a `DateTimeOffset` literal, compared as an instant.
     CompareTime(Vec<String>, Op, time::OffsetDateTime),
     /// The filter with strings compared case-sensitively (the provisioning logs document
@@ -85,6 +91,12 @@ struct Parser<'a> {
 fn syntax(position: usize, source: &str) -> GraphError {
     GraphError::bad_request(format!(
         "Syntax error at position {position} in '{source}'."
+    ))
+}
+
+fn unsupported(source: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "The function or lambda operator in '{source}' is not supported by the emulator's $filter."
     ))
 }
 
@@ -230,11 +242,13 @@ impl Parser<'_> {
             self.expect(&Token::Close)?;
             return Ok(Filter::Text(function, path, text));
         }
+        if let Some(collection) = word.strip_suffix("/any")
+            && self.peek() == Some(&Token::Open)
+        {
+            return self.any(collection);
+        }
         if self.peek() == Some(&Token::Open) || word.contains("/any") || word.contains("/all") {
-            return Err(GraphError::bad_request(format!(
-                "The function or lambda operator in '{}' is not supported by the emulator's $filter.",
-                self.source
-            )));
+            return Err(unsupported(self.source));
         }
         let path = self.path(&word)?;
         let op_at = self.position();
@@ -246,32 +260,68 @@ impl Parser<'_> {
                 "ge" => Op::Ge,
                 "lt" => Op::Lt,
                 "le" => Op::Le,
+                "in" => return self.list(path),
                 _ => return Err(syntax(op_at, self.source)),
             },
             _ => return Err(syntax(op_at, self.source)),
         };
-        let literal_at = self.position();
-        let literal = match self.next() {
-            Some(Token::Text(text)) => Value::String(text),
-            Some(Token::Word(word)) => match word.as_str() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                "null" => Value::Null,
-                number if number.parse::<i64>().is_ok() => {
-                    serde_json::from_str(number).map_err(|_| syntax(literal_at, self.source))?
-                }
-                guid if super::body::is_guid(guid) => Value::String(guid.to_owned()),
-                instant => match graph_sync_model::Timestamp::parse(instant)
-                    .ok()
-                    .and_then(|at| at.value())
-                {
-                    Some(at) => return Ok(Filter::CompareTime(path, op, at)),
-                    None => return Err(syntax(literal_at, self.source)),
-                },
-            },
-            _ => return Err(syntax(literal_at, self.source)),
+        if let Some(Token::Word(word)) = self.peek()
+            && let Some(at) = instant(word)
+        {
+            self.at += 1;
+            return Ok(Filter::CompareTime(path, op, at));
+        }
+        Ok(Filter::Compare(path, op, self.literal()?))
+    }
+
+    /// `(literal, …)` after `path in`.
+    fn list(&mut self, path: Vec<String>) -> Result<Filter, GraphError> {
+        self.expect(&Token::Open)?;
+        let mut literals = vec![self.literal()?];
+        while self.peek() == Some(&Token::Comma) {
+            self.at += 1;
+            literals.push(self.literal()?);
+        }
+        self.expect(&Token::Close)?;
+        Ok(Filter::In(path, literals))
+    }
+
+    /// `(x:x eq literal)` after `collection/any`.
+    fn any(&mut self, collection: &str) -> Result<Filter, GraphError> {
+        let path = self.path(collection)?;
+        self.expect(&Token::Open)?;
+        let binding = match self.next() {
+            Some(Token::Word(binding)) => binding,
+            _ => return Err(unsupported(self.source)),
         };
-        Ok(Filter::Compare(path, op, literal))
+        let well_formed = binding
+            .split_once(':')
+            .is_some_and(|(variable, body)| !variable.is_empty() && variable == body);
+        if !well_formed || !self.keyword("eq") {
+            return Err(unsupported(self.source));
+        }
+        let literal = self.literal()?;
+        self.expect(&Token::Close)?;
+        Ok(Filter::Any(path, literal))
+    }
+
+    /// A literal: `'text'`, a number, `true`, `false`, `null` or a bare GUID.
+    fn literal(&mut self) -> Result<Value, GraphError> {
+        let literal_at = self.position();
+        match self.next() {
+            Some(Token::Text(text)) => Ok(Value::String(text)),
+            Some(Token::Word(word)) => match word.as_str() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                "null" => Ok(Value::Null),
+                number if number.parse::<i64>().is_ok() => {
+                    serde_json::from_str(number).map_err(|_| syntax(literal_at, self.source))
+                }
+                guid if super::body::is_guid(guid) => Ok(Value::String(guid.to_owned())),
+                _ => Err(syntax(literal_at, self.source)),
+            },
+            _ => Err(syntax(literal_at, self.source)),
+        }
     }
 
     fn path(&self, text: &str) -> Result<Vec<String>, GraphError> {
@@ -318,19 +368,14 @@ impl Filter {
         self.eval(item, false)
     }
 
+    /// Whether `item` passes, strings compared case-sensitively when `exact`.
     fn eval(&self, item: &Value, exact: bool) -> bool {
-        let fold = |text: &str| {
-            if exact {
-                text.to_owned()
-            } else {
-                text.to_lowercase()
-            }
-        };
         match self {
             Self::Exact(inner) => inner.eval(item, true),
             Self::And(a, b) => a.eval(item, exact) && b.eval(item, exact),
             Self::Or(a, b) => a.eval(item, exact) || b.eval(item, exact),
             Self::Not(a) => !a.eval(item, exact),
+            Self::Compare(path, op, literal) => compare(lookup(item, path), *op, literal, exact),
             Self::CompareTime(path, op, at) => {
                 let value = lookup(item, path)
                     .as_str()
@@ -338,39 +383,69 @@ impl Filter {
                     .and_then(|value| value.value());
                 value.is_some_and(|value| op.holds(value.cmp(at)))
             }
-            Self::Compare(path, op, literal) => {
+            Self::In(path, literals) => {
                 let value = lookup(item, path);
-                let order = match (value, literal) {
-                    (Value::String(a), Value::String(b)) => Some(fold(a).cmp(&fold(b))),
-                    (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
-                    (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
-                    (Value::Null, Value::Null) => Some(Ordering::Equal),
-                    _ => None,
-                };
-                match (op, order) {
-                    (Op::Eq, Some(o)) => o.is_eq(),
-                    (Op::Ne, Some(o)) => o.is_ne(),
-                    (Op::Ne, None) => true,
-                    (Op::Gt, Some(o)) => o.is_gt(),
-                    (Op::Ge, Some(o)) => o.is_ge(),
-                    (Op::Lt, Some(o)) => o.is_lt(),
-                    (Op::Le, Some(o)) => o.is_le(),
-                    _ => false,
-                }
+                literals
+                    .iter()
+                    .any(|literal| compare(value, Op::Eq, literal, exact))
             }
+            Self::Any(path, literal) => match lookup(item, path) {
+                Value::Array(values) => values
+                    .iter()
+                    .any(|value| compare(value, Op::Eq, literal, exact)),
+                _ => false,
+            },
             Self::Text(function, path, text) => {
                 let Value::String(value) = lookup(item, path) else {
                     return false;
                 };
-                let (value, text) = (fold(value), fold(text));
+                let (value, text) = (fold(value, exact), fold(text, exact));
                 match function {
-                    TextFunction::StartsWith => value.starts_with(&text),
-                    TextFunction::EndsWith => value.ends_with(&text),
-                    TextFunction::Contains => value.contains(&text),
+                    TextFunction::StartsWith => value.starts_with(text.as_ref()),
+                    TextFunction::EndsWith => value.ends_with(text.as_ref()),
+                    TextFunction::Contains => value.contains(text.as_ref()),
                 }
             }
         }
     }
+}
+
+/// `value op literal`; strings compared without regard to case unless `exact`. Values of
+/// different kinds are only ever unequal.
+fn compare(value: &Value, op: Op, literal: &Value, exact: bool) -> bool {
+    let order = match (value, literal) {
+        (Value::String(a), Value::String(b)) => Some(fold(a, exact).cmp(&fold(b, exact))),
+        (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
+        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+        (Value::Null, Value::Null) => Some(Ordering::Equal),
+        _ => None,
+    };
+    match order {
+        Some(order) => op.holds(order),
+        None => op == Op::Ne,
+    }
+}
+
+/// `text` as compared: lower-cased unless `exact`.
+fn fold(text: &str, exact: bool) -> std::borrow::Cow<'_, str> {
+    if exact {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    }
+}
+
+/// A bare word that is a `DateTimeOffset` literal (and not a number, GUID or keyword).
+fn instant(word: &str) -> Option<time::OffsetDateTime> {
+    let other_literal = matches!(word, "true" | "false" | "null")
+        || word.parse::<i64>().is_ok()
+        || super::body::is_guid(word);
+    if other_literal {
+        return None;
+    }
+    graph_sync_model::Timestamp::parse(word)
+        .ok()
+        .and_then(|at| at.value())
 }
 
 #[cfg(test)]
@@ -381,8 +456,7 @@ mod tests {
 
     #[test]
     fn expressions_parse_and_match() {
-        let item =
-            json!({"displayName": "Bob's App", "n": 3, "on": true, "status": {"code": "Active"}});
+        let item = json!({"displayName": "Bob's App", "n": 3, "on": true, "status": {"code": "Active"}, "tags": ["a", "b"]});
         let yes = [
             "displayName eq 'bob''s app'",
             "startswith(displayName,'Bob')",
@@ -391,6 +465,9 @@ mod tests {
             "status/code eq 'Active'",
             "missing eq null",
             "contains(displayName, 'APP')",
+            "n in (1, 3)",
+            "displayName in ('x', 'BOB''S APP')",
+            "tags/any(t:t eq 'B')",
         ];
         for source in yes {
             assert!(
@@ -398,7 +475,14 @@ mod tests {
                 "{source}"
             );
         }
-        for source in ["n eq 4", "endswith(displayName,'bob')", "n ne 3"] {
+        for source in [
+            "n eq 4",
+            "endswith(displayName,'bob')",
+            "n ne 3",
+            "n in (1, 2)",
+            "tags/any(t:t eq 'c')",
+            "on/any(t:t eq true)",
+        ] {
             assert!(
                 !Filter::parse(source, None).unwrap().matches(&item),
                 "{source}"
@@ -422,6 +506,9 @@ mod tests {
             );
         }
         assert!(Filter::parse("'open", None).is_err());
-        assert!(Filter::parse("tags/any(t:t eq 'x')", None).is_err());
+        assert!(Filter::parse("tags/all(t:t eq 'x')", None).is_err());
+        assert!(Filter::parse("tags/any(t:u eq 'x')", None).is_err());
+        assert!(Filter::parse("tags/any(t:t ne 'x')", None).is_err());
+        assert!(Filter::parse("n in (1,", None).is_err());
     }
 }

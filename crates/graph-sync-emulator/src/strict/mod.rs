@@ -25,6 +25,7 @@ pub(crate) mod filter;
 pub(crate) mod metadata;
 pub(crate) mod properties;
 pub(crate) mod query;
+pub(crate) mod search;
 pub(crate) mod values;
 
 use std::sync::Arc;
@@ -115,7 +116,7 @@ fn spec(operation: &str) -> Spec {
     };
     use BodyOf::{Action, Type};
     use Context as C;
-    use Takes::{Entity, List, Nothing};
+    use Takes::{Directory, Entity, List, Nothing};
     match operation {
         "applicationTemplates.instantiate" => of(
             Some(BodyOf::Instantiate),
@@ -123,7 +124,10 @@ fn spec(operation: &str) -> Spec {
             None,
             Some(C::Type("applicationServicePrincipal")),
         ),
+        "servicePrincipals.list" => of(None, Directory, Some(SERVICE_PRINCIPAL), Some(C::List)),
         "servicePrincipals.get" => of(None, Entity, Some(SERVICE_PRINCIPAL), Some(C::Entity)),
+        "applications.list" => of(None, Directory, Some(APPLICATION), Some(C::List)),
+        "applications.get" => of(None, Entity, Some(APPLICATION), Some(C::Entity)),
         "auditLogs.provisioning.list" => of(None, List, Some(PROVISIONING_EVENT), Some(C::List)),
         "auditLogs.provisioning.get" => of(None, Entity, Some(PROVISIONING_EVENT), Some(C::Entity)),
         "synchronization.get" => of(None, Entity, Some("synchronization"), Some(C::Entity)),
@@ -194,50 +198,11 @@ fn spec(operation: &str) -> Spec {
     }
 }
 
-/// The marker for the service principal, which is outside the synchronization metadata.
+/// The directory types, outside the synchronization metadata: their properties are the
+/// default property sets of [`properties`].
 const SERVICE_PRINCIPAL: &str = "servicePrincipal";
-
-/// The properties of `servicePrincipal` Graph returns by default (v1.0 resource page), which
-/// `$select` may name.
-pub(crate) const SERVICE_PRINCIPAL_PROPERTIES: &[&str] = &[
-    "id",
-    "deletedDateTime",
-    "accountEnabled",
-    "addIns",
-    "alternativeNames",
-    "appDescription",
-    "appDisplayName",
-    "appId",
-    "applicationTemplateId",
-    "appOwnerOrganizationId",
-    "appRoleAssignmentRequired",
-    "appRoles",
-    "createdDateTime",
-    "description",
-    "disabledByMicrosoftStatus",
-    "displayName",
-    "homepage",
-    "info",
-    "keyCredentials",
-    "loginUrl",
-    "logoutUrl",
-    "notes",
-    "notificationEmailAddresses",
-    "oauth2PermissionScopes",
-    "passwordCredentials",
-    "preferredSingleSignOnMode",
-    "preferredTokenSigningKeyThumbprint",
-    "replyUrls",
-    "resourceSpecificApplicationPermissions",
-    "samlSingleSignOnSettings",
-    "servicePrincipalNames",
-    "servicePrincipalType",
-    "signInAudience",
-    "tags",
-    "tokenEncryptionKeyId",
-    "verifiedPublisher",
-    "synchronization",
-];
+/// See [`SERVICE_PRINCIPAL`].
+const APPLICATION: &str = "application";
 
 /// The marker for the provisioning log event, which is outside the synchronization metadata.
 const PROVISIONING_EVENT: &str = "provisioningObjectSummary";
@@ -267,7 +232,8 @@ const PROVISIONING_EVENT_PROPERTIES: &[&str] = &[
 /// The property names of a type outside the synchronization metadata.
 fn outside_metadata(of: &str) -> Option<&'static [&'static str]> {
     match of {
-        SERVICE_PRINCIPAL => Some(SERVICE_PRINCIPAL_PROPERTIES),
+        SERVICE_PRINCIPAL => Some(properties::SERVICE_PRINCIPAL_PROPERTIES),
+        APPLICATION => Some(properties::APPLICATION_PROPERTIES),
         PROVISIONING_EVENT => Some(PROVISIONING_EVENT_PROPERTIES),
         _ => None,
     }
@@ -282,20 +248,18 @@ impl Properties for TypeProperties {
     }
 
     fn has(&self, name: &str) -> bool {
-        if let Some(properties) = outside_metadata(self.0) {
-            return properties.contains(&name);
+        match outside_metadata(self.0) {
+            Some(properties) => properties.contains(&name) || self.is_navigation(name),
+            None => Metadata::get().property(self.0, name).is_some(),
         }
-        Metadata::get().property(self.0, name).is_some()
     }
 
     fn is_navigation(&self, name: &str) -> bool {
-        if self.0 == SERVICE_PRINCIPAL {
-            return name == "synchronization";
+        match self.0 {
+            SERVICE_PRINCIPAL | APPLICATION => name == "synchronization",
+            PROVISIONING_EVENT => false,
+            other => Metadata::get().is_navigation(other, name),
         }
-        if self.0 == PROVISIONING_EVENT {
-            return false;
-        }
-        Metadata::get().is_navigation(self.0, name)
     }
 
     fn case_sensitive(&self) -> bool {
@@ -349,7 +313,13 @@ async fn guarded(request: Request, next: Next) -> Result<Response, Response> {
             parts.uri.query(),
             spec.takes,
             of.as_ref().map(|p| p as &dyn Properties),
-        );
+        )
+        .and_then(|mut parsed| {
+            if spec.takes == Takes::Directory {
+                parsed.directory_rules(is_eventual(&parts.headers))?;
+            }
+            Ok(parsed)
+        });
         let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
             GraphError::bad_request("The request body could not be read.").into_response()
         })?;
@@ -403,6 +373,15 @@ async fn authorize(parts: &mut Parts, operation: Guard) -> Result<(), Response> 
             .map(drop)
             .map_err(IntoResponse::into_response)
     }
+}
+
+/// Whether the request carries `ConsistencyLevel: eventual` (the directory's advanced
+/// queries need it).
+fn is_eventual(headers: &HeaderMap) -> bool {
+    headers
+        .get("consistencylevel")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("eventual"))
 }
 
 /// A non-empty JSON body (declared so) must fit `of`; the handler judges the rest (empty,

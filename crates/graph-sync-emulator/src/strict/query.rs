@@ -9,8 +9,11 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
+use axum::http::StatusCode;
+
 use super::filter::Filter;
 pub(crate) use super::properties::{Properties, lookup};
+use super::search::Search;
 use crate::error::GraphError;
 
 /// The system query options OData defines (without `$`, lower case).
@@ -39,6 +42,9 @@ const SYSTEM: &[&str] = &[
 pub(crate) enum Takes {
     /// A collection of entities or complex values of a type.
     List,
+    /// A collection of directory objects (service principals, applications): also
+    /// `$search`, and `$top` is the page size (1 to 999), as the directory pages.
+    Directory,
     /// One entity.
     Entity,
     /// Anything else (actions, writes): no query options.
@@ -60,6 +66,8 @@ pub(crate) struct Query {
     pub(crate) skip: usize,
     /// `$count=true`.
     pub(crate) count: bool,
+    /// `$search` (directory lists).
+    pub(crate) search: Option<Search>,
     /// The raw pairs (name as sent, raw value) but `$skiptoken`, for next links.
     pub(crate) carried: Vec<(String, String)>,
 }
@@ -155,6 +163,10 @@ impl Query {
                     system,
                     "select" | "filter" | "orderby" | "top" | "skiptoken" | "count"
                 ),
+                Takes::Directory => matches!(
+                    system,
+                    "select" | "filter" | "orderby" | "top" | "skiptoken" | "count" | "search"
+                ),
                 Takes::Entity => matches!(system, "select" | "expand"),
                 Takes::Nothing => false,
             };
@@ -169,8 +181,49 @@ impl Query {
                     .push((raw_name.to_owned(), raw_value.to_owned()));
             }
             query.apply_option(system, &value, of)?;
+            if takes == Takes::Directory && system == "top" {
+                check_page_size(&value)?;
+            }
         }
         Ok(query)
+    }
+
+    /// The directory's rules for its advanced queries, given whether the request carries
+    /// `ConsistencyLevel: eventual`: `$search` needs it (`400` otherwise), `$count=true`
+    /// without it is ignored (the answer has no `@odata.count`, as Graph answers), `$orderby`
+    /// takes `displayName` only, and with `$filter` or `$search` needs the header and
+    /// `$count=true`.
+    pub(crate) fn directory_rules(&mut self, eventual: bool) -> Result<(), GraphError> {
+        if self.search.is_some() && !eventual {
+            return Err(GraphError::with_code(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            ));
+        }
+        let sorting_unsupported = || {
+            GraphError::with_code(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                "Sorting not supported for current query.",
+            )
+        };
+        if !self.orderby.is_empty() {
+            if self
+                .orderby
+                .iter()
+                .any(|(path, _)| *path != ["displayName"])
+            {
+                return Err(sorting_unsupported());
+            }
+            if (self.filter.is_some() || self.search.is_some()) && !(eventual && self.count) {
+                return Err(sorting_unsupported());
+            }
+        }
+        if !eventual {
+            self.count = false;
+        }
+        Ok(())
     }
 
     fn apply_option(
@@ -243,6 +296,7 @@ impl Query {
                 }
             }
             "filter" => self.filter = Some(Filter::parse(value, of)?),
+            "search" => self.search = Some(Search::parse(value, of)?),
             "orderby" => {
                 for clause in value.split(',') {
                     let mut words = clause.split_whitespace();
@@ -294,6 +348,9 @@ impl Query {
                 .collect(),
             None => items,
         };
+        if let Some(search) = &self.search {
+            items.retain(|item| search.matches(item));
+        }
         if !self.orderby.is_empty() {
             items.sort_by(|a, b| {
                 self.orderby
@@ -335,6 +392,18 @@ impl Query {
             .filter(|(key, _)| key == "id" || key.starts_with('@') || select.contains(key))
             .collect();
         Value::Object(kept)
+    }
+}
+
+/// `$top` on a directory list is the page size: 1 to 999.
+fn check_page_size(value: &str) -> Result<(), GraphError> {
+    match value.parse::<u32>() {
+        Ok(1..=999) => Ok(()),
+        _ => Err(GraphError::with_code(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            format!("Invalid page size specified: '{value}'. Must be between 1 and 999 inclusive."),
+        )),
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! | module | resource |
 //! |---|---|
-//! | `principals` | `instantiate`, `GET /servicePrincipals/{id}` |
+//! | `principals` | `instantiate`, `GET /servicePrincipals`, `GET /servicePrincipals/{id}`, `GET /applications`, `GET /applications/{id}` |
+//! | `objects` | service principals and applications with Graph's default property set |
 //! | `secrets` | `GET …/synchronization`, `PUT …/synchronization/secrets` |
 //! | `jobs` | jobs and their lifecycle |
 //! | `templates` | templates |
@@ -25,6 +26,7 @@
 mod jobs;
 pub(crate) mod logs;
 mod lookup;
+mod objects;
 pub(crate) mod paging;
 mod principals;
 mod provisioning;
@@ -56,6 +58,8 @@ pub(crate) enum Owners {
     ServicePrincipal,
     /// Those, and `/v1.0/applications/{id}`.
     ServicePrincipalOrApplication,
+    /// `/v1.0/applications/{id}` alone.
+    Application,
     /// None: the path is absolute (below `/v1.0`).
     Root,
 }
@@ -84,6 +88,7 @@ fn prefixes(owners: Owners) -> &'static [&'static str] {
     match owners {
         Owners::ServicePrincipal => &[SP_PREFIX, KEY_PREFIX],
         Owners::ServicePrincipalOrApplication => &[SP_PREFIX, KEY_PREFIX, APPLICATION_PREFIX],
+        Owners::Application => &[APPLICATION_PREFIX],
         Owners::Root => &["/v1.0"],
     }
 }
@@ -124,7 +129,9 @@ where
     Arc<ProvisioningLogs>: FromRef<S>,
 {
     use MethodFilter as M;
-    use Owners::{Root, ServicePrincipal as Sp, ServicePrincipalOrApplication as Any};
+    use Owners::{
+        Application as App, Root, ServicePrincipal as Sp, ServicePrincipalOrApplication as Any,
+    };
     vec![
         row(
             "applicationTemplates.instantiate",
@@ -133,7 +140,28 @@ where
             "/applicationTemplates/{id}/instantiate",
             principals::instantiate,
         ),
+        row(
+            "servicePrincipals.list",
+            M::GET,
+            Root,
+            "/servicePrincipals",
+            principals::list,
+        ),
         row("servicePrincipals.get", M::GET, Sp, "", principals::get),
+        row(
+            "applications.list",
+            M::GET,
+            Root,
+            "/applications",
+            principals::list_applications,
+        ),
+        row(
+            "applications.get",
+            M::GET,
+            App,
+            "",
+            principals::get_application,
+        ),
         row(
             "auditLogs.provisioning.list",
             M::GET,

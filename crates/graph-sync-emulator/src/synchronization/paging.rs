@@ -51,4 +51,22 @@ impl Paging {
     ) -> Result<Response, GraphError> {
         strict::list_response(items, query, self.page_size(), uri, origin)
     }
+
+    /// A page of a directory list (service principals, applications): `$top` is the page
+    /// size, as the directory pages (the next link keeps it), the emulator's page size
+    /// otherwise.
+    pub(crate) fn page_directory<T: Serialize>(
+        &self,
+        items: Vec<T>,
+        query: &Query,
+        uri: &Uri,
+        origin: &Origin,
+    ) -> Result<Response, GraphError> {
+        let page_size = query.top.unwrap_or_else(|| self.page_size());
+        let query = Query {
+            top: None,
+            ..query.clone()
+        };
+        strict::list_response(items, &query, page_size, uri, origin)
+    }
 }

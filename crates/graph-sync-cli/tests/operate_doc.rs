@@ -152,13 +152,15 @@ fn environment(scratch: &Path) -> Vec<(String, String)> {
     ]
 }
 
-/// Runs `text` through `sh` in `folder`, with the variables earlier commands exported
-/// (kept in `folder/.exported`).
-async fn shell(folder: &Path, environment: &[(String, String)], text: &str) -> Output {
-    let script = format!(
-        "if [ -f .exported ]; then . ./.exported; fi\n{text}\nstatus=$?\nexport -p > .exported\nexit $status\n"
-    );
-    let child = tokio::process::Command::new("sh")
+/// Starts `sh -c script` in `folder` with `environment` only, stdout piped (stderr too when
+/// `stderr`).
+fn sh(
+    folder: &Path,
+    environment: &[(String, String)],
+    script: &str,
+    stderr: bool,
+) -> tokio::process::Child {
+    tokio::process::Command::new("sh")
         .arg("-c")
         .arg(script)
         .current_dir(folder)
@@ -166,11 +168,23 @@ async fn shell(folder: &Path, environment: &[(String, String)], text: &str) -> O
         .envs(environment.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(if stderr {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .kill_on_drop(true)
         .spawn()
-        .unwrap();
-    finish(child).await
+        .unwrap()
+}
+
+/// Runs `text` through `sh` in `folder`, with the variables earlier commands exported
+/// (kept in `folder/.exported`).
+async fn shell(folder: &Path, environment: &[(String, String)], text: &str) -> Output {
+    let script = format!(
+        "if [ -f .exported ]; then . ./.exported; fi\n{text}\nstatus=$?\nexport -p > .exported\nexit $status\n"
+    );
+    finish(sh(folder, environment, &script, true)).await
 }
 
 /// Starts the page's emulator command in `folder` and reads its banner up to "Press Ctrl-C".
@@ -179,18 +193,12 @@ async fn start_emulator(
     environment: &[(String, String)],
     command: &Command,
 ) -> (tokio::process::Child, String) {
-    let mut child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("exec {}", command.text))
-        .current_dir(folder)
-        .env_clear()
-        .envs(environment.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = sh(
+        folder,
+        environment,
+        &format!("exec {}", command.text),
+        false,
+    );
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut banner = String::new();
     let read = async {

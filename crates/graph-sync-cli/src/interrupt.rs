@@ -55,6 +55,24 @@ pub(crate) fn report() -> String {
     }
 }
 
+/// A future that completes on Ctrl-C (SIGINT), with the handler already installed.
+#[cfg(unix)]
+pub(crate) fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        interrupt.recv().await;
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+pub(crate) fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,30 +122,12 @@ async fn run_interruptibly(cli: Cli) -> Result<(), Failure> {
     }
     // The handler is installed before the command starts, so a Ctrl-C at any point of it is
     // caught (a lazily polled `ctrl_c()` could miss one that comes early).
-    let interrupted = ctrl_c_listener()
+    let interrupted = interrupt::ctrl_c_listener()
         .map_err(|error| Failure::Internal(format!("cannot listen for Ctrl-C: {error}")))?;
     tokio::select! {
         result = commands::run(cli) => result,
         () = interrupted => Err(Failure::Interrupted(interrupt::report())),
     }
-}
-
-/// A future that completes on Ctrl-C (SIGINT), with the handler already installed.
-#[cfg(unix)]
-fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    Ok(async move {
-        interrupt.recv().await;
-    })
-}
-
-/// A future that completes on Ctrl-C.
-#[cfg(not(unix))]
-fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
 }
 
 /// Tracing to stderr: warnings by default, then info, debug and trace for -v, -vv, -vvv.

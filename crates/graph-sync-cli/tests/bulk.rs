@@ -10,6 +10,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use graph_sync_emulator::{ServicePrincipal, ThrottleConfig};
 
+#[cfg(unix)]
+use crate::support::Pane;
 use crate::support::{CANARY, World};
 
 /// Successful (2xx) secrets PUTs per service principal id, from the emulator's request log.
@@ -515,4 +517,99 @@ async fn bulk_dry_run_prints_every_put_and_sends_nothing() {
     assert_eq!(output.stdout.matches("PUT").count(), 3, "{output:#?}");
     assert_eq!(world.request_count(), 0, "nothing was sent");
     assert!(!journal.exists(), "no journal was created");
+}
+
+/// Issue 12 item 9: `bulk secrets` in a real pseudo-terminal (tmux), 100 and 40 columns wide.
+/// The CSV's first two rows name service principals that do not exist (404), the other 14 are
+/// saved; the emulator answers each call after 60 ms, so the bar is on screen for a while.
+/// While it runs, the bar shows the saved and the failed counts apart ("N saved, 2 failed")
+/// and no line on screen is wider than the terminal (tmux joins wrapped rows, so a bar that
+/// wrapped shows as one long line); at the end the bar is gone and the summary line says what
+/// was done (the summary and the failure table are printed once, not redrawn, and may wrap
+/// like any text). Skipped, saying so, when tmux is not installed.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_bar_counts_failures_apart_and_fits_a_narrow_terminal() {
+    for width in [100_u16, 40] {
+        let world = World::start().await;
+        world
+            .running
+            .emulator()
+            .set_latency(Some(graph_sync_emulator::Latency::new(
+                Duration::from_millis(60),
+                Duration::from_millis(60),
+                7,
+            )));
+        let sps = register(&world, 14);
+        let mut csv = String::from("sp,BaseAddress,SecretToken\n");
+        for missing in ["404", "405"] {
+            csv.push_str(&format!(
+                "00000000-0000-4000-8000-000000000{missing},https://scim.example.com/x,env:TOKEN\n"
+            ));
+        }
+        csv.push_str(csv_for(&sps).split_once('\n').unwrap().1);
+        let csv = world.dir.private("apps.csv", &csv);
+        let command = format!(
+            "cd '{dir}' && env -i TERM=xterm GRAPH_SYNC_TOKEN='{token}' TOKEN='{CANARY}' \
+             '{bin}' --graph-url '{root}' bulk secrets --csv '{csv}' --concurrency 1; \
+             echo \"exit code $?\"",
+            dir = world.dir.path().display(),
+            token = world.token,
+            bin = env!("CARGO_BIN_EXE_graph-sync"),
+            root = world.running.graph_root(),
+            csv = csv.display(),
+        );
+        let Some(terminal) = Pane::start(&format!("bulk-{width}"), width, 12, &command) else {
+            return;
+        };
+
+        // While it runs: the bar, with both counts, within the width.
+        let mut seen = None;
+        for _ in 0..600 {
+            let pane = terminal.capture();
+            if pane.contains("exit code") {
+                break;
+            }
+            if let Some(line) = pane
+                .lines()
+                .find(|line| line.contains(" saved, 2 failed") && !line.contains(" 0 saved"))
+            {
+                seen = Some((line.to_owned(), pane.clone()));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let (bar, pane) = seen.unwrap_or_else(|| {
+            panic!(
+                "{width} columns: no bar with separate counts: {:?}",
+                terminal.capture()
+            )
+        });
+        for line in pane.lines() {
+            assert!(
+                line.trim_end().chars().count() <= usize::from(width),
+                "{width} columns: a line wider than the terminal: {line:?} in {pane:?}"
+            );
+        }
+        assert!(
+            bar.contains("/16"),
+            "{width} columns: position of 16: {bar:?}"
+        );
+        eprintln!("{width} columns: {}", bar.trim_end());
+
+        // At the end: no bar left, the summary line, exit code 4 (two failed).
+        terminal.finished().await;
+        let pane = terminal.capture();
+        assert!(!pane.contains(CANARY), "{pane:?}");
+        assert!(
+            pane.lines()
+                .any(|line| line.contains("14 saved now") && line.contains("2 failed")),
+            "{width} columns: the summary line: {pane:?}"
+        );
+        assert!(pane.contains("exit code 4"), "{pane:?}");
+        assert!(
+            !pane.contains(" saved, 2 failed"),
+            "{width} columns: the bar is cleared at the end: {pane:?}"
+        );
+    }
 }

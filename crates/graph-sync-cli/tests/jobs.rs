@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+#[cfg(unix)]
+use crate::support::Pane;
 use crate::support::{CANARY, Output, TARGET_URL, World};
 
 /// The rule id of the emulator's `scim` template schema.
@@ -524,55 +526,19 @@ async fn bad_input_is_refused_before_anything_is_sent() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_redraws_one_line_in_a_narrow_terminal() {
-    let tmux = |args: &[&str]| std::process::Command::new("tmux").args(args).output();
-    if tmux(&["-V"]).is_err() {
-        eprintln!("skipped: tmux is not installed (the terminal test needs it)");
-        return;
-    }
     let (world, sp, job) = quarantined_job().await;
-
-    // A private tmux server per test run and job.
-    let socket = format!("graph-sync-test-{}-{job}", std::process::id());
     let command = format!(
         "env -i TERM=xterm GRAPH_SYNC_TOKEN='{token}' '{bin}' --graph-url '{root}' jobs status \
-         --sp {sp} --job {job} --watch --interval 20ms --timeout 400ms; \
-         tmux -L {socket} wait-for -S finished; sleep 600",
+         --sp {sp} --job {job} --watch --interval 20ms --timeout 400ms",
         token = world.token,
         bin = env!("CARGO_BIN_EXE_graph-sync"),
         root = world.running.graph_root(),
     );
-    let started = tmux(&[
-        "-L",
-        &socket,
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-x",
-        "40",
-        "-y",
-        "8",
-        &command,
-    ])
-    .unwrap();
-    assert!(started.status.success(), "{started:?}");
-    let waited = tokio::task::spawn_blocking({
-        let socket = socket.clone();
-        move || {
-            std::process::Command::new("tmux")
-                .args(["-L", &socket, "wait-for", "finished"])
-                .output()
-        }
-    });
-    let waited = tokio::time::timeout(std::time::Duration::from_secs(60), waited)
-        .await
-        .expect("the watch ends within a minute")
-        .unwrap()
-        .unwrap();
-    assert!(waited.status.success());
-    let captured = tmux(&["-L", &socket, "capture-pane", "-p", "-S", "-100"]).unwrap();
-    let _ = tmux(&["-L", &socket, "kill-server"]);
-    let pane = String::from_utf8_lossy(&captured.stdout).into_owned();
+    let Some(terminal) = Pane::start(&format!("watch-{job}"), 40, 8, &command) else {
+        return;
+    };
+    terminal.finished().await;
+    let pane = terminal.capture();
     let rows: Vec<&str> = pane.lines().filter(|row| !row.trim().is_empty()).collect();
     assert_eq!(rows.len(), 1, "one row, redrawn in place: {pane:?}");
     assert!(rows[0].starts_with("State: Quarantine"), "{pane:?}");

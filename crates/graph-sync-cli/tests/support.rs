@@ -317,3 +317,72 @@ pub(crate) async fn finish(child: tokio::process::Child) -> Output {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// A private tmux server with one pane of a given size running one shell command: a real
+/// pseudo-terminal for the tests of what graph-sync draws on a terminal. Killed when dropped.
+pub(crate) struct Pane {
+    socket: String,
+}
+
+impl Pane {
+    /// Starts `command` (a `sh` command line) in a `width`×`height` pane; `None`, saying so on
+    /// stderr, when tmux is not installed (the test is then skipped). When `command` ends, the
+    /// pane stays as it was, for [`capture`](Self::capture), and [`finished`](Self::finished)
+    /// returns.
+    pub(crate) fn start(name: &str, width: u16, height: u16, command: &str) -> Option<Self> {
+        if tmux(&["-V"]).is_err() {
+            eprintln!("skipped: tmux is not installed (the terminal test needs it)");
+            return None;
+        }
+        let socket = format!("graph-sync-test-{}-{name}", std::process::id());
+        let command = format!("{command}; tmux -L {socket} wait-for -S finished; sleep 600");
+        let (width, height) = (width.to_string(), height.to_string());
+        let started = tmux(&[
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            &width,
+            "-y",
+            &height,
+            &command,
+        ])
+        .unwrap();
+        assert!(started.status.success(), "{started:?}");
+        Some(Self { socket })
+    }
+
+    /// The pane's text with its history, wrapped rows joined into the lines that were
+    /// printed (`capture-pane -J`): a line wider than the pane shows as one long line.
+    pub(crate) fn capture(&self) -> String {
+        let captured =
+            tmux(&["-L", &self.socket, "capture-pane", "-p", "-J", "-S", "-200"]).unwrap();
+        String::from_utf8_lossy(&captured.stdout).into_owned()
+    }
+
+    /// Waits (at most a minute) until the command has ended.
+    pub(crate) async fn finished(&self) {
+        let socket = self.socket.clone();
+        let waited =
+            tokio::task::spawn_blocking(move || tmux(&["-L", &socket, "wait-for", "finished"]));
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(60), waited)
+            .await
+            .expect("the command in the terminal ends within a minute")
+            .unwrap()
+            .unwrap();
+        assert!(waited.status.success());
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = tmux(&["-L", &self.socket, "kill-server"]);
+    }
+}
+
+fn tmux(args: &[&str]) -> std::io::Result<std::process::Output> {
+    std::process::Command::new("tmux").args(args).output()
+}

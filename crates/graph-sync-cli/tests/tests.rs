@@ -18,6 +18,7 @@ mod operate_doc;
 mod operator;
 mod output_doc;
 mod provision;
+mod readme;
 mod schema;
 mod secrets;
 mod support;

@@ -15,6 +15,43 @@ use graph_sync_emulator::{
     Emulator, Flags, RunningEmulator, ServicePrincipal, Settings, TenantFile, connection_details,
 };
 
+/// Writes `text` on stdout and flushes it. Everything this binary prints on stdout goes through
+/// here (the `println!`/`print!` below shadow std's): a closed stdout, a reader that stopped
+/// early as in `graph-sync-emulator --help | head -1`, ends the process quietly with exit code
+/// 0, as the graph-sync CLI, git and ripgrep do; any other write error ends it with exit code 1
+/// and a message on stderr. (std's `println!` panics on a closed pipe.)
+fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let result = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(error) = result {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("graph-sync-emulator: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `std::println!` through [`write_stdout`].
+macro_rules! println {
+    () => {
+        write_stdout("\n")
+    };
+    ($($arg:tt)*) => {
+        write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `std::print!` through [`write_stdout`].
+macro_rules! print {
+    ($($arg:tt)*) => {
+        write_stdout(&format!($($arg)*))
+    };
+}
+
 const USAGE: &str = "\
 graph-sync-emulator: a local, in-memory Microsoft Graph synchronization service
 

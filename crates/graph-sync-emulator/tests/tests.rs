@@ -8,6 +8,7 @@
     reason = "a test that meets an unexpected error should fail loudly"
 )]
 
+mod binary;
 mod control;
 mod directory;
 mod round_trip;

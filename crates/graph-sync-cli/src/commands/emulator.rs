@@ -77,6 +77,10 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
         ))
     })?;
 
+    // Listening for Ctrl-C before the banner: a Ctrl-C that comes as soon as the banner is
+    // out (a script that read it) stops the emulator cleanly instead of killing it.
+    let ctrl_c = crate::interrupt::ctrl_c_listener()
+        .map_err(|e| Failure::Internal(format!("cannot listen for Ctrl-C: {e}")))?;
     let scheme = if running.is_tls() { "HTTPS" } else { "HTTP" };
     println!(
         "The graph-sync emulator is serving the Graph synchronization API and Entra ({scheme})."
@@ -130,9 +134,7 @@ pub(crate) async fn run(_context: &Context, args: &EmulatorArgs) -> Result<(), F
     println!();
     println!("Press Ctrl-C to stop.");
 
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("cannot wait for Ctrl-C ({error}); stopping");
-    }
+    ctrl_c.await;
     println!("Stopping…");
     running.shutdown().await;
     println!("Stopped.");

@@ -299,7 +299,9 @@ fn resume_command() -> String {
 }
 
 /// The progress bar on stderr (hidden unless stderr is a terminal): this run's rows only, so
-/// the rate and ETA measure this run's work, with its saved and failed counts.
+/// the rate and ETA measure this run's work, with its saved and failed counts, in a line that
+/// fits the terminal's width (a wider line would wrap, and every redraw would leave a row
+/// behind).
 fn progress_bar(todo: usize) -> ProgressBar {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(
@@ -309,13 +311,42 @@ fn progress_bar(todo: usize) -> ProgressBar {
     } else {
         ProgressBar::hidden()
     };
+    let width = usize::from(console::Term::stderr().size().1);
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len}  {msg}  {per_sec}  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(bar_template(width, todo))
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ =
+                        std::fmt::Write::write_fmt(out, format_args!("{:.1}/s", state.per_sec()));
+                },
+            ),
     );
     bar.set_message("0 saved, 0 failed");
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// The bar's template for a terminal `width` columns wide and `todo` rows: the counts
+/// (`12/500  10 saved, 2 failed`) always, then the rate and ETA, then a 30-column bar, each
+/// only when the line still fits; below the counts' own width the message is cut to fit.
+fn bar_template(width: usize, todo: usize) -> &'static str {
+    let digits = todo.checked_ilog10().map_or(1, |log| {
+        usize::try_from(log).unwrap_or(usize::MAX).saturating_add(1)
+    });
+    // `P/T  S saved, F failed`, every number at most `digits` wide.
+    let counts = digits.saturating_mul(4).saturating_add(18);
+    // `  1234.5/s  ETA 59m`.
+    let with_rate = counts.saturating_add(20);
+    // A 30-column bar and a space.
+    if width > with_rate.saturating_add(31) {
+        "{bar:30} {pos}/{len}  {msg}  {rate}  ETA {eta}"
+    } else if width > with_rate {
+        "{pos}/{len}  {msg}  {rate}  ETA {eta}"
+    } else {
+        "{pos}/{len} {wide_msg}"
+    }
 }
 
 /// `bulk secrets --dry-run`: the PUT of every row not done yet, printed (secret-kind values
@@ -545,6 +576,19 @@ mod tests {
     use graph_sync_api::model::ExposeSecret as _;
 
     use super::*;
+
+    #[test]
+    fn the_bar_drops_what_does_not_fit_the_width() {
+        assert!(bar_template(100, 16).starts_with("{bar:30}"));
+        assert!(bar_template(60, 16).starts_with("{pos}/{len}  {msg}  {rate}"));
+        assert_eq!(bar_template(40, 16), "{pos}/{len} {wide_msg}");
+        assert_eq!(
+            bar_template(100, 10_000_000),
+            "{pos}/{len}  {msg}  {rate}  ETA {eta}"
+        );
+        assert_eq!(bar_template(0, 0), "{pos}/{len} {wide_msg}");
+        assert_eq!(bar_template(usize::MAX, usize::MAX).len(), 46);
+    }
 
     #[test]
     fn cells_name_their_source() {

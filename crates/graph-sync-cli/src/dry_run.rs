@@ -52,15 +52,62 @@ fn header_text(value: &HeaderValue) -> String {
     }
 }
 
-/// A JSON body with every non-empty string replaced by [`REDACTED`], except the values of
-/// members named `key` (secret key names are not secret) and the value next to a `key` whose
-/// kind is not a secret (a URL such as `BaseAddress`, a boolean such as `SyncAll`, the
-/// `SyncNotificationSettings` document): those are what one wants to check before sending.
-/// An empty string stays empty: it says "clear this key", which is worth seeing.
-pub(crate) fn redact_body(value: &mut Value) {
+/// Whether a request to `path` carries secret values in its body: the secrets `PUT` and
+/// `validateCredentials` (both send `{key, value}` pairs of secret keys).
+pub(crate) fn carries_secrets(path: &str) -> bool {
+    path.ends_with("/synchronization/secrets") || path.ends_with("/validateCredentials")
+}
+
+/// A JSON body as printed. In a body that carries secrets ([`carries_secrets`]) every non-empty
+/// string is replaced by [`REDACTED`], except the values of members named `key` (secret key
+/// names are not secret) and the value next to a `key` whose kind is not a secret (a URL such
+/// as `BaseAddress`, a boolean such as `SyncAll`, the `SyncNotificationSettings` document):
+/// those are what one wants to check before sending. An empty string stays empty: it says
+/// "clear this key", which is worth seeing. Any other body (a job's template, a schema, a
+/// restart's scope, the subjects to provision) holds no secret and is shown as it is, but for
+/// the value of a `{key, value}` pair whose key is a documented secret-kind key, in case one
+/// is met there.
+pub(crate) fn redact_body(value: &mut Value, secrets: bool) {
+    if secrets {
+        redact_secrets_body(value);
+    } else {
+        redact_stray_secrets(value);
+    }
+}
+
+/// The value of every `{key, value}` pair whose key is a documented secret-kind key, redacted.
+fn redact_stray_secrets(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(redact_stray_secrets),
+        Value::Object(members) => {
+            let secret = members
+                .get("key")
+                .and_then(Value::as_str)
+                .and_then(|key| SecretKey::parse(key).ok())
+                .is_some_and(|key| {
+                    !matches!(key, SecretKey::Other(_))
+                        && !matches!(
+                            key.kind(),
+                            SecretValueKind::Url | SecretValueKind::Boolean | SecretValueKind::Json
+                        )
+                });
+            for (name, member) in members.iter_mut() {
+                if secret && name == "value" {
+                    redact_secrets_body(member);
+                } else {
+                    redact_stray_secrets(member);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every non-empty string redacted but key names and the values of non-secret-kind keys.
+fn redact_secrets_body(value: &mut Value) {
     match value {
         Value::String(text) if !text.is_empty() => *text = REDACTED.to_owned(),
-        Value::Array(items) => items.iter_mut().for_each(redact_body),
+        Value::Array(items) => items.iter_mut().for_each(redact_secrets_body),
         Value::Object(members) => {
             let shown = members
                 .get("key")
@@ -75,7 +122,7 @@ pub(crate) fn redact_body(value: &mut Value) {
                 });
             for (name, member) in members.iter_mut() {
                 if name != "key" && !(shown && name == "value") {
-                    redact_body(member);
+                    redact_secrets_body(member);
                 }
             }
         }
@@ -91,7 +138,7 @@ pub(crate) fn report(request: &Request) -> Report {
         serde_json::from_slice(request.body())
             .unwrap_or_else(|_| Value::String(format!("({} bytes)", request.body().len())))
     };
-    redact_body(&mut body);
+    redact_body(&mut body, carries_secrets(request.uri().path()));
     let headers: Vec<(String, String)> = request
         .headers()
         .iter()
@@ -132,6 +179,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn bodies_without_secrets_are_shown_but_a_stray_secret_pair() {
+        assert!(carries_secrets(
+            "/v1.0/servicePrincipals/s/synchronization/secrets"
+        ));
+        assert!(carries_secrets(
+            "/v1.0/servicePrincipals/s/synchronization/jobs/j/validateCredentials"
+        ));
+        assert!(!carries_secrets(
+            "/v1.0/servicePrincipals/s/synchronization/jobs"
+        ));
+        let mut body = json!({"templateId": "scim", "metadata": [
+            {"key": "ConfigurationFields", "value": "[\"BaseAddress\"]"},
+            {"key": "SecretToken", "value": "CANARY"},
+            {"key": "BaseAddress", "value": "https://scim.example.com"},
+        ]});
+        redact_body(&mut body, false);
+        assert_eq!(
+            body,
+            json!({"templateId": "scim", "metadata": [
+                {"key": "ConfigurationFields", "value": "[\"BaseAddress\"]"},
+                {"key": "SecretToken", "value": "[REDACTED]"},
+                {"key": "BaseAddress", "value": "https://scim.example.com"},
+            ]})
+        );
+    }
+
+    #[test]
     fn bodies_keep_keys_and_empty_values_and_lose_everything_else() {
         let mut body = json!({"value": [
             {"key": "SecretToken", "value": "CANARY"},
@@ -140,7 +214,7 @@ mod tests {
             {"key": "SyncAll", "value": "false"},
             {"key": "NewKeyFromGraph", "value": "CANARY"},
         ]});
-        redact_body(&mut body);
+        redact_body(&mut body, true);
         assert_eq!(
             body,
             json!({"value": [

@@ -59,7 +59,8 @@ impl RetryObserver for StderrObserver {
 fn spin(line: String, delay: Duration) {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
-        ProgressStyle::with_template("{spinner} {msg}")
+        // `wide_msg`: the line cut to the terminal's width, so that it never wraps.
+        ProgressStyle::with_template("{spinner} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     spinner.set_message(line.clone());

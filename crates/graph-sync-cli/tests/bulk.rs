@@ -526,7 +526,8 @@ async fn bulk_dry_run_prints_every_put_and_sends_nothing() {
 /// and no line on screen is wider than the terminal (tmux joins wrapped rows, so a bar that
 /// wrapped shows as one long line); at the end the bar is gone and the summary line says what
 /// was done (the summary and the failure table are printed once, not redrawn, and may wrap
-/// like any text). Skipped, saying so, when tmux is not installed.
+/// like any text). Run again at 100 columns (item 7, "rate and ETA from this run's work
+/// only"), the bar counts the 2 rows left, not 16, at this run's rate. Skipped, saying so, when tmux is not installed.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_progress_bar_counts_failures_apart_and_fits_a_narrow_terminal() {
@@ -611,5 +612,39 @@ async fn the_progress_bar_counts_failures_apart_and_fits_a_narrow_terminal() {
             !pane.contains(" saved, 2 failed"),
             "{width} columns: the bar is cleared at the end: {pane:?}"
         );
+        drop(terminal);
+
+        // Run again (wide enough for the rate): only the 2 failed rows are this run's work, so
+        // the bar counts to 2 and its rate is this run's (the 14 rows done before are not
+        // counted as done in no time).
+        if width < 100 {
+            continue;
+        }
+        world
+            .running
+            .emulator()
+            .set_latency(Some(graph_sync_emulator::Latency::new(
+                Duration::from_millis(400),
+                Duration::from_millis(400),
+                7,
+            )));
+        let Some(terminal) = Pane::start(&format!("bulk-resume-{width}"), width, 12, &command)
+        else {
+            return;
+        };
+        let pane = terminal.wait_for_text("1/2  0 saved, 1 failed").await;
+        let bar = pane.lines().find(|line| line.contains("1/2  ")).unwrap();
+        eprintln!("resumed: {}", bar.trim_end());
+        let rate: f64 = bar
+            .split_whitespace()
+            .find_map(|word| word.strip_suffix("/s"))
+            .and_then(|rate| rate.parse().ok())
+            .unwrap_or_else(|| panic!("a rate on the bar: {bar:?}"));
+        assert!(
+            rate < 50.0,
+            "the rate of this run's 2 rows, not of 16: {bar:?}"
+        );
+        assert!(pane.contains("Resuming: 14 of 16"), "{pane:?}");
+        terminal.finished().await;
     }
 }

@@ -7,7 +7,12 @@ use std::time::Duration;
 use graph_sync_emulator::{Emulator, ThrottleConfig};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
-use crate::support::{CANARY, Run, TARGET_URL, World, finish};
+#[cfg(unix)]
+use crate::support::Pane;
+use crate::support::{CANARY, Output, Run, TARGET_URL, World, finish};
+
+/// The rule id of the emulator's `scim` template schema.
+const RULE: &str = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8";
 
 const SP: &str = "3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6";
 
@@ -533,6 +538,27 @@ async fn every_mutating_command_dry_runs_and_destructive_ones_need_yes() {
         );
         assert!(output.stdout.contains(method), "{args:?}: {output:#?}");
     }
+    // Bodies that hold no secret are shown as they would be sent: the template, the schema,
+    // the subjects.
+    for (args, pointer, shown) in [
+        (&runs[0].0, "/body/templateId", "scim"),
+        (&runs[5].0, "/body/directories/0/name", "d"),
+        (&runs[7].0, "/body/parameters/0/ruleId", "r"),
+    ] {
+        let output = world
+            .graph_sync()
+            .args(args)
+            .args(&["--dry-run", "-o", "json"])
+            .run()
+            .await;
+        output.expect_code(0);
+        let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(
+            json.pointer(pointer),
+            Some(&shown.into()),
+            "{args:?}: {json}"
+        );
+    }
     assert_eq!(world.request_count(), 0, "dry runs send nothing");
     for args in [&runs[3].0, &runs[4].0, &runs[5].0, &runs[6].0] {
         let output = world.graph_sync().args(args).run().await;
@@ -547,4 +573,289 @@ async fn every_mutating_command_dry_runs_and_destructive_ones_need_yes() {
         0,
         "unconfirmed commands send nothing"
     );
+}
+
+/// Issue 12, "Done when": in an 80-column terminal (`COLUMNS=80`, which clap reads when stdout
+/// is not a terminal) no line of any command's `--help` is wider than 80 columns, so no example
+/// wraps mid-command (long examples continue on the next line with `\`). Only clap's one-line
+/// `Usage:` synopsis may be longer. Every command of `graph-sync --help` is checked, and each
+/// has examples.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_help_fits_80_columns_and_has_examples() {
+    let commands = crate::output_doc::commands().await;
+    assert!(commands.len() > 20, "{commands:?}");
+    for command in commands {
+        let output = Run::new()
+            .args(&command.split_whitespace().collect::<Vec<_>>())
+            .arg("--help")
+            .env("COLUMNS", "80")
+            .run()
+            .await;
+        output.expect_code(0);
+        assert!(
+            output.stdout.contains("\nExamples:\n"),
+            "graph-sync {command} --help has no examples"
+        );
+        let mut in_usage = false;
+        for line in output.stdout.lines() {
+            in_usage = line.starts_with("Usage:") || (in_usage && line.starts_with("       "));
+            assert!(
+                in_usage || line.chars().count() <= 80,
+                "graph-sync {command} --help: a line of {} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
+}
+
+/// Issue 12 item 5 in a real terminal (tmux): `jobs delete` without `--yes` asks on the
+/// terminal; "n" refuses (exit 2, the job is still there), "y" deletes it and says so. Skipped,
+/// saying so, when tmux is not installed.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destructive_command_asks_on_a_terminal() {
+    let world = World::provisioning().await;
+    let created = world
+        .graph_sync()
+        .args(&["-o", "tsv", "jobs", "create", "--sp", &world.sp_id()])
+        .args(&["--template", "scim"])
+        .run()
+        .await;
+    created.expect_code(0);
+    let job = created.stdout.trim().to_owned();
+    let jobs = || {
+        world
+            .running
+            .emulator()
+            .requests()
+            .iter()
+            .filter(|request| request.method == "DELETE")
+            .count()
+    };
+    for (answer, code, says) in [
+        ("n", 2, "not confirmed: nothing was changed"),
+        ("y", 0, "deleted"),
+    ] {
+        let command = format!(
+            "env -i TERM=xterm GRAPH_SYNC_TOKEN='{token}' '{bin}' --graph-url '{root}' jobs \
+             delete --sp {sp} --job {job}; echo \"exit code $?\"",
+            token = world.token,
+            bin = env!("CARGO_BIN_EXE_graph-sync"),
+            root = world.running.graph_root(),
+            sp = world.sp_id(),
+        );
+        let Some(terminal) = Pane::start(&format!("ask-{answer}-{job}"), 100, 10, &command) else {
+            return;
+        };
+        let question = terminal.wait_for_text("[y/N]").await;
+        assert!(
+            question.contains(&format!("Delete job {job}")),
+            "{question:?}"
+        );
+        assert_eq!(jobs(), 0, "nothing is sent before the answer");
+        terminal.send_keys(&[answer, "Enter"]);
+        terminal.finished().await;
+        let pane = terminal.capture();
+        assert!(pane.contains(&format!("exit code {code}")), "{pane:?}");
+        assert!(pane.contains(says), "{pane:?}");
+    }
+    assert_eq!(jobs(), 1, "one DELETE, after the \"y\"");
+}
+
+/// A loopback server that answers every request `503` with `Retry-After: 2`; its Graph root.
+async fn unavailable_graph() -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let root = format!("http://{}/v1.0", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0_u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\n\
+                          Content-Length: 0\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+            });
+        }
+    });
+    root
+}
+
+/// Issue 12 item 3 in a real terminal (tmux), 100 and 50 columns wide: a call that waits more
+/// than a second before its next attempt (Graph answers 503 with `Retry-After: 2`) shows a
+/// spinner with the cause while it waits, and
+/// leaves the wait's line when it is over; the spinner's line is never wider than the terminal
+/// (it is cut to fit: wrapped, every redraw would leave a row behind). Skipped,
+/// saying so, when tmux is not installed.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_wait_shows_a_spinner_on_a_terminal() {
+    let root = unavailable_graph().await;
+    for width in [100_u16, 50] {
+        let command = format!(
+            "env -i TERM=xterm GRAPH_SYNC_TOKEN=t '{bin}' --graph-url {root} \
+             --retry-max-time 5s jobs list --sp 3f2c1a9e-8b7d-4c6e-9f10-a1b2c3d4e5f6; \
+             echo \"exit code $?\"",
+            bin = env!("CARGO_BIN_EXE_graph-sync"),
+        );
+        let Some(terminal) = Pane::start(&format!("spin-{width}"), width, 20, &command) else {
+            return;
+        };
+        // The spinner: a braille frame before the line of the wait.
+        let spinning = terminal.wait_for_text("before attempt 2").await;
+        let line = spinning
+            .lines()
+            .find(|line| line.contains("before attempt 2"))
+            .unwrap();
+        assert!(
+            line.chars()
+                .next()
+                .is_some_and(|c| ('\u{2800}'..='\u{28ff}').contains(&c)),
+            "{width} columns: a spinner while waiting: {spinning:?}"
+        );
+        terminal.finished().await;
+        let pane = terminal.capture();
+        assert!(
+            pane.contains("waiting 2.0s before attempt 2: 503 from Graph"),
+            "{pane:?}"
+        );
+        assert!(pane.contains("exit code 1"), "{pane:?}");
+        // The spinner's line is redrawn: it must not wrap (the wait's line left afterwards and
+        // the error report are printed once and may wrap like any text).
+        for line in spinning
+            .lines()
+            .filter(|line| line.contains("before attempt"))
+        {
+            assert!(
+                line.trim_end().chars().count() <= usize::from(width),
+                "{width} columns: a line wider than the terminal: {line:?} in {pane:?}"
+            );
+        }
+    }
+}
+
+/// Issue 12 item 10: every command that changes something ends (table output) with one line
+/// that says what changed on the service, naming the job or service principal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutating_command_ends_with_what_changed() {
+    let world = World::provisioning().await;
+    let sp = world.sp_id();
+    let secrets = world.dir.private(
+        "secrets.toml",
+        &format!(
+            "BaseAddress = \"{TARGET_URL}\"\nSecretToken = {{ env = \"T\" }}\nSyncAll = false\n"
+        ),
+    );
+    let secrets = secrets.to_str().unwrap();
+    let run = |args: Vec<String>| {
+        world
+            .graph_sync()
+            .env("T", CANARY)
+            .args(&args.iter().map(String::as_str).collect::<Vec<_>>())
+            .run()
+    };
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let created = run(words(&format!("jobs create --sp {sp} --template scim"))).await;
+    created.expect_code(0);
+    let last = |output: &Output| {
+        output
+            .stdout
+            .lines()
+            .rfind(|line| !line.trim().is_empty())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let line = last(&created);
+    assert!(line.starts_with("Created job scim."), "{created:#?}");
+    let job = line.split_whitespace().nth(2).unwrap().to_owned();
+    let schema = format!("{}/schema.json", world.dir.path().display());
+    run(words(&format!(
+        "schema get --sp {sp} --job {job} --out {schema}"
+    )))
+    .await
+    .expect_code(0);
+    let edited = format!("{}/edited.json", world.dir.path().display());
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace("[displayName]", "Coalesce([displayName], [mail])"),
+    )
+    .unwrap();
+    let manifest = world.dir.private(
+        "app.toml",
+        &format!("service_principal = \"{sp}\"\ntemplate = \"scim\"\n[secrets]\nBaseAddress = \"{TARGET_URL}\"\nSecretToken = {{ env = \"T\" }}\n"),
+    );
+    let csv = world.dir.private(
+        "apps.csv",
+        &format!("sp,BaseAddress,SecretToken\n{sp},{TARGET_URL},env:T\n"),
+    );
+    for (command, says) in [
+        (
+            format!("secrets set --sp {sp} --from {secrets}"),
+            format!("Saved 3 secret(s) for service principal {sp}."),
+        ),
+        (
+            format!("secrets clear --sp {sp} SyncAll --yes"),
+            format!("Cleared 1 secret(s) for service principal {sp}."),
+        ),
+        (
+            format!("jobs start --sp {sp} --job {job}"),
+            format!("Job {job} started."),
+        ),
+        (
+            format!("jobs pause --sp {sp} --job {job}"),
+            format!("Job {job} paused."),
+        ),
+        (
+            format!("jobs restart --sp {sp} --job {job} --scope Watermark"),
+            format!("Job {job} restarted (cleared: Watermark)."),
+        ),
+        (
+            format!("schema put --sp {sp} --job {job} --from {schema} --yes"),
+            format!("Replaced the schema of job {job} with {schema}"),
+        ),
+        (
+            format!("schema apply --sp {sp} --job {job} --from {edited} --yes"),
+            format!("Applied {edited} to job {job}: 1 change(s)"),
+        ),
+        (
+            format!("provision-on-demand --sp {sp} --job {job} --rule {RULE} --subject u-1"),
+            "Provisioned 1 subject(s) on demand".to_owned(),
+        ),
+        (
+            format!("provision --manifest {}", manifest.display()),
+            format!("Nothing to change: job {job} is Active"),
+        ),
+        (
+            format!("bulk secrets --csv {}", csv.display()),
+            format!(
+                "Bulk secrets from {}: 1 service principal(s): 1 saved now",
+                csv.display()
+            ),
+        ),
+        (
+            format!("jobs delete --sp {sp} --job {job} --yes"),
+            format!("Job {job} deleted."),
+        ),
+    ] {
+        let output = run(words(&command)).await;
+        output.expect_code(0).never_shows(CANARY);
+        assert!(
+            last(&output).contains(&says),
+            "graph-sync {command}: the last line is not {says:?}: {output:#?}"
+        );
+    }
 }

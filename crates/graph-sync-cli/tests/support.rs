@@ -363,6 +363,26 @@ impl Pane {
         String::from_utf8_lossy(&captured.stdout).into_owned()
     }
 
+    /// Types `keys` (tmux key names: `y`, `Enter`) into the pane.
+    pub(crate) fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["-L", self.socket.as_str(), "send-keys"];
+        args.extend_from_slice(keys);
+        let sent = tmux(&args).unwrap();
+        assert!(sent.status.success(), "{sent:?}");
+    }
+
+    /// Waits (at most a minute, polling) until the pane shows `text`; returns the pane.
+    pub(crate) async fn wait_for_text(&self, text: &str) -> String {
+        for _ in 0..6_000 {
+            let pane = self.capture();
+            if pane.contains(text) {
+                return pane;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the terminal never showed {text:?}: {:?}", self.capture());
+    }
+
     /// Waits (at most a minute) until the command has ended.
     pub(crate) async fn finished(&self) {
         let socket = self.socket.clone();

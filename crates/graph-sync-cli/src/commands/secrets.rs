@@ -148,11 +148,12 @@ async fn put(
         json["notSet"] = json!(not_set);
     }
     context.print(&Report {
+        // The table, then one closing line that says what changed on the service.
         text: format!(
-            "{} {} secret(s) for service principal {sp}:\n{}",
+            "{}\n{} {} secret(s) for service principal {sp}.",
+            table.render(),
             capitalise(action),
             secrets.len(),
-            table.render()
         ),
         json,
         tsv: None,

@@ -12,8 +12,9 @@
 //!   long (see [`fuzz`]).
 //! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
 //!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
-//! - `bench`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a table
-//!   and writes `docs/benchmarks.md`. Not part of `ci`.
+//! - `bench [PART]`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a
+//!   table and writes `docs/benchmarks.md` (with a part named, only that part's section). Not
+//!   part of `ci`.
 //!
 //! When the `CI` environment variable is set, nested cargo commands get `--locked`.
 
@@ -55,7 +56,8 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "bench",
-        "benchmarks in release mode (overhead, throttled bulk, faults, memory); writes docs/benchmarks.md",
+        "benchmarks in release mode; writes docs/benchmarks.md. `bench PART` measures one part \
+         (runtime, scale, instructions, build-cost) and rewrites its section",
     ),
 ];
 
@@ -70,34 +72,36 @@ fn main() -> ExitCode {
         ["ci"] => ci::run(),
         ["tidy"] => tidy::run(),
         ["layering"] => layering::run(),
-        ["bench"] => bench(),
+        ["bench"] => bench(None),
+        // The benchmark binary judges the part's name.
+        ["bench", part] => bench(Some(part)),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["compat"] => compat::run(),
         [] => usage_error("no task given"),
-        [
-            task @ ("ci" | "tidy" | "layering" | "bench" | "compat"),
-            extra,
-            ..,
-        ] => usage_error(&format!("task `{task}` takes no arguments, got `{extra}`")),
+        ["bench", _, extra, ..] => usage_error(&format!(
+            "task `bench` takes one part at most, got `{extra}`"
+        )),
+        [task @ ("ci" | "tidy" | "layering" | "compat"), extra, ..] => {
+            usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))
+        }
         [task, ..] => usage_error(&format!("unknown task `{task}`")),
     }
 }
 
-/// `cargo xtask bench`: runs the benchmark binary in release mode; it prints its table and
-/// writes `docs/benchmarks.md`.
-fn bench() -> ExitCode {
-    let cargo = Cargo::new(
-        &[
-            "run",
-            "--release",
-            "--package",
-            "graph-sync-bench",
-            "--",
-            "--out",
-            "docs/benchmarks.md",
-        ],
-        true,
-    );
+/// `cargo xtask bench [PART]`: runs the benchmark binary in release mode; it prints its table
+/// and writes `docs/benchmarks.md` (with `part`, only that part's section).
+fn bench(part: Option<&str>) -> ExitCode {
+    let mut args = vec![
+        "run",
+        "--release",
+        "--package",
+        "graph-sync-bench",
+        "--",
+        "--out",
+        "docs/benchmarks.md",
+    ];
+    args.extend(part);
+    let cargo = Cargo::new(&args, true);
     println!("$ {cargo}");
     match cargo.command().status() {
         Ok(status) if status.success() => ExitCode::SUCCESS,

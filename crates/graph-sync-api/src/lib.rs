@@ -113,6 +113,7 @@ mod error;
 pub mod odata;
 mod operations;
 pub(crate) mod pipeline;
+mod random;
 pub mod redact;
 
 pub use bulk::Bulk;

@@ -1,4 +1,4 @@
-//! Figure (e): instructions per request, counted by callgrind, which counts the same on a busy
+//! Figure (f): instructions per request, counted by callgrind, which counts the same on a busy
 //! machine as on a quiet one (the throughput figure (a) moves with the machine's load).
 //!
 //! The minimal `204` server of figure (a) runs in a child process (`graph-sync-bench
@@ -68,7 +68,7 @@ impl Figure {
     /// One line for the terminal.
     pub(crate) fn line(&self) -> String {
         format!(
-            "(e) instructions/request: client {:.0}, raw {:.0}, ratio {:.3} (goal ≤ {GOAL}, {}); \
+            "(f) instructions/request: client {:.0}, raw {:.0}, ratio {:.3} (goal ≤ {GOAL}, {}); \
              profile: callgrind_annotate {}",
             self.client,
             self.raw,
@@ -245,9 +245,17 @@ pub(crate) fn client(args: &[String]) -> ExitCode {
     }
 }
 
+/// The terminal's line.
+pub(crate) fn line(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Measured(figure) => figure.line(),
+        Outcome::Skipped(why) => format!("(f) instructions: skipped: {why}"),
+    }
+}
+
 /// The Markdown section of `docs/benchmarks.md`.
 pub(crate) fn markdown(outcome: &Outcome, command: &str) -> String {
-    let mut md = String::from("\n## (e) Instructions per request\n\n");
+    let mut md = String::from("## (f) Instructions per request\n\n");
     match outcome {
         Outcome::Skipped(why) => md.push_str(&format!("Not measured: {why}.\n")),
         Outcome::Measured(f) => {

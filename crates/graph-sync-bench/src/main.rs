@@ -12,22 +12,28 @@
 //!   Python SDK as the peer on a subset of the cells ([`throttled`]);
 //! * **faults**: 10,000 operations with 10% injected faults ([`faults`]);
 //! * **memory**: the peak RSS of the throttled bulk client, in a process of its own;
+//! * **scale**: figures (b) and (d) at N = 5,000 and 50,000 operations ([`scale`]);
 //! * **instructions**: instructions per request of the client against raw reqwest, counted by
-//!   callgrind ([`instructions`]).
+//!   callgrind ([`instructions`]);
+//! * **build cost**: cold debug build time and crates of a hello-world on graph-sync-api
+//!   against the floor (reqwest + tokio + serde) and graph-rs-sdk ([`build_cost`]).
 //!
-//! `graph-sync-bench [--quick] [--out FILE]` runs everything, prints a table and writes the
-//! Markdown report to `FILE`; `--quick` shrinks every figure to a smoke test.
-//! `graph-sync-bench bulk-client …` is the child process of the memory figure;
-//! `graph-sync-bench instructions [--quick]` counts figure (e) alone (its child processes are
-//! `serve-204` and `instructions-client …`).
+//! `graph-sync-bench [--quick] [--out FILE] [PART]` runs every part (or the one named:
+//! `runtime` for (a) to (d), `scale`, `instructions`, `build-cost`), prints a table and writes
+//! the Markdown report to `FILE`: the whole document, or only the named part's section of it;
+//! `--quick` shrinks every figure to a smoke test. Child processes: `bulk-client …` (the bulk
+//! side of (b), (d) and the scale figure), `serve-204` and `instructions-client …` (the
+//! instruction count).
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports to the terminal")]
 
+mod build_cost;
 mod faults;
 mod instructions;
 mod machine;
 mod overhead;
 mod report;
+mod scale;
 mod throttled;
 
 use std::process::ExitCode;
@@ -59,6 +65,12 @@ pub(crate) struct Sizes {
     shared_ops: usize,
     /// Operations of the fault run.
     faults: usize,
+    /// The rate of the scale figure's throttle.
+    scale_rate: f64,
+    /// The concurrency of the scale figure.
+    scale_concurrency: usize,
+    /// The operations of the scale figure's runs, smallest first.
+    scale_ops: &'static [usize],
 }
 
 impl Sizes {
@@ -75,6 +87,9 @@ impl Sizes {
         shared_rate: 200.0,
         shared_ops: 1_000,
         faults: 10_000,
+        scale_rate: 500.0,
+        scale_concurrency: 64,
+        scale_ops: &[5_000, 50_000],
     };
     const QUICK: Self = Self {
         overhead_serial: 200,
@@ -89,6 +104,9 @@ impl Sizes {
         shared_rate: 500.0,
         shared_ops: 50,
         faults: 200,
+        scale_rate: 2_000.0,
+        scale_concurrency: 16,
+        scale_ops: &[100, 1_000],
     };
 }
 
@@ -111,7 +129,6 @@ fn main() -> ExitCode {
         Some("bulk-client") => runtime.block_on(throttled::child(&args[1..])),
         Some("overhead") => runtime.block_on(overhead_only()),
         Some("serve-204") => runtime.block_on(instructions::serve()),
-        Some("instructions") => instructions_only(&args[1..]),
         _ => runtime.block_on(run(&args)),
     };
     match outcome {
@@ -130,70 +147,174 @@ async fn overhead_only() -> Result<(), String> {
     Ok(())
 }
 
-/// `graph-sync-bench instructions [--quick]`: figure (e) alone.
-fn instructions_only(args: &[String]) -> Result<(), String> {
-    let counts = match args {
-        [] => instructions::Counts::FULL,
-        [quick] if quick == "--quick" => instructions::Counts::QUICK,
-        _ => return Err("usage: graph-sync-bench instructions [--quick]".to_owned()),
-    };
-    match instructions::run(counts)? {
-        instructions::Outcome::Measured(figure) => println!("{}", figure.line()),
-        instructions::Outcome::Skipped(why) => println!("(e) instructions: skipped: {why}"),
+/// A part of the benchmark, measured alone with `graph-sync-bench PART`; each writes its own
+/// section of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// (a) overhead, (b) throttled bulk grid, (c) faults, (d) memory.
+    Runtime,
+    /// (b) and (d) at N = 5,000 and 50,000.
+    Scale,
+    /// Instructions per request (callgrind).
+    Instructions,
+    /// (e) cold build time and crates.
+    BuildCost,
+}
+
+impl Part {
+    /// Every part, in the report's order.
+    pub(crate) const ALL: [Self; 4] = [
+        Self::Runtime,
+        Self::Scale,
+        Self::Instructions,
+        Self::BuildCost,
+    ];
+
+    /// The name on the command line and in the report's section markers.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Runtime => "runtime",
+            Self::Scale => "scale",
+            Self::Instructions => "instructions",
+            Self::BuildCost => "build-cost",
+        }
     }
-    Ok(())
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|part| part.name() == name)
+    }
+}
+
+/// A part's outcome: its terminal lines, its Markdown section, and whether a correctness
+/// figure failed.
+struct Measured {
+    part: Part,
+    terminal: String,
+    markdown: String,
+    check: Result<(), String>,
 }
 
 async fn run(args: &[String]) -> Result<(), String> {
     let mut sizes = Sizes::FULL;
     let mut out = None;
+    let mut only = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => sizes = Sizes::QUICK,
             "--out" => out = Some(args.next().ok_or("--out needs a file")?.clone()),
-            other => return Err(format!("unknown argument `{other}`")),
+            name => match (Part::parse(name), only) {
+                (Some(part), None) => only = Some(part),
+                _ => {
+                    return Err(format!(
+                        "unknown argument `{name}` (parts: {})",
+                        Part::ALL.map(Part::name).join(", ")
+                    ));
+                }
+            },
         }
     }
-    let (command, counts, instructions_command) = if matches!(sizes.faults, 10_000) {
-        (
-            "cargo xtask bench",
-            instructions::Counts::FULL,
-            "cargo xtask bench  # or alone: cargo run --release -p graph-sync-bench -- instructions",
-        )
-    } else {
-        (
-            "cargo run -p graph-sync-bench -- --quick",
-            instructions::Counts::QUICK,
-            "cargo run -p graph-sync-bench -- instructions --quick",
-        )
+    let quick = !matches!(sizes.faults, 10_000);
+    let command = |part: Option<Part>| {
+        let part = part.map_or(String::new(), |part| format!(" {}", part.name()));
+        if quick {
+            format!("cargo run -p graph-sync-bench -- --quick{part}")
+        } else {
+            format!("cargo xtask bench{part}")
+        }
     };
-    println!("graph-sync-bench: overhead …");
-    let overhead = overhead::run(sizes).await?;
-    println!("graph-sync-bench: throttled bulk …");
-    let throttled = throttled::run(&sizes).await?;
-    println!("graph-sync-bench: faults …");
-    let faults = faults::run(sizes).await?;
-    println!("graph-sync-bench: instructions (callgrind) …");
-    let instructions = instructions::run(counts)?;
-    let report = report::Report {
-        machine: machine::describe(),
-        command,
-        sizes,
-        overhead,
-        throttled,
-        faults,
-    };
-    println!("\n{}", report.table());
-    match &instructions {
-        instructions::Outcome::Measured(figure) => println!("{}", figure.line()),
-        instructions::Outcome::Skipped(why) => println!("(e) instructions: skipped: {why}"),
+    let parts: Vec<Part> = only.map_or(Part::ALL.to_vec(), |part| vec![part]);
+    let mut measured = Vec::new();
+    for part in parts {
+        let command = command(Some(part));
+        measured.push(measure(part, &sizes, &command).await?);
+    }
+    for part in &measured {
+        println!("\n{}", part.terminal);
     }
     if let Some(out) = out {
-        let markdown =
-            report.markdown() + &instructions::markdown(&instructions, instructions_command);
-        std::fs::write(&out, markdown).map_err(|e| format!("cannot write {out}: {e}"))?;
+        let sections: Vec<(Part, &str)> = measured
+            .iter()
+            .map(|m| (m.part, m.markdown.as_str()))
+            .collect();
+        let text = match only {
+            None => report::document(&machine::describe(), &command(None), &sections),
+            Some(_) => {
+                let existing = std::fs::read_to_string(&out).unwrap_or_default();
+                report::splice(&existing, &machine::describe(), &command(None), &sections)
+            }
+        };
+        std::fs::write(&out, text).map_err(|e| format!("cannot write {out}: {e}"))?;
         println!("wrote {out}");
     }
-    report.check()
+    measured.into_iter().try_for_each(|m| m.check)
+}
+
+/// Measures one part.
+async fn measure(part: Part, sizes: &Sizes, command: &str) -> Result<Measured, String> {
+    let quick = !matches!(sizes.faults, 10_000);
+    Ok(match part {
+        Part::Runtime => {
+            println!("graph-sync-bench: overhead …");
+            let overhead = overhead::run(*sizes).await?;
+            println!("graph-sync-bench: throttled bulk …");
+            let throttled = throttled::run(sizes).await?;
+            println!("graph-sync-bench: faults …");
+            let faults = faults::run(*sizes).await?;
+            let report = report::Report {
+                command: command.to_owned(),
+                sizes: *sizes,
+                overhead,
+                throttled,
+                faults,
+            };
+            Measured {
+                part,
+                terminal: report.table(),
+                markdown: report.markdown(),
+                check: report.check(),
+            }
+        }
+        Part::Scale => {
+            println!("graph-sync-bench: scale …");
+            let scale = scale::run(sizes).await?;
+            Measured {
+                part,
+                terminal: scale.line(),
+                markdown: scale.markdown(command),
+                check: scale.check(),
+            }
+        }
+        Part::Instructions => {
+            println!("graph-sync-bench: instructions (callgrind) …");
+            let counts = if quick {
+                instructions::Counts::QUICK
+            } else {
+                instructions::Counts::FULL
+            };
+            let outcome = instructions::run(counts)?;
+            Measured {
+                part,
+                terminal: instructions::line(&outcome),
+                markdown: instructions::markdown(&outcome, command),
+                check: Ok(()),
+            }
+        }
+        Part::BuildCost => {
+            let outcome = if quick {
+                build_cost::Outcome::Skipped(
+                    "skipped with --quick (it downloads crates and builds three projects cold)"
+                        .to_owned(),
+                )
+            } else {
+                build_cost::run()?
+            };
+            Measured {
+                part,
+                terminal: build_cost::line(&outcome),
+                markdown: build_cost::markdown(&outcome, command),
+                check: Ok(()),
+            }
+        }
+    })
 }

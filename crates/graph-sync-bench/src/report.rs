@@ -1,12 +1,15 @@
-//! The table printed at the end of a run and the Markdown written to `docs/benchmarks.md`.
+//! The table printed at the end of a run and the Markdown written to `docs/benchmarks.md`:
+//! a header (what the figures are, the machine) and one section per [`Part`], between markers
+//! (`<!-- bench:NAME -->` … `<!-- /bench:NAME -->`) so that a run of one part rewrites its own
+//! section and leaves the others as they were measured.
 
 use std::fmt::Write as _;
 
-use crate::Sizes;
 use crate::faults::Faults;
 use crate::machine::Machine;
 use crate::overhead::Throughput;
 use crate::throttled::{BulkRun, Cell, LEARNING, SDK_VERSION, Throttled};
+use crate::{Part, Sizes};
 
 /// Goals from the issue.
 const OVERHEAD_GOAL: f64 = 0.95;
@@ -15,8 +18,7 @@ const LEARNED_THROTTLED_GOAL: f64 = 0.05;
 const RSS_GOAL_MIB: f64 = 50.0;
 
 pub(crate) struct Report {
-    pub(crate) machine: Machine,
-    pub(crate) command: &'static str,
+    pub(crate) command: String,
     pub(crate) sizes: Sizes,
     pub(crate) overhead: Vec<Throughput>,
     pub(crate) throttled: Throttled,
@@ -139,31 +141,16 @@ impl Report {
         text
     }
 
+    /// The section of parts (a) to (d).
     pub(crate) fn markdown(&self) -> String {
-        let m = &self.machine;
         let s = &self.sizes;
         let t = &self.throttled;
-        let mut md = String::from("# Benchmarks\n\n");
-        let _ = writeln!(
-            md,
-            "Written by `{}` (the `graph-sync-bench` crate, built in release mode). Every figure \
-             is a ratio or a count measured in one run, so the comparisons hold on any machine; \
-             absolute request rates are shown for context only.\n",
-            self.command
-        );
-        let _ = writeln!(md, "## Machine\n");
-        let _ = writeln!(md, "| | |\n|---|---|");
-        let _ = writeln!(md, "| date | {} |", m.date);
-        let _ = writeln!(md, "| cores | {} |", m.cores);
-        let _ = writeln!(md, "| memory | {} |", m.memory);
-        let _ = writeln!(md, "| OS | {} |", m.os);
-        let _ = writeln!(md, "| rustc | {} |\n", m.rustc);
-        let _ = writeln!(md, "## Figures\n");
+        let mut md = String::from("## (a)–(d) Overhead, throttled bulk, faults, memory\n\n");
         let _ = writeln!(md, "| figure | result | goal | |\n|---|---|---|---|");
         for [figure, value, goal, verdict] in self.rows() {
             let _ = writeln!(md, "| {figure} | {value} | {goal} | {verdict} |");
         }
-        let _ = writeln!(md, "\n## What was measured\n");
+        let _ = writeln!(md, "\n### What was measured\n");
         let _ = writeln!(
             md,
             "- **(a) overhead**: `PUT …/synchronization/secrets` over loopback against a minimal \
@@ -234,7 +221,7 @@ impl Report {
             "- **(d) memory**: `VmHWM` from `/proc/self/status` of the process that ran the \
              graph-sync side of (b) (the emulator runs in the parent process).\n"
         );
-        let _ = writeln!(md, "## Reproduce\n\n```sh\n{}\n```", self.command);
+        let _ = writeln!(md, "```sh\n{}\n```", self.command);
         md
     }
 
@@ -360,4 +347,178 @@ pub(crate) fn shared_markdown(shared: &crate::throttled::Shared) -> String {
         total as f64 / operations as f64
     );
     md
+}
+
+/// The opening marker of `part`'s section.
+fn begin(part: Part) -> String {
+    format!("<!-- bench:{} -->", part.name())
+}
+
+/// The closing marker of `part`'s section.
+fn end(part: Part) -> String {
+    format!("<!-- /bench:{} -->", part.name())
+}
+
+/// `part`'s section between its markers, with when it was measured and the load average then.
+fn section(part: Part, machine: &Machine, markdown: &str) -> String {
+    format!(
+        "{}\n{}\n_Measured {}; 1-minute load average at the end: {}._\n{}\n",
+        begin(part),
+        markdown.trim_end(),
+        machine.date,
+        crate::throttled::load_average(),
+        end(part)
+    )
+}
+
+/// The report's header: what the figures are and the machine.
+fn header(machine: &Machine, command: &str) -> String {
+    let m = machine;
+    let mut md = String::from("# Benchmarks\n\n");
+    let _ = writeln!(
+        md,
+        "Written by `{command}` (the `graph-sync-bench` crate, built in release mode); \
+         `{command} PART` measures one part ({}) and rewrites its section only. Every figure is a \
+         ratio or a count measured in one run, so the comparisons hold on any machine; absolute \
+         request rates and times are shown for context only. Each section says when it was \
+         measured, with which command, and the machine's load then.\n",
+        Part::ALL.map(Part::name).join(", ")
+    );
+    let _ = writeln!(md, "## Machine\n");
+    let _ = writeln!(md, "| | |\n|---|---|");
+    let _ = writeln!(md, "| cores | {} |", m.cores);
+    let _ = writeln!(md, "| memory | {} |", m.memory);
+    let _ = writeln!(md, "| OS | {} |", m.os);
+    let _ = writeln!(md, "| rustc | {} |\n", m.rustc);
+    md
+}
+
+/// The whole report: the header and every section given.
+pub(crate) fn document(machine: &Machine, command: &str, sections: &[(Part, &str)]) -> String {
+    let mut md = header(machine, command);
+    for (part, markdown) in sections {
+        md.push_str(&section(*part, machine, markdown));
+        md.push('\n');
+    }
+    md
+}
+
+/// `existing` with the sections given rewritten in place (or added in [`Part::ALL`]'s order
+/// when missing). A file without sections (absent, or from before them) is written anew.
+pub(crate) fn splice(
+    existing: &str,
+    machine: &Machine,
+    command: &str,
+    sections: &[(Part, &str)],
+) -> String {
+    if !existing.contains("<!-- bench:") {
+        return document(machine, command, sections);
+    }
+    let mut md = existing.to_owned();
+    for (part, markdown) in sections {
+        let new = section(*part, machine, markdown);
+        let (begin, end) = (begin(*part), end(*part));
+        match (md.find(&begin), md.find(&end)) {
+            (Some(from), Some(to)) if from < to => {
+                // The section, its closing marker and the line break after it.
+                let to = to + end.len();
+                let to = if md[to..].starts_with('\n') {
+                    to + 1
+                } else {
+                    to
+                };
+                md.replace_range(from..to, &new);
+            }
+            _ => {
+                // Before the first section that comes after this part, else at the end.
+                let later = Part::ALL
+                    .iter()
+                    .skip_while(|other| *other != part)
+                    .skip(1)
+                    .find_map(|other| md.find(&self::begin(*other)));
+                match later {
+                    Some(at) => md.insert_str(at, &format!("{new}\n")),
+                    None => {
+                        if !md.ends_with("\n\n") {
+                            md.push('\n');
+                        }
+                        md.push_str(&new);
+                    }
+                }
+            }
+        }
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine() -> Machine {
+        Machine {
+            cores: 2,
+            memory: "1 GiB".to_owned(),
+            os: "test".to_owned(),
+            rustc: "rustc test".to_owned(),
+            date: "today".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_part_rewrites_its_own_section_and_keeps_the_others() {
+        let m = machine();
+        let whole = document(
+            &m,
+            "cargo xtask bench",
+            &[
+                (Part::Runtime, "## runtime one\n"),
+                (Part::BuildCost, "## build one\n"),
+            ],
+        );
+        let spliced = splice(
+            &whole,
+            &m,
+            "cargo xtask bench",
+            &[(Part::Runtime, "## runtime two\n")],
+        );
+        assert!(spliced.contains("## runtime two"), "{spliced}");
+        assert!(!spliced.contains("## runtime one"), "{spliced}");
+        assert!(spliced.contains("## build one"), "{spliced}");
+        assert_eq!(spliced.matches("<!-- bench:runtime -->").count(), 1);
+        // A missing section goes where Part::ALL puts it: scale after runtime, before build-cost.
+        let added = splice(
+            &spliced,
+            &m,
+            "cargo xtask bench",
+            &[(Part::Scale, "## scale\n")],
+        );
+        let at = |text: &str| added.find(text).unwrap_or(usize::MAX);
+        assert!(at("## runtime two") < at("## scale"), "{added}");
+        assert!(at("## scale") < at("## build one"), "{added}");
+        // Splicing twice changes nothing but the section.
+        assert_eq!(
+            splice(
+                &added,
+                &m,
+                "cargo xtask bench",
+                &[(Part::Scale, "## scale\n")]
+            ),
+            added
+        );
+    }
+
+    #[test]
+    fn a_report_without_sections_is_written_anew() {
+        let m = machine();
+        let text = splice(
+            "# Benchmarks\n\nfigures-from-before-sections\n",
+            &m,
+            "cargo xtask bench",
+            &[(Part::Scale, "## scale\n")],
+        );
+        assert!(text.starts_with("# Benchmarks"), "{text}");
+        assert!(!text.contains("figures-from-before-sections"), "{text}");
+        assert!(text.contains("<!-- bench:scale -->\n## scale"), "{text}");
+    }
 }

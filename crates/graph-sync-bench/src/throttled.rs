@@ -26,7 +26,7 @@ use graph_sync_emulator::{Emulator, ThrottleConfig};
 use crate::Sizes;
 use crate::overhead::{register, secrets, sp_id};
 
-const TOKEN_VAR: &str = "GRAPH_SYNC_BENCH_TOKEN";
+pub(crate) const TOKEN_VAR: &str = "GRAPH_SYNC_BENCH_TOKEN";
 /// The official SDK the peer runs, pinned.
 pub(crate) const SDK_VERSION: &str = "1.65.0";
 /// The peer's script.
@@ -304,7 +304,7 @@ fn sp_index(path: &str) -> Option<usize> {
 
 /// Runs one client process against fresh buckets at `rate` and reads its result line; the
 /// `429`s come from the emulator's log, those of the first [`LEARNING`] apart.
-async fn measure(
+pub(crate) async fn measure(
     emulator: &Emulator,
     rate: f64,
     n: usize,
@@ -546,7 +546,7 @@ async fn prepare_sdk() -> Result<PathBuf, String> {
 }
 
 /// The 1-minute load average, as `/proc/loadavg` gives it.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|text| text.split_whitespace().next().map(str::to_owned))

@@ -31,6 +31,12 @@ fn the_quick_benchmark_runs_and_writes_its_report() {
         "(d) memory",
         "## Machine",
         "rustc",
+        "<!-- bench:runtime -->",
+        "## (b) and (d) at scale",
+        "| 1000 |",
+        "## (f) Instructions per request",
+        "## (e) Build cost",
+        "skipped with --quick (it downloads crates",
     ] {
         assert!(report.contains(figure), "{figure} missing from:\n{report}");
     }

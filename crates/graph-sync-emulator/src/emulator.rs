@@ -63,9 +63,7 @@ impl Emulator {
     /// Issues a new valid bearer token (random and opaque) and returns it.
     #[must_use = "the token is the only way to authenticate to the emulator"]
     pub fn issue_token(&self) -> String {
-        let token = format!("graph-sync-emulator.{}", uuid::Uuid::new_v4().as_simple());
-        self.state.identity.add_token(token.clone());
-        token
+        self.new_token(None)
     }
 
     /// Grants the app or managed identity `client_id` exactly these application permissions
@@ -87,15 +85,17 @@ impl Emulator {
     }
 
     /// Issues a new valid bearer token for the application `app_id` (as the token endpoint
-    /// would for its client credentials): with [`ThrottleConfig::per_application`], every
-    /// token of one application draws from one bucket.
+    /// does for its client credentials): with
+    /// [`ThrottleConfig::per_application`](crate::ThrottleConfig::per_application), every
+    /// token of one application draws from one bucket, these and the token endpoint's alike.
     #[must_use = "the token is the only way to authenticate to the emulator"]
     pub fn issue_token_for_application(&self, app_id: &str) -> String {
-        let token = self.issue_token();
-        self.state
-            .resilience
-            .throttle
-            .assign(format!("Bearer {token}"), app_id);
+        self.new_token(Some(app_id))
+    }
+
+    fn new_token(&self, application: Option<&str>) -> String {
+        let token = format!("graph-sync-emulator.{}", uuid::Uuid::new_v4().as_simple());
+        self.state.identity.add_token(token.clone(), application);
         token
     }
 

@@ -26,6 +26,7 @@ use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::control::answer::Canned;
 use crate::control::selection::Selection;
+use crate::identity::Identity;
 use crate::throttle::{Throttle, format_retry_after};
 
 /// One injected fault.
@@ -335,10 +336,12 @@ fn next_unit(state: &mut u64) -> f64 {
     (value >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The middleware, in order: the throttle (selected requests), a scripted action for the
-/// route, a random fault (selected requests), the latency (selected requests), the handler.
+/// The middleware, in order: the throttle (selected requests; throttling per application, the
+/// bearer token's application comes from `identity`), a scripted action for the route, a
+/// random fault (selected requests), the latency (selected requests), the handler.
 pub(crate) async fn layer(
     State(resilience): State<Arc<Resilience>>,
+    State(identity): State<Arc<Identity>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -352,9 +355,16 @@ pub(crate) async fn layer(
             .and_then(|value| value.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        if let Err(wait) = resilience
-            .throttle
-            .admit(&client, resilience.clock.instant())
+        let application = || {
+            let (scheme, token) = client.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| identity.application(token.trim()))?
+        };
+        if let Err(wait) =
+            resilience
+                .throttle
+                .admit(&client, resilience.clock.instant(), application)
         {
             let context = request.extensions().get::<RequestContext>().cloned();
             return throttled(wait, context.as_ref());

@@ -6,8 +6,9 @@
 //!    (method, path, status; never headers or bodies);
 //! 2. **capture** ([`control::capture::layer`]): reads headers, query and body for the
 //!    request log, redacted;
-//! 3. **resilience** ([`faults::layer`]): the per-client throttle, answers and faults scripted
-//!    through the control API, random faults, latency;
+//! 3. **resilience** ([`faults::layer`]): the throttle (per client, or per application as
+//!    the bearer token's [`Identity`](crate::identity::Identity) says), answers and faults
+//!    scripted through the control API, random faults, latency;
 //! 4. **routing**: the identity endpoints ([`identity::routes`]) and the Graph operations
 //!    ([`synchronization::routes`], a table where each operation carries its name for
 //!    per-operation layers such as request validation);
@@ -58,10 +59,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(Extension(Arc::clone(&state.strictness)))
         .layer(Extension(Arc::clone(&state.identity)))
         .layer(Extension(Arc::clone(&state.directory)))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state.resilience),
-            faults::layer,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), faults::layer))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state.directory),
             control::capture::layer,

@@ -2,9 +2,13 @@
 //!
 //! By default each client (each distinct bearer token; requests without one share a bucket)
 //! has a bucket; with [`ThrottleConfig::per_application`], the clients whose tokens were
-//! issued for the same application ([`Emulator::issue_token_for_application`](crate::Emulator::issue_token_for_application))
-//! share one, as Graph's per-application-per-tenant limits do, so that several processes
-//! sharing an app registration can be measured together. A bucket holds
+//! issued to the same application in the same tenant share one, as Graph's
+//! per-application-per-tenant limits do, so that several processes sharing an app
+//! registration (graph-sync, an SDK, a script) can be measured together. The application is
+//! the one the token was issued to: by the token endpoint (the grant's client id, any
+//! credential), a managed-identity endpoint, or
+//! [`Emulator::issue_token_for_application`](crate::Emulator::issue_token_for_application); a
+//! token issued to no application keeps a bucket of its own. A bucket holds
 //! [`burst`](ThrottleConfig::burst) tokens that refills at [`rate`](ThrottleConfig::rate)
 //! tokens per second. A request takes a token; with none left it is answered `429` with the
 //! body Graph documents and a fractional `Retry-After`: the time the bucket needs to refill
@@ -44,8 +48,10 @@ pub enum ThrottleKey {
     /// Each bearer token has its own bucket.
     #[default]
     Client,
-    /// The tokens issued for one application share its bucket; a token issued for no
-    /// application keeps its own.
+    /// The tokens issued to one application in one tenant (by the token endpoint, a
+    /// managed-identity endpoint, or
+    /// [`Emulator::issue_token_for_application`](crate::Emulator::issue_token_for_application))
+    /// share its bucket; a token issued to no application keeps its own.
     Application,
 }
 
@@ -83,13 +89,13 @@ impl ThrottleConfig {
         self.key
     }
 
-    /// Requests per second per client.
+    /// Requests per second per bucket (per client, or per application).
     #[must_use]
     pub fn rate(&self) -> f64 {
         self.rate
     }
 
-    /// The largest burst per client.
+    /// The largest burst per bucket.
     #[must_use]
     pub fn burst(&self) -> f64 {
         self.burst
@@ -102,11 +108,10 @@ struct Bucket {
     updated: Instant,
 }
 
-/// The buckets of every client, and the application each token was issued for.
+/// The buckets of every client (or application).
 #[derive(Debug, Default)]
 pub(crate) struct Throttle {
     state: Mutex<Option<(ThrottleConfig, HashMap<String, Bucket>)>>,
-    applications: Mutex<HashMap<String, String>>,
 }
 
 impl Throttle {
@@ -125,30 +130,24 @@ impl Throttle {
             .map(|(config, _)| *config)
     }
 
-    /// Records that `client` (its `Authorization` value) belongs to `application`, for
-    /// [`ThrottleKey::Application`].
-    pub(crate) fn assign(&self, client: String, application: &str) {
-        self.applications
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(client, application.to_ascii_lowercase());
-    }
-
-    /// Takes a token at time `now` from the bucket of `client` (its `Authorization` value) or
-    /// of its application, or says how long until the bucket is full again.
-    pub(crate) fn admit(&self, client: &str, now: Instant) -> Result<(), Duration> {
+    /// Takes a token at time `now` from the bucket of `client` (its `Authorization` value)
+    /// or, throttling per application, of the application `application` names (asked only
+    /// then), or says how long until the bucket is full again.
+    pub(crate) fn admit(
+        &self,
+        client: &str,
+        now: Instant,
+        application: impl FnOnce() -> Option<String>,
+    ) -> Result<(), Duration> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let Some((config, buckets)) = state.as_mut() else {
             return Ok(());
         };
         let key = match config.key {
             ThrottleKey::Client => client.to_owned(),
-            ThrottleKey::Application => self
-                .applications
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(client)
-                .map_or_else(|| client.to_owned(), |app| format!("app:{app}")),
+            ThrottleKey::Application => {
+                application().map_or_else(|| client.to_owned(), |app| format!("app:{app}"))
+            }
         };
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: config.burst,
@@ -185,7 +184,7 @@ mod tests {
     async fn buckets_allow_bursts_then_refill_at_the_rate_per_client() {
         let throttle = Throttle::default();
         let clock = Clock::default();
-        let admit = |client| throttle.admit(client, clock.instant());
+        let admit = |client: &str| throttle.admit(client, clock.instant(), || None);
         assert_eq!(admit("a"), Ok(()));
         throttle.set(Some(ThrottleConfig::new(4.0, 2)));
         assert_eq!(admit("a"), Ok(()));
@@ -212,34 +211,38 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn clients_of_one_application_share_its_bucket_when_told_to() {
         let throttle = Throttle::default();
-        throttle.assign("Bearer a1".to_owned(), "App-1");
-        throttle.assign("Bearer a2".to_owned(), "app-1");
-        throttle.assign("Bearer b".to_owned(), "app-2");
-        // Per client (the default), every token has its own bucket.
+        let application = |client: &str| match client {
+            "Bearer a1" | "Bearer a2" => Some("tenant/app-1".to_owned()),
+            "Bearer b" => Some("tenant/app-2".to_owned()),
+            _ => None,
+        };
+        let asked = std::cell::Cell::new(0);
+        let admit = |client: &str| {
+            throttle.admit(client, Instant::now(), || {
+                asked.set(asked.get() + 1);
+                application(client)
+            })
+        };
+        // Per client (the default), every token has its own bucket, and no application is
+        // looked up.
         throttle.set(Some(ThrottleConfig::new(4.0, 2)));
         for client in ["Bearer a1", "Bearer a1", "Bearer a2", "Bearer a2"] {
-            assert_eq!(throttle.admit(client, Instant::now()), Ok(()), "{client}");
+            assert_eq!(admit(client), Ok(()), "{client}");
         }
+        assert_eq!(asked.get(), 0);
         // Per application, a1 and a2 share app-1's 2 tokens; b and an unknown token do not.
         throttle.set(Some(ThrottleConfig::new(4.0, 2).per_application()));
-        assert_eq!(throttle.admit("Bearer a1", Instant::now()), Ok(()));
-        assert_eq!(throttle.admit("Bearer a2", Instant::now()), Ok(()));
-        assert_eq!(
-            throttle.admit("Bearer a1", Instant::now()),
-            Err(Duration::from_millis(500))
-        );
-        assert_eq!(
-            throttle.admit("Bearer a2", Instant::now()),
-            Err(Duration::from_millis(500))
-        );
-        assert_eq!(throttle.admit("Bearer b", Instant::now()), Ok(()));
-        assert_eq!(throttle.admit("Bearer unknown", Instant::now()), Ok(()));
+        assert_eq!(admit("Bearer a1"), Ok(()));
+        assert_eq!(admit("Bearer a2"), Ok(()));
+        assert_eq!(admit("Bearer a1"), Err(Duration::from_millis(500)));
+        assert_eq!(admit("Bearer a2"), Err(Duration::from_millis(500)));
+        assert_eq!(admit("Bearer b"), Ok(()));
+        assert_eq!(admit("Bearer unknown"), Ok(()));
+        assert_eq!(admit("Bearer unknown"), Ok(()));
+        assert_eq!(admit("Bearer unknown"), Err(Duration::from_millis(500)));
         tokio::time::advance(Duration::from_millis(250)).await;
-        assert_eq!(throttle.admit("Bearer a2", Instant::now()), Ok(()));
-        assert_eq!(
-            throttle.admit("Bearer a1", Instant::now()),
-            Err(Duration::from_millis(500))
-        );
+        assert_eq!(admit("Bearer a2"), Ok(()));
+        assert_eq!(admit("Bearer a1"), Err(Duration::from_millis(500)));
     }
 
     #[test]

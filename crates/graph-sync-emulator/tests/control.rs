@@ -441,7 +441,10 @@ async fn settings_change_at_run_time_and_are_refused_when_malformed() {
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.json);
-    assert_eq!(set.json["throttle"], json!({"rate": 0.001, "burst": 1.0}));
+    assert_eq!(
+        set.json["throttle"],
+        json!({"rate": 0.001, "burst": 1.0, "per": "client"})
+    );
     assert_eq!(
         rig.put_secret().await.unwrap().status,
         StatusCode::NO_CONTENT
@@ -545,6 +548,71 @@ async fn settings_change_at_run_time_and_are_refused_when_malformed() {
             .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+/// Graph throttles per application per tenant. Told to, the emulator gives every token issued
+/// to one application (here two from the token endpoint, as two processes sharing an app
+/// registration get them) one bucket; a token issued to no application keeps its own. The
+/// buckets refill in 1,000 s, so no timing is involved.
+#[tokio::test]
+async fn tokens_of_one_application_share_its_bucket_when_the_throttle_is_per_application() {
+    let rig = rig().await;
+    let issue = || async {
+        let answer = read(
+            rig.client
+                .post(format!("{}/tenant/oauth2/v2.0/token", rig.base()))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(token_form())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.json);
+        answer.json["access_token"].as_str().unwrap().to_owned()
+    };
+    let (first, second) = (issue().await, issue().await);
+    assert_ne!(first, second);
+    let body = json!({"value": [{"key": "SecretToken", "value": CANARY}]}).to_string();
+    let put = |token: &str| {
+        let request = rig
+            .client
+            .put(rig.secrets_url())
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        async move { request.send().await.unwrap().status() }
+    };
+    let throttle = |settings: Value| rig.control(Method::PATCH, "/settings", Some(settings));
+
+    // Per client (the default): each token has a bucket of its own.
+    let set = throttle(json!({"throttle": {"rate": 0.001, "burst": 1}})).await;
+    assert_eq!(set.json["throttle"]["per"], "client", "{:?}", set.json);
+    assert_eq!(put(&first).await, StatusCode::NO_CONTENT);
+    assert_eq!(put(&second).await, StatusCode::NO_CONTENT);
+    assert_eq!(put(&first).await, StatusCode::TOO_MANY_REQUESTS);
+
+    // Per application: the two tokens share the application's bucket of 2.
+    let set =
+        throttle(json!({"throttle": {"rate": 0.001, "burst": 2, "per": "application"}})).await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.json);
+    assert_eq!(set.json["throttle"]["per"], "application");
+    assert_eq!(put(&first).await, StatusCode::NO_CONTENT);
+    assert_eq!(put(&second).await, StatusCode::NO_CONTENT);
+    assert_eq!(put(&second).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(put(&first).await, StatusCode::TOO_MANY_REQUESTS);
+    // A token issued to no application is a client of its own.
+    assert_eq!(put(&rig.token).await, StatusCode::NO_CONTENT);
+    let counters = rig.control(Method::GET, "/counters", None).await.json;
+    assert_eq!(counters["throttled"], 3, "{counters}");
+
+    let refused = throttle(json!({"throttle": {"rate": 1, "per": "tenant"}})).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        refused.json
+    );
 }
 
 #[tokio::test]
@@ -689,7 +757,10 @@ async fn the_standalone_binary_takes_the_flags_and_prints_the_admin_token() {
     )
     .await
     .json;
-    assert_eq!(settings["throttle"], json!({"rate": 20.0, "burst": 5.0}));
+    assert_eq!(
+        settings["throttle"],
+        json!({"rate": 20.0, "burst": 5.0, "per": "client"})
+    );
     assert_eq!(settings["faults"]["seed"], 3);
     child.kill().await.unwrap();
 }

@@ -182,7 +182,7 @@ impl ClientCertificate {
             "aud": audience,
             "iss": client_id,
             "sub": client_id,
-            "jti": uuid::Uuid::new_v4().to_string(),
+            "jti": crate::random::guid(),
             "iat": now,
             "nbf": now,
             "exp": now.saturating_add(ASSERTION_LIFETIME_SECONDS),

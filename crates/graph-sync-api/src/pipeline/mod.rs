@@ -106,7 +106,7 @@ impl Pipeline {
                 ),
             )));
         }
-        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let client_request_id = crate::random::guid();
         let span = tracing::debug_span!(
             "graph_request",
             method = %call.method,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::control::kinds::{self, DEFAULT_KINDS};
 use crate::control::selection::Selection;
 use crate::faults::{FaultRate, Latency, Resilience};
-use crate::throttle::ThrottleConfig;
+use crate::throttle::{ThrottleConfig, ThrottleKey};
 
 /// The highest throttle rate and burst accepted.
 const MAX_RATE: f64 = 1_000_000.0;
@@ -23,7 +23,7 @@ const MAX_BURST: u32 = 1_000_000;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Settings {
-    /// The per-client token bucket, if throttling.
+    /// The token bucket per client (or per application), if throttling.
     pub throttle: Option<ThrottleConfig>,
     /// Random faults, if any.
     pub faults: Option<FaultRate>,
@@ -38,7 +38,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Flags {
-    /// `--throttle RATE[/BURST]`.
+    /// `--throttle RATE[/BURST][,per-application]`.
     pub throttle: Option<String>,
     /// `--faults RATE` (0 to 1, or a percentage).
     pub faults: Option<String>,
@@ -120,8 +120,9 @@ impl Settings {
         if let Some(throttle) = &self.throttle {
             let _ = writeln!(
                 text,
-                "Throttle:      {} requests/s per client, bursts of {}",
+                "Throttle:      {} requests/s per {}, bursts of {}",
                 throttle.rate(),
+                key_text(throttle.key()),
                 throttle.burst()
             );
         }
@@ -152,7 +153,11 @@ impl Settings {
     #[must_use]
     pub fn to_json(&self) -> Value {
         json!({
-            "throttle": self.throttle.map(|t| json!({"rate": t.rate(), "burst": t.burst()})),
+            "throttle": self.throttle.map(|t| json!({
+                "rate": t.rate(),
+                "burst": t.burst(),
+                "per": key_text(t.key()),
+            })),
             "faults": self.faults.as_ref().map(|f| json!({
                 "rate": f.probability(),
                 "seed": f.seed(),
@@ -209,6 +214,24 @@ pub(crate) struct SettingsPatch {
 struct ThrottleJson {
     rate: f64,
     burst: Option<f64>,
+    per: Option<PerJson>,
+}
+
+/// Who shares a bucket, as the control API names it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum PerJson {
+    Client,
+    Application,
+}
+
+/// `client` or `application`, as the banner and the control API write a [`ThrottleKey`].
+fn key_text(key: ThrottleKey) -> &'static str {
+    match key {
+        ThrottleKey::Application => "application",
+        // `ThrottleKey` is non-exhaustive for other crates only.
+        ThrottleKey::Client => "client",
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,7 +296,11 @@ impl ThrottleJson {
                 ));
             }
         };
-        throttle_config(self.rate, burst)
+        let config = throttle_config(self.rate, burst)?;
+        Ok(match self.per {
+            Some(PerJson::Application) => config.per_application(),
+            Some(PerJson::Client) | None => config,
+        })
     }
 }
 
@@ -313,8 +340,10 @@ impl LatencyJson {
     }
 }
 
-/// `RATE[/BURST]`: requests per second per client and the largest burst (default: the rate
-/// rounded up, at least 1).
+/// `RATE[/BURST][,per-application]`: requests per second per client (or, with
+/// `,per-application`, per application: the clients whose tokens were issued to one
+/// application share its bucket) and the largest burst (default: the rate rounded up, at
+/// least 1). `,per-client` says the default.
 ///
 /// # Errors
 ///
@@ -322,19 +351,34 @@ impl LatencyJson {
 pub fn parse_throttle(text: &str) -> Result<ThrottleConfig, String> {
     let usage = || {
         format!(
-            "--throttle needs RATE[/BURST], a positive number of requests per second and a \
-             whole burst of at least 1 (e.g. 20/5), got {text:?}"
+            "--throttle needs RATE[/BURST][,per-application], a positive number of requests per \
+             second and a whole burst of at least 1 (e.g. 20/5 or 200/20,per-application), got \
+             {text:?}"
         )
     };
-    let (rate, burst) = match text.trim().split_once('/') {
-        Some((rate, burst)) => (rate, Some(burst)),
+    let (bucket, per) = match text.trim().split_once(',') {
+        Some((bucket, per)) => (bucket, Some(per.trim())),
         None => (text.trim(), None),
+    };
+    let per_application = match per {
+        None | Some("per-client") => false,
+        Some("per-application") => true,
+        Some(_) => return Err(usage()),
+    };
+    let (rate, burst) = match bucket.trim().split_once('/') {
+        Some((rate, burst)) => (rate, Some(burst)),
+        None => (bucket.trim(), None),
     };
     let rate: f64 = rate.trim().parse().map_err(|_| usage())?;
     let burst = burst
         .map(|burst| burst.trim().parse::<u32>().map_err(|_| usage()))
         .transpose()?;
-    throttle_config(rate, burst).map_err(|_| usage())
+    let config = throttle_config(rate, burst).map_err(|_| usage())?;
+    Ok(if per_application {
+        config.per_application()
+    } else {
+        config
+    })
 }
 
 /// A checked [`ThrottleConfig`] (which panics on values out of range).
@@ -461,6 +505,53 @@ mod tests {
         );
         let throttle = Settings::from_flags(&flags(&[("throttle", "2.5")])).unwrap();
         assert_eq!(throttle.throttle, Some(ThrottleConfig::new(2.5, 3)));
+    }
+
+    #[test]
+    fn a_throttle_per_application_is_read_and_written_as_such() {
+        let shared =
+            Settings::from_flags(&flags(&[("throttle", "200/20,per-application")])).unwrap();
+        assert_eq!(
+            shared.throttle,
+            Some(ThrottleConfig::new(200.0, 20).per_application())
+        );
+        assert_eq!(
+            shared.describe(),
+            "Throttle:      200 requests/s per application, bursts of 20\nApplied to:    every request\n"
+        );
+        assert_eq!(
+            shared.to_json()["throttle"],
+            json!({"rate": 200.0, "burst": 20.0, "per": "application"})
+        );
+        let default = Settings::from_flags(&flags(&[("throttle", "20/5, per-client")])).unwrap();
+        assert_eq!(default.throttle, Some(ThrottleConfig::new(20.0, 5)));
+        assert_eq!(default.to_json()["throttle"]["per"], "client");
+        for bad in [
+            "20/5,per-tenant",
+            "20/5,",
+            ",per-application",
+            "20,per-application,x",
+        ] {
+            let error = Settings::from_flags(&flags(&[("throttle", bad)])).unwrap_err();
+            assert!(
+                error.contains("RATE[/BURST][,per-application]"),
+                "{bad}: {error}"
+            );
+        }
+        let patch: SettingsPatch = serde_json::from_value(
+            json!({"throttle": {"rate": 5, "burst": 1, "per": "application"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            patch.apply(&Settings::default()).unwrap().throttle,
+            Some(ThrottleConfig::new(5.0, 1).per_application())
+        );
+        assert!(
+            serde_json::from_value::<SettingsPatch>(
+                json!({"throttle": {"rate": 5, "per": "tenant"}})
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn bearer_tokens_are_read_case_insensitively() {
         let identity = Identity::new(Arc::default());
-        identity.add_token("good".to_owned());
+        identity.add_token("good".to_owned(), None);
         let check = |value: &'static str| {
             let mut headers = HeaderMap::new();
             headers.insert(AUTHORIZATION, HeaderValue::from_static(value));

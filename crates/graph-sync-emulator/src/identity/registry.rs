@@ -45,8 +45,9 @@ pub(super) struct Data {
     pub(super) user_assigned: HashSet<String>,
     pub(super) app_service_header: String,
     pub(super) issued: HashMap<String, Issued>,
-    /// Tokens from `Emulator::issue_token`: valid until revoked.
-    pub(super) by_hand: HashSet<String>,
+    /// Tokens from `Emulator::issue_token` (valid until revoked), and the application each
+    /// was issued for, if any.
+    pub(super) by_hand: HashMap<String, Option<String>>,
     /// The object id (`oid`) of each client's service principal, by lower-cased client id.
     pub(super) object_ids: HashMap<String, String>,
     /// The application permissions (app roles) granted to each client, by lower-cased client
@@ -100,7 +101,7 @@ pub(crate) struct IdentitySnapshot {
     user_assigned: HashSet<String>,
     app_service_header: String,
     issued: HashMap<String, Issued>,
-    by_hand: HashSet<String>,
+    by_hand: HashMap<String, Option<String>>,
     object_ids: HashMap<String, String>,
     roles: HashMap<String, Vec<String>>,
 }
@@ -111,6 +112,10 @@ pub(super) struct Issued {
     with_claims: bool,
     /// The `aud` claim: whom the token is for.
     audience: String,
+    /// The application it was issued to ([`application_key`]); empty in a state file written
+    /// before it was kept.
+    #[serde(default)]
+    application: String,
     /// The `roles` claim: the application permissions it carries.
     roles: Vec<String>,
 }
@@ -132,6 +137,12 @@ impl Caller {
             Self::Roles(roles) => super::permissions::allows(roles, method, resource),
         }
     }
+}
+
+/// The key of an application in a tenant, as Graph's per-application throttling counts it:
+/// `tenant/client-id`, lower-cased.
+fn application_key(tenant: &str, client_id: &str) -> String {
+    format!("{tenant}/{client_id}").to_ascii_lowercase()
 }
 
 /// Who a token is issued to and for what, as its claims say.
@@ -201,7 +212,7 @@ impl Identity {
                 user_assigned: HashSet::new(),
                 app_service_header: uuid::Uuid::new_v4().simple().to_string(),
                 issued: HashMap::new(),
-                by_hand: HashSet::new(),
+                by_hand: HashMap::new(),
                 object_ids: HashMap::new(),
                 roles: HashMap::new(),
                 lifetime: DEFAULT_LIFETIME,
@@ -283,6 +294,7 @@ impl Data {
                 expires_at,
                 with_claims: grant.with_claims,
                 audience: grant.audience.clone(),
+                application: application_key(&tenant, grant.client_id),
                 roles,
             },
         );
@@ -450,14 +462,32 @@ impl Identity {
         self.data().token_requests
     }
 
-    /// Makes `token` valid until revoked.
-    pub(crate) fn add_token(&self, token: String) {
-        self.data().by_hand.insert(token);
+    /// Makes `token` valid until revoked; with `application` (a client id), as issued to that
+    /// application in the emulator's tenant.
+    pub(crate) fn add_token(&self, token: String, application: Option<&str>) {
+        let application =
+            application.map(|client_id| application_key(DEVELOPMENT_TENANT_ID, client_id));
+        self.data().by_hand.insert(token, application);
     }
 
     /// Makes `token` invalid.
     pub(crate) fn revoke_token(&self, token: &str) {
         self.data().by_hand.remove(token);
+    }
+
+    /// The application (`tenant/client-id`) `token` was issued to: by the token endpoints (the
+    /// client id of the grant, a managed identity's included), or by
+    /// [`Emulator::issue_token_for_application`](crate::Emulator::issue_token_for_application).
+    /// `None` for an unknown token or one issued for no application.
+    pub(crate) fn application(&self, token: &str) -> Option<String> {
+        let data = self.data();
+        match data.by_hand.get(token) {
+            Some(application) => application.clone(),
+            None => data
+                .issued
+                .get(token)
+                .map(|issued| issued.application.clone()),
+        }
     }
 }
 
@@ -495,7 +525,7 @@ pub(crate) fn check_certificate(
 pub(crate) fn check_bearer(identity: &Identity, token: &str) -> Result<Caller, GraphError> {
     let now = identity.now();
     let data = identity.data();
-    let (with_claims, caller) = if data.by_hand.contains(token) {
+    let (with_claims, caller) = if data.by_hand.contains_key(token) {
         (false, Caller::Unrestricted)
     } else {
         let issued = data

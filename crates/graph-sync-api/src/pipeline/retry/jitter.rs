@@ -13,7 +13,7 @@ pub(crate) struct Jitter {
 
 impl Default for Jitter {
     fn default() -> Self {
-        Self::seeded(uuid::Uuid::new_v4().as_u64_pair().0)
+        Self::seeded(crate::random::next_u64())
     }
 }
 
@@ -26,13 +26,11 @@ impl Jitter {
 
     fn next(&self) -> u64 {
         const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut z = self
-            .state
-            .fetch_add(GAMMA, Ordering::Relaxed)
-            .wrapping_add(GAMMA);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        crate::random::mix(
+            self.state
+                .fetch_add(GAMMA, Ordering::Relaxed)
+                .wrapping_add(GAMMA),
+        )
     }
 
     /// A duration drawn uniformly from `[0, ceiling]` (millisecond resolution).

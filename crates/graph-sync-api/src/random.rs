@@ -1,0 +1,86 @@
+//! Random values that need uniqueness, not secrecy: the `client-request-id` GUID of every
+//! request, the `jti` of a client assertion, the seed of retry jitter.
+//!
+//! One process-wide SplitMix64 sequence, seeded once from the operating system's randomness
+//! through std's [`RandomState`] (whose SipHash keys the OS provides): no RNG crate is compiled,
+//! and a value costs a few multiplications, no system call. SplitMix64 maps distinct counter
+//! values to distinct outputs, so the GUIDs of one process never repeat; their 122 random bits
+//! make a collision between processes as unlikely as with any v4 UUID. Not for secrets.
+
+use std::hash::{BuildHasher as _, RandomState};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's output function: a bijection on `u64`.
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The process's sequence: starts at a random point, advances by [`GAMMA`].
+fn state() -> &'static AtomicU64 {
+    static STATE: OnceLock<AtomicU64> = OnceLock::new();
+    STATE.get_or_init(|| AtomicU64::new(RandomState::new().hash_one(std::process::id())))
+}
+
+/// The next value of the process's sequence.
+pub(crate) fn next_u64() -> u64 {
+    mix(state()
+        .fetch_add(GAMMA, Ordering::Relaxed)
+        .wrapping_add(GAMMA))
+}
+
+/// A random (version 4, RFC 9562) GUID in Graph's lower-case hyphenated form:
+/// `xxxxxxxx-xxxx-4xxx-Yxxx-xxxxxxxxxxxx`, `Y` one of `8`, `9`, `a`, `b`.
+pub(crate) fn guid() -> String {
+    let (high, low) = (next_u64(), next_u64());
+    let high = (high & !0xF000) | 0x4000;
+    let low = (low & !(0b11 << 62)) | (0b10 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xFFFF,
+        high & 0xFFFF,
+        low >> 48,
+        low & 0xFFFF_FFFF_FFFF
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_version_4_in_the_hyphenated_form_and_do_not_repeat() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let guid = guid();
+            let bytes = guid.as_bytes();
+            assert_eq!(bytes.len(), 36, "{guid}");
+            for (at, byte) in bytes.iter().enumerate() {
+                if [8, 13, 18, 23].contains(&at) {
+                    assert_eq!(*byte, b'-', "{guid}");
+                } else {
+                    assert!(matches!(byte, b'0'..=b'9' | b'a'..=b'f'), "{guid}");
+                }
+            }
+            assert_eq!(bytes[14], b'4', "version: {guid}");
+            assert!(
+                matches!(bytes[19], b'8' | b'9' | b'a' | b'b'),
+                "variant: {guid}"
+            );
+            assert!(seen.insert(guid));
+        }
+    }
+
+    #[test]
+    fn the_sequence_is_not_constant_and_mix_is_splitmix64() {
+        assert_ne!(next_u64(), next_u64());
+        // SplitMix64 seeded with 0: its first output (the reference implementation's).
+        assert_eq!(mix(GAMMA), 0xE220_A839_7B1D_CDAF);
+    }
+}

@@ -139,8 +139,9 @@ pub use error::{
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
     DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, MAX_CANDIDATES,
-    MAX_COLLECTED_ITEMS, ProvisioningLogsApi, SchemaApi, SecretsApi, ServicePrincipalApi,
-    ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi, TextMatch,
+    MAX_COLLECTED_ITEMS, MAX_LIST_TIME, ProvisioningLogsApi, SchemaApi, SecretsApi,
+    ServicePrincipalApi, ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi,
+    TextMatch,
 };
 pub use pipeline::{
     Backoff, CLIENT_REQUEST_ID, ConsistencyConfig, RETRY_ATTEMPT, RetryConfig, RetryObserver,
@@ -166,6 +167,20 @@ pub mod fuzzing {
     pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
         crate::pipeline::retry::retry_after::parse(headers, now)
     }
+}
+
+/// The property tests' runner: a fixed seed (every run makes the same cases; set
+/// `PROPTEST_RNG_SEED` to explore), no regression files, 256 cases.
+#[cfg(test)]
+pub(crate) fn property_runner() -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let mut config = Config::with_cases(256);
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok());
+    config.rng_seed = RngSeed::Fixed(seed.unwrap_or(0x6772_6170_6873_796e));
+    config.failure_persistence = None;
+    TestRunner::new(config)
 }
 
 /// The model crate, re-exported so that one dependency is enough.

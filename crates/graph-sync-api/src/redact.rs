@@ -615,4 +615,52 @@ mod tests {
             assert_eq!(display_url(url), shown, "{url}");
         }
     }
+
+    /// A secret in any form a service may echo it in, anywhere in any text, never survives
+    /// [`Redactor::clean`]; what `clean` and [`sanitize`] give is capped and free of control
+    /// characters.
+    #[test]
+    fn no_form_of_a_secret_survives_clean_and_output_is_bounded() {
+        use proptest::prelude::*;
+        let secret = "[!-~]{4,24}( [!-~]{1,8})?".prop_filter("not a boolean", |s| {
+            !s.eq_ignore_ascii_case("true") && !s.eq_ignore_ascii_case("false")
+        });
+        let text = prop_oneof![
+            any::<String>(),
+            "[ -~]{0,64}",
+            Just("\u{1b}[31m\u{1b}]0;t\u{7}\r\n\u{9b}2J".to_owned()),
+        ];
+        let forms = 0..5_usize;
+        let repeat = 0..3_usize;
+        crate::property_runner()
+            .run(
+                &(secret, text.clone(), text, forms, repeat),
+                |(secret, before, after, form, repeat)| {
+                    let shown = match form {
+                        0 => secret.clone(),
+                        1 => json_escaped(&secret),
+                        2 => json_escaped(&json_escaped(&secret)),
+                        3 => utf8_percent_encode(&secret, COMPONENT).to_string(),
+                        _ => json_escaped(&secret).replace('/', "\\/"),
+                    };
+                    let padding = "x".repeat(repeat * MAX_FIELD_LEN);
+                    let text = format!("{before}{shown}{padding}{after}{shown}");
+                    prop_assume!(!before.contains(&secret) && !after.contains(&secret));
+                    let redactor = Redactor::new().with_value(&secret);
+                    let cleaned = redactor.clean(&text);
+                    prop_assert!(!cleaned.contains(&secret), "{secret:?} in {cleaned:?}");
+                    prop_assert!(!cleaned.chars().any(char::is_control), "{cleaned:?}");
+                    prop_assert!(cleaned.len() <= MAX_FIELD_LEN + 64, "{}", cleaned.len());
+                    let sanitized = sanitize(&text);
+                    prop_assert!(!sanitized.chars().any(char::is_control));
+                    prop_assert!(sanitized.len() <= MAX_FIELD_LEN + 64);
+                    let mut json =
+                        serde_json::json!({"a": [text.clone(), {"b": text}], "c": secret});
+                    redactor.redact_json(&mut json);
+                    prop_assert!(!json.to_string().contains(&secret), "{json}");
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
 }

@@ -13,6 +13,7 @@ mod canary;
 mod certs;
 mod emulator;
 mod hostile;
+mod list_budget;
 mod mock;
 mod operations;
 mod pacing;

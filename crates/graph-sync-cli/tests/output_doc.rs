@@ -350,6 +350,28 @@ impl Checker {
         documents.into_iter().next().unwrap_or(Value::Null)
     }
 
+    /// Checks the JSON error document on the last line of stderr against the section `name`.
+    #[track_caller]
+    fn error(&mut self, name: &str, output: &Output, code: i32) -> Value {
+        output.expect_code(code);
+        let section = self.section(name);
+        let last = output.stderr.lines().last().unwrap_or_default();
+        let document: Value = serde_json::from_str(last).unwrap_or_else(|e| {
+            panic!("`{name}`: stderr does not end with JSON ({e}): {output:#?}")
+        });
+        let mut errors = Vec::new();
+        walk(section, ".", &document, &mut errors);
+        assert!(
+            errors.is_empty(),
+            "`{name}` differs from docs/cli-output.md:\n  {}\nstderr: {}",
+            errors.join("\n  "),
+            output.stderr
+        );
+        assert_eq!(document["error"]["exitCode"], code, "{document}");
+        self.checked.insert(name.to_owned());
+        document
+    }
+
     /// Checks a `-o tsv` output against the section's `TSV:` columns and the JSON of the same
     /// state.
     #[track_caller]
@@ -717,9 +739,25 @@ async fn every_command_prints_the_documented_json_and_tsv() {
     assert_eq!(json["skipped"], 1, "{json}");
     check.tsv("bulk secrets", &json, &run(&args, "tsv").await);
 
-    // `--dry-run` has a section of its own: the request document every --dry-run prints.
+    // Errors: a service error (Graph's 404) and an input error, each with its exit code.
+    let args = ["jobs", "show", "--sp", &sp, "--job", "scim.0000"];
+    let service = check.error("COMMAND", &run(&args, "json").await, 1);
+    assert_eq!(service["error"]["status"], 404, "{service}");
+    let args = [
+        "secrets",
+        "set",
+        "--sp",
+        &sp,
+        "--from",
+        "/nonexistent/secrets.toml",
+    ];
+    let input = check.error("COMMAND", &run(&args, "json").await, 2);
+    assert!(input["error"].get("status").is_none(), "{input}");
+
+    // `--dry-run` and the error document have sections of their own.
     let mut commands = commands().await;
     commands.insert("--dry-run".to_owned());
+    commands.insert("COMMAND".to_owned());
     check.finish(&commands);
 }
 

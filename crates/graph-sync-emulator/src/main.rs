@@ -301,6 +301,9 @@ async fn main() -> ExitCode {
         };
         format!("State file:    {} ({how})", path.display())
     });
+    // Listening for Ctrl-C before the banner: a Ctrl-C that comes as soon as the banner is out
+    // (a script that read it) stops the emulator cleanly instead of killing it.
+    let ctrl_c = ctrl_c_listener();
     print_banner(
         &running,
         &token,
@@ -309,13 +312,32 @@ async fn main() -> ExitCode {
         state_line.as_deref(),
     );
 
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("graph-sync-emulator: cannot wait for Ctrl-C ({error}); stopping");
+    match ctrl_c {
+        Ok(ctrl_c) => ctrl_c.await,
+        Err(error) => eprintln!("graph-sync-emulator: cannot wait for Ctrl-C ({error}); stopping"),
     }
     println!("Stopping…");
     running.shutdown().await;
     println!("Stopped.");
     ExitCode::SUCCESS
+}
+
+/// A future that completes on Ctrl-C (SIGINT), with the handler already installed.
+#[cfg(unix)]
+fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        interrupt.recv().await;
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn ctrl_c_listener() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn print_banner(

@@ -29,7 +29,8 @@
 //! * [enums] and [flags]: every enumeration, open ([`SynchronizationStatusCode::Other`] keeps
 //!   a member Graph adds later), and the three flags enums as sets written `"A, B"`.
 //! * [time]: [`Timestamp`] (7 fractional digits, the `0001-01-01T00:00:00Z` "not set"
-//!   sentinel) and [`IsoDuration`] (up to `P10675199DT2H48M5.4775807S`), both keeping the
+//!   sentinel) and [`IsoDuration`] (any length a `std::time::Duration` holds; Graph's longest is
+//!   `P10675199DT2H48M5.4775807S`), both keeping the
 //!   text they were read from.
 //!
 //! Response types derive `Default` (the empty document), are `#[non_exhaustive]`, make every

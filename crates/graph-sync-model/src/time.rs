@@ -21,7 +21,8 @@ pub enum TimeError {
     /// Not an ISO 8601 day-time duration.
     #[error("{text:?} is not an ISO 8601 duration like PT20M or P1DT2H3M4.5S: {reason}")]
     InvalidDuration {
-        /// The rejected text (durations are not secret).
+        /// The rejected text (durations are not secret), cut to its first
+        /// [`MAX_QUOTED`] characters and `…`, so that a huge input makes a short message.
         text: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -29,9 +30,20 @@ pub enum TimeError {
     /// Not an ISO 8601 timestamp with an offset.
     #[error("{text:?} is not an ISO 8601 timestamp like 2019-03-20T15:47:50.4707552Z")]
     InvalidTimestamp {
-        /// The rejected text.
+        /// The rejected text, cut as in [`TimeError::InvalidDuration`].
         text: String,
     },
+}
+
+/// The most characters of a rejected text that a [`TimeError`] keeps.
+pub const MAX_QUOTED: usize = 64;
+
+/// `text` as a [`TimeError`] keeps it: at most [`MAX_QUOTED`] characters, then `…`.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// An `Edm.Duration`: an ISO 8601 day-time duration such as `PT20M` or
@@ -60,7 +72,7 @@ impl IsoDuration {
     /// [`TimeError::InvalidDuration`] naming the problem.
     pub fn parse(text: &str) -> Result<Self, TimeError> {
         let invalid = |reason| TimeError::InvalidDuration {
-            text: text.to_owned(),
+            text: quoted(text),
             reason,
         };
         if text.starts_with('-') {
@@ -314,9 +326,7 @@ impl Timestamp {
                 value: Some(value),
                 text: text.to_owned(),
             })
-            .map_err(|_| TimeError::InvalidTimestamp {
-                text: text.to_owned(),
-            })
+            .map_err(|_| TimeError::InvalidTimestamp { text: quoted(text) })
     }
 
     /// The sentinel `0001-01-01T00:00:00Z`.

@@ -13,6 +13,7 @@ use graph_sync_model::{
 };
 
 mod catalogue;
+mod properties;
 mod wire;
 
 const DOCUMENTED_PUT: &str = include_str!("fixtures/secrets-put-request.json");

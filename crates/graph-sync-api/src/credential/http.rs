@@ -460,6 +460,49 @@ mod tests {
         }
     }
 
+    /// `expires_in` and `expires_on` of any size, as numbers or text: no panic, and the token
+    /// is never believed valid for longer than [`MAX_TOKEN_LIFETIME`].
+    #[tokio::test(start_paused = true)]
+    async fn token_lifetimes_of_any_size_are_clamped() {
+        use crate::MAX_TOKEN_LIFETIME;
+        use proptest::prelude::*;
+        let number = prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            "-?[0-9]{1,40}",
+            "[0-9]{1,20}".prop_map(|n| format!("\"{n}\"")),
+            "[ -~]{0,12}".prop_map(|text| serde_json::Value::from(text).to_string()),
+            Just("1e400".to_owned()),
+            Just("-1".to_owned()),
+            Just("null".to_owned()),
+        ];
+        let start = Instant::now();
+        crate::property_runner()
+            .run(
+                &(prop::option::of(number.clone()), prop::option::of(number)),
+                |(expires_in, expires_on)| {
+                    let mut body = String::from(r#"{"access_token":"t""#);
+                    for (name, value) in [("expires_in", expires_in), ("expires_on", expires_on)] {
+                        if let Some(value) = value {
+                            body.push_str(&format!(r#","{name}":{value}"#));
+                        }
+                    }
+                    body.push('}');
+                    match parse_token_response("X", &answer(200, &body), &[]) {
+                        Ok(token) => {
+                            let expires = token.expires_at.expect("an expiry");
+                            prop_assert!(expires >= start, "{body}");
+                            prop_assert!(expires <= start + MAX_TOKEN_LIFETIME, "{body}");
+                        }
+                        Err(error) => {
+                            prop_assert_eq!(error.kind(), AuthErrorKind::InvalidResponse);
+                        }
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
     #[test]
     fn entra_errors_keep_codes_and_ids_and_lose_secrets() {
         let body = r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided: s3cr3t-value. Trace ID: t","error_codes":[7000215],"timestamp":"2026-11-22 10:00:00Z","trace_id":"t-9","correlation_id":"c-9"}"#;

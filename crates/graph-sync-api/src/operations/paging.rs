@@ -3,7 +3,8 @@
 //! A next link is absolute and must stay on the configured Graph host: a page that points
 //! elsewhere is a decode error, raised before any token could be sent there. The walk is
 //! bounded: a link seen before (a loop) or more than [`MAX_PAGES`] pages end it with an
-//! error.
+//! error, and so does a list whose pages together take longer than [`MAX_LIST_TIME`] to
+//! fetch (each page is also bounded by the retry policy's budget).
 //!
 //! Memory is bounded by the client, not by the server: the stream holds one decoded page at a
 //! time (its items are handed out and dropped), links seen are kept as 64-bit hashes, and
@@ -13,6 +14,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
+use std::time::Duration;
 
 use futures_core::Stream;
 use graph_sync_model::{ODataCollection, Property};
@@ -21,6 +23,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::GraphSyncClient;
+use graph_sync_transport::{Delivery, TransportError, TransportErrorKind};
+
 use crate::error::{DecodeError, Error};
 use crate::operations::decode;
 use crate::pipeline::Call;
@@ -32,6 +36,12 @@ pub(crate) const MAX_PAGES: usize = 10_000;
 /// stream the list instead.
 pub const MAX_COLLECTED_ITEMS: usize = 100_000;
 
+/// The longest the pages of one list may take to fetch, all pages together (retries and
+/// waits on `Retry-After` included): 30 minutes. Past it, [`collect`] and the item streams
+/// end with a [`TransportErrorKind::Timeout`] error. For a stream, only the time spent
+/// fetching counts, not the time the caller takes between items.
+pub const MAX_LIST_TIME: Duration = Duration::from_secs(30 * 60);
+
 /// A stream of the items of a list, page after page. Each item is a `Result`: a page that
 /// fails ends the stream after yielding its error.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
@@ -42,6 +52,7 @@ struct Walk<T> {
     buffer: VecDeque<T>,
     seen: Seen,
     pages: usize,
+    budget: TimeBudget,
     what: &'static str,
     eventual: bool,
 }
@@ -80,6 +91,7 @@ where
         buffer: VecDeque::new(),
         seen: Seen::default(),
         pages: 0,
+        budget: TimeBudget::new(MAX_LIST_TIME),
         what,
         eventual,
     };
@@ -93,8 +105,13 @@ where
                 let Some(url) = walk.next.take() else {
                     return Ok(None);
                 };
-                let page: ODataCollection<T> =
-                    fetch(&walk.client, url, walk.what, walk.eventual).await?;
+                let page: ODataCollection<T> = walk
+                    .budget
+                    .spend(
+                        fetch(&walk.client, url, walk.what, walk.eventual),
+                        walk.pages,
+                    )
+                    .await?;
                 walk.pages = walk.pages.saturating_add(1);
                 walk.buffer.extend(page.value);
                 if let Property::Value(link) = page.next_link {
@@ -118,8 +135,9 @@ where
     let mut seen = Seen::default();
     let mut next = Some(first);
     let mut pages: usize = 0;
+    let mut budget = TimeBudget::new(MAX_LIST_TIME);
     while let Some(url) = next.take() {
-        let page: ODataCollection<T> = fetch(client, url, what, false).await?;
+        let page: ODataCollection<T> = budget.spend(fetch(client, url, what, false), pages).await?;
         pages = pages.saturating_add(1);
         if page.value.len() > MAX_COLLECTED_ITEMS.saturating_sub(items.len()) {
             return Err(Error::Decode(DecodeError::invalid(
@@ -145,6 +163,42 @@ pub(crate) async fn fetch<T: DeserializeOwned>(
         .send(Call::new(Method::GET, url).eventual_consistency(eventual))
         .await?;
     decode(&response, what)
+}
+
+/// What is left of a list's [`MAX_LIST_TIME`], on tokio's clock.
+struct TimeBudget {
+    left: Duration,
+}
+
+impl TimeBudget {
+    fn new(total: Duration) -> Self {
+        Self { left: total }
+    }
+
+    /// Runs `fetch` within what is left, and subtracts the time it took. `pages` is how many
+    /// pages were fetched before (for the error).
+    async fn spend<T>(
+        &mut self,
+        fetch: impl Future<Output = Result<T, Error>>,
+        pages: usize,
+    ) -> Result<T, Error> {
+        let started = tokio::time::Instant::now();
+        let result = if self.left.is_zero() {
+            None
+        } else {
+            tokio::time::timeout(self.left, fetch).await.ok()
+        };
+        self.left = self.left.saturating_sub(started.elapsed());
+        result.ok_or_else(|| {
+            Error::Transport(
+                TransportError::new(TransportErrorKind::Timeout, Delivery::MaybeSent).with_detail(
+                    format!(
+                        "the list's pages took longer than 30 minutes to fetch ({pages} pages read)"
+                    ),
+                ),
+            )
+        })?
+    }
 }
 
 /// The next links a walk has followed, as hashes (a page cannot make the client keep its

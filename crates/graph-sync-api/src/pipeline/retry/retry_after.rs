@@ -102,4 +102,84 @@ mod tests {
             Some(Duration::from_secs(60))
         );
     }
+
+    /// Any header text: no panic, never more than the cap.
+    #[test]
+    fn any_header_text_never_panics_and_never_waits_past_the_cap() {
+        use proptest::prelude::*;
+        let text = prop_oneof![
+            "[ -~]{0,40}",
+            "-?[0-9]{0,30}(\\.[0-9]{0,30})?(, ?[0-9]{0,5})?",
+            "(Mon|Sun|Fri), [0-9]{1,2} (Jan|Nov|Feb) [0-9]{1,6} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+        ];
+        crate::property_runner()
+            .run(
+                &(text.clone(), prop::option::of(text), any::<u64>()),
+                |(value, date, now)| {
+                    let mut map = HeaderMap::new();
+                    let Ok(value) = HeaderValue::from_str(&value) else {
+                        return Ok(());
+                    };
+                    map.insert(RETRY_AFTER, value);
+                    if let Some(Ok(date)) = date.as_deref().map(HeaderValue::from_str) {
+                        map.insert(DATE, date);
+                    }
+                    let now = SystemTime::UNIX_EPOCH
+                        .checked_add(Duration::from_secs(now % (1 << 40)))
+                        .unwrap_or(SystemTime::UNIX_EPOCH);
+                    if let Some(wait) = parse(&map, now) {
+                        prop_assert!(wait <= MAX_RETRY_AFTER, "{wait:?}");
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
+    /// Seconds of any size are read and clamped; a negative number is no wait at all.
+    #[test]
+    fn seconds_of_any_size_clamp_to_the_cap() {
+        use proptest::prelude::*;
+        crate::property_runner()
+            .run(
+                &("[0-9]{1,30}", prop::option::of("[0-9]{1,9}"), any::<bool>()),
+                |(whole, fraction, negative)| {
+                    let text = match &fraction {
+                        Some(fraction) => format!("{whole}.{fraction}"),
+                        None => whole.clone(),
+                    };
+                    let text = if negative { format!("-{text}") } else { text };
+                    let parsed = parse(&headers(&[("retry-after", &text)]), SystemTime::UNIX_EPOCH);
+                    if negative {
+                        prop_assert_eq!(parsed, None);
+                        return Ok(());
+                    }
+                    let seconds: f64 = text.parse().unwrap();
+                    let expected =
+                        Duration::from_secs_f64(seconds.min(MAX_RETRY_AFTER.as_secs_f64()));
+                    prop_assert_eq!(parsed, Some(expected), "{}", text);
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
+    /// A date is the time from the `Date` header to it: zero when past, the cap at most.
+    #[test]
+    fn dates_are_measured_exactly_and_clamped() {
+        use proptest::prelude::*;
+        let second = 0..253_402_300_799_u64; // 9999-12-31T23:59:59Z
+        crate::property_runner()
+            .run(&(second.clone(), second), |(at, date)| {
+                let time = |s| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+                let map = headers(&[
+                    ("retry-after", &httpdate::fmt_http_date(time(at))),
+                    ("date", &httpdate::fmt_http_date(time(date))),
+                ]);
+                let expected = Duration::from_secs(at.saturating_sub(date)).min(MAX_RETRY_AFTER);
+                prop_assert_eq!(parse(&map, SystemTime::UNIX_EPOCH), Some(expected));
+                Ok(())
+            })
+            .unwrap();
+    }
 }

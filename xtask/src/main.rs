@@ -11,7 +11,9 @@
 //! - `fuzz`: the cargo-fuzz targets of `fuzz/`, briefly (`--smoke`, part of `ci`) or for
 //!   long (see [`fuzz`]).
 //! - `compat`: Microsoft's Python Graph SDK and azure-identity (pinned, from PyPI, in a
-//!   throwaway virtual environment) against `graph-sync emulator --tls` (see [`compat`]).
+//!   throwaway virtual environment) against `graph-sync emulator --tls`, and a schemathesis
+//!   pass over the emulator's documented operations; `compat sdk|fuzz` runs one (see
+//!   [`compat`]).
 //! - `bench [PART]`: the benchmarks of the `graph-sync-bench` crate, in release mode; prints a
 //!   table and writes `docs/benchmarks.md` (with a part named, only that part's section). Not
 //!   part of `ci`.
@@ -52,7 +54,8 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "compat",
-        "the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`; needs Python and PyPI",
+        "[sdk|fuzz] the official Python Graph SDK and azure-identity against `graph-sync emulator --tls`, \
+         and a schemathesis pass over the emulator; needs Python and PyPI",
     ),
     (
         "bench",
@@ -76,12 +79,17 @@ fn main() -> ExitCode {
         // The benchmark binary judges the part's name.
         ["bench", part] => bench(Some(part)),
         ["fuzz", rest @ ..] => fuzz::run(rest),
-        ["compat"] => compat::run(),
+        ["compat"] => compat::run(None),
+        ["compat", "sdk"] => compat::run(Some(compat::Part::Sdk)),
+        ["compat", "fuzz"] => compat::run(Some(compat::Part::Fuzz)),
         [] => usage_error("no task given"),
         ["bench", _, extra, ..] => usage_error(&format!(
             "task `bench` takes one part at most, got `{extra}`"
         )),
-        [task @ ("ci" | "tidy" | "layering" | "compat"), extra, ..] => {
+        ["compat", extra, ..] => usage_error(&format!(
+            "task `compat` takes `sdk` or `fuzz` at most, got `{extra}`"
+        )),
+        [task @ ("ci" | "tidy" | "layering"), extra, ..] => {
             usage_error(&format!("task `{task}` takes no arguments, got `{extra}`"))
         }
         [task, ..] => usage_error(&format!("unknown task `{task}`")),

@@ -169,6 +169,20 @@ impl Emulator {
         self.state.clock.advance(by);
     }
 
+    /// Stops the emulator's clock (token expiry, client-assertion times, job times, and the
+    /// rate windows of provisionOnDemand, bulkUpload and the throttle): from now on only
+    /// [`advance_clock`](Self::advance_clock) moves it, so an expiry or rate-limit test does not
+    /// depend on how long the machine takes between two requests.
+    /// [`unfreeze_clock`](Self::unfreeze_clock) lets it run again from where it stands.
+    pub fn freeze_clock(&self) {
+        self.state.clock.freeze();
+    }
+
+    /// Lets a frozen clock run again, from the time it shows (it never goes back).
+    pub fn unfreeze_clock(&self) {
+        self.state.clock.unfreeze();
+    }
+
     /// When on, protected endpoints answer every token not requested with claims with a
     /// continuous access evaluation challenge (`401`, `WWW-Authenticate: Bearer …
     /// error="insufficient_claims", claims="…"`).

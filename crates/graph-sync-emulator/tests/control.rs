@@ -640,6 +640,16 @@ async fn the_clock_moves_token_expiry_and_a_reset_puts_everything_back() {
             .status()
     };
     assert_eq!(get().await, StatusCode::OK);
+    let frozen = rig
+        .control(Method::POST, "/clock", Some(json!({"frozen": true})))
+        .await;
+    assert_eq!(frozen.status, StatusCode::OK);
+    assert_eq!(frozen.json["frozen"], true);
+    let still = rig.control(Method::GET, "/clock", None).await.json;
+    assert_eq!(
+        still["now"], frozen.json["now"],
+        "a frozen clock stands still"
+    );
     let moved = rig
         .control(
             Method::POST,
@@ -649,11 +659,24 @@ async fn the_clock_moves_token_expiry_and_a_reset_puts_everything_back() {
         .await;
     assert_eq!(moved.status, StatusCode::OK);
     assert!(moved.json["offset_seconds"].as_f64().unwrap() >= 7200.0);
-    assert_eq!(get().await, StatusCode::UNAUTHORIZED, "expired");
-    let refused = rig
-        .control(Method::POST, "/clock", Some(json!({"advance_seconds": -1})))
+    assert_eq!(moved.json["frozen"], true);
+    let running = rig
+        .control(Method::POST, "/clock", Some(json!({"frozen": false})))
         .await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(running.json["frozen"], false);
+    assert!(
+        running.json["now"].as_str().unwrap() >= moved.json["now"].as_str().unwrap(),
+        "unfreezing never moves the clock back"
+    );
+    assert_eq!(get().await, StatusCode::UNAUTHORIZED, "expired");
+    for bad in [
+        json!({"advance_seconds": -1}),
+        json!({}),
+        json!({"frozen": "yes"}),
+    ] {
+        let refused = rig.control(Method::POST, "/clock", Some(bad.clone())).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
 
     rig.control(
         Method::PATCH,
@@ -673,6 +696,7 @@ async fn the_clock_moves_token_expiry_and_a_reset_puts_everything_back() {
     );
     let clock = rig.control(Method::GET, "/clock", None).await.json;
     assert_eq!(clock["offset_seconds"], 0.0);
+    assert_eq!(clock["frozen"], false);
     assert_eq!(
         rig.control(Method::GET, "/settings", None).await.json["throttle"],
         Value::Null

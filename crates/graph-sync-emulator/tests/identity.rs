@@ -117,6 +117,8 @@ async fn the_token_endpoint_answers_like_entra() {
 async fn issued_tokens_expire_on_the_emulators_clock_and_claims_are_challenged() {
     let (running, client, protected) = start().await;
     let emulator = running.emulator();
+    // Frozen: only advance_clock moves it, however long the machine takes between requests.
+    emulator.freeze_clock();
     emulator.set_token_lifetime(Duration::from_secs(600));
     let scope = format!("{}/.default", running.base_url());
     let (_, body) = token_request(&running, &client, &grant(SECRET, &scope)).await;

@@ -664,6 +664,12 @@ async fn unknown_segments_are_400_and_unlisted_methods_405_as_graph_answers() {
             segment("$count"),
         ),
         (
+            // Only the start of a route (…/directories/{id}/discover): its last segment.
+            Method::GET,
+            format!("{}/jobs/j/schema/directories", h.sync_url()),
+            segment("directories"),
+        ),
+        (
             Method::GET,
             h.url("/users(appId='x')/synchronization"),
             segment("users(appId='x')"),

@@ -261,6 +261,7 @@ fn clock_json(clock: &Clock) -> Response {
     Json(json!({
         "offset_seconds": clock.offset().as_secs_f64(),
         "now": rfc3339(clock.now()),
+        "frozen": clock.is_frozen(),
     }))
     .into_response()
 }
@@ -273,27 +274,44 @@ pub(super) async fn clock_get(State(clock): State<Arc<Clock>>) -> Response {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AdvanceJson {
-    advance_seconds: f64,
+    /// How far to move the clock forward.
+    advance_seconds: Option<f64>,
+    /// Stop (`true`) or restart (`false`) the clock, before moving it.
+    frozen: Option<bool>,
 }
 
 /// The furthest one call moves the clock: ten years.
 const MAX_ADVANCE: Duration = Duration::from_secs(10 * 366 * 86_400);
 
-/// `POST /_emulator/clock`: moves the clock forward.
+/// `POST /_emulator/clock`: freezes or unfreezes the clock, and moves it forward.
 pub(super) async fn clock_post(State(clock): State<Arc<Clock>>, body: Bytes) -> Response {
     let advance: AdvanceJson = match read(&body) {
         Ok(advance) => advance,
         Err(message) => return bad_request(&message),
     };
-    let Some(by) = Duration::try_from_secs_f64(advance.advance_seconds)
-        .ok()
-        .filter(|by| *by <= MAX_ADVANCE)
-    else {
-        return bad_request(
-            "advance_seconds must be from 0 to ten years (the clock only moves forward; \
-             POST /_emulator/reset puts it back)",
-        );
+    if advance.advance_seconds.is_none() && advance.frozen.is_none() {
+        return bad_request("name advance_seconds, frozen or both");
+    }
+    let by = match advance.advance_seconds {
+        None => Duration::ZERO,
+        Some(seconds) => match Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|by| *by <= MAX_ADVANCE)
+        {
+            Some(by) => by,
+            None => {
+                return bad_request(
+                    "advance_seconds must be from 0 to ten years (the clock only moves forward; \
+                     POST /_emulator/reset puts it back)",
+                );
+            }
+        },
     };
+    match advance.frozen {
+        Some(true) => clock.freeze(),
+        Some(false) => clock.unfreeze(),
+        None => {}
+    }
     clock.advance(by);
     clock_json(&clock)
 }

@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `GET/PUT/PATCH/DELETE /_emulator/settings` | throttle, random faults, latency, selection |
 //! | `GET/POST/DELETE /_emulator/script` | canned answers and faults for the next requests to a route |
-//! | `GET/POST /_emulator/clock` | move the emulator's clock forward |
+//! | `GET/POST /_emulator/clock` | move the emulator's clock forward, freeze or unfreeze it |
 //! | `POST /_emulator/reset` | settings back to the start, script, log and clock cleared |
 //! | `GET/DELETE /_emulator/log` | the request log as JSON, redacted |
 //! | `GET /_emulator/counters` | requests, `429`s, faults by kind |

@@ -150,10 +150,16 @@ fn check_value(
     path: &str,
 ) -> Result<(), GraphError> {
     if value.is_null() {
-        if declared.nullable || declared.collection {
+        // A collection is never null (OData JSON writes an empty array); `Nullable` on a
+        // collection speaks of its items.
+        if declared.nullable && !declared.collection {
             return Ok(());
         }
-        let expected = format!("{}[Nullable=False]", declared.qualified());
+        let expected = if declared.collection {
+            format!("Collection({})[Nullable=False]", declared.qualified())
+        } else {
+            format!("{}[Nullable=False]", declared.qualified())
+        };
         return Err(GraphError::bad_request(format!(
             "A null value was found for the property named '{path}', which has the expected type '{expected}'. The expected type '{expected}' does not allow null values."
         )));
@@ -373,6 +379,10 @@ mod tests {
         assert!(message(&json!({"x": 1}), BodyOf::Action("start")).contains("'x'"));
         assert!(message(&json!([]), job).contains("StartArray"));
         assert!(message(&json!({"schedule": {"interval": null}}), job).contains("Nullable=False"));
+        assert_eq!(
+            message(&json!({"synchronizationJobSettings": null}), job),
+            "A null value was found for the property named 'synchronizationJobSettings', which has the expected type 'Collection(microsoft.graph.keyValuePair)[Nullable=False]'. The expected type 'Collection(microsoft.graph.keyValuePair)[Nullable=False]' does not allow null values."
+        );
         assert!(message(&json!({"schedule": {"interval": "forever"}}), job).contains("Duration"));
     }
 

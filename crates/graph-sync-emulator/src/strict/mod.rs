@@ -613,7 +613,13 @@ pub(crate) fn unrouted(method: &Method, uri: &Uri, routes: &[String]) -> GraphEr
         .rev()
         .find(|upto| routes.iter().any(|p| matches(p, *upto)))
         .unwrap_or(0);
-    let segment = segments.get(known).copied().unwrap_or_default();
+    // A path that is only the start of a route (`…/schema/directories` of
+    // `…/schema/directories/{id}/discover`) leads nowhere at its last segment.
+    let segment = segments
+        .get(known)
+        .or_else(|| segments.last())
+        .copied()
+        .unwrap_or_default();
     GraphError::segment_not_found(segment)
 }
 

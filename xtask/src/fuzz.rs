@@ -57,6 +57,8 @@ pub(crate) enum Budget {
     Runs(u64),
     /// This many seconds per target.
     Seconds(u64),
+    /// This many executions per target, unless this many seconds pass first.
+    RunsWithin(u64, u64),
 }
 
 /// What one target's run reported.
@@ -68,7 +70,7 @@ struct Report {
     crashed: bool,
 }
 
-/// `cargo xtask fuzz [--smoke | --runs N | --time SECONDS] [TARGET...]`.
+/// `cargo xtask fuzz [--smoke | --runs N | --time SECONDS | both] [TARGET...]`.
 pub(crate) fn run(args: &[&str]) -> ExitCode {
     let (budget, targets) = match parse_args(args) {
         Ok(parsed) => parsed,
@@ -87,7 +89,7 @@ pub(crate) fn run(args: &[&str]) -> ExitCode {
     }
 }
 
-const USAGE: &str = "Usage: cargo xtask fuzz [--smoke | --runs N | --time SECONDS] [TARGET...]";
+const USAGE: &str = "Usage: cargo xtask fuzz [--smoke | --runs N | --time SECONDS | --runs N --time SECONDS] [TARGET...]";
 
 fn parse_args(args: &[&str]) -> Result<(Budget, Vec<String>), String> {
     let mut budget = None;
@@ -110,11 +112,20 @@ fn parse_args(args: &[&str]) -> Result<(Budget, Vec<String>), String> {
             }
             other => return Err(format!("unknown target or option `{other}`")),
         };
-        if budget.replace(next).is_some() {
-            return Err("give one of --smoke, --runs and --time".to_owned());
-        }
+        budget = Some(match (budget, next) {
+            (None, next) => next,
+            (Some(Budget::Runs(runs)), Budget::Seconds(seconds))
+            | (Some(Budget::Seconds(seconds)), Budget::Runs(runs)) => {
+                Budget::RunsWithin(runs, seconds)
+            }
+            _ => {
+                return Err(
+                    "give --smoke, --runs, --time, or --runs and --time together".to_owned(),
+                );
+            }
+        });
     }
-    let budget = budget.ok_or("give one of --smoke, --runs and --time")?;
+    let budget = budget.ok_or("give --smoke, --runs, --time, or --runs and --time together")?;
     if targets.is_empty() {
         targets = TARGETS.iter().map(|&t| t.to_owned()).collect();
     }
@@ -160,7 +171,7 @@ pub(crate) fn installed() -> bool {
 fn profile(budget: Budget) -> &'static [&'static str] {
     match budget {
         Budget::Smoke => &["--dev", "-s", "none"],
-        Budget::Runs(_) | Budget::Seconds(_) => &["-a", "-s", "none"],
+        Budget::Runs(_) | Budget::Seconds(_) | Budget::RunsWithin(..) => &["-a", "-s", "none"],
     }
 }
 
@@ -188,6 +199,10 @@ fn run_target(root: &Path, target: &str, budget: Budget) -> Result<Report, Strin
         ],
         Budget::Runs(runs) => vec![format!("-runs={runs}")],
         Budget::Seconds(seconds) => vec![format!("-max_total_time={seconds}")],
+        Budget::RunsWithin(runs, seconds) => vec![
+            format!("-runs={runs}"),
+            format!("-max_total_time={seconds}"),
+        ],
     };
     let mut command = cargo_fuzz(root);
     let profile = profile(budget);
@@ -300,6 +315,14 @@ mod tests {
         );
         assert!(parse_args(&[]).is_err());
         assert!(parse_args(&["--smoke", "--time", "5"]).is_err());
+        assert_eq!(
+            parse_args(&["--time", "60", "--runs", "1000", "ids"])
+                .unwrap()
+                .0,
+            Budget::RunsWithin(1000, 60),
+            "--runs and --time together: whichever comes first"
+        );
+        assert!(parse_args(&["--runs", "1", "--runs", "2"]).is_err());
         assert!(parse_args(&["--runs", "0"]).is_err());
         assert!(parse_args(&["--smoke", "nope"]).is_err());
     }

@@ -50,7 +50,7 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "fuzz",
-        "cargo-fuzz targets: --smoke (a few seconds each), --runs N or --time SECONDS [TARGET...]",
+        "cargo-fuzz targets: --smoke (a few seconds each), --runs N and/or --time SECONDS [TARGET...]",
     ),
     (
         "compat",
@@ -99,6 +99,23 @@ fn main() -> ExitCode {
 /// `cargo xtask bench [PART]`: runs the benchmark binary in release mode; it prints its table
 /// and writes `docs/benchmarks.md` (with `part`, only that part's section).
 fn bench(part: Option<&str>) -> ExitCode {
+    // The page-memory part runs the release `graph-sync` binary, found next to the benchmark's.
+    let cli = Cargo::new(
+        &[
+            "build",
+            "--release",
+            "--package",
+            "graph-sync-cli",
+            "--bin",
+            "graph-sync",
+        ],
+        true,
+    );
+    println!("$ {cli}");
+    if !cli.command().status().is_ok_and(|status| status.success()) {
+        eprintln!("error: `{cli}` failed");
+        return ExitCode::FAILURE;
+    }
     let mut args = vec![
         "run",
         "--release",

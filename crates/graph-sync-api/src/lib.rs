@@ -139,7 +139,7 @@ pub use error::{
 pub use operations::{
     ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi, BulkUploadAccepted,
     DirectoryApi, ItemStream, JobApi, JobsApi, LogFilter, LogOrder, LogQuery, MAX_CANDIDATES,
-    MAX_COLLECTED_ITEMS, MAX_LIST_TIME, ProvisioningLogsApi, SchemaApi, SecretsApi,
+    MAX_COLLECTED_ITEMS, MAX_LIST_TIME, MAX_PAGE_ITEMS, ProvisioningLogsApi, SchemaApi, SecretsApi,
     ServicePrincipalApi, ServicePrincipalsApi, SynchronizationApi, TemplateApi, TemplatesApi,
     TextMatch,
 };

@@ -537,14 +537,15 @@ async fn hostile_token_endpoints_give_errors_without_the_secret() {
     }
 }
 
-/// A page of more items than a collected list may hold ends `collect` with an error; the
-/// same page streams.
+/// A page of more items than a page may hold (`MAX_PAGE_ITEMS`) is refused as it is decoded,
+/// by `collect` and by the stream alike (the issue's 15 MiB page of small jobs made `jobs
+/// list` hold 400,000 decoded jobs).
 #[tokio::test]
-async fn a_huge_page_is_refused_by_collect_and_streamed_by_the_stream() {
+async fn a_page_of_more_items_than_a_page_may_hold_is_refused() {
     use futures_util::StreamExt;
 
-    count(1);
-    let items = vec!["{}"; graph_sync_api::MAX_COLLECTED_ITEMS + 1].join(",");
+    count(2);
+    let items = vec!["{}"; graph_sync_api::MAX_PAGE_ITEMS + 1].join(",");
     let page = format!(r#"{{"value":[{items}]}}"#);
     let root = serve(move |_| {
         raw(
@@ -558,9 +559,82 @@ async fn a_huge_page_is_refused_by_collect_and_streamed_by_the_stream() {
         .service_principal(sp())
         .synchronization()
         .jobs();
+    let refused = |error: &Error| {
+        assert!(matches!(error, Error::Decode(_)), "{error:?}");
+        let cause = std::error::Error::source(error).map(ToString::to_string);
+        assert!(
+            cause
+                .as_deref()
+                .unwrap_or_default()
+                .contains("more than 10,000 items"),
+            "{cause:?}"
+        );
+    };
+    refused(&jobs.list().await.unwrap_err());
+    let streamed: Vec<_> = jobs.list_stream().collect().await;
+    assert_eq!(streamed.len(), 1, "only the error");
+    refused(streamed[0].as_ref().unwrap_err());
+}
+
+/// Pages within the page bound that together hold more than `MAX_COLLECTED_ITEMS` end
+/// `collect` with an error; the same list streams whole.
+#[tokio::test]
+async fn a_list_longer_than_a_collected_list_may_be_is_streamed() {
+    use futures_util::StreamExt;
+
+    count(1);
+    let per_page = graph_sync_api::MAX_PAGE_ITEMS;
+    let pages = graph_sync_api::MAX_COLLECTED_ITEMS / per_page + 1;
+    let items = vec!["{}"; per_page].join(",");
+    let root = Arc::new(std::sync::OnceLock::<String>::new());
+    let base = Arc::clone(&root);
+    let url = serve(move |request| {
+        let head = String::from_utf8_lossy(request);
+        let page: usize = head
+            .split("skiptoken=")
+            .nth(1)
+            .and_then(|rest| rest.split([' ', '&']).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let next = if page < pages {
+            format!(
+                r#","@odata.nextLink":"{}/servicePrincipals/{}/synchronization/jobs?$skiptoken={}""#,
+                base.get().unwrap(),
+                sp(),
+                page + 1
+            )
+        } else {
+            String::new()
+        };
+        let body = format!(r#"{{"value":[{items}]{next}}}"#);
+        raw(
+            "200 OK",
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
+    })
+    .await;
+    root.set(url.clone()).unwrap();
+    let jobs = client(&url)
+        .service_principal(sp())
+        .synchronization()
+        .jobs();
     let error = jobs.list().await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
-    assert!(error.to_string().contains("expected"), "{error}");
-    let streamed = jobs.list_stream().take(10).count().await;
-    assert_eq!(streamed, 10);
+    let cause = std::error::Error::source(&error).map(ToString::to_string);
+    assert!(
+        cause
+            .as_deref()
+            .unwrap_or_default()
+            .contains("(100,000): stream it"),
+        "{cause:?}"
+    );
+    let streamed = jobs
+        .list_stream()
+        .fold(0_usize, |n, item| async move {
+            assert!(item.is_ok(), "{item:?}");
+            n + 1
+        })
+        .await;
+    assert_eq!(streamed, pages * per_page);
 }

@@ -16,10 +16,13 @@
 //! * **instructions**: instructions per request of the client against raw reqwest, counted by
 //!   callgrind ([`instructions`]);
 //! * **build cost**: cold debug build time and crates of a hello-world on graph-sync-api
-//!   against the floor (reqwest + tokio + serde) and graph-rs-sdk ([`build_cost`]).
+//!   against the floor (reqwest + tokio + serde) and graph-rs-sdk ([`build_cost`]);
+//! * **page memory**: the peak RSS of `graph-sync jobs list` (the `graph-sync` binary next to
+//!   this one, a child process) on a 15 MiB page of small jobs, against the same command on a
+//!   one-job page ([`memory`]).
 //!
 //! `graph-sync-bench [--quick] [--out FILE] [PART]` runs every part (or the one named:
-//! `runtime` for (a) to (d), `scale`, `instructions`, `build-cost`), prints a table and writes
+//! `runtime` for (a) to (d), `scale`, `instructions`, `build-cost`, `page-memory`), prints a table and writes
 //! the Markdown report to `FILE`: the whole document, or only the named part's section of it;
 //! `--quick` shrinks every figure to a smoke test. Child processes: `bulk-client …` (the bulk
 //! side of (b), (d) and the scale figure), `serve-204` and `instructions-client …` (the
@@ -31,6 +34,7 @@ mod build_cost;
 mod faults;
 mod instructions;
 mod machine;
+mod memory;
 mod overhead;
 mod report;
 mod scale;
@@ -159,15 +163,18 @@ pub(crate) enum Part {
     Instructions,
     /// (e) cold build time and crates.
     BuildCost,
+    /// (g) peak RSS of `graph-sync jobs list` on a 15 MiB page.
+    PageMemory,
 }
 
 impl Part {
     /// Every part, in the report's order.
-    pub(crate) const ALL: [Self; 4] = [
+    pub(crate) const ALL: [Self; 5] = [
         Self::Runtime,
         Self::Scale,
         Self::Instructions,
         Self::BuildCost,
+        Self::PageMemory,
     ];
 
     /// The name on the command line and in the report's section markers.
@@ -177,6 +184,7 @@ impl Part {
             Self::Scale => "scale",
             Self::Instructions => "instructions",
             Self::BuildCost => "build-cost",
+            Self::PageMemory => "page-memory",
         }
     }
 
@@ -314,6 +322,21 @@ async fn measure(part: Part, sizes: &Sizes, command: &str) -> Result<Measured, S
                 terminal: build_cost::line(&outcome),
                 markdown: build_cost::markdown(&outcome, command),
                 check: Ok(()),
+            }
+        }
+        Part::PageMemory => {
+            println!("graph-sync-bench: page memory …");
+            let bytes = if quick {
+                memory::PAGE_BYTES / 15
+            } else {
+                memory::PAGE_BYTES
+            };
+            let figure = memory::run(bytes).await?;
+            Measured {
+                part,
+                terminal: memory::line(&figure),
+                markdown: memory::markdown(&figure, command),
+                check: memory::check(&figure),
             }
         }
     })

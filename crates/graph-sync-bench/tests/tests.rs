@@ -36,6 +36,7 @@ fn the_quick_benchmark_runs_and_writes_its_report() {
         "| 1000 |",
         "## (f) Instructions per request",
         "## (e) Build cost",
+        "## (g) Memory of a hostile page",
         "skipped with --quick (it downloads crates",
     ] {
         assert!(report.contains(figure), "{figure} missing from:\n{report}");

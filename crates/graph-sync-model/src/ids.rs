@@ -62,19 +62,27 @@ pub enum IdError {
     },
 }
 
-/// The most characters of a rejected id that an error message quotes.
+/// The most characters of a rejected id that an error message quotes, escaped.
 const MAX_QUOTED: usize = 64;
 
 /// A rejected id as an error message quotes it: escaped like a Rust string (so control
-/// characters cannot reach a terminal), at most [`MAX_QUOTED`] characters.
+/// characters cannot reach a terminal), at most [`MAX_QUOTED`] characters once escaped (an
+/// escape such as `\u{12}` counts in full, so a message stays short whatever the input).
 fn shown(value: &str) -> String {
-    let count = value.chars().count();
-    if count <= MAX_QUOTED {
-        format!("{value:?}")
-    } else {
-        let head: String = value.chars().take(MAX_QUOTED).collect();
-        format!("{head:?}… ({count} characters)")
+    let mut quoted = String::new();
+    for c in value.chars() {
+        let debug = format!("{:?}", String::from(c));
+        let escaped = debug
+            .strip_prefix('"')
+            .and_then(|d| d.strip_suffix('"'))
+            .unwrap_or(&debug);
+        if quoted.len().saturating_add(escaped.len()) > MAX_QUOTED {
+            let count = value.chars().count();
+            return format!("\"{quoted}\"… ({count} characters)");
+        }
+        quoted.push_str(escaped);
     }
+    format!("\"{quoted}\"")
 }
 
 /// Longest accepted opaque id (Graph's ids are far shorter).

@@ -35,15 +35,23 @@ pub enum TimeError {
     },
 }
 
-/// The most characters of a rejected text that a [`TimeError`] keeps.
+/// The most characters of a rejected text, escaped, that a [`TimeError`] keeps.
 pub const MAX_QUOTED: usize = 64;
 
-/// `text` as a [`TimeError`] keeps it: at most [`MAX_QUOTED`] characters, then `…`.
+/// `text` as a [`TimeError`] keeps it: as many characters as fit in [`MAX_QUOTED`] once
+/// escaped for the message (an escape such as `\u{12}` counts in full), then `…`.
 fn quoted(text: &str) -> String {
-    match text.char_indices().nth(MAX_QUOTED) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
+    let mut kept = String::new();
+    let mut width = 0_usize;
+    for c in text.chars() {
+        width = width.saturating_add(c.escape_debug().count());
+        if width > MAX_QUOTED {
+            kept.push('…');
+            return kept;
+        }
+        kept.push(c);
     }
+    kept
 }
 
 /// An `Edm.Duration`: an ISO 8601 day-time duration such as `PT20M` or

@@ -382,6 +382,7 @@ fn duration_text() -> impl Strategy<Value = String> {
         any::<String>(),
         "P[0-9]{1,25}W",
         "-?P[0-9]{0,3}[YMWDTHS.,]{0,6}[0-9]{0,3}",
+        "P[0-9]{0,3}[\\x00-\\x1f]{50,120}",
         any::<String>().prop_map(|tail| format!("P1DT{}", tail.repeat(200))),
     ]
 }
@@ -556,6 +557,8 @@ fn id_text() -> impl Strategy<Value = String> {
         Just(".".to_owned()),
         Just("..".to_owned()),
         "%2[eEfF]{1,3}",
+        // Escaped, each control character takes six (`\u{12}`): the message must stay short.
+        "[0-9a-f]{0,8}[\\x00-\\x1f]{50,120}",
         any::<String>().prop_map(|text| text.repeat(100)),
     ]
 }

@@ -31,7 +31,7 @@ use crate::pipeline::Call;
 
 pub use applications::{ApplicationApi, ApplicationSynchronizationApi, ApplicationTemplateApi};
 pub use jobs::{BulkUploadAccepted, JobApi, JobsApi};
-pub use paging::{ItemStream, MAX_COLLECTED_ITEMS, MAX_LIST_TIME};
+pub use paging::{ItemStream, MAX_COLLECTED_ITEMS, MAX_LIST_TIME, MAX_PAGE_ITEMS};
 pub use provisioning_logs::{LogFilter, LogOrder, LogQuery, ProvisioningLogsApi, TextMatch};
 pub use schema::{DirectoryApi, SchemaApi};
 pub use service_principal::ServicePrincipalApi;

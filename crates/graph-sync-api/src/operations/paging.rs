@@ -6,27 +6,31 @@
 //! error, and so does a list whose pages together take longer than [`MAX_LIST_TIME`] to
 //! fetch (each page is also bounded by the retry policy's budget).
 //!
-//! Memory is bounded by the client, not by the server: the stream holds one decoded page at a
-//! time (its items are handed out and dropped), links seen are kept as 64-bit hashes, and
-//! [`collect`] stops with an error past [`MAX_COLLECTED_ITEMS`] items rather than grow
-//! without end. A page's size is bounded by the transport's response cap (16 MiB).
+//! Memory is bounded by the client, not by the server: a page is refused while it is decoded
+//! once it holds more than [`MAX_PAGE_ITEMS`] items (Graph's pages hold at most 999), the
+//! stream holds one decoded page at a time (its items are handed out and dropped), links seen
+//! are kept as 64-bit hashes, and [`collect`] stops with an error past [`MAX_COLLECTED_ITEMS`]
+//! items rather than grow without end. A page's size is bounded by the transport's response
+//! cap (16 MiB).
 
 use std::collections::{HashSet, VecDeque};
+use std::fmt;
 use std::hash::{BuildHasher, RandomState};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::time::Duration;
 
 use futures_core::Stream;
-use graph_sync_model::{ODataCollection, Property};
+use graph_sync_model::Property;
 use http::Method;
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
 use url::Url;
 
 use crate::client::GraphSyncClient;
 use graph_sync_transport::{Delivery, TransportError, TransportErrorKind};
 
 use crate::error::{DecodeError, Error};
-use crate::operations::decode;
 use crate::pipeline::Call;
 
 /// The most pages one list follows.
@@ -35,6 +39,11 @@ pub(crate) const MAX_PAGES: usize = 10_000;
 /// The most items a collected list holds: past this, `collect` fails and the caller should
 /// stream the list instead.
 pub const MAX_COLLECTED_ITEMS: usize = 100_000;
+
+/// The most items one page may hold: ten times Graph's largest page (999). A page with more
+/// is refused as it is decoded, so a hostile page cannot make the client hold millions of
+/// decoded items (a 15 MiB page holds some 400,000 small jobs).
+pub const MAX_PAGE_ITEMS: usize = 10_000;
 
 /// The longest the pages of one list may take to fetch, all pages together (retries and
 /// waits on `Retry-After` included): 30 minutes. Past it, [`collect`] and the item streams
@@ -105,7 +114,7 @@ where
                 let Some(url) = walk.next.take() else {
                     return Ok(None);
                 };
-                let page: ODataCollection<T> = walk
+                let page: Page<T> = walk
                     .budget
                     .spend(
                         fetch(&walk.client, url, walk.what, walk.eventual),
@@ -137,7 +146,7 @@ where
     let mut pages: usize = 0;
     let mut budget = TimeBudget::new(MAX_LIST_TIME);
     while let Some(url) = next.take() {
-        let page: ODataCollection<T> = budget.spend(fetch(client, url, what, false), pages).await?;
+        let page: Page<T> = budget.spend(fetch(client, url, what, false), pages).await?;
         pages = pages.saturating_add(1);
         if page.value.len() > MAX_COLLECTED_ITEMS.saturating_sub(items.len()) {
             return Err(Error::Decode(DecodeError::invalid(
@@ -153,16 +162,72 @@ where
     Ok(items)
 }
 
-pub(crate) async fn fetch<T: DeserializeOwned>(
+/// Fetches the page at `url` as `P` ([`Page`], or a whole `ODataCollection` where its
+/// annotations are wanted).
+pub(crate) async fn fetch<P: DeserializeOwned>(
     client: &GraphSyncClient,
     url: Url,
     what: &'static str,
     eventual: bool,
-) -> Result<ODataCollection<T>, Error> {
+) -> Result<P, Error> {
     let response = client
         .send(Call::new(Method::GET, url).eventual_consistency(eventual))
         .await?;
-    decode(&response, what)
+    serde_json::from_slice(response.body()).map_err(|e| {
+        Error::Decode(if e.to_string().starts_with(PAGE_TOO_LONG) {
+            DecodeError::invalid(what, PAGE_TOO_LONG)
+        } else {
+            DecodeError::from_json(what, &e)
+        })
+    })
+}
+
+/// Why a page with more than [`MAX_PAGE_ITEMS`] items is refused.
+const PAGE_TOO_LONG: &str =
+    "the page holds more than 10,000 items (Graph's pages hold at most 999)";
+
+/// What the walk reads of a page: its items (at most [`MAX_PAGE_ITEMS`]) and its next link;
+/// other annotations are not kept.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+pub(crate) struct Page<T> {
+    #[serde(deserialize_with = "at_most_page_items")]
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Property<String>,
+}
+
+/// Reads an array, refusing it at its item [`MAX_PAGE_ITEMS`] + 1 (before decoding that item).
+fn at_most_page_items<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: de::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    struct Items<T>(PhantomData<T>);
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for Items<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of at most 10,000 items")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1_000));
+            while items.len() < MAX_PAGE_ITEMS {
+                match seq.next_element()? {
+                    Some(item) => items.push(item),
+                    None => return Ok(items),
+                }
+            }
+            match seq.next_element::<de::IgnoredAny>()? {
+                None => Ok(items),
+                Some(_) => Err(de::Error::custom(PAGE_TOO_LONG)),
+            }
+        }
+    }
+
+    deserializer.deserialize_seq(Items(PhantomData))
 }
 
 /// What is left of a list's [`MAX_LIST_TIME`], on tokio's clock.

@@ -14,6 +14,7 @@ mod hostile;
 mod jobs;
 mod login;
 mod logs;
+mod operate_doc;
 mod operator;
 mod output_doc;
 mod provision;

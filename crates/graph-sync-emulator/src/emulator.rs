@@ -432,6 +432,18 @@ impl Emulator {
         }
     }
 
+    /// The users and groups assigned to the service principal `id`'s application, by id
+    /// (none for an unknown service principal).
+    #[must_use]
+    pub fn assigned(&self, id: &ServicePrincipalId) -> Vec<SourceObject> {
+        self.state
+            .directory
+            .with(id, |principal| {
+                principal.assigned.values().cloned().collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Every provisioning event recorded (`/auditLogs/provisioning`), newest first.
     #[must_use]
     pub fn provisioning_events(&self) -> Vec<graph_sync_model::audit::ProvisioningObjectSummary> {

@@ -29,6 +29,10 @@
 //! app_id = "11111111-1111-4111-8111-111111111111"
 //! target = { base_address = "https://scim.example.com/scim", secret_token = "t0ken" }
 //! jobs = ["scim"]
+//!
+//! [[service_principal.assigned]]      # a user assigned to the application
+//! id = "7d3f6e1a-2b4c-4d5e-8f90-a1b2c3d4e5f6"
+//! attributes = { displayName = "Megan Bowen", userPrincipalName = "MeganB@contoso.com" }
 //! ```
 //!
 //! Reading never panics: a file that is not TOML, a key the format does not have, a value of
@@ -49,6 +53,7 @@ use crate::identity::SYSTEM_ASSIGNED_CLIENT_ID;
 use crate::identity::permissions;
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
+use crate::provisioning::events::SourceObject;
 use crate::provisioning::job::JobEntry;
 
 /// The largest tenant file read (1 MiB): it describes a tenant, not a directory dump.
@@ -196,6 +201,16 @@ struct TargetTable {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct AssignedTable {
+    id: Spanned<String>,
+    #[serde(rename = "type")]
+    type_name: Option<Spanned<String>>,
+    #[serde(default)]
+    attributes: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ServicePrincipalTable {
     display_name: Spanned<String>,
     id: Option<Spanned<String>>,
@@ -205,6 +220,8 @@ struct ServicePrincipalTable {
     target: Option<TargetTable>,
     #[serde(default)]
     jobs: Vec<Spanned<String>>,
+    #[serde(default)]
+    assigned: Vec<AssignedTable>,
 }
 
 /// `["scim"]`, the default synchronization templates.
@@ -258,6 +275,8 @@ struct PrincipalDeclaration {
     templates: usize,
     target: Option<TargetSystem>,
     jobs: usize,
+    /// The users and groups assigned to its application.
+    assigned: Vec<SourceObject>,
 }
 
 /// A tenant file, read and checked: apply it with [`Emulator::load_tenant`].
@@ -424,9 +443,15 @@ impl TenantFile {
             .iter()
             .filter(|sp| sp.target.is_some())
             .count();
+        let assigned: usize = self
+            .service_principals
+            .iter()
+            .map(|sp| sp.assigned.len())
+            .sum();
         let _ = writeln!(
             text,
-            "  {} service principal(s) ({targets} with their own target system), {jobs} job(s)",
+            "  {} service principal(s) ({targets} with their own target system), {jobs} job(s), \
+             {assigned} assigned user(s)/group(s)",
             self.service_principals.len()
         );
         text
@@ -495,6 +520,23 @@ impl Checker<'_> {
             }
         }
         Ok(Some(checked))
+    }
+
+    /// An assigned object: a GUID id, a type (default `User`), its attributes (`objectId` is
+    /// its id).
+    fn assigned(&self, table: AssignedTable) -> Result<SourceObject, TenantFileError> {
+        let id = self.guid(&table.id, "id")?;
+        let type_name = match &table.type_name {
+            None => "User".to_owned(),
+            Some(name) if name.get_ref().trim().is_empty() => {
+                return self.error(name.span(), "type must not be empty".to_owned());
+            }
+            Some(name) => name.get_ref().trim().to_owned(),
+        };
+        let mut object = SourceObject::bare(&id, &type_name);
+        object.attributes.extend(table.attributes);
+        object.attributes.insert("objectId".to_owned(), id);
+        Ok(object)
     }
 
     fn template(&self, name: &Spanned<String>) -> Result<(), TenantFileError> {
@@ -608,6 +650,10 @@ impl Checker<'_> {
                 .map(|id| self.guid(id, "app_id"))
                 .transpose()?
                 .and_then(|id| AppId::new(id).ok());
+            let mut assigned = Vec::new();
+            for object in sp.assigned {
+                assigned.push(self.assigned(object)?);
+            }
             service_principals.push(PrincipalDeclaration {
                 display_name: sp.display_name.into_inner(),
                 id,
@@ -617,6 +663,7 @@ impl Checker<'_> {
                     .target
                     .map(|target| TargetSystem::new(target.base_address, target.secret_token)),
                 jobs: sp.jobs.len(),
+                assigned,
             });
         }
 
@@ -704,6 +751,9 @@ impl Emulator {
         }
         if let Some(target) = &declared.target {
             self.set_target_system(&principal.id, target.clone());
+        }
+        for object in &declared.assigned {
+            self.assign(&principal.id, object.clone());
         }
         let template_id = TemplateId::new(SCIM_TEMPLATE).ok();
         self.state().directory.with(&principal.id, |entry| {

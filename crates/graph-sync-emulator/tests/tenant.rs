@@ -4,7 +4,7 @@
 //! table is the flags' settings, and moving the clock through the control API refills the
 //! throttle's buckets.
 
-use graph_sync_emulator::{Emulator, Flags, RunningEmulator, Settings, TenantFile};
+use graph_sync_emulator::{Emulator, Flags, RunningEmulator, Settings, SourceObject, TenantFile};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -211,6 +211,45 @@ fn the_emulator_table_is_read_by_the_flags_parser_and_flags_win() {
 }
 
 #[test]
+fn assigned_users_and_groups_are_what_a_cycle_imports() {
+    let tenant = TenantFile::parse(
+        r#"
+[[service_principal]]
+display_name = "Contoso app"
+id = "22222222-2222-4222-8222-222222222222"
+
+[[service_principal.assigned]]
+id = "7D3F6E1A-2B4C-4D5E-8F90-A1B2C3D4E5F6"
+attributes = { displayName = "Megan Bowen", userPrincipalName = "MeganB@contoso.com" }
+
+[[service_principal.assigned]]
+id = "8e4a7f2b-3c5d-4e6f-9a01-b2c3d4e5f607"
+type = "Group"
+"#,
+        std::path::Path::new("."),
+    )
+    .unwrap();
+    assert!(
+        tenant.describe().contains("2 assigned user(s)/group(s)"),
+        "{}",
+        tenant.describe()
+    );
+    let emulator = Emulator::new();
+    let principals = emulator.load_tenant(&tenant);
+    let assigned = emulator.assigned(&principals[0].id);
+    let megan = SourceObject::user("7d3f6e1a-2b4c-4d5e-8f90-a1b2c3d4e5f6")
+        .with("displayName", "Megan Bowen")
+        .with("userPrincipalName", "MeganB@contoso.com");
+    assert_eq!(assigned.len(), 2);
+    assert_eq!(assigned[0], megan);
+    assert_eq!(assigned[1].type_name, "Group");
+    assert_eq!(
+        assigned[1].attributes.get("objectId").map(String::as_str),
+        Some("8e4a7f2b-3c5d-4e6f-9a01-b2c3d4e5f607")
+    );
+}
+
+#[test]
 fn a_bad_tenant_file_is_an_error_naming_the_line() {
     let folder = std::path::Path::new(".");
     let cases = [
@@ -235,6 +274,16 @@ fn a_bad_tenant_file_is_an_error_naming_the_line() {
             "[[service_principal]]\ndisplay_name = \"a\"\njobs = [\"gallery\"]\n",
             3,
             "unknown synchronization template",
+        ),
+        (
+            "[[service_principal]]\ndisplay_name = \"a\"\n[[service_principal.assigned]]\nid = \"megan\"\n",
+            4,
+            "id must be a GUID",
+        ),
+        (
+            "[[service_principal]]\ndisplay_name = \"a\"\n[[service_principal.assigned]]\nid = \"7d3f6e1a-2b4c-4d5e-8f90-a1b2c3d4e5f6\"\nattributes = { accountEnabled = true }\n",
+            5,
+            "invalid type",
         ),
         ("[emulator]\nthrottle = {}\n", 2, ""),
         ("not toml at all", 1, ""),

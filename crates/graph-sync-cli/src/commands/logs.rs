@@ -123,11 +123,13 @@ struct Printer {
 
 /// The columns of the event table and their widths (the last one is not padded).
 const COLUMNS: &[(&str, usize)] = &[
-    ("TIME", 28),
-    ("ACTION", 12),
+    // Widths include the gap: a full activityDateTime (7 fractional digits and `Z`), the
+    // longest action (`stagedDelete`), a whole GUID event id (to copy into `logs show`).
+    ("TIME", 29),
+    ("ACTION", 13),
     ("STATUS", 8),
     ("SOURCE", 30),
-    ("EVENT", 36),
+    ("EVENT", 37),
     ("REASON", 0),
 ];
 
@@ -726,6 +728,26 @@ mod tests {
         assert!(most <= 311, "{most} ids held");
         assert_eq!(window.ids.len(), 301);
         eprintln!("follow window: at most {most} ids held, ~{bytes} bytes after a prune");
+    }
+
+    #[test]
+    fn a_table_row_keeps_the_whole_time_action_and_event_id() {
+        let mut logged = event(
+            "bffde365-e99b-4d70-943e-7f80c57b23a1",
+            "2026-11-29T14:03:11.0929484Z",
+        );
+        logged.provisioning_action = Property::Value(ProvisioningAction::StagedDelete);
+        let line = fixed(row(&logged));
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            [
+                "2026-11-29T14:03:11.0929484Z",
+                "stagedDelete",
+                "bffde365-e99b-4d70-943e-7f80c57b23a1"
+            ],
+            "{line}"
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub const MAX_COLLECTED_ITEMS: usize = 100_000;
 pub const MAX_PAGE_ITEMS: usize = 10_000;
 
 /// The longest the pages of one list may take to fetch, all pages together (retries and
-/// waits on `Retry-After` included): 30 minutes. Past it, [`collect`] and the item streams
+/// waits on `Retry-After` included): 30 minutes. Past it, a collected list and the item streams
 /// end with a [`TransportErrorKind::Timeout`] error. For a stream, only the time spent
 /// fetching counts, not the time the caller takes between items.
 pub const MAX_LIST_TIME: Duration = Duration::from_secs(30 * 60);

@@ -10,7 +10,7 @@ use graph_sync_emulator::Emulator;
 
 use crate::Sizes;
 use crate::overhead::register;
-use crate::throttled::{BulkRun, TOKEN_VAR, load_average, measure};
+use crate::throttled::{BulkRun, bulk_client, load_average, measure};
 
 /// The goals from the issue.
 const RATIO_GOAL: f64 = 1.02;
@@ -45,17 +45,7 @@ pub(crate) async fn run(sizes: &Sizes) -> Result<Scale, String> {
         println!("graph-sync-bench: scale R={rate}/s C={concurrency} N={n} …");
         let before = load_average();
         let (run, peak_rss_kib) = measure(&emulator, rate, n, |token| {
-            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-            let mut command = tokio::process::Command::new(exe);
-            command
-                .args([
-                    "bulk-client",
-                    &root,
-                    &n.to_string(),
-                    &concurrency.to_string(),
-                ])
-                .env(TOKEN_VAR, token);
-            Ok(command)
+            bulk_client(&root, n, concurrency, token)
         })
         .await?;
         runs.push(ScaleRun {

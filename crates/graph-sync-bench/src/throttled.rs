@@ -148,17 +148,7 @@ pub(crate) async fn run(sizes: &Sizes) -> Result<Throttled, String> {
             let n = operations(sizes, rate);
             println!("graph-sync-bench: throttled bulk R={rate}/s C={concurrency} N={n} …");
             let (graph_sync, rss) = measure(&emulator, rate, n, |token| {
-                let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-                let mut command = tokio::process::Command::new(exe);
-                command
-                    .args([
-                        "bulk-client",
-                        &root,
-                        &n.to_string(),
-                        &concurrency.to_string(),
-                    ])
-                    .env(TOKEN_VAR, token);
-                Ok(command)
+                bulk_client(&root, n, concurrency, token)
             })
             .await?;
             peak_rss_kib = peak_rss_kib.max(rss);
@@ -300,6 +290,27 @@ fn sp_index(path: &str) -> Option<usize> {
     let at = path.find(PREFIX)? + PREFIX.len();
     let hex = path.get(at..at + 12)?;
     usize::from_str_radix(hex, 16).ok()
+}
+
+/// The graph-sync side of a run: this binary's `bulk-client` in a child process, `n` PUTs at
+/// `concurrency` against `root` with `token`.
+pub(crate) fn bulk_client(
+    root: &str,
+    n: usize,
+    concurrency: usize,
+    token: &str,
+) -> Result<tokio::process::Command, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut command = tokio::process::Command::new(exe);
+    command
+        .args([
+            "bulk-client",
+            root,
+            &n.to_string(),
+            &concurrency.to_string(),
+        ])
+        .env(TOKEN_VAR, token);
+    Ok(command)
 }
 
 /// Runs one client process against fresh buckets at `rate` and reads its result line; the

@@ -18,6 +18,7 @@ use graph_sync_model::{
     SynchronizationTemplate, TemplateId,
 };
 
+use crate::control::redact::StoredValues;
 use crate::provisioning::catalog;
 use crate::provisioning::checks::TargetSystem;
 use crate::provisioning::events::SourceObject;
@@ -75,13 +76,27 @@ impl TemplateEntry {
     }
 }
 
+/// A service principal's stored secrets: read anywhere, changed only by the [`Tenant`], which
+/// keeps its [`StoredValues`] in step with them.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct StoredSecrets(Secrets);
+
+impl std::ops::Deref for StoredSecrets {
+    type Target = Secrets;
+
+    fn deref(&self) -> &Secrets {
+        &self.0
+    }
+}
+
 /// One service principal and everything it owns (all of it kept by a state file but the
 /// replication lag).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PrincipalEntry {
     pub(crate) principal: ServicePrincipal,
     /// The stored secrets, unmasked.
-    pub(crate) secrets: Secrets,
+    pub(crate) secrets: StoredSecrets,
     /// The application it was instantiated with, if it was.
     pub(crate) application: Option<Application>,
     pub(crate) templates: Vec<TemplateEntry>,
@@ -103,7 +118,7 @@ impl PrincipalEntry {
     pub(crate) fn new(principal: ServicePrincipal) -> Self {
         Self {
             principal,
-            secrets: Secrets::new(),
+            secrets: StoredSecrets::default(),
             application: None,
             templates: Vec::new(),
             jobs: Vec::new(),
@@ -134,6 +149,10 @@ pub(crate) struct Tenant {
     pub(crate) gallery: HashMap<String, Vec<SynchronizationTemplate>>,
     /// How many reads of a newly instantiated service principal answer `404`.
     pub(crate) replication_lag: u32,
+    /// Every stored secret value, for the request log to hide wherever it appears; rebuilt
+    /// from the entries when a state file is loaded.
+    #[serde(skip)]
+    stored_values: StoredValues,
 }
 
 impl Default for Tenant {
@@ -147,6 +166,7 @@ impl Default for Tenant {
             principals: HashMap::new(),
             gallery,
             replication_lag: 0,
+            stored_values: StoredValues::default(),
         }
     }
 }
@@ -162,21 +182,66 @@ impl Tenant {
     /// loses its secrets.
     pub(crate) fn insert(&mut self, principal: ServicePrincipal) -> &mut PrincipalEntry {
         let id = key(principal.id.as_str());
+        let stored_values = &mut self.stored_values;
         self.principals.retain(|other_id, entry| {
-            *other_id == id
+            let kept = *other_id == id
                 || !entry
                     .principal
                     .app_id
                     .as_str()
-                    .eq_ignore_ascii_case(principal.app_id.as_str())
+                    .eq_ignore_ascii_case(principal.app_id.as_str());
+            if !kept {
+                entry
+                    .secrets
+                    .iter()
+                    .for_each(|pair| stored_values.remove(pair.value()));
+            }
+            kept
         });
         let entry = self
             .principals
             .entry(id)
             .or_insert_with(|| PrincipalEntry::new(principal.clone()));
         entry.principal = principal;
-        entry.secrets = Secrets::new();
+        for pair in entry.secrets.iter() {
+            stored_values.remove(pair.value());
+        }
+        entry.secrets = StoredSecrets::default();
         entry
+    }
+
+    /// Applies a `PUT` of `update` to the secrets of the service principal `id` (see
+    /// [`Secrets::apply`]); `None` when it is not registered.
+    pub(crate) fn apply_secrets(
+        &mut self,
+        id: &ServicePrincipalId,
+        update: &Secrets,
+    ) -> Option<()> {
+        let entry = self.principals.get_mut(&key(id.as_str()))?;
+        for pair in entry.secrets.iter() {
+            self.stored_values.remove(pair.value());
+        }
+        entry.secrets.0.apply(update);
+        for pair in entry.secrets.iter() {
+            self.stored_values.add(pair.value());
+        }
+        Some(())
+    }
+
+    /// Every stored secret value.
+    pub(crate) fn stored_values(&self) -> &StoredValues {
+        &self.stored_values
+    }
+
+    /// Builds [`stored_values`](Self::stored_values) from the entries (after a state file
+    /// is read: the file does not keep it).
+    pub(crate) fn index_stored_values(&mut self) {
+        self.stored_values = self
+            .principals
+            .values()
+            .flat_map(|entry| entry.secrets.iter())
+            .map(|pair| pair.value().clone())
+            .collect();
     }
 
     /// The entry of the service principal `id`.
@@ -212,15 +277,6 @@ impl Tenant {
                 .and_then(|application| application.id.as_deref())
                 .is_some_and(|id| id.eq_ignore_ascii_case(object_id))
         })
-    }
-
-    /// Every stored secret value, for the request log to redact wherever it appears.
-    pub(crate) fn stored_secret_values(&self) -> Vec<graph_sync_model::SecretString> {
-        self.principals
-            .values()
-            .flat_map(|entry| entry.secrets.iter())
-            .map(|pair| pair.value().clone())
-            .collect()
     }
 
     /// Every service principal's entry, in no particular order.
@@ -322,8 +378,8 @@ mod tests {
             .insert(ServicePrincipal::new(id(1), app(1), "a"));
         let secrets: Secrets =
             serde_json::from_str(r#"{"value":[{"key":"SecretToken","value":"t"}]}"#).unwrap();
+        directory.lock().apply_secrets(&id(1), &secrets).unwrap();
         directory.with(&id(1), |entry| {
-            entry.secrets.apply(&secrets);
             entry
                 .templates
                 .push(TemplateEntry::new(catalog::scim_template("")));

@@ -204,7 +204,9 @@ impl Emulator {
     /// The values are the real ones the client sent.
     #[must_use]
     pub fn stored_secrets(&self, id: &ServicePrincipalId) -> Option<Secrets> {
-        self.state.directory.with(id, |entry| entry.secrets.clone())
+        self.state
+            .directory
+            .with(id, |entry| Secrets::clone(&entry.secrets))
     }
 
     /// Every request answered so far, in order: method, path with query, status and the

@@ -165,7 +165,9 @@ impl StateFile {
         self.identity
             .restore(snapshot.identity)
             .map_err(|e| StateFileError::new(path, e.to_string()))?;
-        *self.directory.lock() = snapshot.directory;
+        let mut tenant = snapshot.directory;
+        tenant.index_stored_values();
+        *self.directory.lock() = tenant;
         Ok(true)
     }
 

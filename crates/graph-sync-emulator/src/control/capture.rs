@@ -16,6 +16,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::control::redact::Redactor;
+#[cfg(test)]
+use crate::control::redact::StoredValues;
 use crate::directory::Directory;
 use crate::error::GraphError;
 use crate::log::Captured;
@@ -42,27 +44,32 @@ pub(crate) async fn layer(
         )
         .into_response();
     };
-    let redactor = Redactor::new(directory.lock().stored_secret_values());
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                redactor.header(name.as_str(), &String::from_utf8_lossy(value.as_bytes())),
-            )
-        })
-        .collect();
-    let query = parts.uri.query().map(|query| redactor.form(query));
-    let media_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).to_ascii_lowercase());
-    let body = logged_body(&redactor, &bytes, media_type.as_deref());
-    let captured = Captured {
-        headers,
-        query,
-        body,
+    let captured = {
+        // The stored values are searched under the directory's lock: one short, synchronous
+        // section, released before the request goes on.
+        let tenant = directory.lock();
+        let redactor = Redactor::new(tenant.stored_values());
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    redactor.header(name.as_str(), &String::from_utf8_lossy(value.as_bytes())),
+                )
+            })
+            .collect();
+        let query = parts.uri.query().map(|query| redactor.form(query));
+        let media_type = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).to_ascii_lowercase());
+        let body = logged_body(&redactor, &bytes, media_type.as_deref());
+        Captured {
+            headers,
+            query,
+            body,
+        }
     };
     let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
@@ -73,7 +80,7 @@ pub(crate) async fn layer(
 
 /// What the log keeps of a body: the JSON as sent when it holds no secret, else redacted JSON, a redacted form, or scrubbed text; `None`
 /// when empty.
-fn logged_body(redactor: &Redactor, bytes: &[u8], media_type: Option<&str>) -> Option<String> {
+fn logged_body(redactor: &Redactor<'_>, bytes: &[u8], media_type: Option<&str>) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
@@ -115,7 +122,8 @@ mod tests {
 
     #[test]
     fn bodies_are_redacted_by_kind_and_capped() {
-        let redactor = Redactor::new(Vec::new());
+        let stored = StoredValues::default();
+        let redactor = Redactor::new(&stored);
         assert_eq!(logged_body(&redactor, b"", None), None);
         assert_eq!(
             logged_body(

@@ -23,7 +23,7 @@ pub(crate) mod answer;
 pub(crate) mod capture;
 mod handlers;
 pub(crate) mod kinds;
-mod redact;
+pub(crate) mod redact;
 pub(crate) mod selection;
 pub(crate) mod settings;
 

@@ -9,6 +9,8 @@
 //! body, every secret value the emulator has stored (values of at least
 //! [`MIN_SCANNED`] characters, so that a stored `true` does not hide every `true`).
 
+use std::collections::HashMap;
+
 use graph_sync_model::{ExposeSecret, SecretString};
 use serde_json::Value;
 
@@ -41,23 +43,97 @@ fn names_a_credential(name: &str) -> bool {
     .any(|word| name.contains(word))
 }
 
-/// The stored secret values the log must not show.
+/// Every stored secret value the log must not show, by its first [`MIN_SCANNED`] bytes, so
+/// that finding the values a text holds costs one lookup per byte of the text, however many
+/// values are stored (a bulk run stores tens of thousands; scanning a request for each of them
+/// made every request cost as much as all before it).
+///
+/// The directory keeps it up to date as secrets are stored and dropped. A value is counted as
+/// often as it is stored, so that dropping one copy keeps the others hidden.
+#[derive(Debug, Default)]
+pub(crate) struct StoredValues {
+    by_prefix: HashMap<[u8; MIN_SCANNED], Vec<SecretString>>,
+}
+
+impl StoredValues {
+    /// Adds one copy of `value` (values shorter than [`MIN_SCANNED`] are not searched for).
+    pub(crate) fn add(&mut self, value: &SecretString) {
+        if let Some(prefix) = prefix(value.expose_secret().as_bytes()) {
+            self.by_prefix
+                .entry(prefix)
+                .or_default()
+                .push(value.clone());
+        }
+    }
+
+    /// Drops one copy of `value`.
+    pub(crate) fn remove(&mut self, value: &SecretString) {
+        let value = value.expose_secret();
+        let Some(prefix) = prefix(value.as_bytes()) else {
+            return;
+        };
+        if let Some(values) = self.by_prefix.get_mut(&prefix) {
+            if let Some(at) = values.iter().position(|v| v.expose_secret() == value) {
+                values.swap_remove(at);
+            }
+            if values.is_empty() {
+                self.by_prefix.remove(&prefix);
+            }
+        }
+    }
+
+    /// The stored values that occur in `text`, each once.
+    fn found_in<'a>(&'a self, text: &str) -> Vec<&'a str> {
+        let mut found: Vec<&str> = Vec::new();
+        if self.by_prefix.is_empty() {
+            return found;
+        }
+        let bytes = text.as_bytes();
+        for (at, window) in bytes.windows(MIN_SCANNED).enumerate() {
+            let Some(values) = prefix(window).and_then(|p| self.by_prefix.get(&p)) else {
+                continue;
+            };
+            let rest = bytes.get(at..).unwrap_or_default();
+            for value in values {
+                let value = value.expose_secret();
+                if rest.starts_with(value.as_bytes()) && !found.contains(&value) {
+                    found.push(value);
+                }
+            }
+        }
+        found
+    }
+}
+
+impl FromIterator<SecretString> for StoredValues {
+    fn from_iter<I: IntoIterator<Item = SecretString>>(values: I) -> Self {
+        let mut stored = Self::default();
+        for value in values {
+            stored.add(&value);
+        }
+        stored
+    }
+}
+
+/// The first [`MIN_SCANNED`] bytes of `bytes`, if it has as many.
+fn prefix(bytes: &[u8]) -> Option<[u8; MIN_SCANNED]> {
+    bytes.get(..MIN_SCANNED)?.try_into().ok()
+}
+
+/// Redacts what a request carried, hiding the stored values wherever they appear.
 #[derive(Debug)]
-pub(crate) struct Redactor {
-    stored: Vec<SecretString>,
+pub(crate) struct Redactor<'a> {
+    stored: &'a StoredValues,
     /// What a stored value is replaced with in free text: [`REDACTED`], or `*` when a stored
     /// value is itself part of `[REDACTED]` (a value `REDA` would otherwise be shown in
     /// every replacement).
     mask: &'static str,
 }
 
-impl Redactor {
+impl<'a> Redactor<'a> {
     /// A redactor that also hides `stored` values wherever they appear.
-    pub(crate) fn new(stored: Vec<SecretString>) -> Self {
-        let in_mask = stored.iter().any(|value| {
-            let value = value.expose_secret();
-            value.len() >= MIN_SCANNED && REDACTED.contains(value)
-        });
+    pub(crate) fn new(stored: &'a StoredValues) -> Self {
+        let in_mask = !stored.found_in(REDACTED).is_empty();
         let mask = if in_mask { "*" } else { REDACTED };
         Self { stored, mask }
     }
@@ -66,17 +142,15 @@ impl Redactor {
     /// again, nothing of the text is kept.
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut text = text.to_owned();
-        for value in &self.stored {
-            let value = value.expose_secret();
-            if value.len() >= MIN_SCANNED && text.contains(value) {
+        // Longest first: a value that starts another must not leave the other's tail shown.
+        let mut found = self.stored.found_in(&text);
+        found.sort_by_key(|value| std::cmp::Reverse(value.len()));
+        for value in found {
+            if text.contains(value) {
                 text = text.replace(value, self.mask);
             }
         }
-        let whole_again = self.stored.iter().any(|value| {
-            let value = value.expose_secret();
-            value.len() >= MIN_SCANNED && text.contains(value)
-        });
-        if whole_again {
+        if !self.stored.found_in(&text).is_empty() {
             return self.mask.to_owned();
         }
         text
@@ -183,11 +257,13 @@ mod tests {
 
     use super::*;
 
-    fn redactor() -> Redactor {
-        Redactor::new(vec![
+    fn stored() -> StoredValues {
+        [
             SecretString::from("stored-canary-1234"),
             SecretString::from("ok"),
-        ])
+        ]
+        .into_iter()
+        .collect()
     }
 
     #[test]
@@ -203,10 +279,10 @@ mod tests {
             "nested": {"password": {"a": 1}, "note": "ok stored-canary-1234"},
             "count": 3,
         });
-        let logged = redactor().json(body).to_string();
+        let logged = Redactor::new(&stored()).json(body).to_string();
         assert!(!logged.contains("canary"), "{logged}");
         assert_eq!(
-            redactor().json(json!({"value":[{"key":"Password","value":""}]})),
+            Redactor::new(&stored()).json(json!({"value":[{"key":"Password","value":""}]})),
             json!({"value":[{"key":"Password","value":""}]}),
             "a clear stays visible"
         );
@@ -220,7 +296,8 @@ mod tests {
 
     #[test]
     fn headers_forms_and_queries_are_redacted() {
-        let r = redactor();
+        let stored = stored();
+        let r = Redactor::new(&stored);
         assert_eq!(r.header("Authorization", "Bearer abc"), REDACTED);
         assert_eq!(r.header("X-Identity-Header", "abc"), REDACTED);
         assert_eq!(r.header("x-custom", "a stored-canary-1234"), "a [REDACTED]");
@@ -244,12 +321,43 @@ mod tests {
 
     #[test]
     fn a_stored_value_that_is_part_of_the_mask_is_not_shown_by_it() {
-        let r = Redactor::new(vec![SecretString::from("CTED]".to_owned())]);
-        assert_eq!(r.scrub("a CTED] b"), "a * b");
-        let r = Redactor::new(vec![
+        let stored: StoredValues = [SecretString::from("CTED]".to_owned())]
+            .into_iter()
+            .collect();
+        assert_eq!(Redactor::new(&stored).scrub("a CTED] b"), "a * b");
+        let stored: StoredValues = [
             SecretString::from("****".to_owned()),
             SecretString::from("[RED".to_owned()),
-        ]);
-        assert_eq!(r.scrub("a **[RED** b"), "*");
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(Redactor::new(&stored).scrub("a **[RED** b"), "*");
+    }
+
+    #[test]
+    fn values_are_found_by_prefix_and_counted_as_often_as_stored() {
+        let value = |text: &str| SecretString::from(text.to_owned());
+        // Values sharing a prefix, one the start of another, and one stored twice.
+        let mut stored: StoredValues = ["abcd-1", "abcd-12", "abcd-2", "abcd-2", "wxyz"]
+            .into_iter()
+            .map(value)
+            .collect();
+        let r = Redactor::new(&stored);
+        assert_eq!(
+            r.scrub("x abcd-12 y abcd-2 z wxyz"),
+            "x [REDACTED] y [REDACTED] z [REDACTED]"
+        );
+        assert_eq!(r.scrub("abcd-1 abcd-3 abc"), "[REDACTED] abcd-3 abc");
+        stored.remove(&value("abcd-2"));
+        stored.remove(&value("wxyz"));
+        stored.remove(&value("never-stored"));
+        let r = Redactor::new(&stored);
+        assert_eq!(
+            r.scrub("abcd-2 wxyz"),
+            "[REDACTED] wxyz",
+            "one copy of abcd-2 is left"
+        );
+        stored.remove(&value("abcd-2"));
+        assert_eq!(Redactor::new(&stored).scrub("abcd-2 é wx"), "abcd-2 é wx");
     }
 }

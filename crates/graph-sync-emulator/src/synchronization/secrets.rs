@@ -81,9 +81,10 @@ pub(super) async fn put(
     let incoming: Secrets = serde_json::from_slice(&body)
         .map_err(|e| GraphError::bad_request(describe_body_error(&e)))?;
     check_secrets(&incoming)?;
-    entry(&directory, &principal, |entry| {
-        entry.secrets.apply(&incoming)
-    })?;
+    directory
+        .lock()
+        .apply_secrets(&principal.id, &incoming)
+        .ok_or_else(|| GraphError::resource_not_found(principal.id.as_str()))?;
     tracing::debug!(
         service_principal = %principal.id,
         keys = incoming.len(),

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use graph_sync_transport::{Response, Transport};
 use http::HeaderValue;
 use secrecy::SecretString;
-use url::Url;
 
 use crate::cloud::Cloud;
 use crate::credential::{StaticTokenCredential, TokenCredential};
@@ -120,16 +119,6 @@ impl GraphSyncClient {
             pipeline: Arc::clone(&self.pipeline),
             policy: Arc::new(policy),
         }
-    }
-
-    /// The URL of `path` (percent-encoded, starting with `/`) below the Graph root.
-    pub(crate) fn url(&self, path: &str) -> Url {
-        let mut url = self.pipeline.cloud().graph_root().clone();
-        let mut full = String::with_capacity(url.path().len().saturating_add(path.len()));
-        full.push_str(url.path().trim_end_matches('/'));
-        full.push_str(path);
-        url.set_path(&full);
-        url
     }
 
     /// Sends one request through the [`pipeline`](crate::pipeline), with this client's

@@ -148,6 +148,26 @@ impl Cloud {
             && url.host() == self.graph_root.host()
             && url.port_or_known_default() == self.graph_root.port_or_known_default()
     }
+
+    /// [`is_graph_url`](Self::is_graph_url) for the URI a request carries. Scheme and host
+    /// compare without regard to case; a port left out is the scheme's default.
+    pub(crate) fn is_graph_uri(&self, uri: &http::Uri) -> bool {
+        let root = &self.graph_root;
+        let scheme = uri.scheme_str().unwrap_or_default();
+        let port = uri
+            .port_u16()
+            .or(match scheme.to_ascii_lowercase().as_str() {
+                "https" => Some(443),
+                "http" => Some(80),
+                _ => None,
+            });
+        scheme.eq_ignore_ascii_case(root.scheme())
+            && uri
+                .host()
+                .zip(root.host_str())
+                .is_some_and(|(host, root)| host.eq_ignore_ascii_case(root))
+            && port == root.port_or_known_default()
+    }
 }
 
 impl Default for Cloud {
@@ -309,6 +329,34 @@ mod tests {
             "https://graph.microsoft.com:8443/",
         ] {
             assert!(!cloud.is_graph_url(&Url::parse(other).unwrap()), "{other}");
+            assert!(!cloud.is_graph_uri(&other.parse().unwrap()), "{other}");
+        }
+    }
+
+    #[test]
+    fn graph_uri_check_agrees_with_the_url_check() {
+        let loopback =
+            Cloud::custom("emulator", "http://[::1]:8080/v1.0", "http://[::1]:8080").unwrap();
+        for (cloud, uri, same) in [
+            (Cloud::global(), "https://graph.microsoft.com/v1.0/x", true),
+            (
+                Cloud::global(),
+                "HTTPS://Graph.Microsoft.COM:443/beta",
+                true,
+            ),
+            (
+                Cloud::global(),
+                "https://user:pw@graph.microsoft.com/v1.0",
+                true,
+            ),
+            (Cloud::global(), "https://graph.microsoft.com:8443/", false),
+            (Cloud::global(), "http://graph.microsoft.com/", false),
+            (Cloud::global(), "/v1.0/relative", false),
+            (loopback.clone(), "http://[::1]:8080/v1.0/x", true),
+            (loopback.clone(), "http://[::1]/v1.0/x", false),
+            (loopback, "http://127.0.0.1:8080/v1.0/x", false),
+        ] {
+            assert_eq!(cloud.is_graph_uri(&uri.parse().unwrap()), same, "{uri}");
         }
     }
 }

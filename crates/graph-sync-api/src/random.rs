@@ -37,17 +37,32 @@ pub(crate) fn next_u64() -> u64 {
 /// A random (version 4, RFC 9562) GUID in Graph's lower-case hyphenated form:
 /// `xxxxxxxx-xxxx-4xxx-Yxxx-xxxxxxxxxxxx`, `Y` one of `8`, `9`, `a`, `b`.
 pub(crate) fn guid() -> String {
-    let (high, low) = (next_u64(), next_u64());
+    guid_of(next_u64(), next_u64())
+}
+
+/// The GUID of two random values, with the version and variant bits set.
+fn guid_of(high: u64, low: u64) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let high = (high & !0xF000) | 0x4000;
     let low = (low & !(0b11 << 62)) | (0b10 << 62);
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        high >> 32,
-        (high >> 16) & 0xFFFF,
-        high & 0xFFFF,
-        low >> 48,
-        low & 0xFFFF_FFFF_FFFF
-    )
+    // Written digit by digit: `format!` costs more than the rest of a request's headers.
+    let mut out = String::with_capacity(36);
+    for (i, byte) in high
+        .to_be_bytes()
+        .into_iter()
+        .chain(low.to_be_bytes())
+        .enumerate()
+    {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        for nibble in [byte >> 4, byte & 0xF] {
+            out.push(char::from(
+                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -74,6 +89,28 @@ mod tests {
                 "variant: {guid}"
             );
             assert!(seen.insert(guid));
+        }
+    }
+
+    #[test]
+    fn guids_are_written_as_the_hyphenated_hex_of_the_two_values() {
+        for (high, low) in [
+            (0, 0),
+            (u64::MAX, u64::MAX),
+            (mix(1), mix(2)),
+            (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210),
+        ] {
+            let high_v4 = (high & !0xF000) | 0x4000;
+            let low_v4 = (low & !(0b11 << 62)) | (0b10 << 62);
+            let expected = format!(
+                "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                high_v4 >> 32,
+                (high_v4 >> 16) & 0xFFFF,
+                high_v4 & 0xFFFF,
+                low_v4 >> 48,
+                low_v4 & 0xFFFF_FFFF_FFFF
+            );
+            assert_eq!(guid_of(high, low), expected);
         }
     }
 

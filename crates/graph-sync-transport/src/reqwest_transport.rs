@@ -192,11 +192,7 @@ impl Transport for ReqwestTransport {
                 );
             }
         };
-        let request =
-            reqwest::Request::try_from(with_length_of_empty_body(request)).map_err(|e| {
-                TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                    .with_source(e.without_url())
-            })?;
+        let request = to_reqwest(with_length_of_empty_body(request))?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
 
         let status = response.status();
@@ -210,6 +206,50 @@ impl Transport for ReqwestTransport {
         *out.headers_mut() = headers;
         Ok(out)
     }
+}
+
+/// The reqwest form of `request`.
+///
+/// reqwest's own conversion (`TryFrom<http::Request>`) formats the URI into a new string and
+/// parses that; here the string is put together from the URI's parts with one allocation and
+/// parsed once, which is all reqwest needs. A request that carries extensions goes through
+/// reqwest's conversion, which keeps them.
+fn to_reqwest(request: Request) -> Result<reqwest::Request, TransportError> {
+    let invalid = |source: reqwest::Error| {
+        TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+            .with_source(source.without_url())
+    };
+    if !request.extensions().is_empty() {
+        return reqwest::Request::try_from(request).map_err(invalid);
+    }
+    let (parts, body) = request.into_parts();
+    let url = match (parts.uri.scheme_str(), parts.uri.authority()) {
+        (Some(scheme), Some(authority)) => {
+            let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
+            let mut text = String::with_capacity(
+                scheme
+                    .len()
+                    .saturating_add(authority.as_str().len())
+                    .saturating_add(path.len())
+                    .saturating_add(3),
+            );
+            text.push_str(scheme);
+            text.push_str("://");
+            text.push_str(authority.as_str());
+            text.push_str(path);
+            reqwest::Url::parse(&text).ok()
+        }
+        _ => None,
+    };
+    let Some(url) = url else {
+        // A relative or unparsable URI: reqwest's conversion gives the error it always gave.
+        return reqwest::Request::try_from(http::Request::from_parts(parts, body)).map_err(invalid);
+    };
+    let mut out = reqwest::Request::new(parts.method, url);
+    *out.headers_mut() = parts.headers;
+    *out.version_mut() = parts.version;
+    *out.body_mut() = Some(reqwest::Body::from(body));
+    Ok(out)
 }
 
 /// Gives a body-less `POST`, `PUT` or `PATCH` an explicit `Content-Length: 0`.

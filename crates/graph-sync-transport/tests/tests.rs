@@ -119,6 +119,37 @@ async fn round_trip_keeps_request_and_response_intact() {
     server.finish().await;
 }
 
+#[tokio::test]
+async fn a_request_with_extensions_is_sent_the_same() {
+    // Extensions take reqwest's own conversion, the other path to the wire.
+    #[derive(Clone)]
+    struct Marker;
+    let mut server = TestServer::start(vec![Behavior::Respond(response(
+        "204 No Content",
+        &[],
+        b"",
+    ))])
+    .await;
+    let path_and_query = "/v1.0/servicePrincipals(appId='a%20b')/synchronization?$select=id";
+    let request = http::Request::builder()
+        .method(Method::PUT)
+        .uri(server.url(path_and_query))
+        .header(header::AUTHORIZATION, "Bearer t0k3n")
+        .extension(Marker)
+        .body(Bytes::from_static(b"{}"))
+        .unwrap();
+
+    let response = transport().send(request).await.unwrap();
+    let seen = server.next_request().await;
+
+    assert_eq!(seen.method, "PUT");
+    assert_eq!(seen.target, path_and_query);
+    assert_eq!(seen.header_values("authorization"), ["Bearer t0k3n"]);
+    assert_eq!(seen.body, b"{}");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    server.finish().await;
+}
+
 /// A request with `method` and an empty body, as sent on the wire.
 async fn empty_body_request_as_seen(method: Method, headers: &[(&str, &str)]) -> support::Captured {
     let mut server = TestServer::start(vec![Behavior::Respond(response(

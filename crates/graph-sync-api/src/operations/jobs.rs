@@ -321,7 +321,7 @@ impl JobApi {
         let response = resource
             .client()
             .send(
-                Call::new(Method::POST, resource.url()?)
+                Call::new(Method::POST, resource.uri()?)
                     .json(body, &[])
                     .content_type(SCIM_JSON),
             )

@@ -17,7 +17,7 @@ mod templates;
 use bytes::Bytes;
 use graph_sync_model::Secrets;
 use graph_sync_transport::Response;
-use http::Method;
+use http::{Method, Uri};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -87,15 +87,38 @@ impl Resource {
         &self.client
     }
 
-    /// The resource's URL, checked to address exactly this resource.
+    /// The resource's URL, checked to address exactly this resource, for callers that add a
+    /// query (lists, filters); a request without one takes [`uri`](Self::uri).
+    ///
+    /// # Errors
+    ///
+    /// As [`uri`](Self::uri).
+    pub(crate) fn url(&self) -> Result<Url, Error> {
+        let url = Url::parse(&self.address()?).map_err(|_| not_addressable())?;
+        self.check_addressed(
+            url.path(),
+            url.query().is_some() || url.fragment().is_some(),
+        )?;
+        Ok(url)
+    }
+
+    /// The resource's URI, as the request carries it: put together from the Graph root and
+    /// the encoded path, parsed once.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when a segment is empty, `.` or `..` once decoded, or the
-    /// URL would not lie under the operation's path (ids are checked when they are made;
+    /// URI would not lie under the operation's path (ids are checked when they are made;
     /// this is the last line, where the path is put together).
-    pub(crate) fn url(&self) -> Result<Url, Error> {
-        let url = self.client.url(&self.path);
+    pub(crate) fn uri(&self) -> Result<Uri, Error> {
+        let uri = Uri::try_from(self.address()?).map_err(|_| not_addressable())?;
+        self.check_addressed(uri.path(), uri.query().is_some())?;
+        Ok(uri)
+    }
+
+    /// The Graph root followed by the path, once no segment is empty, `.` or `..` (decoded:
+    /// `%2e` is a dot to a URL parser, which would remove the segment).
+    fn address(&self) -> Result<String, Error> {
         let unusable = self.path.split('/').skip(1).any(|segment| {
             let dots = |text: &str| text.is_empty() || text == "." || text == "..";
             if segment.contains('%') {
@@ -104,36 +127,47 @@ impl Resource {
                 dots(segment)
             }
         });
+        if unusable {
+            return Err(not_addressable());
+        }
+        let root = self.client.cloud().graph_root().as_str();
+        let root = root.trim_end_matches('/');
+        let mut address = String::with_capacity(root.len().saturating_add(self.path.len()));
+        address.push_str(root);
+        address.push_str(&self.path);
+        Ok(address)
+    }
+
+    /// That the parsed `path` is the root's followed by exactly this resource's, with no query.
+    fn check_addressed(&self, path: &str, query: bool) -> Result<(), Error> {
         let root = self
             .client
             .cloud()
             .graph_root()
             .path()
             .trim_end_matches('/');
-        let under = url
-            .path()
+        let under = path
             .strip_prefix(root)
             .is_some_and(|rest| rest == self.path);
-        if unusable || !under || url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::InvalidInput(InvalidInput::new(
-                "an id in the request path is empty, `.` or `..`, so the URL would not address the resource",
-            )));
+        if under && !query {
+            Ok(())
+        } else {
+            Err(not_addressable())
         }
-        Ok(url)
     }
 
     /// `GET` the resource and decode its body as `T` (`what` names it in errors).
     pub(crate) async fn get<T: DeserializeOwned>(&self, what: &'static str) -> Result<T, Error> {
         let response = self
             .client
-            .send(Call::new(Method::GET, self.url()?))
+            .send(Call::new(Method::GET, self.uri()?))
             .await?;
         decode_entity(&response, what)
     }
 
     /// Sends `method` with no body; any 2xx is success.
     pub(crate) async fn send_empty(&self, method: Method) -> Result<Response, Error> {
-        self.client.send(Call::new(method, self.url()?)).await
+        self.client.send(Call::new(method, self.uri()?)).await
     }
 
     /// Sends `method` with `body` as JSON (no secrets in it); any 2xx is success.
@@ -145,7 +179,7 @@ impl Resource {
     ) -> Result<Response, Error> {
         let body = encode(body, what)?;
         self.client
-            .send(Call::new(method, self.url()?).json(body, &[]))
+            .send(Call::new(method, self.uri()?).json(body, &[]))
             .await
     }
 
@@ -156,7 +190,7 @@ impl Resource {
         body: &str,
     ) -> Result<Response, Error> {
         self.client
-            .send(Call::new(method, self.url()?).json(Bytes::copy_from_slice(body.as_bytes()), &[]))
+            .send(Call::new(method, self.uri()?).json(Bytes::copy_from_slice(body.as_bytes()), &[]))
             .await
     }
 
@@ -178,10 +212,17 @@ impl Resource {
             .filter(|value| !value.is_empty())
             .collect();
         self.client
-            .send(Call::new(method, self.url()?).json(Bytes::from_owner(body), &sensitive))
+            .send(Call::new(method, self.uri()?).json(Bytes::from_owner(body), &sensitive))
             .await?;
         Ok(())
     }
+}
+
+/// The error of a path that would not address its resource.
+fn not_addressable() -> Error {
+    Error::InvalidInput(InvalidInput::new(
+        "an id in the request path is empty, `.` or `..`, so the URL would not address the resource",
+    ))
 }
 
 /// Appends each segment, percent-encoded, after a `/`.

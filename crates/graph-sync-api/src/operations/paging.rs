@@ -171,7 +171,7 @@ pub(crate) async fn fetch<P: DeserializeOwned>(
     eventual: bool,
 ) -> Result<P, Error> {
     let response = client
-        .send(Call::new(Method::GET, url).eventual_consistency(eventual))
+        .send(Call::to_url(Method::GET, &url)?.eventual_consistency(eventual))
         .await?;
     serde_json::from_slice(response.body()).map_err(|e| {
         Error::Decode(if e.to_string().starts_with(PAGE_TOO_LONG) {

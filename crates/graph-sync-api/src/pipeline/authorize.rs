@@ -6,6 +6,8 @@
 //! try: a second `401` is the answer. When the credential gives the same token again (a
 //! static token), nothing is resent.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use graph_sync_transport::{Response, Transport};
 use http::header::WWW_AUTHENTICATE;
@@ -13,17 +15,19 @@ use http::{HeaderMap, Request, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::token_cache::TokenCache;
+use crate::credential::AccessToken;
 use crate::error::Error;
 
 /// Sends the request `build` makes with a token for `scope`, refreshing and resending once
-/// on `401`. Returns the last answer, whatever its status.
+/// on `401`. Returns the last answer, whatever its status, with the token it was sent with
+/// (so that a service echoing the token has it redacted).
 pub(crate) async fn send_authorized(
     tokens: &TokenCache,
     transport: &dyn Transport,
     scope: &str,
     attempt: u32,
     build: impl Fn(&SecretString) -> Result<Request<Bytes>, Error>,
-) -> Result<Response, Error> {
+) -> Result<(Response, Arc<AccessToken>), Error> {
     let mut token = tokens.get(scope).await.map_err(Error::Auth)?;
     let mut round: u32 = 0;
     loop {
@@ -40,7 +44,7 @@ pub(crate) async fn send_authorized(
             Error::Transport(error)
         })?;
         if response.status() != StatusCode::UNAUTHORIZED || round > 1 {
-            return Ok(response);
+            return Ok((response, token));
         }
         let fresh = match claims_challenge(response.headers()) {
             Some(claims) => {
@@ -58,7 +62,7 @@ pub(crate) async fn send_authorized(
         .map_err(Error::Auth)?;
         if fresh.token.expose_secret() == token.token.expose_secret() {
             tracing::debug!(attempt, "the credential gave the same token; not resending");
-            return Ok(response);
+            return Ok((response, token));
         }
         token = fresh;
     }

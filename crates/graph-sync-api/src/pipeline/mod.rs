@@ -32,7 +32,6 @@ use std::sync::Arc;
 
 use graph_sync_transport::{Response, Transport};
 use http::HeaderValue;
-use secrecy::SecretString;
 use tracing::Instrument;
 
 use crate::cloud::Cloud;
@@ -96,25 +95,38 @@ impl Pipeline {
     /// Every attempt of the request shares one `client-request-id`, so that the service's
     /// logs tie them together.
     pub(crate) async fn send(&self, policy: &Policy, call: Call<'_>) -> Result<Response, Error> {
-        if !self.cloud.is_graph_url(&call.url) {
+        if !self.cloud.is_graph_uri(&call.uri) {
             return Err(Error::Auth(AuthError::of_kind(
                 AuthErrorKind::Refused,
                 format!(
-                    "refusing to send a token for {} to {}",
+                    "refusing to send a token for {} to {}://{}",
                     self.cloud.graph_root().origin().ascii_serialization(),
-                    call.url.origin().ascii_serialization()
+                    call.uri.scheme_str().unwrap_or_default(),
+                    // The host and port alone: userinfo may hold a password.
+                    call.uri.authority().map_or("", |authority| {
+                        let authority = authority.as_str();
+                        authority
+                            .rsplit_once('@')
+                            .map_or(authority, |(_, host)| host)
+                    }),
                 ),
             )));
         }
         let client_request_id = crate::random::guid();
+        // Built once; every attempt's request shares the header's bytes.
+        let request_id = HeaderValue::from_str(&client_request_id).map_err(|_| {
+            Error::InvalidInput(crate::error::InvalidInput::new(
+                "the client-request-id is not a header value",
+            ))
+        })?;
         let span = tracing::debug_span!(
             "graph_request",
             method = %call.method,
-            path = call.url.path(),
+            path = call.uri.path(),
             client_request_id = %client_request_id,
         );
         retry::run(policy, &call.method, |attempt| {
-            self.attempt(&call, &client_request_id, attempt)
+            self.attempt(&call, &request_id, attempt)
                 .instrument(tracing::debug_span!("attempt", attempt))
         })
         .instrument(span)
@@ -125,29 +137,21 @@ impl Pipeline {
     async fn attempt(
         &self,
         call: &Call<'_>,
-        client_request_id: &str,
+        request_id: &HeaderValue,
         attempt: u32,
     ) -> Result<Response, Error> {
-        // The token this attempt was sent with, so that a service echoing it is redacted.
-        let sent_token: std::sync::Mutex<Option<SecretString>> = std::sync::Mutex::new(None);
-        let response = send_authorized(
+        let (response, sent_token) = send_authorized(
             &self.tokens,
             self.transport.as_ref(),
             self.cloud.scope(),
             attempt,
-            |token| {
-                if let Ok(mut sent) = sent_token.lock() {
-                    *sent = Some(token.clone());
-                }
-                call.request(token, client_request_id, &self.user_agent, attempt)
-            },
+            |token| call.request(token, request_id, &self.user_agent, attempt),
         )
         .await?;
+        // The token this attempt was sent with, so that a service echoing it is redacted.
         let redactor = || {
             let mut redactor = call.redactor();
-            if let Some(token) = sent_token.lock().ok().as_ref().and_then(|t| t.as_ref()) {
-                redactor.add_secret(token);
-            }
+            redactor.add_secret(&sent_token.token);
             redactor
         };
         let status = response.status();
@@ -168,7 +172,7 @@ impl Pipeline {
             parts.status,
             &parts.headers,
             body,
-            Some(client_request_id),
+            request_id.to_str().ok(),
             &redactor(),
         );
         Err(Error::from(error))
@@ -213,7 +217,7 @@ mod tests {
         ] {
             let url = url::Url::parse(foreign).unwrap();
             let error = pipeline
-                .send(&Policy::default(), Call::new(Method::GET, url))
+                .send(&Policy::default(), Call::to_url(Method::GET, &url).unwrap())
                 .await
                 .unwrap_err();
             let Error::Auth(auth) = &error else {

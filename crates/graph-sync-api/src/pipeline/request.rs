@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
-use http::{Method, Request};
+use http::{Method, Request, Uri};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 use zeroize::Zeroizing;
@@ -27,7 +27,7 @@ const BEARER: &[u8] = b"Bearer ";
 /// One request, as an operation describes it.
 pub(crate) struct Call<'a> {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    pub(crate) uri: Uri,
     pub(crate) body: Option<Bytes>,
     pub(crate) sensitive: &'a [&'a str],
     /// The body's media type (`application/json` unless an operation says otherwise).
@@ -37,15 +37,30 @@ pub(crate) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    pub(crate) fn new(method: Method, url: Url) -> Self {
+    pub(crate) fn new(method: Method, uri: Uri) -> Self {
         Self {
             method,
-            url,
+            uri,
             body: None,
             sensitive: &[],
             content_type: "application/json",
             eventual: false,
         }
+    }
+
+    /// A call to a URL parsed elsewhere (a `@odata.nextLink`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when the URL is not one an HTTP request can carry.
+    pub(crate) fn to_url(method: Method, url: &Url) -> Result<Self, Error> {
+        let uri = Uri::try_from(url.as_str()).map_err(|e| {
+            Error::InvalidInput(InvalidInput::new(format!(
+                "cannot build a request for {}: {e}",
+                url.path()
+            )))
+        })?;
+        Ok(Self::new(method, uri))
     }
 
     /// With `eventual`, the request carries `ConsistencyLevel: eventual` (Graph's advanced
@@ -81,7 +96,7 @@ impl<'a> Call<'a> {
     pub(super) fn request(
         &self,
         token: &SecretString,
-        client_request_id: &str,
+        request_id: &HeaderValue,
         user_agent: &HeaderValue,
         attempt: u32,
     ) -> Result<Request<Bytes>, Error> {
@@ -103,9 +118,9 @@ impl<'a> Call<'a> {
         authorization.set_sensitive(true);
         let mut builder = Request::builder()
             .method(self.method.clone())
-            .uri(self.url.as_str())
+            .uri(self.uri.clone())
             .header(AUTHORIZATION, authorization)
-            .header(CLIENT_REQUEST_ID, client_request_id)
+            .header(CLIENT_REQUEST_ID, request_id.clone())
             .header(USER_AGENT, user_agent.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"));
         if self.body.is_some() {
@@ -122,7 +137,7 @@ impl<'a> Call<'a> {
             .map_err(|e| {
                 Error::InvalidInput(InvalidInput::new(format!(
                     "cannot build a request for {}: {e}",
-                    self.url.path()
+                    self.uri.path()
                 )))
             })
     }

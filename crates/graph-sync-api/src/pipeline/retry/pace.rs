@@ -10,12 +10,17 @@
 //!   episode (answers to attempts that started before the last decrease belong to it, as TCP
 //!   reduces once per window), the rate becomes `β × W_max`. `W_max` is the rate that was just
 //!   too fast, or, when the service admitted much less (another client shares the quota, or
-//!   the quota fell), the rate it admitted: the answers that got through between two throttle
-//!   episodes at least [`MIN_SPAN`] apart, over the time between them. A token bucket is empty
-//!   at both episodes, so what it let through in between is its refill: the spacing of
-//!   throttled answers measures the service's rate. Before any spacing can be measured, the
-//!   first estimate is what got through so far over the longer of the time so far and the
-//!   `Retry-After` (the service's own window).
+//!   the quota fell), the rate it admitted: the answers that got through in the last
+//!   [`MIN_SPAN`] or more, over that time. Only the recent past counts: over a longer span the
+//!   client may have been the slower side (after a decrease, or while probing), and a bucket
+//!   that is not drained loses its refill, so a long average measures the client, not the
+//!   service.
+//! * **A first estimate that waits for the herd.** Before a second of answers exists, the
+//!   estimate is what got through so far over the longer of the time so far and the
+//!   `Retry-After` (the service's own window). Over real HTTP the first answers of a wide herd
+//!   are its `429`s (refusing is quicker than storing) while its admitted requests are still
+//!   on their way, so each later success of an attempt sent before the first throttle raises
+//!   that estimate, until the next episode.
 //! * **A cubic increase.** Between episodes the rate follows CUBIC (RFC 9438):
 //!   `W(t) = W_max × (1 + C × (t − K)³)`, flat near `W_max` (few `429`s where the limit was)
 //!   and growing faster the longer the service does not throttle (quick to use a raised
@@ -36,9 +41,9 @@ use tokio::time::Instant;
 pub(crate) const BETA: f64 = 0.95;
 /// How long the cubic increase takes to climb back to `W_max` (CUBIC's `K`).
 pub(crate) const RECOVERY: Duration = Duration::from_secs(2);
-/// The shortest time between two throttle episodes that measures the service's rate.
+/// The shortest span of answers that measures the service's rate.
 pub(crate) const MIN_SPAN: Duration = Duration::from_secs(1);
-/// How far back throttle episodes are remembered for the measurement.
+/// How far back the marks of answers that measure the recent rate are kept.
 pub(crate) const WINDOW: Duration = Duration::from_secs(10);
 /// The fewest answers that measure a rate.
 pub(crate) const MIN_SAMPLE: u64 = 4;
@@ -49,11 +54,24 @@ const MIN_RATE: f64 = 0.05;
 /// The fastest pace, beyond which pacing means nothing.
 const MAX_RATE: f64 = 1_000_000.0;
 
-/// One throttle episode: when it began and how many answers had got through by then.
+/// How many answers had got through at an instant: marks at least [`MARK_EVERY`] apart, kept
+/// for [`WINDOW`], measure the recent rate.
 #[derive(Debug, Clone, Copy)]
-struct Episode {
+struct Mark {
     at: Instant,
     answered: u64,
+}
+
+/// The spacing of [`Mark`]s.
+const MARK_EVERY: Duration = Duration::from_millis(50);
+
+/// The first estimate, taken at the first throttle, while it is still being refined.
+#[derive(Debug, Clone, Copy)]
+struct Seed {
+    /// When the first throttle came: attempts sent before it belong to the herd.
+    at: Instant,
+    /// The span the estimate divides by.
+    span: Duration,
 }
 
 /// The learned rate: CUBIC around `w_max` since `since`.
@@ -83,7 +101,8 @@ pub(crate) struct Pacer {
     next_slot: Option<Instant>,
     started: Option<Instant>,
     answered: u64,
-    episodes: VecDeque<Episode>,
+    marks: VecDeque<Mark>,
+    seed: Option<Seed>,
     latency: Option<Duration>,
 }
 
@@ -126,6 +145,32 @@ impl Pacer {
             Some(mean) => mean.mul_f64(0.875).saturating_add(sample.mul_f64(0.125)),
             None => sample,
         });
+        if self
+            .marks
+            .back()
+            .is_none_or(|mark| now.saturating_duration_since(mark.at) >= MARK_EVERY)
+        {
+            self.marks.push_back(Mark {
+                at: now,
+                answered: self.answered,
+            });
+            while self
+                .marks
+                .front()
+                .is_some_and(|mark| now.saturating_duration_since(mark.at) > WINDOW)
+            {
+                self.marks.pop_front();
+            }
+        }
+        // A success of the first herd: what the service admitted before it throttled grows.
+        if let (Some(seed), Some(curve)) = (self.seed, self.curve.as_mut())
+            && sent < seed.at
+        {
+            let admitted = self.answered as f64 / seed.span.as_secs_f64();
+            if admitted > curve.w_max {
+                curve.w_max = admitted.clamp(MIN_RATE, MAX_RATE);
+            }
+        }
     }
 
     /// An attempt admitted at `admitted` was throttled at `now`, with the service's
@@ -144,59 +189,62 @@ impl Pacer {
             // Sent before the last decrease: part of the episode already answered for.
             return false;
         }
-        let measured = self.measure(now, retry_after);
+        let (measured, recent) = self.measure(now, retry_after);
         let w_max = match (self.rate(now), measured) {
             (Some(rate), Some(measured)) if measured < BETA * rate => Some(measured),
             (Some(rate), _) => Some(rate),
             (None, measured) => measured,
         };
         if let Some(w_max) = w_max {
+            self.seed = match (self.curve, recent) {
+                // The first estimate, from what got through so far: refined by the herd.
+                (None, false) => Some(Seed {
+                    at: now,
+                    span: self.seed_span(now, retry_after),
+                }),
+                _ => None,
+            };
             self.curve = Some(Curve {
                 w_max: w_max.clamp(MIN_RATE, MAX_RATE),
                 since: now,
             });
         }
-        self.episodes.push_back(Episode {
-            at: now,
-            answered: self.answered,
-        });
-        while self
-            .episodes
-            .front()
-            .is_some_and(|episode| now.saturating_duration_since(episode.at) > WINDOW)
-        {
-            self.episodes.pop_front();
-        }
         w_max.is_some()
     }
 
-    /// What the service admitted: from the spacing of throttle episodes when two are far
-    /// enough apart, else what got through so far over the longer of the time so far and
-    /// the service's `Retry-After`. `None` when fewer than [`MIN_SAMPLE`] answers got through:
-    /// too few to tell a rate.
-    fn measure(&self, now: Instant, retry_after: Option<Duration>) -> Option<f64> {
-        let spaced = self.episodes.iter().find(|episode| {
-            let span = now.saturating_duration_since(episode.at);
-            span >= MIN_SPAN && span <= WINDOW
+    /// The span a first estimate divides by: the time so far or the service's `Retry-After`,
+    /// whichever is longer.
+    fn seed_span(&self, now: Instant, retry_after: Option<Duration>) -> Duration {
+        let so_far = self.started.map_or(Duration::ZERO, |started| {
+            now.saturating_duration_since(started)
         });
-        let (through, span) = match spaced {
-            Some(episode) => (
-                self.answered.saturating_sub(episode.answered),
-                now.saturating_duration_since(episode.at),
+        so_far
+            .max(retry_after.unwrap_or(MIN_SPAN))
+            .max(Duration::from_millis(1))
+    }
+
+    /// What the service admitted, and whether it was measured over a recent span: the
+    /// answers of the last [`MIN_SPAN`] or more (the newest mark at least that old), else what
+    /// got through so far over the [`seed_span`](Self::seed_span). `None` when fewer than
+    /// [`MIN_SAMPLE`] answers got through: too few to tell a rate.
+    fn measure(&self, now: Instant, retry_after: Option<Duration>) -> (Option<f64>, bool) {
+        let recent = self
+            .marks
+            .iter()
+            .rev()
+            .find(|mark| now.saturating_duration_since(mark.at) >= MIN_SPAN);
+        let (through, span, recent) = match recent {
+            Some(mark) => (
+                self.answered.saturating_sub(mark.answered),
+                now.saturating_duration_since(mark.at),
+                true,
             ),
-            None => {
-                let so_far = self.started.map_or(Duration::ZERO, |started| {
-                    now.saturating_duration_since(started)
-                });
-                (
-                    self.answered,
-                    so_far
-                        .max(retry_after.unwrap_or(MIN_SPAN))
-                        .max(Duration::from_millis(1)),
-                )
-            }
+            None => (self.answered, self.seed_span(now, retry_after), false),
         };
-        (through >= MIN_SAMPLE).then(|| through as f64 / span.as_secs_f64())
+        (
+            (through >= MIN_SAMPLE).then(|| through as f64 / span.as_secs_f64()),
+            recent,
+        )
     }
 }
 
@@ -294,7 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn the_spacing_of_episodes_measures_a_lower_limit_in_one_step() {
+    fn the_recent_rate_measures_a_lower_limit_in_one_step() {
         let start = Instant::now();
         let mut pacer = Pacer::default();
         pacer.slot(start);
@@ -303,13 +351,63 @@ mod tests {
         }
         pacer.throttled(start, start, Some(Duration::from_secs(1)));
         assert!((pacer.rate(start).unwrap() - BETA * 100.0).abs() < 1e-6);
-        // Another client now takes most of the quota: in the next 2 s only 40 get through.
+        // Another client now takes most of the quota: only 20 a second get through.
         for i in 0..40 {
             pacer.answered(at(start, i * 50), at(start, i * 50 + 1));
         }
         assert!(pacer.throttled(at(start, 1_999), at(start, 2_000), None));
         let rate = pacer.rate(at(start, 2_000)).unwrap();
-        assert!((rate - BETA * 20.0).abs() < 1e-6, "{rate}");
+        assert!((rate / BETA - 20.0).abs() < 1.5, "{rate}");
+    }
+
+    #[test]
+    fn a_slow_past_does_not_count_against_a_limit_that_was_reached_just_now() {
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        pacer.slot(start);
+        for _ in 0..100 {
+            pacer.answered(start, start);
+        }
+        pacer.throttled(start, start, Some(Duration::from_secs(1)));
+        // Five seconds at 20 a second (the client was the slow side), then one at the pace
+        // the curve has reached (140 a second), the last answers before the throttle.
+        for i in 0..100 {
+            pacer.answered(at(start, i * 50), at(start, i * 50 + 1));
+        }
+        let before = pacer.rate(at(start, 6_000)).unwrap();
+        assert!((before - 140.0).abs() < 1.0, "{before}");
+        for i in 0..140 {
+            pacer.answered(at(start, 5_000 + i * 7), at(start, 5_001 + i * 7));
+        }
+        assert!(pacer.throttled(at(start, 5_999), at(start, 6_000), None));
+        // The service admitted 140 a second just now: the decrease is from there, not to the
+        // 40 a second that the six seconds since the first throttle average.
+        let rate = pacer.rate(at(start, 6_000)).unwrap();
+        assert!((rate - BETA * before).abs() < 1.0, "{rate} (was {before})");
+    }
+
+    #[test]
+    fn the_first_estimate_grows_with_the_herd_that_was_on_its_way() {
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        pacer.slot(start);
+        // A bucket of 50 at 500/s and a herd of 256: the 429s come back first.
+        for _ in 0..10 {
+            pacer.answered(start, at(start, 10));
+        }
+        assert!(pacer.throttled(start, at(start, 10), Some(Duration::from_millis(100))));
+        assert!((pacer.rate(at(start, 10)).unwrap() - BETA * 100.0).abs() < 1.0);
+        // The other 40 admitted requests of the herd answer later.
+        for _ in 0..40 {
+            pacer.answered(start, at(start, 40));
+        }
+        let rate = pacer.rate(at(start, 40)).unwrap();
+        assert!((rate - BETA * 500.0).abs() < 5.0, "{rate}");
+        // Attempts sent after the first throttle do not count toward the first estimate.
+        for _ in 0..100 {
+            pacer.answered(at(start, 50), at(start, 60));
+        }
+        assert!((pacer.rate(at(start, 60)).unwrap() - rate).abs() < 5.0);
     }
 
     #[test]

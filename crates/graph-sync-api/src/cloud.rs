@@ -153,20 +153,22 @@ impl Cloud {
     /// compare without regard to case; a port left out is the scheme's default.
     pub(crate) fn is_graph_uri(&self, uri: &http::Uri) -> bool {
         let root = &self.graph_root;
-        let scheme = uri.scheme_str().unwrap_or_default();
-        let port = uri
-            .port_u16()
-            .or(match scheme.to_ascii_lowercase().as_str() {
-                "https" => Some(443),
-                "http" => Some(80),
-                _ => None,
-            });
+        let Some(scheme) = uri.scheme_str() else {
+            return false;
+        };
+        let default_port = if scheme.eq_ignore_ascii_case("https") {
+            Some(443)
+        } else if scheme.eq_ignore_ascii_case("http") {
+            Some(80)
+        } else {
+            None
+        };
         scheme.eq_ignore_ascii_case(root.scheme())
             && uri
                 .host()
                 .zip(root.host_str())
                 .is_some_and(|(host, root)| host.eq_ignore_ascii_case(root))
-            && port == root.port_or_known_default()
+            && uri.port_u16().or(default_port) == root.port_or_known_default()
     }
 }
 

@@ -63,23 +63,31 @@ const SEGMENT: &AsciiSet = &CONTROLS
 pub(crate) struct Resource {
     client: GraphSyncClient,
     path: String,
+    /// Whether every segment is one a URL parser keeps: not empty, `.` or `..` (such a
+    /// segment would be dropped or climb a level, so the URL would address another resource).
+    addressable: bool,
 }
 
 impl Resource {
     pub(crate) fn new(client: GraphSyncClient, segments: &[&str]) -> Self {
         let mut path = String::with_capacity(96);
-        push_segments(&mut path, segments);
-        Self { client, path }
+        let addressable = push_segments(&mut path, segments);
+        Self {
+            client,
+            path,
+            addressable,
+        }
     }
 
     /// The resource `below` this one.
     pub(crate) fn child(&self, below: &[&str]) -> Self {
         let mut path = String::with_capacity(self.path.len().saturating_add(48));
         path.push_str(&self.path);
-        push_segments(&mut path, below);
+        let addressable = push_segments(&mut path, below);
         Self {
             client: self.client.clone(),
             path,
+            addressable: self.addressable && addressable,
         }
     }
 
@@ -116,18 +124,9 @@ impl Resource {
         Ok(uri)
     }
 
-    /// The Graph root followed by the path, once no segment is empty, `.` or `..` (decoded:
-    /// `%2e` is a dot to a URL parser, which would remove the segment).
+    /// The Graph root followed by the path, if every segment is addressable.
     fn address(&self) -> Result<String, Error> {
-        let unusable = self.path.split('/').skip(1).any(|segment| {
-            let dots = |text: &str| text.is_empty() || text == "." || text == "..";
-            if segment.contains('%') {
-                dots(&percent_encoding::percent_decode_str(segment).decode_utf8_lossy())
-            } else {
-                dots(segment)
-            }
-        });
-        if unusable {
+        if !self.addressable {
             return Err(not_addressable());
         }
         let root = self.client.cloud().graph_root().as_str();
@@ -225,21 +224,39 @@ fn not_addressable() -> Error {
     ))
 }
 
-/// Appends each segment, percent-encoded, after a `/`.
-fn push_segments(path: &mut String, segments: &[&str]) {
+/// Appends each segment, percent-encoded, after a `/`. Returns whether every segment is
+/// addressable: not empty, `.` or `..`. The segment is judged as given: encoding turns its
+/// `%` into `%25`, so what a URL parser decodes is the segment itself (`%2e` stays `%2e`,
+/// not a dot).
+fn push_segments(path: &mut String, segments: &[&str]) -> bool {
+    let mut addressable = true;
     for segment in segments {
+        addressable &= !matches!(*segment, "" | "." | "..");
         path.push('/');
         // Most segments (GUIDs, names) are unreserved characters only, which [`SEGMENT`]
         // leaves alone: copied whole, not chunk by chunk.
-        let unreserved =
-            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-        if segment.bytes().all(unreserved) {
+        if segment.bytes().all(|b| UNRESERVED[usize::from(b)]) {
             path.push_str(segment);
         } else {
             path.extend(utf8_percent_encode(segment, SEGMENT));
         }
     }
+    addressable
 }
+
+/// Which bytes are unreserved characters (RFC 3986: letters, digits, `-._~`).
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte: u8 = 0;
+    loop {
+        table[byte as usize] =
+            byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
+        if byte == u8::MAX {
+            break table;
+        }
+        byte = byte.wrapping_add(1);
+    }
+};
 
 /// Serializes a request body.
 pub(crate) fn encode<B: Serialize>(body: &B, what: &'static str) -> Result<Bytes, Error> {

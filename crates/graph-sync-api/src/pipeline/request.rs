@@ -116,29 +116,26 @@ impl<'a> Call<'a> {
                 ))
             })?;
         authorization.set_sensitive(true);
-        let mut builder = Request::builder()
-            .method(self.method.clone())
-            .uri(self.uri.clone())
-            .header(AUTHORIZATION, authorization)
-            .header(CLIENT_REQUEST_ID, request_id.clone())
-            .header(USER_AGENT, user_agent.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        // Put together in place: `http::request::Builder` moves the whole request through a
+        // `Result` for every header.
+        let mut request = Request::new(self.body.clone().unwrap_or_default());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        let headers = request.headers_mut();
+        headers.reserve(8);
+        headers.insert(AUTHORIZATION, authorization);
+        headers.insert(CLIENT_REQUEST_ID, request_id.clone());
+        headers.insert(USER_AGENT, user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if self.body.is_some() {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
         }
         if self.eventual {
-            builder = builder.header(CONSISTENCY_LEVEL, HeaderValue::from_static("eventual"));
+            headers.insert(CONSISTENCY_LEVEL, HeaderValue::from_static("eventual"));
         }
         if attempt > 1 {
-            builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt.saturating_sub(1)));
+            headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt.saturating_sub(1)));
         }
-        builder
-            .body(self.body.clone().unwrap_or_default())
-            .map_err(|e| {
-                Error::InvalidInput(InvalidInput::new(format!(
-                    "cannot build a request for {}: {e}",
-                    self.uri.path()
-                )))
-            })
+        Ok(request)
     }
 }

@@ -156,6 +156,14 @@ impl Cloud {
         let Some(scheme) = uri.scheme_str() else {
             return false;
         };
+        // A URI put together from the root (every operation's) has its very text.
+        if scheme == root.scheme()
+            && uri.authority().is_some_and(|authority| {
+                authority.as_str() == &root[url::Position::BeforeHost..url::Position::AfterPort]
+            })
+        {
+            return true;
+        }
         let default_port = if scheme.eq_ignore_ascii_case("https") {
             Some(443)
         } else if scheme.eq_ignore_ascii_case("http") {

@@ -43,21 +43,29 @@ pub(crate) fn guid() -> String {
 /// The GUID of two random values, with the version and variant bits set.
 fn guid_of(high: u64, low: u64) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    /// Where each byte's two digits go: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
-    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
     let high = (high & !0xF000) | 0x4000;
     let low = (low & !(0b11 << 62)) | (0b10 << 62);
-    // Written digit by digit into place: `format!` costs more than the rest of a request's
-    // headers.
-    let mut text = [b'-'; 36];
-    let bytes = high.to_be_bytes().into_iter().chain(low.to_be_bytes());
-    for (byte, at) in bytes.zip(AT) {
-        if let Some([first, second]) = text.get_mut(at..at.saturating_add(2)) {
-            *first = HEX[usize::from(byte >> 4)];
-            *second = HEX[usize::from(byte & 0xF)];
+    // Written digit by digit: `format!` costs more than the rest of a request's headers.
+    let [a, b, c, d, e, f, g, h] = high.to_be_bytes();
+    let [i, j, k, l, m, n, o, p] = low.to_be_bytes();
+    let mut text = Vec::with_capacity(36);
+    for group in [
+        &[a, b, c, d][..],
+        &[e, f],
+        &[g, h],
+        &[i, j],
+        &[k, l, m, n, o, p],
+    ] {
+        if !text.is_empty() {
+            text.push(b'-');
+        }
+        for byte in group {
+            text.push(HEX[usize::from(byte >> 4)]);
+            text.push(HEX[usize::from(byte & 0xF)]);
         }
     }
-    String::from_utf8_lossy(&text).into_owned()
+    // Hex digits and hyphens: always UTF-8.
+    String::from_utf8(text).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -161,11 +161,20 @@ impl Target {
             .map_err(|e| e.to_string())?;
         // The same reqwest settings as `ReqwestTransport`'s defaults: the comparison is of what
         // the client adds on top of the HTTP stack it drives, not of two HTTP configurations.
+        // (The settings of `ReqwestTransportBuilder::build`, defaults included.)
         let raw = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .no_proxy()
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_zstd()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(100))
+            .read_timeout(Duration::from_secs(60))
             .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(usize::MAX)
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Self {

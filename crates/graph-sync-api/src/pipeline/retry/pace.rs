@@ -29,8 +29,9 @@
 //!   (the generic cell rate algorithm), so that when a closed gate reopens the waiters go one
 //!   at a time rather than all at once.
 //! * **A concurrency limit.** While paced, at most `max(MIN_WINDOW, 2 × rate × latency + 1)`
-//!   attempts are in flight (Little's law with headroom, on the smoothed latency of the answers),
-//!   so that a throttle episode meets few requests already on their way.
+//!   attempts are in flight (Little's law with headroom, on the smoothed latency of the answers,
+//!   taken as at least [`MIN_LATENCY`]), so that a throttle episode meets few requests already
+//!   on their way.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -49,6 +50,10 @@ pub(crate) const WINDOW: Duration = Duration::from_secs(10);
 pub(crate) const MIN_SAMPLE: u64 = 4;
 /// The smallest concurrency limit while paced.
 pub(crate) const MIN_WINDOW: usize = 4;
+/// The shortest latency the concurrency limit is sized for. Answers on loopback take well
+/// under a millisecond, and a limit sized for that starves at the first scheduling delay of a
+/// busy machine: at 2,000/s the window would be 4, and one answer late by 2 ms costs the rate.
+pub(crate) const MIN_LATENCY: Duration = Duration::from_millis(2);
 /// The slowest pace: one attempt every 20 seconds.
 const MIN_RATE: f64 = 0.05;
 /// The fastest pace, beyond which pacing means nothing.
@@ -117,7 +122,11 @@ impl Pacer {
         let Some(rate) = self.rate(now) else {
             return usize::MAX;
         };
-        let latency = self.latency.unwrap_or(Duration::ZERO).as_secs_f64();
+        let latency = self
+            .latency
+            .unwrap_or(Duration::ZERO)
+            .max(MIN_LATENCY)
+            .as_secs_f64();
         let needed = (2.0 * rate * latency).ceil();
         // A float-to-int cast saturates; the window is at least MIN_WINDOW.
         (needed as usize).saturating_add(1).max(MIN_WINDOW)

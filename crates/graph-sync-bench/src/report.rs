@@ -11,8 +11,9 @@ use crate::overhead::Throughput;
 use crate::throttled::{BulkRun, Cell, LEARNING, SDK_VERSION, Throttled};
 use crate::{Part, Sizes};
 
-/// Goals from the issue.
-const OVERHEAD_GOAL: f64 = 0.95;
+/// Goals from the issues (the throughput ratio's is issue 14's: ≥ 0.98, in three consecutive
+/// runs; the first benchmark's goal was 0.95).
+const OVERHEAD_GOAL: f64 = 0.98;
 const BULK_GOAL: f64 = 1.05;
 const LEARNED_THROTTLED_GOAL: f64 = 0.05;
 const RSS_GOAL_MIB: f64 = 50.0;

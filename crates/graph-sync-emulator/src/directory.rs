@@ -153,6 +153,10 @@ pub(crate) struct Tenant {
     /// from the entries when a state file is loaded.
     #[serde(skip)]
     stored_values: StoredValues,
+    /// The key of each application's service principal, by lower-cased appId (one per
+    /// application); rebuilt when a state file is loaded.
+    #[serde(skip)]
+    by_app_id: HashMap<String, String>,
 }
 
 impl Default for Tenant {
@@ -167,6 +171,7 @@ impl Default for Tenant {
             gallery,
             replication_lag: 0,
             stored_values: StoredValues::default(),
+            by_app_id: HashMap::new(),
         }
     }
 }
@@ -182,26 +187,26 @@ impl Tenant {
     /// loses its secrets.
     pub(crate) fn insert(&mut self, principal: ServicePrincipal) -> &mut PrincipalEntry {
         let id = key(principal.id.as_str());
+        let app = key(principal.app_id.as_str());
         let stored_values = &mut self.stored_values;
-        self.principals.retain(|other_id, entry| {
-            let kept = *other_id == id
-                || !entry
-                    .principal
-                    .app_id
-                    .as_str()
-                    .eq_ignore_ascii_case(principal.app_id.as_str());
-            if !kept {
-                entry
-                    .secrets
-                    .iter()
-                    .for_each(|pair| stored_values.remove(pair.value()));
-            }
-            kept
-        });
+        // Another service principal of the same application goes, with all it owns.
+        if let Some(other) = self.by_app_id.get(&app)
+            && *other != id
+            && let Some(gone) = self.principals.remove(other)
+        {
+            gone.secrets
+                .iter()
+                .for_each(|pair| stored_values.remove(pair.value()));
+        }
         let entry = self
             .principals
-            .entry(id)
+            .entry(id.clone())
             .or_insert_with(|| PrincipalEntry::new(principal.clone()));
+        let old_app = key(entry.principal.app_id.as_str());
+        if old_app != app && self.by_app_id.get(&old_app) == Some(&id) {
+            self.by_app_id.remove(&old_app);
+        }
+        self.by_app_id.insert(app, id);
         entry.principal = principal;
         for pair in entry.secrets.iter() {
             stored_values.remove(pair.value());
@@ -233,14 +238,19 @@ impl Tenant {
         &self.stored_values
     }
 
-    /// Builds [`stored_values`](Self::stored_values) from the entries (after a state file
-    /// is read: the file does not keep it).
-    pub(crate) fn index_stored_values(&mut self) {
+    /// Builds the indexes (stored values, appIds) from the entries, after a state file is
+    /// read: the file does not keep them.
+    pub(crate) fn reindex(&mut self) {
         self.stored_values = self
             .principals
             .values()
             .flat_map(|entry| entry.secrets.iter())
             .map(|pair| pair.value().clone())
+            .collect();
+        self.by_app_id = self
+            .principals
+            .iter()
+            .map(|(id, entry)| (key(entry.principal.app_id.as_str()), id.clone()))
             .collect();
     }
 
@@ -258,13 +268,10 @@ impl Tenant {
     pub(crate) fn find(&self, reference: &ServicePrincipalRef) -> Option<&PrincipalEntry> {
         match reference {
             ServicePrincipalRef::Id(id) => self.get(id),
-            ServicePrincipalRef::AppId(app_id) => self.principals.values().find(|entry| {
-                entry
-                    .principal
-                    .app_id
-                    .as_str()
-                    .eq_ignore_ascii_case(app_id.as_str())
-            }),
+            ServicePrincipalRef::AppId(app_id) => self
+                .by_app_id
+                .get(&key(app_id.as_str()))
+                .and_then(|id| self.principals.get(id)),
         }
     }
 
@@ -398,5 +405,46 @@ mod tests {
             .insert(ServicePrincipal::new(id(3), app(2), "c"));
         assert!(directory.with(&id(1), |_| ()).is_none());
         assert!(format!("{directory:?}").contains("service_principals: 1"));
+        let by_app = |n| {
+            let reference = ServicePrincipalRef::AppId(app(n));
+            directory
+                .lock()
+                .find(&reference)
+                .map(|e| e.principal.id.clone())
+        };
+        assert_eq!(by_app(2), Some(id(3)));
+        assert_eq!(by_app(1), None);
+    }
+
+    #[test]
+    fn the_indexes_follow_inserts_and_are_rebuilt_after_a_state_file() {
+        let mut tenant = Tenant::default();
+        tenant.insert(ServicePrincipal::new(id(1), app(1), "a"));
+        let secrets: Secrets =
+            serde_json::from_str(r#"{"value":[{"key":"SecretToken","value":"stored-canary"}]}"#)
+                .unwrap();
+        tenant.apply_secrets(&id(1), &secrets).unwrap();
+        let logged = |tenant: &Tenant| {
+            crate::control::redact::Redactor::new(tenant.stored_values()).scrub("x stored-canary")
+        };
+        assert_eq!(logged(&tenant), "x [REDACTED]");
+        // Read back from a state file, the indexes are rebuilt from the entries.
+        let mut read: Tenant =
+            serde_json::from_str(&serde_json::to_string(&tenant).unwrap()).unwrap();
+        assert_eq!(
+            logged(&read),
+            "x stored-canary",
+            "nothing indexed before reindex"
+        );
+        read.reindex();
+        assert_eq!(logged(&read), "x [REDACTED]");
+        let reference = ServicePrincipalRef::AppId(app(1));
+        assert!(read.find(&reference).is_some());
+        // The same object id under another application: the old appId no longer finds it,
+        // and its secrets are dropped from the index too.
+        read.insert(ServicePrincipal::new(id(1), app(2), "b"));
+        assert!(read.find(&reference).is_none());
+        assert!(read.find(&ServicePrincipalRef::AppId(app(2))).is_some());
+        assert_eq!(logged(&read), "x stored-canary");
     }
 }

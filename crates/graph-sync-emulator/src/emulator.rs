@@ -216,6 +216,19 @@ impl Emulator {
         self.state.log.requests()
     }
 
+    /// How many requests the log holds: cheap, unlike [`requests`](Self::requests), which
+    /// copies the log while the server waits to append to it.
+    #[must_use]
+    pub fn request_count(&self) -> usize {
+        self.state.log.len()
+    }
+
+    /// The requests answered from entry `first` on (entries are numbered from 0, in order).
+    #[must_use]
+    pub fn requests_since(&self, first: usize) -> Vec<RecordedRequest> {
+        self.state.log.page(first, usize::MAX).0
+    }
+
     /// How many requests with `method` to `path` (as recorded: with its query) reached their
     /// handler, i.e. were applied. For asserting that a request was not applied twice.
     #[must_use]

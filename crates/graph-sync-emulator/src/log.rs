@@ -136,6 +136,14 @@ impl RequestLog {
             .clone()
     }
 
+    /// How many entries the log holds.
+    pub(crate) fn len(&self) -> usize {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
     /// The log from entry `first` on (entries are numbered from 0), at most `limit` of them,
     /// and the number of entries in all.
     pub(crate) fn page(&self, first: usize, limit: usize) -> (Vec<RecordedRequest>, usize) {

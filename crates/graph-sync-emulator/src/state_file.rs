@@ -166,7 +166,7 @@ impl StateFile {
             .restore(snapshot.identity)
             .map_err(|e| StateFileError::new(path, e.to_string()))?;
         let mut tenant = snapshot.directory;
-        tenant.index_stored_values();
+        tenant.reindex();
         *self.directory.lock() = tenant;
         Ok(true)
     }

@@ -63,7 +63,7 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
             .map_err(|e| format!("creating the job of service principal {index}: {e}"))?;
         jobs.push(job.id.into_option().ok_or("a created job has no id")?);
     }
-    let before_faults = emulator.requests().len();
+    let before_faults = emulator.request_count();
     emulator.set_fault_rate(Some(FaultRate::new(
         0.10,
         0x6772_6170_6873_796e,
@@ -107,7 +107,7 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Faults, String> {
         let text = error.to_string();
         *errors.entry(without_elapsed(&text).to_owned()).or_default() += 1;
     }
-    let log = emulator.requests().split_off(before_faults);
+    let log = emulator.requests_since(before_faults);
     let mut handled: HashMap<(&str, &str), usize> = HashMap::new();
     for request in log.iter().filter(|r| r.reached_handler) {
         if let Some(id) = &request.client_request_id {

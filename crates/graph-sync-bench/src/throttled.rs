@@ -232,7 +232,7 @@ async fn shared(
         ]);
         commands.push((format!("msgraph-sdk {SDK_VERSION}"), 2 * n, command));
     }
-    let before = emulator.requests().len();
+    let before = emulator.request_count();
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for (name, first, mut command) in commands {
@@ -259,8 +259,7 @@ async fn shared(
         finished.push((name, first, parse_result(&stdout)?, ended));
     }
     let wall = start.elapsed();
-    let log = emulator.requests();
-    let log = &log[before.min(log.len())..];
+    let log = emulator.requests_since(before);
     let mut clients: Vec<SharedClient> = finished
         .into_iter()
         .map(|(name, first, result, _)| SharedClient {
@@ -324,14 +323,15 @@ pub(crate) async fn measure(
     let burst = ((rate / 10.0) as u32).max(1);
     emulator.set_throttle(Some(ThrottleConfig::new(rate, burst)));
     let token = emulator.issue_token();
-    let before = emulator.requests().len();
+    // Counted, not copied: a copy of the log holds its lock while the server waits to append.
+    let before = emulator.request_count();
     let mut command = command(&token)?;
     let child = command.kill_on_drop(true).output();
     let marker = {
         let emulator = emulator.clone();
         tokio::spawn(async move {
             tokio::time::sleep(LEARNING).await;
-            emulator.requests().len()
+            emulator.request_count()
         })
     };
     let output = child
@@ -346,21 +346,25 @@ pub(crate) async fn measure(
         ));
     }
     let fields = parse_result(&stdout)?;
-    let log = emulator.requests();
+    // This run's entries: index 0 is entry `before` of the whole log.
+    let log = emulator.requests_since(before);
     let mark = if marker.is_finished() {
-        marker.await.map_err(|e| e.to_string())?
+        marker
+            .await
+            .map_err(|e| e.to_string())?
+            .saturating_sub(before)
     } else {
         marker.abort();
         log.len()
     }
-    .clamp(before, log.len());
+    .min(log.len());
     let throttled = |from: usize, to: usize| log[from..to].iter().filter(|r| r.throttled()).count();
     let run = BulkRun {
         operations: n,
         wall: Duration::from_secs_f64(fields.wall_s),
         ideal: Duration::from_secs_f64(n as f64 / rate),
         failures: fields.failures,
-        throttled_learning: throttled(before, mark),
+        throttled_learning: throttled(0, mark),
         throttled_after: throttled(mark, log.len()),
         p50: Duration::from_secs_f64(fields.p50_ms / 1000.0),
         p99: Duration::from_secs_f64(fields.p99_ms / 1000.0),

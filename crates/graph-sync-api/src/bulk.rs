@@ -80,6 +80,9 @@ impl Bulk {
     /// Runs every operation, at most [`with_concurrency`](Self::with_concurrency) at a time,
     /// each on its own tokio task, and returns their results in input order.
     ///
+    /// The results are kept until the last operation ends; for runs too large for that,
+    /// [`for_each`](Self::for_each) hands each result over as it comes.
+    ///
     /// Dropping the returned future aborts the operations in flight.
     ///
     /// # Errors
@@ -97,31 +100,18 @@ impl Bulk {
         T: Send + 'static,
     {
         let mut results: Vec<Option<Result<T, Error>>> = Vec::new();
-        let mut tasks = JoinSet::new();
-        let mut operations = operations.into_iter().enumerate();
-        loop {
-            while tasks.len() < self.concurrency {
-                let Some((index, operation)) = operations.next() else {
-                    break;
-                };
-                results.push(None);
-                let future = operation(self.client.clone());
-                tasks.spawn(async move { (index, future.await) });
-            }
-            let Some(joined) = tasks.join_next().await else {
-                break;
-            };
-            match joined {
-                Ok((index, result)) => {
-                    if let Some(slot) = results.get_mut(index) {
-                        *slot = Some(result);
-                    }
+        let started = self
+            .for_each(operations, |index, result| {
+                if results.len() <= index {
+                    results.resize_with(index.saturating_add(1), || None);
                 }
-                // An operation that panicked passes its panic on; the tasks are owned here,
-                // so none is cancelled while this future runs.
-                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-                Err(error) => tracing::error!(%error, "a bulk operation was cancelled"),
-            }
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(result);
+                }
+            })
+            .await;
+        if results.len() < started {
+            results.resize_with(started, || None);
         }
         results
             .into_iter()
@@ -134,5 +124,75 @@ impl Bulk {
                 })
             })
             .collect()
+    }
+
+    /// Runs every operation like [`run`](Self::run), but hands each result to `each` as the
+    /// operation ends (with its index in the input, in the order they end) instead of keeping
+    /// them: a run's memory is that of the operations in flight, however many there are.
+    /// Operations are taken from the iterator only as they start.
+    ///
+    /// ```no_run
+    /// # use graph_sync_api::{Bulk, GraphSyncClient};
+    /// # use graph_sync_model::{SecretKey, Secrets, ServicePrincipalId};
+    /// # async fn run(client: GraphSyncClient, ids: impl Iterator<Item = ServicePrincipalId>) -> Result<(), graph_sync_api::Error> {
+    /// let secrets = Secrets::new().with(SecretKey::SyncAll, false)?;
+    /// let mut failed = 0;
+    /// Bulk::new(&client)
+    ///     .for_each(
+    ///         ids.map(|sp| {
+    ///             let secrets = secrets.clone();
+    ///             move |client: GraphSyncClient| async move {
+    ///                 client.service_principal(sp).synchronization().secrets().put(&secrets).await
+    ///             }
+    ///         }),
+    ///         |_, result| failed += usize::from(result.is_err()),
+    ///     )
+    ///     .await;
+    /// # let _ = failed;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Returns how many operations it started. An operation that is cancelled (its task
+    /// aborted from outside) gives no result.
+    ///
+    /// # Panics
+    ///
+    /// When an operation panics, its panic is passed on.
+    pub async fn for_each<I, F, Fut, T>(
+        &self,
+        operations: I,
+        mut each: impl FnMut(usize, Result<T, Error>),
+    ) -> usize
+    where
+        I: IntoIterator<Item = F>,
+        F: FnOnce(GraphSyncClient) -> Fut,
+        Fut: Future<Output = Result<T, Error>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let mut tasks = JoinSet::new();
+        let mut operations = operations.into_iter().enumerate();
+        let mut started: usize = 0;
+        loop {
+            while tasks.len() < self.concurrency {
+                let Some((index, operation)) = operations.next() else {
+                    break;
+                };
+                started = index.saturating_add(1);
+                let future = operation(self.client.clone());
+                tasks.spawn(async move { (index, future.await) });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            match joined {
+                Ok((index, result)) => each(index, result),
+                // An operation that panicked passes its panic on; the tasks are owned here,
+                // so none is cancelled while this future runs.
+                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                Err(error) => tracing::error!(%error, "a bulk operation was cancelled"),
+            }
+        }
+        started
     }
 }

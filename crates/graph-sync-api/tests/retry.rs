@@ -505,3 +505,50 @@ async fn bulk_runs_everything_with_a_limit_and_returns_results_in_order() {
         }
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn bulk_for_each_hands_results_over_as_they_end_and_draws_operations_lazily() {
+    let transport = Arc::new(RecordingTransport::new());
+    let client = GraphSyncClient::builder()
+        .shared_transport(transport.clone())
+        .bearer_token("t")
+        .build()
+        .unwrap();
+    for _ in 0..6 {
+        ok(&transport);
+    }
+    let drawn = Arc::new(AtomicU32::new(0));
+    let secrets = Secrets::new().with(SecretKey::SyncAll, false).unwrap();
+    let mut seen = Vec::new();
+    let operations = (0..6u64).map(|i| {
+        drawn.fetch_add(1, Ordering::SeqCst);
+        let secrets = secrets.clone();
+        move |client: GraphSyncClient| async move {
+            // Results come in the order operations end: 1 (at 20 ms), 0 (50), 3 (50 + 10),
+            // 2 (20 + 45), 5 (65 + 5), 4 (60 + 30).
+            let delay = [50, 20, 45, 10, 30, 5][i as usize];
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            client
+                .service_principal(sp())
+                .synchronization()
+                .secrets()
+                .put(&secrets)
+                .await
+                .map(|()| i)
+        }
+    });
+    let started = Bulk::new(&client)
+        .with_concurrency(2)
+        .for_each(operations, |index, result| {
+            // No more than the concurrency (plus the one being started) drawn ahead.
+            assert!(drawn.load(Ordering::SeqCst) as usize <= index + 3);
+            seen.push((index, result.unwrap()));
+        })
+        .await;
+    assert_eq!(started, 6);
+    assert_eq!(
+        seen.iter().map(|(index, _)| *index).collect::<Vec<_>>(),
+        [1, 0, 3, 2, 5, 4]
+    );
+    assert!(seen.iter().all(|(index, value)| *index as u64 == *value));
+}

@@ -115,8 +115,8 @@ impl Resource {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when a segment is empty, `.` or `..` once decoded, or the
-    /// URI would not lie under the operation's path (ids are checked when they are made;
+    /// [`Error::InvalidInput`] when a segment is empty, `.` or `..` (as given: encoding keeps
+    /// `%2e` from reading as a dot), or the URI would not lie under the operation's path (ids are checked when they are made;
     /// this is the last line, where the path is put together).
     pub(crate) fn uri(&self) -> Result<Uri, Error> {
         let uri = Uri::try_from(self.address()?).map_err(|_| not_addressable())?;

@@ -265,6 +265,19 @@ mod tests {
         start + Duration::from_millis(millis)
     }
 
+    /// A pacer whose first throttle came after 100 answers, with `Retry-After: 1`: it paces
+    /// at `BETA` × 100 per second from `start`.
+    fn seeded_at_100_per_second() -> (Instant, Pacer) {
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        pacer.slot(start);
+        for _ in 0..100 {
+            pacer.answered(start, start);
+        }
+        pacer.throttled(start, start, Some(Duration::from_secs(1)));
+        (start, pacer)
+    }
+
     #[test]
     fn unpaced_until_the_first_throttle() {
         let start = Instant::now();
@@ -311,13 +324,7 @@ mod tests {
 
     #[test]
     fn slots_are_spaced_at_the_rate() {
-        let start = Instant::now();
-        let mut pacer = Pacer::default();
-        pacer.slot(start);
-        for _ in 0..100 {
-            pacer.answered(start, start);
-        }
-        pacer.throttled(start, start, Some(Duration::from_secs(1)));
+        let (start, mut pacer) = seeded_at_100_per_second();
         let rate = pacer.rate(start).unwrap();
         let slots: Vec<Instant> = (0..5).map(|_| pacer.slot(start)).collect();
         let gap = Duration::from_secs_f64(1.0 / rate);
@@ -333,13 +340,7 @@ mod tests {
 
     #[test]
     fn the_rate_recovers_to_w_max_then_probes_beyond_it() {
-        let start = Instant::now();
-        let mut pacer = Pacer::default();
-        pacer.slot(start);
-        for _ in 0..100 {
-            pacer.answered(start, start);
-        }
-        pacer.throttled(start, start, Some(Duration::from_secs(1)));
+        let (start, pacer) = seeded_at_100_per_second();
         let w_max = pacer.rate(start).unwrap() / BETA;
         let rate = |ms| pacer.rate(at(start, ms)).unwrap() / w_max;
         assert!((rate(0) - BETA).abs() < 1e-9);
@@ -352,13 +353,7 @@ mod tests {
 
     #[test]
     fn the_recent_rate_measures_a_lower_limit_in_one_step() {
-        let start = Instant::now();
-        let mut pacer = Pacer::default();
-        pacer.slot(start);
-        for _ in 0..100 {
-            pacer.answered(start, start);
-        }
-        pacer.throttled(start, start, Some(Duration::from_secs(1)));
+        let (start, mut pacer) = seeded_at_100_per_second();
         assert!((pacer.rate(start).unwrap() - BETA * 100.0).abs() < 1e-6);
         // Another client now takes most of the quota: only 20 a second get through.
         for i in 0..40 {
@@ -371,13 +366,7 @@ mod tests {
 
     #[test]
     fn a_slow_past_does_not_count_against_a_limit_that_was_reached_just_now() {
-        let start = Instant::now();
-        let mut pacer = Pacer::default();
-        pacer.slot(start);
-        for _ in 0..100 {
-            pacer.answered(start, start);
-        }
-        pacer.throttled(start, start, Some(Duration::from_secs(1)));
+        let (start, mut pacer) = seeded_at_100_per_second();
         // Five seconds at 20 a second (the client was the slow side), then one at the pace
         // the curve has reached (140 a second), the last answers before the throttle.
         for i in 0..100 {

@@ -96,7 +96,6 @@ impl SecretsFile {
     }
 
     /// The entries, in file order.
-    #[cfg(test)]
     pub(crate) fn entries(&self) -> &[Entry] {
         &self.entries
     }

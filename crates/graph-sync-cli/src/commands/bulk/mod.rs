@@ -25,21 +25,22 @@
 //! only what is not done. Delete the journal to start over.
 
 mod journal;
+mod rows;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use graph_sync_api::model::{SecretString, Secrets, ServicePrincipalRef};
+use graph_sync_api::model::{Secrets, ServicePrincipalRef};
 use graph_sync_api::{Bulk, GraphSyncClient};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::cli::{BulkCommand, BulkSecretsArgs, parse_sp};
+use crate::cli::{BulkCommand, BulkSecretsArgs};
 use crate::commands::Context;
 use crate::commands::target::secrets_api;
 use crate::dry_run::{self, CapturingTransport};
@@ -48,11 +49,12 @@ use crate::interrupt;
 use crate::limits::{CSV_CAP, read_file_capped};
 use crate::output::{Report, Table};
 use crate::secrets_file::{
-    Entry, ParseOptions, SecretsFile, ValueSource, advice, parse_key_argument, permission_warning,
-    resolve_secrets, warn_or_refuse,
+    ParseOptions, advice, permission_warning, resolve_secrets, warn_or_refuse,
 };
 use crate::waits;
 use journal::Journal;
+use rows::CsvRow;
+pub(crate) use rows::parse_csv;
 
 /// Runs a `bulk` subcommand.
 ///
@@ -71,21 +73,6 @@ struct Row {
     secrets: Secrets,
 }
 
-/// Where a cell's value comes from (the syntax in the module documentation).
-fn cell_source(cell: &str) -> Option<ValueSource> {
-    if cell.is_empty() {
-        None
-    } else if let Some(name) = cell.strip_prefix("env:") {
-        Some(ValueSource::Env(name.to_owned()))
-    } else if let Some(path) = cell.strip_prefix("file:") {
-        Some(ValueSource::File(PathBuf::from(path)))
-    } else if let Some(text) = cell.strip_prefix("literal:") {
-        Some(ValueSource::Literal(SecretString::from(text)))
-    } else {
-        Some(ValueSource::Literal(SecretString::from(cell)))
-    }
-}
-
 /// Reads the CSV file: checks the header, every row, and resolves every value.
 fn read_csv(path: &Path, allow_unknown_keys: bool, strict: bool) -> Result<Vec<Row>, Failure> {
     let bad = |message: String| Failure::Usage(format!("{}: {message}", path.display()));
@@ -93,67 +80,13 @@ fn read_csv(path: &Path, allow_unknown_keys: bool, strict: bool) -> Result<Vec<R
         read_file_capped(path, CSV_CAP)
             .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?,
     );
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::Headers)
-        .from_reader(bytes.as_slice());
-    let headers = reader
-        .headers()
-        .map_err(|e| bad(format!("cannot read the header: {}", csv_message(&e))))?
-        .clone();
-    if headers.get(0) != Some("sp") {
-        return Err(bad(
-            "the first column must be `sp` (the service principal: object id or appId=GUID), \
-             followed by one column per secret key"
-                .to_owned(),
-        ));
-    }
-    let options = ParseOptions { allow_unknown_keys };
-    let mut keys = Vec::new();
-    let mut seen = BTreeSet::new();
-    for name in headers.iter().skip(1) {
-        if !seen.insert(name.to_owned()) {
-            return Err(bad(format!("the column `{name}` appears twice")));
-        }
-        keys.push(parse_key_argument(name, options).map_err(|e| bad(format!("header: {e}")))?);
-    }
-    if keys.is_empty() {
-        return Err(bad("no secret key columns after `sp`".to_owned()));
-    }
-
-    let mut rows = Vec::new();
-    let mut sps = HashSet::new();
-    let mut literals = false;
+    let parsed = parse_csv(&bytes, ParseOptions { allow_unknown_keys }).map_err(bad)?;
+    let mut rows = Vec::with_capacity(parsed.rows.len());
     let mut warnings = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(bad(csv_message(&e))),
-        }
-        let line = record.position().map_or(0, csv::Position::line);
+    for CsvRow { line, sp, file } in parsed.rows {
         let at = |message: String| bad(format!("line {line}: {message}"));
-        let sp_text = record.get(0).unwrap_or_default().trim();
-        let sp =
-            parse_sp(sp_text).map_err(|e| at(format!("sp: {e} (an object id, or appId=GUID)")))?;
-        if !sps.insert(sp.to_string().to_ascii_lowercase()) {
-            return Err(at(format!("service principal {sp} appears twice")));
-        }
-        let mut entries = Vec::new();
-        for (key, cell) in keys.iter().zip(record.iter().skip(1)) {
-            if let Some(source) = cell_source(cell) {
-                literals |= matches!(source, ValueSource::Literal(_));
-                entries.push(Entry {
-                    key: key.clone(),
-                    source,
-                });
-            }
-        }
-        if entries.is_empty() {
-            return Err(at(format!("no values for service principal {sp}")));
-        }
-        let secrets = resolve_secrets(SecretsFile::from_entries(entries), path)
-            .map_err(|e| at(format!("service principal {sp}: {e}")))?;
+        let secrets =
+            resolve_secrets(file, path).map_err(|e| at(format!("service principal {sp}: {e}")))?;
         let advice =
             advice(&secrets).map_err(|refusal| at(format!("service principal {sp}: {refusal}")))?;
         warnings.extend(
@@ -162,33 +95,12 @@ fn read_csv(path: &Path, allow_unknown_keys: bool, strict: bool) -> Result<Vec<R
                 .map(|w| format!("line {line} ({sp}): {w}")),
         );
         rows.push(Row { sp, secrets });
-        record.clear();
-    }
-    if rows.is_empty() {
-        return Err(bad("no service principals (only a header)".to_owned()));
     }
     warn_or_refuse(&path.display().to_string(), &warnings, strict)?;
-    if let Some(warning) = permission_warning(path).filter(|_| literals) {
+    if let Some(warning) = permission_warning(path).filter(|_| parsed.literals) {
         eprintln!("{warning}");
     }
     Ok(rows)
-}
-
-/// A CSV error's position and kind, never the record's content.
-fn csv_message(error: &csv::Error) -> String {
-    let line = error
-        .position()
-        .map(|p| format!("line {}: ", p.line()))
-        .unwrap_or_default();
-    let kind = match error.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("{len} fields where the header has {expected_len}"),
-        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
-        csv::ErrorKind::Io(e) => e.to_string(),
-        _ => "malformed CSV".to_owned(),
-    };
-    format!("{line}{kind}")
 }
 
 /// The outcome of one service principal.
@@ -573,8 +485,6 @@ async fn secrets(context: &Context, args: &BulkSecretsArgs) -> Result<(), Failur
 
 #[cfg(test)]
 mod tests {
-    use graph_sync_api::model::ExposeSecret as _;
-
     use super::*;
 
     #[test]
@@ -588,26 +498,5 @@ mod tests {
         );
         assert_eq!(bar_template(0, 0), "{pos}/{len} {wide_msg}");
         assert_eq!(bar_template(usize::MAX, usize::MAX).len(), 46);
-    }
-
-    #[test]
-    fn cells_name_their_source() {
-        assert!(cell_source("").is_none());
-        assert!(
-            matches!(cell_source("env:TOKEN"), Some(ValueSource::Env(name)) if name == "TOKEN")
-        );
-        assert!(
-            matches!(cell_source("file:a/b.txt"), Some(ValueSource::File(path)) if path == Path::new("a/b.txt"))
-        );
-        for (cell, literal) in [
-            ("literal:env:X", "env:X"),
-            ("plain", "plain"),
-            ("a:b", "a:b"),
-        ] {
-            match cell_source(cell) {
-                Some(ValueSource::Literal(value)) => assert_eq!(value.expose_secret(), literal),
-                other => panic!("{cell}: {other:?}"),
-            }
-        }
     }
 }

@@ -37,6 +37,8 @@ pub(crate) const TARGETS: &[&str] = &[
     "claims_challenge",
     "ids",
     "redact",
+    "secrets_file",
+    "bulk_csv",
 ];
 
 /// How many executions each target gets in a smoke run…

@@ -1,5 +1,5 @@
 //! A `bulk secrets` CSV file from arbitrary bytes: no panic, and a refusal never quotes a
-//! value. Every `$C` that opens a value cell (after the header line, right after a `,` or
+//! value. Every `$C` that opens a value cell (after the header record, right after a `,` or
 //! `,"`) becomes a canary secret, which no error message may contain: messages name lines,
 //! service principals and header keys, never values.
 //!
@@ -18,15 +18,17 @@ fuzz_target!(|data: &[u8]| {
     if text.windows(CANARY.len()).any(|w| w == CANARY) {
         return;
     }
-    // The header ends at the first line terminator (`\n` or `\r`) outside double quotes.
-    let mut quoted = false;
-    let header_end = text
-        .iter()
-        .position(|&b| {
-            quoted ^= b == b'"';
-            !quoted && (b == b'\n' || b == b'\r')
-        })
-        .map_or(text.len(), |at| at + 1);
+    // Where the header record ends, as the command's reader sees it (a quoted field may span
+    // lines; a quote inside an unquoted field is a plain character).
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::Headers)
+        .from_reader(text);
+    // (A header the reader refuses gets no canary: the whole input stays as it is.)
+    let header_end = match reader.headers() {
+        Ok(_) => usize::try_from(reader.position().byte()).unwrap_or(usize::MAX),
+        Err(_) => usize::MAX,
+    }
+    .min(text.len());
     let mut file = text[..header_end].to_vec();
     let mut rest = &text[header_end..];
     while let Some(at) = rest.windows(2).position(|w| w == b"$C") {

@@ -13,11 +13,11 @@
 //! Layout: [`cli`] holds the clap types, [`commands`] one module per command, [`auth`] where
 //! the credential comes from, [`output`] table or JSON, [`exit`] the documented exit codes,
 //! [`dry_run`] the captured-request preview. [`run`] only parses, sets up tracing and a
-//! runtime, and turns the result into an exit code; `main.rs` calls it.
+//! runtime, and turns the result into an exit code.
 //!
-//! The crate is a library only so that the binary and the fuzz targets share it: [`run`] is
-//! the command line, [`fuzzing`] the entry points of the file parsers for `fuzz/`. Nothing
-//! else is public, and neither is a stable interface.
+//! The crate is a library only so that the binary (`main.rs` calls [`run`]) and the fuzz
+//! targets ([`fuzzing`], the entry points of the file parsers) share it. Nothing else is
+//! public, and neither is a stable interface.
 
 #![allow(
     rustdoc::private_intra_doc_links,

@@ -166,6 +166,12 @@ pub(crate) fn check(root: &Path) -> Vec<Violation> {
     for dir in ["crates", "xtask", "docs", "fuzz", ".ci"] {
         walk_all(&root.join(dir), &mut merged_files);
     }
+    // What the fuzzer writes is arbitrary bytes, never merged (git ignores it).
+    merged_files.retain(|file| {
+        !FUZZ_OUTPUT
+            .iter()
+            .any(|generated| file.starts_with(root.join(generated)))
+    });
     for name in ["README.md", "Cargo.toml", "Cargo.lock"] {
         let file = root.join(name);
         if file.is_file() {
@@ -237,6 +243,9 @@ fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// The fuzz crate's output directories (its `.gitignore`): a grown corpus may hold any line.
+const FUZZ_OUTPUT: [&str; 3] = ["fuzz/corpus", "fuzz/artifacts", "fuzz/coverage"];
 
 /// Adds every file under `dir`, whatever its extension, skipping `target` and the
 /// directories whose names start with `.` below `dir` itself.
@@ -832,6 +841,24 @@ mod tests {
             lines(&check_whitespace("a.rs", "a \nb\r\n  \tc\n")),
             [1, 2, 3]
         );
+    }
+
+    #[test]
+    fn a_fuzz_corpus_is_not_judged_but_a_seed_is() {
+        let root = std::env::temp_dir().join(format!("tidy-fuzz-output-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        for dir in ["fuzz/corpus/t", "fuzz/seeds/t"] {
+            fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        fs::write(root.join("fuzz/corpus/t/grown"), "a\n=======\nb\n").unwrap();
+        fs::write(root.join("fuzz/seeds/t/kept"), "a\n=======\nb\n").unwrap();
+        let found: Vec<String> = check(&root)
+            .into_iter()
+            .filter(|v| v.message == "merge conflict marker")
+            .map(|v| v.path)
+            .collect();
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(found, ["fuzz/seeds/t/kept"]);
     }
 
     #[test]

@@ -116,8 +116,8 @@ impl Resource {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when a segment is empty, `.` or `..` (as given: encoding keeps
-    /// `%2e` from reading as a dot), or the URI would not lie under the operation's path (ids are checked when they are made;
-    /// this is the last line, where the path is put together).
+    /// `%2e` from reading as a dot), or the URI would not lie under the operation's path (ids
+    /// are checked when they are made; this is the last line, where the path is put together).
     pub(crate) fn uri(&self) -> Result<Uri, Error> {
         let uri = Uri::try_from(self.address()?).map_err(|_| not_addressable())?;
         self.check_addressed(uri.path(), uri.query().is_some())?;

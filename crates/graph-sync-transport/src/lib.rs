@@ -54,6 +54,8 @@
 
 mod error;
 #[cfg(feature = "reqwest")]
+mod origins;
+#[cfg(feature = "reqwest")]
 mod reqwest_transport;
 #[cfg(feature = "mock")]
 pub mod testing;

@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 
+use crate::origins::Origins;
 use crate::{Delivery, Request, Response, Transport, TransportError, TransportErrorKind};
 
 /// Default for [`ReqwestTransportBuilder::connect_timeout`].
@@ -61,6 +62,8 @@ pub struct ReqwestTransport {
     /// The settings the client was built with; `None` for a caller-supplied client.
     settings: Option<Settings>,
     max_response_bytes: usize,
+    /// The origins requests went to, parsed once (shared by clones, like the pool).
+    origins: Arc<Origins>,
 }
 
 /// The reqwest client, or the reason it could not be built (see [`ReqwestTransport::new`]).
@@ -109,6 +112,7 @@ impl ReqwestTransport {
             client: Client::Unavailable(error.to_string().into()),
             settings: Some(settings),
             max_response_bytes,
+            origins: Arc::default(),
         })
     }
 
@@ -153,6 +157,7 @@ impl From<reqwest::Client> for ReqwestTransport {
             client: Client::Ready(client),
             settings: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            origins: Arc::default(),
         }
     }
 }
@@ -192,7 +197,7 @@ impl Transport for ReqwestTransport {
                 );
             }
         };
-        let request = to_reqwest(with_length_of_empty_body(request))?;
+        let request = to_reqwest(with_length_of_empty_body(request), &self.origins)?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
 
         let status = response.status();
@@ -211,10 +216,10 @@ impl Transport for ReqwestTransport {
 /// The reqwest form of `request`.
 ///
 /// reqwest's own conversion (`TryFrom<http::Request>`) formats the URI into a new string and
-/// parses that; here the string is put together from the URI's parts with one allocation and
-/// parsed once, which is all reqwest needs. A request that carries extensions goes through
+/// parses all of it; here the URL comes from [`Origins`], which parses a known origin once and
+/// then only each request's path and query. A request that carries extensions goes through
 /// reqwest's conversion, which keeps them.
-fn to_reqwest(request: Request) -> Result<reqwest::Request, TransportError> {
+fn to_reqwest(request: Request, origins: &Origins) -> Result<reqwest::Request, TransportError> {
     let invalid = |source: reqwest::Error| {
         TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
             .with_source(source.without_url())
@@ -226,18 +231,7 @@ fn to_reqwest(request: Request) -> Result<reqwest::Request, TransportError> {
     let url = match (parts.uri.scheme_str(), parts.uri.authority()) {
         (Some(scheme), Some(authority)) => {
             let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
-            let mut text = String::with_capacity(
-                scheme
-                    .len()
-                    .saturating_add(authority.as_str().len())
-                    .saturating_add(path.len())
-                    .saturating_add(3),
-            );
-            text.push_str(scheme);
-            text.push_str("://");
-            text.push_str(authority.as_str());
-            text.push_str(path);
-            reqwest::Url::parse(&text).ok()
+            origins.url(scheme, authority.as_str(), path)
         }
         _ => None,
     };
@@ -411,6 +405,7 @@ impl ReqwestTransportBuilder {
             client: Client::Ready(client),
             settings: Some(settings),
             max_response_bytes: self.max_response_bytes,
+            origins: Arc::default(),
         })
     }
 }
@@ -819,6 +814,7 @@ mod tests {
             client: Client::Unavailable("no roots".into()),
             settings: Some(Settings::default()),
             max_response_bytes: 1,
+            origins: Arc::default(),
         };
         let request = http::Request::new(Bytes::new());
         let error = transport.send(request).await.unwrap_err();

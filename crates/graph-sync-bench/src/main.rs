@@ -79,9 +79,9 @@ pub(crate) struct Sizes {
 
 impl Sizes {
     const FULL: Self = Self {
-        overhead_serial: 2_000,
-        overhead_parallel: 8_000,
-        overhead_rounds: 25,
+        overhead_serial: 200,
+        overhead_parallel: 2_560,
+        overhead_rounds: 101,
         rates: &[50.0, 200.0, 500.0, 2_000.0],
         concurrencies: &[16, 64, 256],
         min_ops: 2_000,

@@ -6,6 +6,11 @@
 //! reqwest, at concurrency 1 and 64, in alternating rounds; the medians are compared. The raw
 //! side does per request what any caller must: format the URL and serialize the same
 //! `Secrets` value to JSON (serde_json); everything else the client does is its overhead.
+//!
+//! The rounds are short (a fraction of a second) and many: the machine's speed drifts over
+//! seconds (a shared virtual machine's more than most), and a pair of short rounds sees the
+//! same machine. The same rounds run raw reqwest against itself, a control whose ratio would be
+//! 1 on a machine without noise: its distance from 1 is what the figure can resolve.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,16 +31,22 @@ const TOKEN: &str = "bench-token";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Throughput {
     pub(crate) concurrency: usize,
-    pub(crate) raw_per_s: f64,
-    pub(crate) client_per_s: f64,
-    /// The median of the rounds' client/raw ratios.
-    ratio: f64,
+    /// Client against raw reqwest.
+    pub(crate) client: Ratios,
+    /// The control: raw reqwest against itself, measured the same way.
+    pub(crate) control: Ratios,
 }
 
-impl Throughput {
-    pub(crate) fn ratio(&self) -> f64 {
-        self.ratio
-    }
+/// The rounds' ratios of one comparison (second side over first), and the sides' rates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ratios {
+    /// The median of the rounds' ratios: the figure.
+    pub(crate) median: f64,
+    /// The smallest and largest round's ratio.
+    pub(crate) min: f64,
+    pub(crate) max: f64,
+    /// The median rate of each side, requests per second (first, second).
+    pub(crate) rates: (f64, f64),
 }
 
 /// The secrets every request carries: a realistic SCIM configuration.
@@ -97,34 +108,25 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
     let mut figures = Vec::new();
     for (concurrency, n) in [(1, sizes.overhead_serial), (64, sizes.overhead_parallel)] {
         // Warm up both: connections, pools, allocator.
-        target
-            .measure(Side::Raw, concurrency, n / 10 + concurrency)
-            .await?;
-        target
-            .measure(Side::Client, concurrency, n / 10 + concurrency)
-            .await?;
-        // Short rounds, alternating which side goes first, each pair compared on its own: the
-        // machine's load drifts (CI shares its cores), and a pair sees the same load.
-        let mut raw = Vec::new();
-        let mut client = Vec::new();
-        let mut ratios = Vec::new();
-        for round in 0..sizes.overhead_rounds {
-            let (r, c) = if round % 2 == 0 {
-                let r = target.measure(Side::Raw, concurrency, n).await?;
-                (r, target.measure(Side::Client, concurrency, n).await?)
-            } else {
-                let c = target.measure(Side::Client, concurrency, n).await?;
-                (target.measure(Side::Raw, concurrency, n).await?, c)
-            };
-            raw.push(r);
-            client.push(c);
-            ratios.push(c / r);
+        for side in [Side::Raw, Side::Client] {
+            target.measure(side, concurrency, n.max(500)).await?;
         }
+        let client = target
+            .compare(
+                Side::Raw,
+                Side::Client,
+                concurrency,
+                n,
+                sizes.overhead_rounds,
+            )
+            .await?;
+        let control = target
+            .compare(Side::Raw, Side::Raw, concurrency, n, sizes.overhead_rounds)
+            .await?;
         figures.push(Throughput {
             concurrency,
-            raw_per_s: median(raw),
-            client_per_s: median(client),
-            ratio: median(ratios),
+            client,
+            control,
         });
     }
     server.abort();
@@ -183,6 +185,40 @@ impl Target {
             secrets: Arc::new(secrets()?),
             root,
             sp: sp_id(1)?,
+        })
+    }
+
+    /// `rounds` pairs of rounds of `n` requests, `first` and `second` alternating which goes
+    /// first; each pair's ratio second/first.
+    async fn compare(
+        &self,
+        first: Side,
+        second: Side,
+        concurrency: usize,
+        n: usize,
+        rounds: usize,
+    ) -> Result<Ratios, String> {
+        let mut rates = (Vec::new(), Vec::new());
+        let mut ratios = Vec::new();
+        for round in 0..rounds {
+            let (a, b) = if round % 2 == 0 {
+                let a = self.measure(first, concurrency, n).await?;
+                (a, self.measure(second, concurrency, n).await?)
+            } else {
+                let b = self.measure(second, concurrency, n).await?;
+                (self.measure(first, concurrency, n).await?, b)
+            };
+            rates.0.push(a);
+            rates.1.push(b);
+            ratios.push(b / a);
+        }
+        let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = ratios.iter().copied().fold(0.0, f64::max);
+        Ok(Ratios {
+            median: median(ratios),
+            min,
+            max,
+            rates: (median(rates.0), median(rates.1)),
         })
     }
 

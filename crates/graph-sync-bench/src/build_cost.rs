@@ -237,7 +237,11 @@ fn cold_build(dir: &Path, target: &Path, name: &str) -> Result<(Duration, usize)
     let mut build = cargo();
     build
         .args(["build", "--offline", "--target-dir"])
-        .arg(target);
+        .arg(target)
+        // graph-sync's crates are path dependencies here, and cargo compiles path dependencies
+        // incrementally (more codegen units, a dependency graph written to disk); from
+        // crates.io, as users get them, they compile like every other registry crate.
+        .env("CARGO_INCREMENTAL", "0");
     let start = Instant::now();
     let (_, stderr) = output(build, dir, &format!("cargo build ({name})"))?;
     let wall = start.elapsed();
@@ -359,7 +363,10 @@ pub(crate) fn markdown(outcome: &Outcome, command: &str) -> String {
                  Each project is a hello-world (`cargo new`, one `main.rs` that builds a client) with \
                  its own `[workspace]`, written to a temporary directory; its dependencies are \
                  resolved and downloaded first (`cargo fetch`, not timed). Each is then built cold \
-                 in debug with `cargo build --offline` and a fresh target directory, all three in \
+                 in debug with `CARGO_INCREMENTAL=0 cargo build --offline` and a fresh target \
+                 directory (graph-sync's crates are path dependencies here, which cargo would \
+                 otherwise compile incrementally, unlike the registry crates users get; the \
+                 setting is the same for all three), all three in \
                  one order and again in the reverse order, so that a change in the machine's load \
                  during the run weighs on every side alike; the time shown is the mean of the two, \
                  the ratio that of the sums. Packages: unique `name version` lines of `cargo tree \

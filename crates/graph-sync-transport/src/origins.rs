@@ -126,6 +126,7 @@ mod tests {
         let paths = [
             "",
             "/",
+            "?a=b",
             "/v1.0/servicePrincipals/00000000-0000-4000-8000-000000000001/synchronization/secrets",
             "/v1.0/a/./b/../c",
             "/v1.0/%2e%2e/x",

@@ -37,13 +37,15 @@ pub(crate) struct Throughput {
     pub(crate) control: Ratios,
 }
 
-/// The rounds' ratios of one comparison (second side over first), and the sides' rates.
+/// The ratios of one comparison's pairs of rounds (second side over first), and the sides'
+/// rates.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ratios {
     /// The median of the rounds' ratios: the figure.
     pub(crate) median: f64,
-    /// The smallest and largest round's ratio.
+    /// The smallest pair's ratio.
     pub(crate) min: f64,
+    /// The largest pair's ratio.
     pub(crate) max: f64,
     /// The median rate of each side, requests per second (first, second).
     pub(crate) rates: (f64, f64),

@@ -33,6 +33,7 @@ impl Origins {
             Some((path, query)) => (path, Some(query)),
             None => (path_and_query, None),
         };
+        let mut room = false;
         for slot in &self.0 {
             match slot.get() {
                 Some(origin) if origin.scheme == scheme && origin.authority == authority => {
@@ -42,12 +43,16 @@ impl Origins {
                     return Some(url);
                 }
                 Some(_) => {}
-                None => break,
+                None => {
+                    room = true;
+                    break;
+                }
             }
         }
         let url = parse_whole(scheme, authority, path_and_query)?;
-        // Credentials in the authority are not kept beyond the request that carried them.
-        if !authority.contains('@') {
+        // Credentials in the authority are not kept beyond the request that carried them; once
+        // every slot is taken, nothing more is copied to be offered.
+        if room && !authority.contains('@') {
             self.keep(scheme, authority, &url);
         }
         Some(url)

@@ -28,44 +28,74 @@ pub(crate) async fn send_authorized(
     attempt: u32,
     build: impl Fn(&SecretString) -> Result<Request<Bytes>, Error>,
 ) -> Result<(Response, Arc<AccessToken>), Error> {
-    let mut token = tokens.get(scope).await.map_err(Error::Auth)?;
-    let mut round: u32 = 0;
-    loop {
-        round = round.saturating_add(1);
-        let request = build(&token.token)?;
-        tracing::debug!(attempt, "sending");
-        let response = transport.send(request).await.map_err(|error| {
+    let token = tokens.get(scope).await.map_err(Error::Auth)?;
+    let response = send(transport, build(&token.token)?, attempt).await?;
+    if response.status() != StatusCode::UNAUTHORIZED {
+        return Ok((response, token));
+    }
+    // Rare: out of line, so that the future every request goes through stays small.
+    Box::pin(reauthorize(
+        tokens, transport, scope, attempt, build, response, token,
+    ))
+    .await
+}
+
+/// After a `401`: one fresh token (with the challenge's claims, if any) and one resend, unless
+/// the credential gives the same token again.
+async fn reauthorize(
+    tokens: &TokenCache,
+    transport: &dyn Transport,
+    scope: &str,
+    attempt: u32,
+    build: impl Fn(&SecretString) -> Result<Request<Bytes>, Error>,
+    response: Response,
+    token: Arc<AccessToken>,
+) -> Result<(Response, Arc<AccessToken>), Error> {
+    let fresh = match claims_challenge(response.headers()) {
+        Some(claims) => {
             tracing::debug!(
                 attempt,
-                kind = %error.kind(),
-                reached_server = error.may_have_reached_server(),
-                "transport failed"
+                "401 with a claims challenge; requesting a token with the claims"
             );
-            Error::Transport(error)
-        })?;
-        if response.status() != StatusCode::UNAUTHORIZED || round > 1 {
-            return Ok((response, token));
+            tokens.refresh_with_claims(scope, &claims).await
         }
-        let fresh = match claims_challenge(response.headers()) {
-            Some(claims) => {
-                tracing::debug!(
-                    attempt,
-                    "401 with a claims challenge; requesting a token with the claims"
-                );
-                tokens.refresh_with_claims(scope, &claims).await
-            }
-            None => {
-                tracing::debug!(attempt, "401; requesting a fresh token");
-                tokens.refresh_rejected(scope, &token).await
-            }
+        None => {
+            tracing::debug!(attempt, "401; requesting a fresh token");
+            tokens.refresh_rejected(scope, &token).await
         }
-        .map_err(Error::Auth)?;
-        if fresh.token.expose_secret() == token.token.expose_secret() {
-            tracing::debug!(attempt, "the credential gave the same token; not resending");
-            return Ok((response, token));
-        }
-        token = fresh;
     }
+    .map_err(Error::Auth)?;
+    if fresh.token.expose_secret() == token.token.expose_secret() {
+        tracing::debug!(attempt, "the credential gave the same token; not resending");
+        return Ok((response, token));
+    }
+    let response = send(transport, build(&fresh.token)?, attempt).await?;
+    Ok((response, fresh))
+}
+
+/// Hands `request` to the transport.
+async fn send(
+    transport: &dyn Transport,
+    request: Request<Bytes>,
+    attempt: u32,
+) -> Result<Response, Error> {
+    tracing::debug!(attempt, "sending");
+    transport
+        .send(request)
+        .await
+        .map_err(|error| transport_failed(error, attempt))
+}
+
+#[cold]
+#[inline(never)]
+fn transport_failed(error: graph_sync_transport::TransportError, attempt: u32) -> Error {
+    tracing::debug!(
+        attempt,
+        kind = %error.kind(),
+        reached_server = error.may_have_reached_server(),
+        "transport failed"
+    );
+    Error::Transport(error)
 }
 
 /// The claims of a continuous access evaluation challenge: the decoded JSON of

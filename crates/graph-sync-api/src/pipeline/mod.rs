@@ -3,7 +3,7 @@
 //! | # | stage | file | what it does |
 //! |---|---|---|---|
 //! | 1 | host check | `mod.rs` | refuses to send a token anywhere but the [`Cloud`]'s Graph host |
-//! | 2 | request id | `mod.rs` | one `client-request-id` and one tracing span for every attempt of the request |
+//! | 2 | request id | `mod.rs` | one `client-request-id` and one tracing span (`graph_request`) shared by every attempt of the request |
 //! | 3 | throttle gate | `retry/gate.rs` | waits while a shared [`ThrottleGate`] is closed |
 //! | 4 | authorization | `authorize.rs`, `token_cache.rs` | a token from the per-scope, single-flight cache |
 //! | 5 | request | `request.rs` | builds the `http::Request`: URL, `Authorization` (sensitive), `client-request-id`, `User-Agent`, `Accept`, `Content-Type`, `Retry-Attempt` on retries |
@@ -37,6 +37,7 @@ use tracing::Instrument;
 use crate::cloud::Cloud;
 use crate::credential::{AuthError, AuthErrorKind, TokenCredential};
 use crate::error::{Error, ServiceError};
+use crate::redact::Redactor;
 
 #[cfg(feature = "fuzzing")]
 pub(crate) use authorize::claims_challenge;
@@ -96,25 +97,10 @@ impl Pipeline {
     /// logs tie them together.
     pub(crate) async fn send(&self, policy: &Policy, call: Call<'_>) -> Result<Response, Error> {
         if !self.cloud.is_graph_uri(&call.uri) {
-            return Err(Error::Auth(AuthError::of_kind(
-                AuthErrorKind::Refused,
-                format!(
-                    "refusing to send a token for {} to {}://{}",
-                    self.cloud.graph_root().origin().ascii_serialization(),
-                    call.uri.scheme_str().unwrap_or_default(),
-                    // The host and port alone: userinfo may hold a password.
-                    call.uri.authority().map_or("", |authority| {
-                        let authority = authority.as_str();
-                        authority
-                            .rsplit_once('@')
-                            .map_or(authority, |(_, host)| host)
-                    }),
-                ),
-            )));
+            return Err(self.foreign_host(&call.uri));
         }
-        let client_request_id = crate::random::guid();
         // Built once; every attempt's request shares the header's bytes.
-        let request_id = HeaderValue::from_str(&client_request_id).map_err(|_| {
+        let request_id = HeaderValue::try_from(crate::random::guid()).map_err(|_| {
             Error::InvalidInput(crate::error::InvalidInput::new(
                 "the client-request-id is not a header value",
             ))
@@ -123,14 +109,18 @@ impl Pipeline {
             "graph_request",
             method = %call.method,
             path = call.uri.path(),
-            client_request_id = %client_request_id,
+            client_request_id = request_id.to_str().unwrap_or_default(),
         );
-        retry::run(policy, &call.method, |attempt| {
+        let attempts = retry::run(policy, &call.method, |attempt| {
             self.attempt(&call, &request_id, attempt)
-                .instrument(tracing::debug_span!("attempt", attempt))
-        })
-        .instrument(span)
-        .await
+        });
+        // With no subscriber listening, the request goes without a span to enter and leave
+        // at every poll. Each event of an attempt carries its number.
+        if span.is_disabled() {
+            attempts.await
+        } else {
+            attempts.instrument(span).await
+        }
     }
 
     /// One attempt: a token, the request, the transport, and the status mapped to a result.
@@ -154,29 +144,63 @@ impl Pipeline {
             redactor.add_secret(&sent_token.token);
             redactor
         };
-        let status = response.status();
         if tracing::enabled!(tracing::Level::DEBUG) {
-            // The header is the service's text: redacted and sanitized before it is logged.
-            let request_id = response
-                .headers()
-                .get("request-id")
-                .map(|value| redactor().clean(&String::from_utf8_lossy(value.as_bytes())))
-                .unwrap_or_default();
-            tracing::debug!(attempt, status = status.as_u16(), %request_id, "answered");
+            log_answer(&response, attempt, &redactor);
         }
-        if status.is_success() {
+        if response.status().is_success() {
             return Ok(response);
         }
-        let (parts, body) = response.into_parts();
-        let error = ServiceError::from_response_redacted(
-            parts.status,
-            &parts.headers,
-            body,
-            request_id.to_str().ok(),
-            &redactor(),
-        );
-        Err(Error::from(error))
+        Err(service_error(response, request_id, &redactor()))
     }
+
+    /// The refusal to send a token to `uri`, which is not on the cloud's Graph host.
+    #[cold]
+    #[inline(never)]
+    fn foreign_host(&self, uri: &http::Uri) -> Error {
+        Error::Auth(AuthError::of_kind(
+            AuthErrorKind::Refused,
+            format!(
+                "refusing to send a token for {} to {}://{}",
+                self.cloud.graph_root().origin().ascii_serialization(),
+                uri.scheme_str().unwrap_or_default(),
+                // The host and port alone: userinfo may hold a password.
+                uri.authority().map_or("", |authority| {
+                    let authority = authority.as_str();
+                    authority
+                        .rsplit_once('@')
+                        .map_or(authority, |(_, host)| host)
+                }),
+            ),
+        ))
+    }
+}
+
+/// Logs an attempt's answer at debug level.
+#[cold]
+#[inline(never)]
+fn log_answer(response: &Response, attempt: u32, redactor: &dyn Fn() -> Redactor) {
+    // The header is the service's text: redacted and sanitized before it is logged.
+    let request_id = response
+        .headers()
+        .get("request-id")
+        .map(|value| redactor().clean(&String::from_utf8_lossy(value.as_bytes())))
+        .unwrap_or_default();
+    let status = response.status().as_u16();
+    tracing::debug!(attempt, status, %request_id, "answered");
+}
+
+/// The error of a non-2xx answer, with the secrets it echoes redacted.
+#[cold]
+#[inline(never)]
+fn service_error(response: Response, request_id: &HeaderValue, redactor: &Redactor) -> Error {
+    let (parts, body) = response.into_parts();
+    Error::from(ServiceError::from_response_redacted(
+        parts.status,
+        &parts.headers,
+        body,
+        request_id.to_str().ok(),
+        redactor,
+    ))
 }
 
 impl fmt::Debug for Pipeline {

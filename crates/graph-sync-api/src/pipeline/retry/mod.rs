@@ -87,63 +87,80 @@ where
             Err(error) => error,
         };
         progress.elapsed = start.elapsed();
-        let status = error.status().map(|status| status.as_u16());
-        match decide(policy, method, &error, progress) {
-            Decision::Fail => return Err(error),
-            // With retries off, the error is the attempt's own.
-            Decision::GiveUp(GaveUp::Attempts) if progress.attempts == 1 => return Err(error),
-            Decision::GiveUp(reason) => {
-                tracing::debug!(
-                    attempt = progress.attempts,
-                    status,
-                    reason = reason.describe(),
-                    "not retrying"
-                );
-                return Err(Error::Retry(Box::new(RetryError::new(
-                    reason,
-                    progress.attempts,
-                    progress.elapsed,
-                    Some(error),
-                ))));
+        let delay = after_failure(policy, method, error, &mut progress)?;
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// What follows a failed attempt: the error to return, or how long to wait before the next
+/// attempt (having told the gate, the log and the observer).
+///
+/// Out of line and cold: most requests succeed at once, and the loop that drives them stays
+/// small.
+#[cold]
+#[inline(never)]
+fn after_failure(
+    policy: &Policy,
+    method: &Method,
+    error: Error,
+    progress: &mut Progress,
+) -> Result<Duration, Error> {
+    let status = error.status().map(|status| status.as_u16());
+    match decide(policy, method, &error, *progress) {
+        Decision::Fail => Err(error),
+        // With retries off, the error is the attempt's own.
+        Decision::GiveUp(GaveUp::Attempts) if progress.attempts == 1 => Err(error),
+        Decision::GiveUp(reason) => {
+            tracing::debug!(
+                attempt = progress.attempts,
+                status,
+                reason = reason.describe(),
+                "not retrying"
+            );
+            Err(Error::Retry(Box::new(RetryError::new(
+                reason,
+                progress.attempts,
+                progress.elapsed,
+                Some(error),
+            ))))
+        }
+        Decision::Retry {
+            delay,
+            from_retry_after,
+        } => {
+            if is_consistency_error(&error) {
+                progress.consistency_retries = progress.consistency_retries.saturating_add(1);
+            } else if is_throttled(&error) {
+                progress.throttled = progress.throttled.saturating_add(1);
+            } else {
+                progress.retries = progress.retries.saturating_add(1);
             }
-            Decision::Retry {
-                delay,
+            // A wait past what an `Instant` can hold leaves the gate open; this call
+            // still waits (the delay is bounded by `max_retry_after` anyway).
+            if from_retry_after
+                && let Some(gate) = &policy.gate
+                && let Some(until) = Instant::now().checked_add(delay)
+            {
+                gate.close_until(until);
+            }
+            tracing::debug!(
+                attempt = progress.attempts,
+                status,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 from_retry_after,
-            } => {
-                if is_consistency_error(&error) {
-                    progress.consistency_retries = progress.consistency_retries.saturating_add(1);
-                } else if is_throttled(&error) {
-                    progress.throttled = progress.throttled.saturating_add(1);
-                } else {
-                    progress.retries = progress.retries.saturating_add(1);
-                }
-                // A wait past what an `Instant` can hold leaves the gate open; this call
-                // still waits (the delay is bounded by `max_retry_after` anyway).
-                if from_retry_after
-                    && let Some(gate) = &policy.gate
-                    && let Some(until) = Instant::now().checked_add(delay)
-                {
-                    gate.close_until(until);
-                }
-                tracing::debug!(
-                    attempt = progress.attempts,
-                    status,
-                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            if let Some(observer) = policy.retry.observer() {
+                observer.on_wait(&RetryWait {
+                    attempt: progress.attempts,
+                    max_attempts: policy.retry.max_attempts(),
+                    throttled: is_throttled(&error),
+                    delay,
                     from_retry_after,
-                    "retrying"
-                );
-                if let Some(observer) = policy.retry.observer() {
-                    observer.on_wait(&RetryWait {
-                        attempt: progress.attempts,
-                        max_attempts: policy.retry.max_attempts(),
-                        throttled: is_throttled(&error),
-                        delay,
-                        from_retry_after,
-                        error: &error,
-                    });
-                }
-                tokio::time::sleep(delay).await;
+                    error: &error,
+                });
             }
+            Ok(delay)
         }
     }
 }

@@ -322,7 +322,7 @@ impl JobApi {
             .client()
             .send(
                 Call::new(Method::POST, resource.uri()?)
-                    .json(body, &[])
+                    .json(body)
                     .content_type(SCIM_JSON),
             )
             .await?;

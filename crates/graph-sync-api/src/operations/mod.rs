@@ -178,7 +178,7 @@ impl Resource {
     ) -> Result<Response, Error> {
         let body = encode(body, what)?;
         self.client
-            .send(Call::new(method, self.uri()?).json(body, &[]))
+            .send(Call::new(method, self.uri()?).json(body))
             .await
     }
 
@@ -189,7 +189,7 @@ impl Resource {
         body: &str,
     ) -> Result<Response, Error> {
         self.client
-            .send(Call::new(method, self.uri()?).json(Bytes::copy_from_slice(body.as_bytes()), &[]))
+            .send(Call::new(method, self.uri()?).json(Bytes::copy_from_slice(body.as_bytes())))
             .await
     }
 
@@ -201,18 +201,66 @@ impl Resource {
         body: &B,
         secrets: &Secrets,
     ) -> Result<(), Error> {
-        let body =
-            Zeroizing::new(serde_json::to_vec(body).map_err(|e| {
-                InvalidInput::new(format!("the request cannot be serialized: {e}"))
-            })?);
-        let sensitive: Vec<&str> = secrets
-            .iter()
-            .map(|pair| pair.value().expose_secret())
-            .filter(|value| !value.is_empty())
-            .collect();
+        let body = wiped_json(body, secrets)
+            .map_err(|e| InvalidInput::new(format!("the request cannot be serialized: {e}")))?;
         self.client
-            .send(Call::new(method, self.uri()?).json(Bytes::from_owner(body), &sensitive))
+            .send(
+                Call::new(method, self.uri()?).json_with_secrets(Bytes::from_owner(body), secrets),
+            )
             .await?;
+        Ok(())
+    }
+}
+
+/// `body` as JSON, in memory that is wiped when dropped.
+///
+/// Every buffer the text passes through is wiped: `serde_json::to_vec` grows a plain `Vec`,
+/// which frees each outgrown buffer (holding the secrets written so far) as it is. The buffer
+/// starts at the size `secrets` take unescaped, which most bodies fit.
+fn wiped_json<B: Serialize>(
+    body: &B,
+    secrets: &Secrets,
+) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
+    let mut writer = WipingWriter(Zeroizing::new(Vec::with_capacity(unescaped_size(secrets))));
+    serde_json::to_writer(&mut writer, body)?;
+    Ok(writer.0)
+}
+
+/// The length of `secrets` as a `{"value":[…]}` body when no character needs escaping (one
+/// more than it, for the comma the last pair does not have).
+fn unescaped_size(secrets: &Secrets) -> usize {
+    // `{"value":[` … `]}`, and `{"key":"","value":""},` around each pair.
+    secrets.iter().fold(12_usize, |total, pair| {
+        total
+            .saturating_add(pair.key().as_str().len())
+            .saturating_add(pair.value().expose_secret().len())
+            .saturating_add(22)
+    })
+}
+
+/// A byte buffer that, when it must grow, moves to a larger one and wipes the one it leaves.
+struct WipingWriter(Zeroizing<Vec<u8>>);
+
+impl std::io::Write for WipingWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let needed = self
+            .0
+            .len()
+            .checked_add(bytes.len())
+            .ok_or_else(|| std::io::Error::other("the body does not fit in memory"))?;
+        if needed > self.0.capacity() {
+            let mut larger = Zeroizing::new(Vec::with_capacity(
+                needed.max(self.0.capacity().saturating_mul(2)),
+            ));
+            larger.extend_from_slice(&self.0);
+            // The old buffer is wiped as it drops.
+            self.0 = larger;
+        }
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -298,7 +346,45 @@ pub(crate) fn decode_entity<T: DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
+    use graph_sync_model::{SecretKey, SecretString};
+
     use super::*;
+
+    #[test]
+    fn a_wiped_body_is_the_json_serde_writes_whatever_it_outgrows() {
+        let mut secrets = Secrets::new();
+        for (index, value) in ["short", &"long\"\n".repeat(300), "é\\/"]
+            .into_iter()
+            .enumerate()
+        {
+            secrets = secrets
+                .with(
+                    format!("Key{index}").parse::<SecretKey>().unwrap(),
+                    SecretString::from(value),
+                )
+                .unwrap();
+        }
+        let body = wiped_json(&secrets, &secrets).unwrap();
+        assert_eq!(*body, serde_json::to_vec(&secrets).unwrap());
+        // Escaping made the body outgrow the first buffer: the writer moved at least once.
+        assert!(body.len() > unescaped_size(&secrets));
+
+        // Unescaped, the body fits the first buffer: it never moved.
+        let plain = Secrets::new()
+            .with(
+                "Plain".parse::<SecretKey>().unwrap(),
+                SecretString::from("value"),
+            )
+            .unwrap();
+        let body = wiped_json(&plain, &plain).unwrap();
+        assert_eq!(*body, serde_json::to_vec(&plain).unwrap());
+        assert!(body.len() <= unescaped_size(&plain));
+        assert_eq!(body.capacity(), unescaped_size(&plain));
+
+        // From an empty buffer, growing many times.
+        let body = wiped_json(&secrets, &Secrets::new()).unwrap();
+        assert_eq!(*body, serde_json::to_vec(&secrets).unwrap());
+    }
 
     #[test]
     fn segments_are_encoded_so_an_id_stays_one_segment() {

@@ -2,6 +2,7 @@
 //! builds from it.
 
 use bytes::Bytes;
+use graph_sync_model::Secrets;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{Method, Request, Uri};
 use secrecy::{ExposeSecret, SecretString};
@@ -29,7 +30,8 @@ pub(crate) struct Call<'a> {
     pub(crate) method: Method,
     pub(crate) uri: Uri,
     pub(crate) body: Option<Bytes>,
-    pub(crate) sensitive: &'a [&'a str],
+    /// The secrets the body carries, redacted from a service error that echoes them.
+    pub(crate) secrets: Option<&'a Secrets>,
     /// The body's media type (`application/json` unless an operation says otherwise).
     pub(crate) content_type: &'static str,
     /// Whether the request carries `ConsistencyLevel: eventual`.
@@ -42,7 +44,7 @@ impl<'a> Call<'a> {
             method,
             uri,
             body: None,
-            sensitive: &[],
+            secrets: None,
             content_type: "application/json",
             eventual: false,
         }
@@ -70,17 +72,27 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// A JSON body that carries the given secret values.
-    pub(crate) fn json(mut self, body: Bytes, sensitive: &'a [&'a str]) -> Self {
+    /// A JSON body.
+    pub(crate) fn json(mut self, body: Bytes) -> Self {
         self.body = Some(body);
-        self.sensitive = sensitive;
         self
     }
 
-    /// A redactor for the secret values this request carries.
+    /// A JSON body that carries the values of `secrets`.
+    pub(crate) fn json_with_secrets(mut self, body: Bytes, secrets: &'a Secrets) -> Self {
+        self.body = Some(body);
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// A redactor for the secret values this request carries (made only when an answer
+    /// needs redacting, so that a request that succeeds never collects them).
     pub(crate) fn redactor(&self) -> Redactor {
-        self.sensitive
+        self.secrets
             .iter()
+            .flat_map(|secrets| secrets.iter())
+            .map(|pair| pair.value().expose_secret())
+            .filter(|value| !value.is_empty())
             .fold(Redactor::new(), |redactor, value| {
                 redactor.with_value(value)
             })

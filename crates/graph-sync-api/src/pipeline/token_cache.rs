@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
@@ -36,6 +36,10 @@ const SHORT_LIVED: Duration = Duration::from_secs(10 * 60);
 /// Tokens per scope, from one credential.
 pub(crate) struct TokenCache {
     credential: Arc<dyn TokenCredential>,
+    /// The first scope asked for, which is the client's Graph scope for nearly every
+    /// request: found without a lock or a hash.
+    first: OnceLock<(String, Arc<Slot>)>,
+    /// Every other scope.
     slots: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
@@ -96,6 +100,7 @@ impl TokenCache {
     pub(crate) fn new(credential: Arc<dyn TokenCredential>) -> Self {
         Self {
             credential,
+            first: OnceLock::new(),
             slots: Mutex::new(HashMap::new()),
         }
     }
@@ -105,6 +110,12 @@ impl TokenCache {
     }
 
     fn slot(&self, scope: &str) -> Arc<Slot> {
+        let (first, slot) = self
+            .first
+            .get_or_init(|| (scope.to_owned(), Arc::default()));
+        if first == scope {
+            return Arc::clone(slot);
+        }
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = slots.get(scope) {
             return Arc::clone(slot);
@@ -189,11 +200,12 @@ impl TokenCache {
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scopes = self
+        let others = self
             .slots
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .len();
+        let scopes = others.saturating_add(usize::from(self.first.get().is_some()));
         f.debug_struct("TokenCache")
             .field("credential", &self.credential)
             .field("scopes", &scopes)

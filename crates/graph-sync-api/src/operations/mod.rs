@@ -241,25 +241,50 @@ fn unescaped_size(secrets: &Secrets) -> usize {
 /// A byte buffer that, when it must grow, moves to a larger one and wipes the one it leaves.
 struct WipingWriter(Zeroizing<Vec<u8>>);
 
-impl std::io::Write for WipingWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+impl WipingWriter {
+    /// Makes room for `more` bytes, moving to a larger buffer if need be.
+    #[inline]
+    fn reserve(&mut self, more: usize) -> std::io::Result<()> {
+        if more > self.0.capacity().saturating_sub(self.0.len()) {
+            self.grow(more)?;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, more: usize) -> std::io::Result<()> {
         let needed = self
             .0
             .len()
-            .checked_add(bytes.len())
+            .checked_add(more)
             .ok_or_else(|| std::io::Error::other("the body does not fit in memory"))?;
-        if needed > self.0.capacity() {
-            let mut larger = Zeroizing::new(Vec::with_capacity(
-                needed.max(self.0.capacity().saturating_mul(2)),
-            ));
-            larger.extend_from_slice(&self.0);
-            // The old buffer is wiped as it drops.
-            self.0 = larger;
-        }
-        self.0.extend_from_slice(bytes);
+        let mut larger = Zeroizing::new(Vec::with_capacity(
+            needed.max(self.0.capacity().saturating_mul(2)),
+        ));
+        larger.extend_from_slice(&self.0);
+        // The old buffer is wiped as it drops.
+        self.0 = larger;
+        Ok(())
+    }
+}
+
+impl std::io::Write for WipingWriter {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
         Ok(bytes.len())
     }
 
+    // serde_json writes through `write_all`, a piece at a time: kept as cheap as `Vec`'s.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.reserve(bytes.len())?;
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    #[inline]
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }

@@ -126,16 +126,17 @@ impl TokenCache {
     /// A token for `scope`: the cached one while fresh, else a refreshed one.
     pub(crate) async fn get(&self, scope: &str) -> Result<Arc<AccessToken>, AuthError> {
         let slot = self.slot(scope);
-        let now = Instant::now();
-        if let Some(cached) = slot.cached() {
-            if cached.is_fresh(now) {
-                return Ok(cached.token);
-            }
-            // Refresh ahead: while someone else refreshes, a still-valid token will do.
-            if cached.is_valid(now) && slot.refresh.try_lock().is_err() {
-                return Ok(cached.token);
-            }
+        match cached_token(&slot) {
+            Some(token) => Ok(token),
+            // Once per token's life: out of line, so that the futures of the requests that
+            // find a token cached stay small.
+            None => Box::pin(self.refresh(scope, &slot)).await,
         }
+    }
+
+    /// Waits for the scope's refresh lock, then returns the token someone else refreshed
+    /// meanwhile, or asks the credential.
+    async fn refresh(&self, scope: &str, slot: &Slot) -> Result<Arc<AccessToken>, AuthError> {
         let _refreshing = slot.refresh.lock().await;
         let now = Instant::now();
         let cached = slot.cached();
@@ -196,6 +197,17 @@ impl TokenCache {
         slot.store(Some(Cached::new(Arc::clone(&token))));
         Ok(token)
     }
+}
+
+/// The slot's token, while it is fresh, or while it is valid and someone else refreshes it.
+fn cached_token(slot: &Slot) -> Option<Arc<AccessToken>> {
+    let cached = slot.cached()?;
+    let now = Instant::now();
+    if cached.is_fresh(now) {
+        return Some(cached.token);
+    }
+    // Refresh ahead: while someone else refreshes, a still-valid token will do.
+    (cached.is_valid(now) && slot.refresh.try_lock().is_err()).then_some(cached.token)
 }
 
 impl fmt::Debug for TokenCache {

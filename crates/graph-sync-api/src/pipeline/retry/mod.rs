@@ -73,8 +73,10 @@ where
         retries: 0,
     };
     loop {
+        // The gate's wait and the retry's sleep are boxed: a request that meets neither keeps
+        // a small future and a short path through it.
         let admission = match &policy.gate {
-            Some(gate) => Some(gate.admit().await),
+            Some(gate) => Some(Box::pin(gate.admit()).await),
             None => None,
         };
         progress.attempts = progress.attempts.saturating_add(1);
@@ -88,7 +90,7 @@ where
         };
         progress.elapsed = start.elapsed();
         let delay = after_failure(policy, method, error, &mut progress)?;
-        tokio::time::sleep(delay).await;
+        Box::pin(tokio::time::sleep(delay)).await;
     }
 }
 

@@ -190,12 +190,7 @@ impl Transport for ReqwestTransport {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
         let client = match &self.client {
             Client::Ready(client) => client,
-            Client::Unavailable(reason) => {
-                return Err(
-                    TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-                        .with_detail(format!("HTTP client could not be built: {reason}")),
-                );
-            }
+            Client::Unavailable(reason) => return Err(unavailable(reason)),
         };
         let request = to_reqwest(with_length_of_empty_body(request), &self.origins)?;
         let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
@@ -220,12 +215,8 @@ impl Transport for ReqwestTransport {
 /// then only each request's path and query. A request that carries extensions goes through
 /// reqwest's conversion, which keeps them.
 fn to_reqwest(request: Request, origins: &Origins) -> Result<reqwest::Request, TransportError> {
-    let invalid = |source: reqwest::Error| {
-        TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
-            .with_source(source.without_url())
-    };
     if !request.extensions().is_empty() {
-        return reqwest::Request::try_from(request).map_err(invalid);
+        return converted(request);
     }
     let (parts, body) = request.into_parts();
     let url = match (parts.uri.scheme_str(), parts.uri.authority()) {
@@ -237,13 +228,31 @@ fn to_reqwest(request: Request, origins: &Origins) -> Result<reqwest::Request, T
     };
     let Some(url) = url else {
         // A relative or unparsable URI: reqwest's conversion gives the error it always gave.
-        return reqwest::Request::try_from(http::Request::from_parts(parts, body)).map_err(invalid);
+        return converted(http::Request::from_parts(parts, body));
     };
     let mut out = reqwest::Request::new(parts.method, url);
     *out.headers_mut() = parts.headers;
     *out.version_mut() = parts.version;
     *out.body_mut() = Some(reqwest::Body::from(body));
     Ok(out)
+}
+
+/// The error of every request through a transport whose HTTP client could not be built.
+#[cold]
+#[inline(never)]
+fn unavailable(reason: &str) -> TransportError {
+    TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+        .with_detail(format!("HTTP client could not be built: {reason}"))
+}
+
+/// reqwest's own conversion, for the requests [`Origins`] does not build.
+#[cold]
+#[inline(never)]
+fn converted(request: Request) -> Result<reqwest::Request, TransportError> {
+    reqwest::Request::try_from(request).map_err(|source| {
+        TransportError::new(TransportErrorKind::Request, Delivery::NotSent)
+            .with_source(source.without_url())
+    })
 }
 
 /// Gives a body-less `POST`, `PUT` or `PATCH` an explicit `Content-Length: 0`.
@@ -293,6 +302,7 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes,
     Ok(body.freeze())
 }
 
+#[cold]
 fn body_too_large(cap: usize) -> TransportError {
     TransportError::new(TransportErrorKind::TooLarge, Delivery::MaybeSent)
         .with_detail(format!("response body exceeds {cap} bytes"))
@@ -430,6 +440,8 @@ impl Default for ReqwestTransportBuilder {
 }
 
 /// Converts a reqwest error, dropping its URL (a query string may carry a secret).
+#[cold]
+#[inline(never)]
 fn map_reqwest_error(error: reqwest::Error) -> TransportError {
     let flags = ErrorFlags {
         builder: error.is_builder(),

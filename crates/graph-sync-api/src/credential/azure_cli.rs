@@ -233,8 +233,13 @@ struct Outcome {
 }
 
 /// Reads at most [`MAX_OUTPUT`] + 1 bytes, so that an oversized answer is noticed.
+///
+/// The buffer is allocated whole, with room for the extra byte and the 32 bytes `read_to_end`
+/// keeps free before each read, so that it never moves: a growing `Vec` frees each outgrown
+/// buffer, with the part of the token read so far, unwiped.
 async fn read_capped(stream: impl AsyncRead + Unpin) -> Result<Zeroizing<Vec<u8>>, std::io::Error> {
-    let mut buffer = Zeroizing::new(Vec::new());
+    let capacity = usize::try_from(MAX_OUTPUT).map_or(0, |max| max.saturating_add(64));
+    let mut buffer = Zeroizing::new(Vec::with_capacity(capacity));
     stream.take(MAX_OUTPUT + 1).read_to_end(&mut buffer).await?;
     Ok(buffer)
 }

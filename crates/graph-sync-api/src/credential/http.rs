@@ -173,19 +173,17 @@ impl ConfidentialClient {
         authentication: &[(&str, &str)],
         secret: &str,
     ) -> Result<AccessToken, AuthError> {
-        let body = {
-            let mut form = url::form_urlencoded::Serializer::new(String::new());
-            form.append_pair("grant_type", "client_credentials")
-                .append_pair("client_id", &self.client_id)
-                .append_pair("scope", scope);
-            for (name, value) in authentication {
-                form.append_pair(name, value);
-            }
-            if let Some(claims) = claims {
-                form.append_pair("claims", claims);
-            }
-            Zeroizing::new(form.finish().into_bytes())
-        };
+        let body = token_form(
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &self.client_id),
+                ("scope", scope),
+            ]
+            .into_iter()
+            .chain(authentication.iter().copied())
+            .chain(claims.map(|claims| ("claims", claims)))
+            .collect::<Vec<_>>(),
+        );
         let request = Request::builder()
             .method(Method::POST)
             .uri(self.token_url().as_str())
@@ -417,9 +415,46 @@ macro_rules! confidential_builders {
 }
 pub(crate) use confidential_builders;
 
+/// The form of a token request, in one buffer that is wiped when dropped.
+///
+/// Sized for the worst case, every byte percent-encoded, so that it never grows: a growing
+/// `String` frees each outgrown buffer, with the secret written so far, unwiped.
+fn token_form(fields: &[(&str, &str)]) -> Zeroizing<Vec<u8>> {
+    let capacity = fields.iter().fold(0_usize, |total, (name, value)| {
+        total
+            .saturating_add(name.len().saturating_add(value.len()).saturating_mul(3))
+            .saturating_add(2)
+    });
+    let mut form = url::form_urlencoded::Serializer::new(String::with_capacity(capacity));
+    form.extend_pairs(fields);
+    Zeroizing::new(form.finish().into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_form_is_written_in_its_first_buffer() {
+        let hostile: String = (0..=255_u8).map(char::from).cycle().take(4096).collect();
+        let fields = [
+            ("grant_type", "client_credentials"),
+            ("client_id", "00000000-0000-4000-8000-000000000001"),
+            ("client_secret", hostile.as_str()),
+            ("claims", "{\"access_token\":{}}"),
+        ];
+        let form = token_form(&fields);
+        let expected = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        assert_eq!(*form, expected.into_bytes());
+        // Never moved: the capacity is the worst-case size it started with.
+        let worst = fields
+            .iter()
+            .map(|(name, value)| 3 * (name.len() + value.len()) + 2)
+            .sum::<usize>();
+        assert_eq!(form.capacity(), worst);
+    }
     use tokio::time::Instant;
 
     fn answer(status: u16, body: &str) -> Response {

@@ -8,11 +8,13 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 
 use crate::origins::Origins;
 use crate::{Delivery, Request, Response, Transport, TransportError, TransportErrorKind};
@@ -187,24 +189,29 @@ impl fmt::Debug for ReqwestTransport {
 
 #[async_trait]
 impl Transport for ReqwestTransport {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let client = match &self.client {
-            Client::Ready(client) => client,
-            Client::Unavailable(reason) => return Err(unavailable(reason)),
+    // The signature `#[async_trait]` gives `async fn send`, written out so that the request is
+    // converted before the future is made: the boxed future every request allocates holds
+    // reqwest's form of the request, not the `http::Request` as well. reqwest's own future is
+    // still made at the first poll (it starts the timeouts' timers, which need the runtime).
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
+        request: Request,
+    ) -> Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let ready = match &self.client {
+            Client::Ready(client) => to_reqwest(with_length_of_empty_body(request), &self.origins)
+                .map(|request| (client, request)),
+            Client::Unavailable(reason) => Err(unavailable(reason)),
         };
-        let request = to_reqwest(with_length_of_empty_body(request), &self.origins)?;
-        let mut response = client.execute(request).await.map_err(map_reqwest_error)?;
-
-        let status = response.status();
-        let version = response.version();
-        let headers = std::mem::take(response.headers_mut());
-        let body = read_body(response, self.max_response_bytes).await?;
-
-        let mut out = http::Response::new(body);
-        *out.status_mut() = status;
-        *out.version_mut() = version;
-        *out.headers_mut() = headers;
-        Ok(out)
+        let cap = self.max_response_bytes;
+        Box::pin(async move {
+            let (client, request) = ready?;
+            let response = client.execute(request).await.map_err(map_reqwest_error)?;
+            read_response(response, cap).await
+        })
     }
 }
 
@@ -281,25 +288,41 @@ fn with_length_of_empty_body(mut request: Request) -> Request {
     request
 }
 
-/// Reads the whole body, failing as soon as it is known to exceed `cap` bytes.
-async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes, TransportError> {
-    // `content_length` is the body's exact length as hyper knows it: the header for a normal
-    // response, zero for `HEAD`, `204` and `304` whatever the header says.
-    let announced = response
-        .content_length()
-        .map(|len| usize::try_from(len).unwrap_or(usize::MAX));
-    if announced.is_some_and(|len| len > cap) {
-        return Err(body_too_large(cap));
-    }
-    let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY);
-    let mut body = BytesMut::with_capacity(initial);
-    while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
-        if chunk.len() > cap.saturating_sub(body.len()) {
+/// The whole response, its body read, failing as soon as the body is known to exceed `cap`
+/// bytes.
+///
+/// An `async` block rather than an `async fn`, whose future would hold `response` twice.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn's future keeps a by-value argument twice"
+)]
+fn read_response(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> impl Future<Output = Result<Response, TransportError>> {
+    async move {
+        // `content_length` is the body's exact length as hyper knows it: the header for a
+        // normal response, zero for `HEAD`, `204` and `304` whatever the header says.
+        let announced = response
+            .content_length()
+            .map(|len| usize::try_from(len).unwrap_or(usize::MAX));
+        if announced.is_some_and(|len| len > cap) {
             return Err(body_too_large(cap));
         }
-        body.extend_from_slice(&chunk);
+        let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY);
+        let mut body = BytesMut::with_capacity(initial);
+        while let Some(chunk) = response.chunk().await.map_err(map_reqwest_error)? {
+            if chunk.len() > cap.saturating_sub(body.len()) {
+                return Err(body_too_large(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let mut out = http::Response::new(body.freeze());
+        *out.status_mut() = response.status();
+        *out.version_mut() = response.version();
+        *out.headers_mut() = std::mem::take(response.headers_mut());
+        Ok(out)
     }
-    Ok(body.freeze())
 }
 
 #[cold]
@@ -594,6 +617,8 @@ fn with_extra_roots(
 #[cfg(test)]
 mod tests {
     use std::io;
+
+    use bytes::Bytes;
 
     use super::*;
 

@@ -123,8 +123,14 @@ impl GraphSyncClient {
 
     /// Sends one request through the [`pipeline`](crate::pipeline), with this client's
     /// [`Policy`].
-    pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response, Error> {
-        self.pipeline.send(&self.policy, call).await
+    ///
+    /// The pipeline's own future, not one wrapped around it: a wrapper would hold a second
+    /// copy of `call` and add a level to every poll.
+    pub(crate) fn send<'a>(
+        &'a self,
+        call: Call<'a>,
+    ) -> impl Future<Output = Result<Response, Error>> + Send + 'a {
+        self.pipeline.send(&self.policy, call)
     }
 }
 

@@ -157,16 +157,15 @@ impl Resource {
 
     /// `GET` the resource and decode its body as `T` (`what` names it in errors).
     pub(crate) async fn get<T: DeserializeOwned>(&self, what: &'static str) -> Result<T, Error> {
-        let response = self
-            .client
-            .send(Call::new(Method::GET, self.uri()?))
-            .await?;
+        let call = Call::new(Method::GET, self.uri()?);
+        let response = self.client.send(call).await?;
         decode_entity(&response, what)
     }
 
     /// Sends `method` with no body; any 2xx is success.
     pub(crate) async fn send_empty(&self, method: Method) -> Result<Response, Error> {
-        self.client.send(Call::new(method, self.uri()?)).await
+        let call = Call::new(method, self.uri()?);
+        self.client.send(call).await
     }
 
     /// Sends `method` with `body` as JSON (no secrets in it); any 2xx is success.
@@ -176,10 +175,8 @@ impl Resource {
         body: &B,
         what: &'static str,
     ) -> Result<Response, Error> {
-        let body = encode(body, what)?;
-        self.client
-            .send(Call::new(method, self.uri()?).json(body))
-            .await
+        let call = Call::new(method, self.uri()?).json(encode(body, what)?);
+        self.client.send(call).await
     }
 
     /// Sends `method` with `body`, JSON text written by the caller (no secrets in it), as is.
@@ -188,9 +185,8 @@ impl Resource {
         method: Method,
         body: &str,
     ) -> Result<Response, Error> {
-        self.client
-            .send(Call::new(method, self.uri()?).json(Bytes::copy_from_slice(body.as_bytes())))
-            .await
+        let call = Call::new(method, self.uri()?).json(Bytes::copy_from_slice(body.as_bytes()));
+        self.client.send(call).await
     }
 
     /// Sends `body`, which carries `secrets`: the serialized body is zeroized when dropped and
@@ -203,11 +199,9 @@ impl Resource {
     ) -> Result<(), Error> {
         let body = wiped_json(body, secrets)
             .map_err(|e| InvalidInput::new(format!("the request cannot be serialized: {e}")))?;
-        self.client
-            .send(
-                Call::new(method, self.uri()?).json_with_secrets(Bytes::from_owner(body), secrets),
-            )
-            .await?;
+        let call =
+            Call::new(method, self.uri()?).json_with_secrets(Bytes::from_owner(body), secrets);
+        self.client.send(call).await?;
         Ok(())
     }
 }
@@ -216,26 +210,29 @@ impl Resource {
 ///
 /// Every buffer the text passes through is wiped: `serde_json::to_vec` grows a plain `Vec`,
 /// which frees each outgrown buffer (holding the secrets written so far) as it is. The buffer
-/// starts at the size `secrets` take unescaped, which most bodies fit.
+/// starts with [`body_room`] for `secrets`, which nearly every body fits.
 fn wiped_json<B: Serialize>(
     body: &B,
     secrets: &Secrets,
 ) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
-    let mut writer = WipingWriter(Zeroizing::new(Vec::with_capacity(unescaped_size(secrets))));
+    let mut writer = WipingWriter(Zeroizing::new(Vec::with_capacity(body_room(secrets))));
     serde_json::to_writer(&mut writer, body)?;
     Ok(writer.0)
 }
 
-/// The length of `secrets` as a `{"value":[…]}` body when no character needs escaping (one
-/// more than it, for the comma the last pair does not have).
-fn unescaped_size(secrets: &Secrets) -> usize {
+/// Room for `secrets` as a `{"value":[…]}` body: its length when nothing is escaped, and a
+/// quarter more for the escapes (a JSON-valued key's quotes, a line break), so that nearly
+/// every body is written in its first buffer. Counting the escapes exactly would read every
+/// value once more.
+fn body_room(secrets: &Secrets) -> usize {
     // `{"value":[` … `]}`, and `{"key":"","value":""},` around each pair.
-    secrets.iter().fold(12_usize, |total, pair| {
+    let unescaped = secrets.iter().fold(12_usize, |total, pair| {
         total
             .saturating_add(pair.key().as_str().len())
             .saturating_add(pair.value().expose_secret().len())
             .saturating_add(22)
-    })
+    });
+    unescaped.saturating_add(unescaped / 4)
 }
 
 /// A byte buffer that, when it must grow, moves to a larger one and wipes the one it leaves.
@@ -371,7 +368,7 @@ pub(crate) fn decode_entity<T: DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
-    use graph_sync_model::{SecretKey, SecretString};
+    use graph_sync_model::{BaseAddress, SecretKey, SecretString, SyncNotificationSettings};
 
     use super::*;
 
@@ -389,22 +386,40 @@ mod tests {
                 )
                 .unwrap();
         }
+        // Escaped beyond the room its first buffer has: it moved at least once.
         let body = wiped_json(&secrets, &secrets).unwrap();
         assert_eq!(*body, serde_json::to_vec(&secrets).unwrap());
-        // Escaping made the body outgrow the first buffer: the writer moved at least once.
-        assert!(body.len() > unescaped_size(&secrets));
+        assert!(body.len() > body_room(&secrets));
 
-        // Unescaped, the body fits the first buffer: it never moved.
-        let plain = Secrets::new()
+        // A realistic configuration, a JSON-valued key among them, fits its first buffer.
+        let scim = Secrets::new()
             .with(
-                "Plain".parse::<SecretKey>().unwrap(),
-                SecretString::from("value"),
+                SecretKey::BaseAddress,
+                BaseAddress::parse("https://scim.example.com/scim/v2").unwrap(),
             )
+            .unwrap()
+            .with(SecretKey::SecretToken, SecretString::from("token-value"))
+            .unwrap()
+            .with(
+                SecretKey::SyncNotificationSettings,
+                SyncNotificationSettings::disabled(),
+            )
+            .unwrap()
+            .with(SecretKey::SyncAll, false)
             .unwrap();
-        let body = wiped_json(&plain, &plain).unwrap();
-        assert_eq!(*body, serde_json::to_vec(&plain).unwrap());
-        assert!(body.len() <= unescaped_size(&plain));
-        assert_eq!(body.capacity(), unescaped_size(&plain));
+        let body = wiped_json(&scim, &scim).unwrap();
+        assert_eq!(*body, serde_json::to_vec(&scim).unwrap());
+        assert!(
+            body.windows(2).any(|pair| pair == b"\\\""),
+            "escaped quotes"
+        );
+        assert_eq!(body.capacity(), body_room(&scim));
+
+        // A body bigger than the secrets it carries moves to larger buffers.
+        let bigger = serde_json::json!({ "before": "x".repeat(100), "secrets": &secrets });
+        let body = wiped_json(&bigger, &secrets).unwrap();
+        assert_eq!(*body, serde_json::to_vec(&bigger).unwrap());
+        assert!(body.len() > body_room(&secrets));
 
         // From an empty buffer, growing many times.
         let body = wiped_json(&secrets, &Secrets::new()).unwrap();

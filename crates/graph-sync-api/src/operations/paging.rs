@@ -170,9 +170,8 @@ pub(crate) async fn fetch<P: DeserializeOwned>(
     what: &'static str,
     eventual: bool,
 ) -> Result<P, Error> {
-    let response = client
-        .send(Call::to_url(Method::GET, &url)?.eventual_consistency(eventual))
-        .await?;
+    let call = Call::to_url(Method::GET, &url)?.eventual_consistency(eventual);
+    let response = client.send(call).await?;
     serde_json::from_slice(response.body()).map_err(|e| {
         Error::Decode(if e.to_string().starts_with(PAGE_TOO_LONG) {
             DecodeError::invalid(what, PAGE_TOO_LONG)

@@ -11,25 +11,27 @@ use std::sync::Arc;
 use bytes::Bytes;
 use graph_sync_transport::{Response, Transport};
 use http::header::WWW_AUTHENTICATE;
-use http::{HeaderMap, Request, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use secrecy::ExposeSecret;
 
-use super::token_cache::TokenCache;
-use crate::credential::AccessToken;
+use super::token_cache::{Bearer, TokenCache};
 use crate::error::Error;
 
-/// Sends the request `build` makes with a token for `scope`, refreshing and resending once
-/// on `401`. Returns the last answer, whatever its status, with the token it was sent with
-/// (so that a service echoing the token has it redacted).
+/// Sends the request `build` makes with the `Authorization` header of a token for `scope`,
+/// refreshing and resending once on `401`. Returns the last answer, whatever its status,
+/// with the token it was sent with (so that a service echoing the token has it redacted).
 pub(crate) async fn send_authorized(
     tokens: &TokenCache,
     transport: &dyn Transport,
     scope: &str,
     attempt: u32,
-    build: impl Fn(&SecretString) -> Result<Request<Bytes>, Error>,
-) -> Result<(Response, Arc<AccessToken>), Error> {
+    build: impl Fn(HeaderValue) -> Request<Bytes>,
+) -> Result<(Response, Arc<Bearer>), Error> {
     let token = tokens.get(scope).await.map_err(Error::Auth)?;
-    let response = send(transport, build(&token.token)?, attempt).await?;
+    // A statement of its own: the request moves into the transport's future, and no
+    // temporary holding it stays in this one across the wait.
+    let request = build(token.header().map_err(Error::Auth)?);
+    let response = send(transport, request, attempt).await?;
     if response.status() != StatusCode::UNAUTHORIZED {
         return Ok((response, token));
     }
@@ -47,10 +49,10 @@ async fn reauthorize(
     transport: &dyn Transport,
     scope: &str,
     attempt: u32,
-    build: impl Fn(&SecretString) -> Result<Request<Bytes>, Error>,
+    build: impl Fn(HeaderValue) -> Request<Bytes>,
     response: Response,
-    token: Arc<AccessToken>,
-) -> Result<(Response, Arc<AccessToken>), Error> {
+    token: Arc<Bearer>,
+) -> Result<(Response, Arc<Bearer>), Error> {
     let fresh = match claims_challenge(response.headers()) {
         Some(claims) => {
             tracing::debug!(
@@ -61,29 +63,31 @@ async fn reauthorize(
         }
         None => {
             tracing::debug!(attempt, "401; requesting a fresh token");
-            tokens.refresh_rejected(scope, &token).await
+            tokens.refresh_rejected(scope, &token.access).await
         }
     }
     .map_err(Error::Auth)?;
-    if fresh.token.expose_secret() == token.token.expose_secret() {
+    if fresh.access.token.expose_secret() == token.access.token.expose_secret() {
         tracing::debug!(attempt, "the credential gave the same token; not resending");
         return Ok((response, token));
     }
-    let response = send(transport, build(&fresh.token)?, attempt).await?;
+    let request = build(fresh.header().map_err(Error::Auth)?);
+    let response = send(transport, request, attempt).await?;
     Ok((response, fresh))
 }
 
 /// Hands `request` to the transport.
-async fn send(
-    transport: &dyn Transport,
+///
+/// Not an `async fn`: its future would keep a slot for the request (already moved into the
+/// transport's future) across the wait. The transport's future is awaited in place.
+fn send<'a>(
+    transport: &'a dyn Transport,
     request: Request<Bytes>,
     attempt: u32,
-) -> Result<Response, Error> {
+) -> impl Future<Output = Result<Response, Error>> + Send + 'a {
     tracing::debug!(attempt, "sending");
-    transport
-        .send(request)
-        .await
-        .map_err(|error| transport_failed(error, attempt))
+    let sent = transport.send(request);
+    async move { sent.await.map_err(|error| transport_failed(error, attempt)) }
 }
 
 #[cold]

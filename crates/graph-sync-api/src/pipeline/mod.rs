@@ -5,8 +5,8 @@
 //! | 1 | host check | `mod.rs` | refuses to send a token anywhere but the [`Cloud`]'s Graph host |
 //! | 2 | request id | `mod.rs` | one `client-request-id` and one tracing span (`graph_request`) shared by every attempt of the request |
 //! | 3 | throttle gate | `retry/gate.rs` | waits while a shared [`ThrottleGate`] is closed |
-//! | 4 | authorization | `authorize.rs`, `token_cache.rs` | a token from the per-scope, single-flight cache |
-//! | 5 | request | `request.rs` | builds the `http::Request`: URL, `Authorization` (sensitive), `client-request-id`, `User-Agent`, `Accept`, `Content-Type`, `Retry-Attempt` on retries |
+//! | 4 | authorization | `authorize.rs`, `token_cache.rs` | a token from the per-scope, single-flight cache, with its `Authorization` value (sensitive, zeroized) made once per token |
+//! | 5 | request | `request.rs` | builds the `http::Request`: URL, `Authorization`, `client-request-id`, `User-Agent`, `Accept`, `Content-Type`, `Retry-Attempt` on retries |
 //! | 6 | transport | — | the client's [`Transport`] sends it |
 //! | 7 | reauthorization | `authorize.rs` | on `401`, one fresh token (with the claims of a CAE challenge, if any) and one resend |
 //! | 8 | status | `mod.rs` | a 2xx is the answer; anything else becomes a [`ServiceError`] with echoed secrets redacted |
@@ -95,31 +95,44 @@ impl Pipeline {
     ///
     /// Every attempt of the request shares one `client-request-id`, so that the service's
     /// logs tie them together.
-    pub(crate) async fn send(&self, policy: &Policy, call: Call<'_>) -> Result<Response, Error> {
-        if !self.cloud.is_graph_uri(&call.uri) {
-            return Err(self.foreign_host(&call.uri));
-        }
-        // Built once; every attempt's request shares the header's bytes.
-        let request_id = HeaderValue::try_from(crate::random::guid()).map_err(|_| {
-            Error::InvalidInput(crate::error::InvalidInput::new(
-                "the client-request-id is not a header value",
-            ))
-        })?;
-        let span = tracing::debug_span!(
-            "graph_request",
-            method = %call.method,
-            path = call.uri.path(),
-            client_request_id = request_id.to_str().unwrap_or_default(),
-        );
-        let attempts = retry::run(policy, &call.method, |attempt| {
-            self.attempt(&call, &request_id, attempt)
-        });
-        // With no subscriber listening, the request goes without a span to enter and leave
-        // at every poll. Each event of an attempt carries its number.
-        if span.is_disabled() {
-            attempts.await
-        } else {
-            attempts.instrument(span).await
+    ///
+    /// An `async` block rather than an `async fn`: an `async fn` keeps its by-value arguments
+    /// twice in its future (as passed, and moved into the body), and `call` is the largest.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future keeps a by-value argument twice"
+    )]
+    pub(crate) fn send<'a>(
+        &'a self,
+        policy: &'a Policy,
+        call: Call<'a>,
+    ) -> impl Future<Output = Result<Response, Error>> + Send + 'a {
+        async move {
+            if !self.cloud.is_graph_uri(&call.uri) {
+                return Err(self.foreign_host(&call.uri));
+            }
+            // Built once; every attempt's request shares the header's bytes.
+            let request_id = HeaderValue::try_from(crate::random::guid()).map_err(|_| {
+                Error::InvalidInput(crate::error::InvalidInput::new(
+                    "the client-request-id is not a header value",
+                ))
+            })?;
+            let span = tracing::debug_span!(
+                "graph_request",
+                method = %call.method,
+                path = call.uri.path(),
+                client_request_id = request_id.to_str().unwrap_or_default(),
+            );
+            let attempts = retry::run(policy, &call.method, |attempt| {
+                self.attempt(&call, &request_id, attempt)
+            });
+            // With no subscriber listening, the request goes without a span to enter and
+            // leave at every poll. Each event of an attempt carries its number.
+            if span.is_disabled() {
+                attempts.await
+            } else {
+                attempts.instrument(span).await
+            }
         }
     }
 
@@ -135,13 +148,13 @@ impl Pipeline {
             self.transport.as_ref(),
             self.cloud.scope(),
             attempt,
-            |token| call.request(token, request_id, &self.user_agent, attempt),
+            |authorization| call.request(authorization, request_id, &self.user_agent, attempt),
         )
         .await?;
         // The token this attempt was sent with, so that a service echoing it is redacted.
         let redactor = || {
             let mut redactor = call.redactor();
-            redactor.add_secret(&sent_token.token);
+            redactor.add_secret(&sent_token.access.token);
             redactor
         };
         if tracing::enabled!(tracing::Level::DEBUG) {
@@ -251,6 +264,42 @@ mod tests {
                 auth.to_string().contains("refusing to send a token"),
                 "{auth}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_no_header_can_carry_is_refused_before_sending_and_asked_for_once() {
+        let mut transport = MockTransport::new();
+        transport.expect_send().times(0);
+        let mut credential = MockTokenCredential::new();
+        // Cached like any token: the credential is not asked again for every request.
+        credential.expect_get_token().times(1).returning(|_| {
+            Ok(crate::credential::AccessToken::new(
+                secrecy::SecretString::from("line\nbreak"),
+                None,
+            ))
+        });
+        let pipeline = Pipeline::new(
+            Arc::new(transport),
+            Arc::new(credential),
+            Cloud::global(),
+            HeaderValue::from_static("test"),
+        );
+        let url = url::Url::parse("https://graph.microsoft.com/v1.0/servicePrincipals").unwrap();
+        for _ in 0..2 {
+            let error = pipeline
+                .send(&Policy::default(), Call::to_url(Method::GET, &url).unwrap())
+                .await
+                .unwrap_err();
+            let Error::Auth(auth) = &error else {
+                panic!("expected an auth error, got {error:?}")
+            };
+            assert_eq!(auth.kind(), AuthErrorKind::Refused);
+            assert!(
+                auth.to_string().contains("cannot go in an HTTP header"),
+                "{auth}"
+            );
+            assert!(!format!("{error:?}").contains("break"), "{error:?}");
         }
     }
 }

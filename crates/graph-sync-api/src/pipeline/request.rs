@@ -5,11 +5,9 @@ use bytes::Bytes;
 use graph_sync_model::Secrets;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{Method, Request, Uri};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use url::Url;
-use zeroize::Zeroizing;
 
-use crate::credential::{AuthError, AuthErrorKind};
 use crate::error::{Error, InvalidInput};
 use crate::redact::Redactor;
 
@@ -21,9 +19,6 @@ pub const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
 
 /// The header that asks directory objects for an advanced query (`$search`, `$count`, …).
 pub(crate) const CONSISTENCY_LEVEL: HeaderName = HeaderName::from_static("consistencylevel");
-
-/// The scheme of the `Authorization` header.
-const BEARER: &[u8] = b"Bearer ";
 
 /// One request, as an operation describes it.
 pub(crate) struct Call<'a> {
@@ -104,30 +99,14 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// The request of attempt number `attempt` (from 1), carrying `token`.
+    /// The request of attempt number `attempt` (from 1), carrying `authorization`.
     pub(super) fn request(
         &self,
-        token: &SecretString,
+        authorization: HeaderValue,
         request_id: &HeaderValue,
         user_agent: &HeaderValue,
         attempt: u32,
-    ) -> Result<Request<Bytes>, Error> {
-        // Built in a buffer that is zeroized when the header is dropped, and handed to the
-        // header without a copy.
-        let secret = token.expose_secret();
-        let mut value = Zeroizing::new(Vec::with_capacity(
-            BEARER.len().saturating_add(secret.len()),
-        ));
-        value.extend_from_slice(BEARER);
-        value.extend_from_slice(secret.as_bytes());
-        let mut authorization =
-            HeaderValue::from_maybe_shared(Bytes::from_owner(value)).map_err(|_| {
-                Error::Auth(AuthError::of_kind(
-                    AuthErrorKind::Refused,
-                    "the access token holds characters that cannot go in an HTTP header",
-                ))
-            })?;
-        authorization.set_sensitive(true);
+    ) -> Request<Bytes> {
         // Put together in place: `http::request::Builder` moves the whole request through a
         // `Result` for every header.
         let mut request = Request::new(self.body.clone().unwrap_or_default());
@@ -148,6 +127,6 @@ impl<'a> Call<'a> {
         if attempt > 1 {
             headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt.saturating_sub(1)));
         }
-        Ok(request)
+        request
     }
 }

@@ -16,6 +16,11 @@
 //!   asks the credential for a token carrying the claims and caches it for the scope, so
 //!   later requests use it rather than meet the same challenge.
 //!
+//! * **One header per token.** A token is cached with its `Authorization` value
+//!   ([`Bearer`]), so that a request clones a reference count rather than writing the token
+//!   into a new buffer; the value's buffer is zeroized when the token is replaced and the last
+//!   request carrying it is dropped.
+//!
 //! Time is `tokio::time::Instant`, so tests drive expiry with tokio's paused clock.
 
 use std::collections::HashMap;
@@ -23,10 +28,13 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::HeaderValue;
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
+use zeroize::Zeroizing;
 
-use crate::credential::{AccessToken, AuthError, TokenCredential, TokenRequest};
+use crate::credential::{AccessToken, AuthError, AuthErrorKind, TokenCredential, TokenRequest};
 
 /// How long before expiry a token is refreshed.
 const REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
@@ -49,18 +57,73 @@ struct Slot {
     refresh: tokio::sync::Mutex<()>,
 }
 
+/// A token and the `Authorization` header value that carries it, made once per token rather
+/// than once per request.
+pub(crate) struct Bearer {
+    pub(crate) access: AccessToken,
+    /// `Bearer <token>`, marked sensitive, in memory that is wiped when the last request
+    /// holding it is dropped; `None` when the token holds bytes no header can carry.
+    header: Option<HeaderValue>,
+}
+
+/// The scheme of the `Authorization` header.
+const BEARER: &[u8] = b"Bearer ";
+
+impl Bearer {
+    pub(crate) fn new(access: AccessToken) -> Self {
+        let secret = access.token.expose_secret();
+        // Written in a buffer that is zeroized when dropped, and handed to the header
+        // without a copy.
+        let mut value = Zeroizing::new(Vec::with_capacity(
+            BEARER.len().saturating_add(secret.len()),
+        ));
+        value.extend_from_slice(BEARER);
+        value.extend_from_slice(secret.as_bytes());
+        let header = HeaderValue::from_maybe_shared(Bytes::from_owner(value))
+            .ok()
+            .map(|mut header| {
+                header.set_sensitive(true);
+                header
+            });
+        Self { access, header }
+    }
+
+    /// The `Authorization` header value (a reference count, not a copy of the token).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthErrorKind::Refused`] when the token holds bytes no header can carry.
+    pub(crate) fn header(&self) -> Result<HeaderValue, AuthError> {
+        self.header.clone().ok_or_else(|| {
+            AuthError::of_kind(
+                AuthErrorKind::Refused,
+                "the access token holds characters that cannot go in an HTTP header",
+            )
+        })
+    }
+}
+
+impl fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The header holds the token: only the token's own (redacted) form is shown.
+        f.debug_struct("Bearer")
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Clone)]
 struct Cached {
     /// Shared, so that handing it to a request costs a reference count, not a copy of the
     /// secret.
-    token: Arc<AccessToken>,
+    token: Arc<Bearer>,
     refresh_at: Option<Instant>,
 }
 
 impl Cached {
-    fn new(token: Arc<AccessToken>) -> Self {
+    fn new(token: Arc<Bearer>) -> Self {
         let now = Instant::now();
-        let refresh_at = token.expires_at.map(|expires_at| {
+        let refresh_at = token.access.expires_at.map(|expires_at| {
             let lifetime = expires_at.saturating_duration_since(now);
             // Both stay between now and the expiry, so neither can overflow; checked anyway
             // because the expiry comes from the token endpoint.
@@ -79,7 +142,7 @@ impl Cached {
     }
 
     fn is_valid(&self, now: Instant) -> bool {
-        self.token.expires_at.is_none_or(|at| now < at)
+        self.token.access.expires_at.is_none_or(|at| now < at)
     }
 }
 
@@ -124,7 +187,7 @@ impl TokenCache {
     }
 
     /// A token for `scope`: the cached one while fresh, else a refreshed one.
-    pub(crate) async fn get(&self, scope: &str) -> Result<Arc<AccessToken>, AuthError> {
+    pub(crate) async fn get(&self, scope: &str) -> Result<Arc<Bearer>, AuthError> {
         let slot = self.slot(scope);
         match cached_token(&slot) {
             Some(token) => Ok(token),
@@ -136,7 +199,7 @@ impl TokenCache {
 
     /// Waits for the scope's refresh lock, then returns the token someone else refreshed
     /// meanwhile, or asks the credential.
-    async fn refresh(&self, scope: &str, slot: &Slot) -> Result<Arc<AccessToken>, AuthError> {
+    async fn refresh(&self, scope: &str, slot: &Slot) -> Result<Arc<Bearer>, AuthError> {
         let _refreshing = slot.refresh.lock().await;
         let now = Instant::now();
         let cached = slot.cached();
@@ -147,7 +210,7 @@ impl TokenCache {
         }
         match self.credential.get_token(&TokenRequest::new(scope)).await {
             Ok(token) => {
-                let token = Arc::new(token);
+                let token = Arc::new(Bearer::new(token));
                 slot.store(Some(Cached::new(Arc::clone(&token))));
                 Ok(token)
             }
@@ -168,12 +231,12 @@ impl TokenCache {
         &self,
         scope: &str,
         rejected: &AccessToken,
-    ) -> Result<Arc<AccessToken>, AuthError> {
+    ) -> Result<Arc<Bearer>, AuthError> {
         let slot = self.slot(scope);
         {
             let _refreshing = slot.refresh.lock().await;
             if let Some(cached) = slot.cached()
-                && cached.token.token.expose_secret() == rejected.token.expose_secret()
+                && cached.token.access.token.expose_secret() == rejected.token.expose_secret()
             {
                 slot.store(None);
             }
@@ -186,21 +249,21 @@ impl TokenCache {
         &self,
         scope: &str,
         claims: &str,
-    ) -> Result<Arc<AccessToken>, AuthError> {
+    ) -> Result<Arc<Bearer>, AuthError> {
         let slot = self.slot(scope);
         let _refreshing = slot.refresh.lock().await;
         let token = self
             .credential
             .get_token(&TokenRequest::new(scope).with_claims(claims))
             .await?;
-        let token = Arc::new(token);
+        let token = Arc::new(Bearer::new(token));
         slot.store(Some(Cached::new(Arc::clone(&token))));
         Ok(token)
     }
 }
 
 /// The slot's token, while it is fresh, or while it is valid and someone else refreshes it.
-fn cached_token(slot: &Slot) -> Option<Arc<AccessToken>> {
+fn cached_token(slot: &Slot) -> Option<Arc<Bearer>> {
     let cached = slot.cached()?;
     let now = Instant::now();
     if cached.is_fresh(now) {
@@ -258,6 +321,7 @@ mod tests {
             .get(SCOPE)
             .await
             .unwrap()
+            .access
             .token
             .expose_secret()
             .to_owned()
@@ -362,7 +426,7 @@ mod tests {
         for _ in 0..3 {
             for scope in ["a/.default", "b/.default"] {
                 let got = cache.get(scope).await.unwrap();
-                assert_eq!(got.token.expose_secret(), scope);
+                assert_eq!(got.access.token.expose_secret(), scope);
             }
         }
         assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -377,11 +441,14 @@ mod tests {
             .map(|_| {
                 let cache = Arc::clone(&cache);
                 let rejected = rejected.clone();
-                tokio::spawn(async move { cache.refresh_rejected(SCOPE, &rejected).await })
+                tokio::spawn(async move { cache.refresh_rejected(SCOPE, &rejected.access).await })
             })
             .collect();
         for task in tasks {
-            assert_eq!(task.await.unwrap().unwrap().token.expose_secret(), "t2");
+            assert_eq!(
+                task.await.unwrap().unwrap().access.token.expose_secret(),
+                "t2"
+            );
         }
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
@@ -405,7 +472,7 @@ mod tests {
             .refresh_with_claims(SCOPE, r#"{"access_token":{}}"#)
             .await
             .unwrap();
-        assert_eq!(fresh.token.expose_secret(), "with-claims");
+        assert_eq!(fresh.access.token.expose_secret(), "with-claims");
         assert_eq!(text(&cache).await, "with-claims");
     }
 }

@@ -354,7 +354,7 @@ async fn validate_credentials(
         credentials.validate_for_put()?;
     }
     let credentials = credentials.unwrap_or(&no_secrets);
-    resource
-        .send_with_secrets(Method::POST, request, credentials)
-        .await
+    let call = resource.secrets_call(Method::POST, request, credentials)?;
+    resource.client().send(call).await?;
+    Ok(())
 }

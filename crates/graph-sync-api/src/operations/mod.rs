@@ -189,20 +189,20 @@ impl Resource {
         self.client.send(call).await
     }
 
-    /// Sends `body`, which carries `secrets`: the serialized body is zeroized when dropped and
-    /// a service error that echoes a value has it redacted.
-    pub(crate) async fn send_with_secrets<B: Serialize>(
+    /// The call that sends `body`, which carries `secrets`: the serialized body is zeroized
+    /// when dropped and a service error that echoes a value has it redacted.
+    ///
+    /// The operation sends it with `resource.client().send(call)` itself, so that its future
+    /// holds the pipeline's directly rather than inside a second future copied in whole.
+    pub(crate) fn secrets_call<'a, B: Serialize>(
         &self,
         method: Method,
         body: &B,
-        secrets: &Secrets,
-    ) -> Result<(), Error> {
+        secrets: &'a Secrets,
+    ) -> Result<Call<'a>, Error> {
         let body = wiped_json(body, secrets)
             .map_err(|e| InvalidInput::new(format!("the request cannot be serialized: {e}")))?;
-        let call =
-            Call::new(method, self.uri()?).json_with_secrets(Bytes::from_owner(body), secrets);
-        self.client.send(call).await?;
-        Ok(())
+        Ok(Call::new(method, self.uri()?).json_with_secrets(Bytes::from_owner(body), secrets))
     }
 }
 

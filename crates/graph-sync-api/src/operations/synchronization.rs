@@ -81,10 +81,10 @@ pub(crate) async fn acquire_access_token(
 ) -> Result<(), Error> {
     credentials.validate_for_put()?;
     let body = AcquireAccessTokenRequest::new(credentials.clone());
-    resource
-        .child(&["acquireAccessToken"])
-        .send_with_secrets(Method::POST, &body, credentials)
-        .await
+    let resource = resource.child(&["acquireAccessToken"]);
+    let call = resource.secrets_call(Method::POST, &body, credentials)?;
+    resource.client().send(call).await?;
+    Ok(())
 }
 
 /// `…/synchronization/secrets`: the credentials a provisioning job uses for its target.
@@ -111,10 +111,10 @@ impl SecretsApi {
     /// [`Error::Auth`] as for any call.
     pub async fn put(&self, secrets: &Secrets) -> Result<(), Error> {
         secrets.validate_for_put()?;
-        self.resource
-            .child(&["secrets"])
-            .send_with_secrets(Method::PUT, secrets, secrets)
-            .await
+        let resource = self.resource.child(&["secrets"]);
+        let call = resource.secrets_call(Method::PUT, secrets, secrets)?;
+        resource.client().send(call).await?;
+        Ok(())
     }
 
     /// The saved secrets as Graph returns them (via `GET …/synchronization`): keys in the

@@ -1,5 +1,9 @@
 //! The token stage of one attempt: attach the cached token, send, and answer a `401` once.
 //!
+//! [`Pipeline::attempt`](super::Pipeline::attempt) takes the token from the cache and sends
+//! with [`send`] (in its own future: a separate one per stage would be built and copied in
+//! whole on every attempt); a `401` goes to [`reauthorize`], boxed, as it is rare.
+//!
 //! A `401` gets one fresh token and one resend. When its `WWW-Authenticate` header is a
 //! continuous access evaluation challenge (`error="insufficient_claims", claims="<base64>"`),
 //! the fresh token is requested with those claims. Either way there is exactly one more
@@ -11,40 +15,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use graph_sync_transport::{Response, Transport};
 use http::header::WWW_AUTHENTICATE;
-use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use http::{HeaderMap, HeaderValue, Request};
 use secrecy::ExposeSecret;
 
 use super::token_cache::{Bearer, TokenCache};
 use crate::error::Error;
 
-/// Sends the request `build` makes with the `Authorization` header of a token for `scope`,
-/// refreshing and resending once on `401`. Returns the last answer, whatever its status,
-/// with the token it was sent with (so that a service echoing the token has it redacted).
-pub(crate) async fn send_authorized(
-    tokens: &TokenCache,
-    transport: &dyn Transport,
-    scope: &str,
-    attempt: u32,
-    build: impl Fn(HeaderValue) -> Request<Bytes>,
-) -> Result<(Response, Arc<Bearer>), Error> {
-    let token = tokens.get(scope).await.map_err(Error::Auth)?;
-    // A statement of its own: the request moves into the transport's future, and no
-    // temporary holding it stays in this one across the wait.
-    let request = build(token.header().map_err(Error::Auth)?);
-    let response = send(transport, request, attempt).await?;
-    if response.status() != StatusCode::UNAUTHORIZED {
-        return Ok((response, token));
-    }
-    // Rare: out of line, so that the future every request goes through stays small.
-    Box::pin(reauthorize(
-        tokens, transport, scope, attempt, build, response, token,
-    ))
-    .await
-}
-
 /// After a `401`: one fresh token (with the challenge's claims, if any) and one resend, unless
 /// the credential gives the same token again.
-async fn reauthorize(
+pub(super) async fn reauthorize(
     tokens: &TokenCache,
     transport: &dyn Transport,
     scope: &str,
@@ -80,7 +59,7 @@ async fn reauthorize(
 ///
 /// Not an `async fn`: its future would keep a slot for the request (already moved into the
 /// transport's future) across the wait. The transport's future is awaited in place.
-fn send<'a>(
+pub(super) fn send<'a>(
     transport: &'a dyn Transport,
     request: Request<Bytes>,
     attempt: u32,

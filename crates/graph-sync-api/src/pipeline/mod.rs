@@ -31,7 +31,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use graph_sync_transport::{Response, Transport};
-use http::HeaderValue;
+use http::{HeaderValue, StatusCode};
 use tracing::Instrument;
 
 use crate::cloud::Cloud;
@@ -41,7 +41,6 @@ use crate::redact::Redactor;
 
 #[cfg(feature = "fuzzing")]
 pub(crate) use authorize::claims_challenge;
-use authorize::send_authorized;
 pub(crate) use request::Call;
 pub use request::{CLIENT_REQUEST_ID, RETRY_ATTEMPT};
 pub use retry::{
@@ -127,30 +126,49 @@ impl Pipeline {
                 self.attempt(&call, &request_id, attempt)
             });
             // With no subscriber listening, the request goes without a span to enter and
-            // leave at every poll. Each event of an attempt carries its number.
+            // leave at every poll. Each event of an attempt carries its number. The
+            // instrumented loop is boxed, so that the request's own future and poll code
+            // hold one copy of the loop, not two.
             if span.is_disabled() {
                 attempts.await
             } else {
-                attempts.instrument(span).await
+                Box::pin(attempts.instrument(span)).await
             }
         }
     }
 
-    /// One attempt: a token, the request, the transport, and the status mapped to a result.
+    /// One attempt: a token, the request, the transport, one reauthorization on `401`, and
+    /// the status mapped to a result.
     async fn attempt(
         &self,
         call: &Call<'_>,
         request_id: &HeaderValue,
         attempt: u32,
     ) -> Result<Response, Error> {
-        let (response, sent_token) = send_authorized(
-            &self.tokens,
-            self.transport.as_ref(),
-            self.cloud.scope(),
-            attempt,
-            |authorization| call.request(authorization, request_id, &self.user_agent, attempt),
-        )
-        .await?;
+        let scope = self.cloud.scope();
+        let transport = self.transport.as_ref();
+        let build =
+            |authorization| call.request(authorization, request_id, &self.user_agent, attempt);
+        let token = self.tokens.get(scope).await.map_err(Error::Auth)?;
+        // A statement of its own: the request moves into the transport's future, and no
+        // temporary holding it stays in this one across the wait.
+        let request = build(token.header().map_err(Error::Auth)?);
+        let response = authorize::send(transport, request, attempt).await?;
+        let (response, sent_token) = if response.status() == StatusCode::UNAUTHORIZED {
+            // Rare: out of line, so that the future every request goes through stays small.
+            Box::pin(authorize::reauthorize(
+                &self.tokens,
+                transport,
+                scope,
+                attempt,
+                build,
+                response,
+                token,
+            ))
+            .await?
+        } else {
+            (response, token)
+        };
         // The token this attempt was sent with, so that a service echoing it is redacted.
         let redactor = || {
             let mut redactor = call.redactor();

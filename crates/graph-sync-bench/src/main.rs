@@ -24,9 +24,9 @@
 //! `graph-sync-bench [--quick] [--out FILE] [PART]` runs every part (or the one named:
 //! `runtime` for (a) to (d), `scale`, `instructions`, `build-cost`, `page-memory`), prints a table and writes
 //! the Markdown report to `FILE`: the whole document, or only the named part's section of it;
-//! `--quick` shrinks every figure to a smoke test. Child processes: `bulk-client …` (the bulk
-//! side of (b), (d) and the scale figure), `serve-204` and `instructions-client …` (the
-//! instruction count).
+//! `--quick` shrinks every figure to a smoke test. Child processes: `overhead-process …` (each
+//! measures (a)), `bulk-client …` (the bulk side of (b), (d) and the scale figure), `serve-204`
+//! and `instructions-client …` (the instruction count).
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports to the terminal")]
 
@@ -51,6 +51,8 @@ pub(crate) struct Sizes {
     overhead_parallel: usize,
     /// Rounds of each overhead measurement (the median ratio is reported).
     overhead_rounds: usize,
+    /// Processes that each measure the overhead (the median of theirs is reported).
+    overhead_processes: usize,
     /// The throttle's rates of the throttled bulk grid, requests per second.
     rates: &'static [f64],
     /// The concurrencies of the throttled bulk grid.
@@ -82,6 +84,7 @@ impl Sizes {
         overhead_serial: 200,
         overhead_parallel: 2_560,
         overhead_rounds: 101,
+        overhead_processes: 5,
         rates: &[50.0, 200.0, 500.0, 2_000.0],
         concurrencies: &[16, 64, 256],
         min_ops: 2_000,
@@ -99,6 +102,7 @@ impl Sizes {
         overhead_serial: 200,
         overhead_parallel: 640,
         overhead_rounds: 3,
+        overhead_processes: 2,
         rates: &[500.0],
         concurrencies: &[16],
         min_ops: 100,
@@ -132,6 +136,7 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("bulk-client") => runtime.block_on(throttled::child(&args[1..])),
         Some("overhead") => runtime.block_on(overhead_only()),
+        Some("overhead-process") => runtime.block_on(overhead::child(&args[1..])),
         Some("serve-204") => runtime.block_on(instructions::serve()),
         _ => runtime.block_on(run(&args)),
     };

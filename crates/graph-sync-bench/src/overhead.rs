@@ -11,7 +11,15 @@
 //! seconds (a shared virtual machine's more than most), and a pair of short rounds sees the
 //! same machine. The same rounds run raw reqwest against itself, a control whose ratio would be
 //! 1 on a machine without noise: its distance from 1 is what the figure can resolve.
+//!
+//! The whole comparison runs in several processes (`graph-sync-bench overhead-process`), and
+//! the figure is the median of theirs. Where a process's code, heap and stack happen to lie
+//! (address space layout randomization) moves the ratio: the same build measured 0.950–0.960
+//! in three processes with randomization off (`setarch -R`, one layout) and 0.965–1.001 in
+//! processes with it on. One process measures one layout; the median of several measures the
+//! client.
 
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -98,7 +106,161 @@ pub(crate) fn app() -> axum::Router {
     axum::Router::new().fallback(|| async { StatusCode::NO_CONTENT })
 }
 
+/// Figure (a): [`Sizes::overhead_processes`] child processes each measure it
+/// ([`in_process`]); each ratio is the median of theirs, shown with the smallest and largest
+/// process's.
 pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut processes = Vec::new();
+    for _ in 0..sizes.overhead_processes.max(1) {
+        let output = tokio::process::Command::new(&exe)
+            .arg("overhead-process")
+            .args(
+                [
+                    sizes.overhead_serial,
+                    sizes.overhead_parallel,
+                    sizes.overhead_rounds,
+                ]
+                .map(|n| n.to_string()),
+            )
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(|e| format!("cannot run overhead-process: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "overhead-process failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        processes.push(parse_lines(&String::from_utf8_lossy(&output.stdout))?);
+    }
+    pooled(&processes)
+}
+
+/// `graph-sync-bench overhead-process SERIAL PARALLEL ROUNDS`: figure (a) in this process,
+/// one line per concurrency ([`Throughput::line`]).
+pub(crate) async fn child(args: &[String]) -> Result<(), String> {
+    let numbers = args
+        .iter()
+        .map(|arg| arg.parse::<usize>().map_err(|e| format!("{arg}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let [serial, parallel, rounds] = numbers[..] else {
+        return Err("usage: overhead-process SERIAL PARALLEL ROUNDS".to_owned());
+    };
+    for throughput in in_process(serial, parallel, rounds).await? {
+        println!("{}", throughput.line());
+    }
+    Ok(())
+}
+
+impl Throughput {
+    /// The figures as one line of numbers, read back by [`parse_lines`].
+    fn line(&self) -> String {
+        let Self {
+            concurrency,
+            client: c,
+            control: k,
+        } = self;
+        format!(
+            "{concurrency} {} {} {} {} {} {} {} {} {} {}",
+            c.median,
+            c.min,
+            c.max,
+            c.rates.0,
+            c.rates.1,
+            k.median,
+            k.min,
+            k.max,
+            k.rates.0,
+            k.rates.1
+        )
+    }
+}
+
+/// The figures of one process, from its [`Throughput::line`]s.
+fn parse_lines(text: &str) -> Result<Vec<Throughput>, String> {
+    text.lines()
+        .map(|line| {
+            let mut fields = line.split_whitespace();
+            let concurrency = fields
+                .next()
+                .and_then(|field| field.parse::<usize>().ok())
+                .ok_or_else(|| format!("not a figure line: {line:?}"))?;
+            let numbers = fields
+                .map(|field| field.parse::<f64>().map_err(|e| format!("{line:?}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let [cm, cmin, cmax, c0, c1, km, kmin, kmax, k0, k1] = numbers[..] else {
+                return Err(format!("not a figure line: {line:?}"));
+            };
+            Ok(Throughput {
+                concurrency,
+                client: Ratios {
+                    median: cm,
+                    min: cmin,
+                    max: cmax,
+                    rates: (c0, c1),
+                },
+                control: Ratios {
+                    median: km,
+                    min: kmin,
+                    max: kmax,
+                    rates: (k0, k1),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Each concurrency's figures over the processes: the median of their medians and rates,
+/// with the smallest and largest median as the range.
+fn pooled(processes: &[Vec<Throughput>]) -> Result<Vec<Throughput>, String> {
+    let first = processes.first().ok_or("no overhead process ran")?;
+    first
+        .iter()
+        .enumerate()
+        .map(|(index, figure)| {
+            let same = processes
+                .iter()
+                .map(|figures| {
+                    figures
+                        .get(index)
+                        .filter(|other| other.concurrency == figure.concurrency)
+                        .copied()
+                        .ok_or_else(|| "the processes measured different figures".to_owned())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let pool = |side: fn(&Throughput) -> Ratios| {
+                let ratios = same.iter().map(side).collect::<Vec<_>>();
+                let medians = ratios.iter().map(|r| r.median).collect::<Vec<_>>();
+                Ratios {
+                    median: median(medians.clone()),
+                    min: medians.iter().copied().fold(f64::INFINITY, f64::min),
+                    max: medians.iter().copied().fold(0.0, f64::max),
+                    rates: (
+                        median(ratios.iter().map(|r| r.rates.0).collect()),
+                        median(ratios.iter().map(|r| r.rates.1).collect()),
+                    ),
+                }
+            };
+            Ok(Throughput {
+                concurrency: figure.concurrency,
+                client: pool(|t| t.client),
+                control: pool(|t| t.control),
+            })
+        })
+        .collect()
+}
+
+/// Figure (a) in this process: rounds of `serial` requests at concurrency 1 and of
+/// `parallel` at 64, `rounds` pairs of rounds each.
+async fn in_process(
+    serial: usize,
+    parallel: usize,
+    rounds: usize,
+) -> Result<Vec<Throughput>, String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
@@ -108,22 +270,16 @@ pub(crate) async fn run(sizes: Sizes) -> Result<Vec<Throughput>, String> {
     let target = Target::new(format!("http://{addr}/v1.0"))?;
 
     let mut figures = Vec::new();
-    for (concurrency, n) in [(1, sizes.overhead_serial), (64, sizes.overhead_parallel)] {
+    for (concurrency, n) in [(1, serial), (64, parallel)] {
         // Warm up both: connections, pools, allocator.
         for side in [Side::Raw, Side::Client] {
             target.measure(side, concurrency, n.max(500)).await?;
         }
         let client = target
-            .compare(
-                Side::Raw,
-                Side::Client,
-                concurrency,
-                n,
-                sizes.overhead_rounds,
-            )
+            .compare(Side::Raw, Side::Client, concurrency, n, rounds)
             .await?;
         let control = target
-            .compare(Side::Raw, Side::Raw, concurrency, n, sizes.overhead_rounds)
+            .compare(Side::Raw, Side::Raw, concurrency, n, rounds)
             .await?;
         figures.push(Throughput {
             concurrency,
@@ -288,4 +444,55 @@ impl Target {
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(concurrency: usize, client: f64, control: f64) -> Throughput {
+        let ratios = |median: f64| Ratios {
+            median,
+            min: median - 0.25,
+            max: median + 0.25,
+            rates: (1_000.0 * median, 2_000.5),
+        };
+        Throughput {
+            concurrency,
+            client: ratios(client),
+            control: ratios(control),
+        }
+    }
+
+    #[test]
+    fn a_process_line_reads_back_as_written() {
+        let written = [figure(1, 0.9731, 1.0042), figure(64, 1.25, 0.875)];
+        let text = written.iter().map(|t| t.line() + "\n").collect::<String>();
+        let read = parse_lines(&text).unwrap();
+        assert_eq!(read.len(), 2);
+        for (read, written) in read.iter().zip(&written) {
+            assert_eq!(read.line(), written.line());
+        }
+        assert!(parse_lines("1 0.9 0.8").is_err());
+        assert!(parse_lines("x 1 2 3 4 5 6 7 8 9 10").is_err());
+    }
+
+    #[test]
+    fn the_figure_is_the_median_of_the_processes_with_their_range() {
+        let processes = [0.95, 1.01, 0.97]
+            .map(|client| vec![figure(1, client, 1.0), figure(64, client + 0.01, 0.99)]);
+        let figures = pooled(&processes).unwrap();
+        assert_eq!(figures.len(), 2);
+        assert_eq!(figures[0].concurrency, 1);
+        assert_eq!(figures[0].client.median, 0.97);
+        assert_eq!((figures[0].client.min, figures[0].client.max), (0.95, 1.01));
+        assert_eq!(figures[0].client.rates.0, 970.0);
+        assert_eq!(figures[1].concurrency, 64);
+        assert!((figures[1].client.median - 0.98).abs() < 1e-9);
+        assert_eq!(figures[1].control.median, 0.99);
+
+        let mismatched = [vec![figure(1, 1.0, 1.0)], vec![figure(64, 1.0, 1.0)]];
+        assert!(pooled(&mismatched).is_err());
+        assert!(pooled(&[]).is_err());
+    }
 }

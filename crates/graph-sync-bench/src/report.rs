@@ -42,8 +42,8 @@ impl Report {
             rows.push([
                 format!("(a) overhead, concurrency {}", t.concurrency),
                 format!(
-                    "client/raw throughput {:.3} (rounds {:.2}–{:.2}; medians {:.0} vs {:.0} \
-                     req/s); control raw/raw {:.3} (rounds {:.2}–{:.2})",
+                    "client/raw throughput {:.3} (processes {:.3}–{:.3}; {:.0} vs {:.0} \
+                     req/s); control raw/raw {:.3} (processes {:.3}–{:.3})",
                     t.client.median,
                     t.client.min,
                     t.client.max,
@@ -169,14 +169,19 @@ impl Report {
              (no redirects, 10 s connect timeout, 100 s timeout, 90 s pool idle timeout). \
              Rounds of {} requests at \
              concurrency 1 and of {} at concurrency 64, {} pairs of rounds each, the two sides \
-             alternating which goes first; the figure is the median of the pairs' ratios, shown \
-             with the smallest and largest (the request rates shown are the medians of each \
-             side). The rounds are short because the machine's speed drifts over seconds and a \
-             pair of short rounds sees the same machine. The control runs the same rounds with \
-             raw reqwest on both sides: on a machine without noise it would be 1, so its \
-             distance from 1 is the resolution of the figure in that run. Instruction counts \
-             ((f) below) do not move with the machine.",
-            s.overhead_serial, s.overhead_parallel, s.overhead_rounds
+             alternating which goes first; a process's figure is the median of its pairs' \
+             ratios. The rounds are short because the machine's speed drifts over seconds and a \
+             pair of short rounds sees the same machine. The whole comparison runs in {} \
+             processes and the figure is the median of theirs, shown with the smallest and \
+             largest (the request rates are the medians of each side): where a process's code, \
+             heap and stack happen to lie (address space layout randomization) moves its ratio \
+             by several points (the same build: 0.950–0.960 in three processes with \
+             randomization off, one layout; 0.965–1.001 with it on), so one process measures \
+             one layout and the median of several measures the client. The control runs the \
+             same rounds with raw reqwest on both sides: on a machine without noise it would be \
+             1, so its distance from 1 is the resolution of the figure in that run. Instruction \
+             counts ((f) below) do not move with the machine.",
+            s.overhead_serial, s.overhead_parallel, s.overhead_rounds, s.overhead_processes
         );
         let _ = writeln!(
             md,

@@ -66,6 +66,8 @@ pub use http;
 #[cfg(feature = "reqwest")]
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// A request with its whole body in memory, so that it can be sent again.
@@ -117,17 +119,30 @@ pub trait Transport: Send + Sync + fmt::Debug {
     async fn send(&self, request: Request) -> Result<Response, TransportError>;
 }
 
+/// The future of [`Transport::send`], as `#[async_trait]` makes it.
+type Sent<'a> = Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'a>>;
+
+// The pointers hand on the inner transport's future itself: an `async fn` here would box a
+// second future around it on every request.
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        (**self).send(request).await
+    fn send<'life0, 'async_trait>(&'life0 self, request: Request) -> Sent<'async_trait>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        (**self).send(request).await
+    fn send<'life0, 'async_trait>(&'life0 self, request: Request) -> Sent<'async_trait>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }
 

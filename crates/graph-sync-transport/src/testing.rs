@@ -285,6 +285,24 @@ mod tests {
         let response = shared.send(request("t")).await.unwrap();
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         assert_eq!(transport.request_count(), 1);
+
+        // Through the pointers' own impls: an `Arc` of an `Arc`, a `Box` of a trait object.
+        transport.push_status(StatusCode::CREATED, "");
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        let arc: Arc<dyn Transport> = Arc::new(Arc::clone(&transport));
+        assert_eq!(
+            arc.send(request("a")).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+        let boxed: Box<dyn Transport> = Box::new(Arc::clone(&transport));
+        assert_eq!(
+            Transport::send(&boxed, request("b"))
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(transport.request_count(), 3);
     }
 
     #[tokio::test]

@@ -120,7 +120,8 @@ pub trait Transport: Send + Sync + fmt::Debug {
 }
 
 /// The future of [`Transport::send`], as `#[async_trait]` makes it.
-type Sent<'a> = Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'a>>;
+pub(crate) type Sent<'a> =
+    Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'a>>;
 
 // The pointers hand on the inner transport's future itself: an `async fn` here would box a
 // second future around it on every request.

@@ -9,7 +9,6 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use async_trait::async_trait;
 use bytes::BytesMut;
 
 use crate::origins::Origins;
-use crate::{Delivery, Request, Response, Transport, TransportError, TransportErrorKind};
+use crate::{Delivery, Request, Response, Sent, Transport, TransportError, TransportErrorKind};
 
 /// Default for [`ReqwestTransportBuilder::connect_timeout`].
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -193,10 +192,7 @@ impl Transport for ReqwestTransport {
     // converted before the future is made: the boxed future every request allocates holds
     // reqwest's form of the request, not the `http::Request` as well. reqwest's own future is
     // still made at the first poll (it starts the timeouts' timers, which need the runtime).
-    fn send<'life0, 'async_trait>(
-        &'life0 self,
-        request: Request,
-    ) -> Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'async_trait>>
+    fn send<'life0, 'async_trait>(&'life0 self, request: Request) -> Sent<'async_trait>
     where
         'life0: 'async_trait,
         Self: 'async_trait,

@@ -1,8 +1,8 @@
 //! The token stage of one attempt: attach the cached token, send, and answer a `401` once.
 //!
 //! [`Pipeline::attempt`](super::Pipeline::attempt) takes the token from the cache and sends
-//! with [`send`] (in its own future: a separate one per stage would be built and copied in
-//! whole on every attempt); a `401` goes to [`reauthorize`], boxed, as it is rare.
+//! with [`send`]; [`Pipeline::answered`](super::Pipeline::answered) hands a `401` to
+//! [`reauthorize`], boxed, as it is rare.
 //!
 //! A `401` gets one fresh token and one resend. When its `WWW-Authenticate` header is a
 //! continuous access evaluation challenge (`error="insufficient_claims", claims="<base64>"`),
@@ -10,10 +10,11 @@
 //! try: a second `401` is the answer. When the credential gives the same token again (a
 //! static token), nothing is resent.
 
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use graph_sync_transport::{Response, Transport};
+use graph_sync_transport::{Response, Transport, TransportError};
 use http::header::WWW_AUTHENTICATE;
 use http::{HeaderMap, HeaderValue, Request};
 use secrecy::ExposeSecret;
@@ -51,27 +52,26 @@ pub(super) async fn reauthorize(
         return Ok((response, token));
     }
     let request = build(fresh.header().map_err(Error::Auth)?);
-    let response = send(transport, request, attempt).await?;
+    let response = send(transport, request, attempt)
+        .await
+        .map_err(|error| transport_failed(error, attempt))?;
     Ok((response, fresh))
 }
 
 /// Hands `request` to the transport.
-///
-/// Not an `async fn`: its future would keep a slot for the request (already moved into the
-/// transport's future) across the wait. The transport's future is awaited in place.
 pub(super) fn send<'a>(
     transport: &'a dyn Transport,
     request: Request<Bytes>,
     attempt: u32,
-) -> impl Future<Output = Result<Response, Error>> + Send + 'a {
+) -> Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'a>> {
     tracing::debug!(attempt, "sending");
-    let sent = transport.send(request);
-    async move { sent.await.map_err(|error| transport_failed(error, attempt)) }
+    transport.send(request)
 }
 
+/// The error of an attempt the transport failed, logged.
 #[cold]
 #[inline(never)]
-fn transport_failed(error: graph_sync_transport::TransportError, attempt: u32) -> Error {
+pub(super) fn transport_failed(error: TransportError, attempt: u32) -> Error {
     tracing::debug!(
         attempt,
         kind = %error.kind(),

@@ -13,7 +13,9 @@
 //! | 9 | retry | `retry/` | [`decide`](retry::decide) whether to try again, wait (`Retry-After` or [`Backoff`] with jitter) and go back to 3, or give up with a [`RetryError`](crate::RetryError) |
 //!
 //! Stages 3 to 9 are the retry loop, [`retry::run`]; stages 4 to 8 are one attempt,
-//! [`Pipeline::attempt`].
+//! [`Pipeline::attempt`]. A request's first attempt is made in place, without the loop, when
+//! it has nothing to wait for (no gate, a cached token) and nothing traces it; only an answer
+//! other than a success then goes on to the loop (see [`Pipeline::send`]).
 //! Above the per-request stages, [`wait_until_visible`] (`visible.rs`) repeats whole calls
 //! until a new resource reads back consistently.
 //!
@@ -28,11 +30,13 @@ mod token_cache;
 mod visible;
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use graph_sync_transport::{Response, Transport};
+use graph_sync_transport::{Response, Transport, TransportError};
 use http::{HeaderValue, StatusCode};
-use tracing::Instrument;
+use tokio::time::Instant;
+use tracing::{Instrument, Level};
 
 use crate::cloud::Cloud;
 use crate::credential::{AuthError, AuthErrorKind, TokenCredential};
@@ -48,7 +52,7 @@ pub use retry::{
     is_consistency_error, is_idempotent, is_throttled,
 };
 pub(crate) use retry::{Jitter, Policy};
-use token_cache::TokenCache;
+use token_cache::{Bearer, TokenCache};
 pub use visible::{Visibility, wait_until_visible};
 
 /// What stays the same for every request of a client: where requests go, how they travel,
@@ -95,6 +99,12 @@ impl Pipeline {
     /// Every attempt of the request shares one `client-request-id`, so that the service's
     /// logs tie them together.
     ///
+    /// Most requests take a token from the cache and succeed at once: their first attempt is
+    /// made here, in place ([`Pipeline::in_place`] says when it can be), and a success is the
+    /// answer. Anything else (a request that meets the gate, waits for a token, is traced at
+    /// debug level, or whose first answer is not a success) goes on in [`Pipeline::retried`],
+    /// boxed: the future every request holds and the code every request runs stay small.
+    ///
     /// An `async` block rather than an `async fn`: an `async fn` keeps its by-value arguments
     /// twice in its future (as passed, and moved into the body), and `call` is the largest.
     #[expect(
@@ -116,52 +126,114 @@ impl Pipeline {
                     "the client-request-id is not a header value",
                 ))
             })?;
-            let span = tracing::debug_span!(
-                "graph_request",
-                method = %call.method,
-                path = call.uri.path(),
-                client_request_id = request_id.to_str().unwrap_or_default(),
-            );
-            let attempts = retry::run(policy, &call.method, |attempt| {
-                self.attempt(&call, &request_id, attempt)
-            });
-            // With no subscriber listening, the request goes without a span to enter and
-            // leave at every poll. Each event of an attempt carries its number. The
-            // instrumented loop is boxed, so that the request's own future and poll code
-            // hold one copy of the loop, not two.
-            if span.is_disabled() {
-                attempts.await
-            } else {
-                Box::pin(attempts.instrument(span)).await
+            let start = Instant::now();
+            let mut made = None;
+            if let Some((token, authorization)) = self.in_place(policy, &call, &request_id) {
+                let request = call.request(authorization, &request_id, &self.user_agent, 1);
+                match self.transport.send(request).await {
+                    Ok(response) if response.status().is_success() => return Ok(response),
+                    sent => made = Some((token, sent)),
+                }
             }
+            let rest: Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>> =
+                Box::pin(self.retried(policy, call, request_id, start, made));
+            rest.await
         }
     }
 
-    /// One attempt: a token, the request, the transport, one reauthorization on `401`, and
-    /// the status mapped to a result.
+    /// The token and its `Authorization` value for a first attempt made in place, without the
+    /// retry loop: only when there is no throttle gate to wait at, no debug-level tracing to
+    /// record the attempt, and a cached token to use at once.
+    fn in_place(
+        &self,
+        policy: &Policy,
+        call: &Call<'_>,
+        request_id: &HeaderValue,
+    ) -> Option<(Arc<Bearer>, HeaderValue)> {
+        if policy.gate.is_some()
+            || tracing::enabled!(Level::DEBUG)
+            || !request_span(call, request_id).is_disabled()
+        {
+            return None;
+        }
+        let token = self.tokens.cached(self.cloud.scope())?;
+        let authorization = token.header().ok()?;
+        Some((token, authorization))
+    }
+
+    /// A request after (or without) its first attempt made in place: the retry loop, in the
+    /// request's span. `made` is that attempt's token and what the transport gave.
+    async fn retried(
+        &self,
+        policy: &Policy,
+        call: Call<'_>,
+        request_id: HeaderValue,
+        start: Instant,
+        made: Option<(Arc<Bearer>, Result<Response, TransportError>)>,
+    ) -> Result<Response, Error> {
+        let made = match made {
+            Some((token, sent)) => Some(retry::Made {
+                start,
+                result: self.answered(&call, &request_id, 1, token, sent).await,
+            }),
+            None => None,
+        };
+        let span = request_span(&call, &request_id);
+        let attempts = retry::run(policy, &call.method, made, |attempt| {
+            self.attempt(&call, &request_id, attempt)
+        });
+        // With no subscriber listening, the request goes without a span to enter and leave
+        // at every poll. Each event of an attempt carries its number.
+        if span.is_disabled() {
+            attempts.await
+        } else {
+            attempts.instrument(span).await
+        }
+    }
+
+    /// One attempt: a token, the request, the transport, and what it [answered](Self::answered).
     async fn attempt(
         &self,
         call: &Call<'_>,
         request_id: &HeaderValue,
         attempt: u32,
     ) -> Result<Response, Error> {
-        let scope = self.cloud.scope();
-        let transport = self.transport.as_ref();
-        let build =
-            |authorization| call.request(authorization, request_id, &self.user_agent, attempt);
-        let token = self.tokens.get(scope).await.map_err(Error::Auth)?;
+        let token = self
+            .tokens
+            .get(self.cloud.scope())
+            .await
+            .map_err(Error::Auth)?;
         // A statement of its own: the request moves into the transport's future, and no
         // temporary holding it stays in this one across the wait.
-        let request = build(token.header().map_err(Error::Auth)?);
-        let response = authorize::send(transport, request, attempt).await?;
+        let request = call.request(
+            token.header().map_err(Error::Auth)?,
+            request_id,
+            &self.user_agent,
+            attempt,
+        );
+        let sent = authorize::send(self.transport.as_ref(), request, attempt).await;
+        self.answered(call, request_id, attempt, token, sent).await
+    }
+
+    /// What an attempt sent with `token` comes to: one reauthorization on `401`, and the
+    /// status mapped to a result.
+    async fn answered(
+        &self,
+        call: &Call<'_>,
+        request_id: &HeaderValue,
+        attempt: u32,
+        token: Arc<Bearer>,
+        sent: Result<Response, TransportError>,
+    ) -> Result<Response, Error> {
+        let response = sent.map_err(|error| authorize::transport_failed(error, attempt))?;
         let (response, sent_token) = if response.status() == StatusCode::UNAUTHORIZED {
-            // Rare: out of line, so that the future every request goes through stays small.
+            // Rare: out of line, so that the future of an attempt stays small.
             Box::pin(authorize::reauthorize(
                 &self.tokens,
-                transport,
-                scope,
+                self.transport.as_ref(),
+                self.cloud.scope(),
                 attempt,
-                build,
+                |authorization| call.request(authorization, request_id, &self.user_agent, attempt),
                 response,
                 token,
             ))
@@ -206,6 +278,16 @@ impl Pipeline {
     }
 }
 
+/// The span every attempt of a request is traced in.
+fn request_span(call: &Call<'_>, request_id: &HeaderValue) -> tracing::Span {
+    tracing::debug_span!(
+        "graph_request",
+        method = %call.method,
+        path = call.uri.path(),
+        client_request_id = request_id.to_str().unwrap_or_default(),
+    )
+}
+
 /// Logs an attempt's answer at debug level.
 #[cold]
 #[inline(never)]
@@ -246,11 +328,16 @@ impl fmt::Debug for Pipeline {
 
 #[cfg(test)]
 mod tests {
-    use graph_sync_transport::testing::MockTransport;
-    use http::Method;
+    use std::time::Duration;
+
+    use graph_sync_transport::testing::{MockTransport, RecordingTransport};
+    use http::header::AUTHORIZATION;
+    use http::{Method, Uri};
+    use secrecy::ExposeSecret;
 
     use super::*;
-    use crate::credential::MockTokenCredential;
+    use crate::credential::{AccessToken, MockTokenCredential};
+    use crate::error::GaveUp;
 
     /// The error of a `GET` of `url`, which must be an authentication error.
     async fn auth_error(pipeline: &Pipeline, url: &str) -> AuthError {
@@ -319,5 +406,178 @@ mod tests {
             let error = Error::Auth(auth);
             assert!(!format!("{error:?} {error}").contains("break"), "{error:?}");
         }
+    }
+
+    /// A pipeline over `transport` whose credential hands out `token-1`, `token-2`, … (never
+    /// expiring), one each time it is asked.
+    fn counting_pipeline(transport: Arc<RecordingTransport>) -> Pipeline {
+        let mut credential = MockTokenCredential::new();
+        let mut issued = 0;
+        credential.expect_get_token().returning(move |_| {
+            issued += 1;
+            Ok(AccessToken::new(
+                secrecy::SecretString::from(format!("token-{issued}")),
+                None,
+            ))
+        });
+        Pipeline::new(
+            transport,
+            Arc::new(credential),
+            Cloud::global(),
+            HeaderValue::from_static("test"),
+        )
+    }
+
+    fn get() -> Call<'static> {
+        Call::new(
+            Method::GET,
+            Uri::from_static("https://graph.microsoft.com/v1.0/x"),
+        )
+    }
+
+    fn header(request: &http::Request<bytes::Bytes>, name: &http::HeaderName) -> Option<String> {
+        request
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_first_attempt_is_made_in_place_only_with_a_cached_token_no_gate_and_no_tracing() {
+        let transport = Arc::new(RecordingTransport::new());
+        let pipeline = counting_pipeline(transport.clone());
+        let policy = Policy::default();
+        let id = HeaderValue::from_static("id");
+        // No token cached yet: the loop asks the credential.
+        assert!(pipeline.in_place(&policy, &get(), &id).is_none());
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+        let (token, authorization) = pipeline.in_place(&policy, &get(), &id).unwrap();
+        assert_eq!(token.access.token.expose_secret(), "token-1");
+        assert!(authorization.is_sensitive());
+        // A gate to wait at: the loop.
+        let gated = Policy {
+            gate: Some(ThrottleGate::new()),
+            ..Policy::default()
+        };
+        assert!(pipeline.in_place(&gated, &get(), &id).is_none());
+        // A subscriber listening at debug level: the loop, which records every attempt.
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(Level::DEBUG)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            assert!(pipeline.in_place(&policy, &get(), &id).is_none());
+        });
+        // Listening at info level only: in place.
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(Level::INFO)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            assert!(pipeline.in_place(&policy, &get(), &id).is_some());
+        });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_first_attempt_made_in_place_that_fails_goes_on_to_the_retry_loop() {
+        let transport = Arc::new(RecordingTransport::new());
+        let pipeline = counting_pipeline(transport.clone());
+        let policy = Policy {
+            jitter: Jitter::seeded(1),
+            ..Policy::default()
+        };
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+
+        let throttled = http::Response::builder()
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .header("retry-after", "2")
+            .body(bytes::Bytes::new())
+            .unwrap();
+        transport.push_response(throttled);
+        transport.push_status(StatusCode::OK, "{}");
+        let start = Instant::now();
+        let response = pipeline.send(&policy, get()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        let requests = transport.requests();
+        let [first, second] = &requests[1..] else {
+            panic!("{} requests", requests.len());
+        };
+        assert_eq!(
+            header(first, &CLIENT_REQUEST_ID),
+            header(second, &CLIENT_REQUEST_ID)
+        );
+        assert_eq!(header(first, &RETRY_ATTEMPT), None);
+        assert_eq!(header(second, &RETRY_ATTEMPT).as_deref(), Some("1"));
+        assert_eq!(
+            header(second, &AUTHORIZATION).as_deref(),
+            Some("Bearer token-1")
+        );
+
+        // Counted as the first of the loop's attempts: with two allowed, a second failure is
+        // the answer.
+        let twice = Policy {
+            retry: RetryConfig::default().with_max_attempts(2),
+            jitter: Jitter::seeded(1),
+            ..Policy::default()
+        };
+        for _ in 0..3 {
+            transport.push_status(StatusCode::GATEWAY_TIMEOUT, "");
+        }
+        let error = pipeline.send(&twice, get()).await.unwrap_err();
+        let retry = error.as_retry().unwrap();
+        assert_eq!((retry.reason(), retry.attempts()), (GaveUp::Attempts, 2));
+        assert_eq!(transport.remaining(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_401_to_a_first_attempt_made_in_place_is_answered_with_a_fresh_token() {
+        let transport = Arc::new(RecordingTransport::new());
+        let pipeline = counting_pipeline(transport.clone());
+        let policy = Policy::default();
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+
+        transport.push_status(StatusCode::UNAUTHORIZED, "");
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+        let requests = transport.requests();
+        let tokens: Vec<_> = requests
+            .iter()
+            .map(|request| header(request, &AUTHORIZATION).unwrap())
+            .collect();
+        assert_eq!(
+            tokens,
+            ["Bearer token-1", "Bearer token-1", "Bearer token-2"]
+        );
+        // The resend is the same attempt, not a retry.
+        assert_eq!(header(&requests[2], &RETRY_ATTEMPT), None);
+        // The fresh token is cached and used in place.
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+        assert_eq!(
+            header(&transport.last_request().unwrap(), &AUTHORIZATION).as_deref(),
+            Some("Bearer token-2")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_transport_failure_of_a_first_attempt_made_in_place_is_retried_when_unsent() {
+        let transport = Arc::new(RecordingTransport::new());
+        let pipeline = counting_pipeline(transport.clone());
+        let policy = Policy::default();
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+
+        transport.push_error(graph_sync_transport::TransportError::new(
+            graph_sync_transport::TransportErrorKind::Connect,
+            graph_sync_transport::Delivery::NotSent,
+        ));
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&policy, get()).await.unwrap();
+        assert_eq!(transport.request_count(), 3);
+        assert_eq!(transport.remaining(), 0);
     }
 }

@@ -186,6 +186,11 @@ impl TokenCache {
         Arc::clone(slots.entry(scope.to_owned()).or_default())
     }
 
+    /// The cached token for `scope`, when [`get`](Self::get) would give it without waiting.
+    pub(crate) fn cached(&self, scope: &str) -> Option<Arc<Bearer>> {
+        cached_token(&self.slot(scope))
+    }
+
     /// A token for `scope`: the cached one while fresh, else a refreshed one.
     pub(crate) async fn get(&self, scope: &str) -> Result<Arc<Bearer>, AuthError> {
         let slot = self.slot(scope);

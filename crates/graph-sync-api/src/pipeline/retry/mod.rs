@@ -53,18 +53,30 @@ pub(crate) struct Policy {
     pub(crate) jitter: Jitter,
 }
 
+/// An attempt made before the loop (the pipeline's first, made in place when it needs
+/// neither the gate nor a token refresh), and when it started.
+pub(crate) struct Made<T> {
+    pub(crate) start: Instant,
+    pub(crate) result: Result<T, Error>,
+}
+
 /// Runs `attempt` (called with the attempt number, from 1) until it succeeds or the policy
-/// stops, waiting between attempts and at the throttle gate.
+/// stops, waiting between attempts and at the throttle gate. With `made`, the first attempt
+/// is the one already made: the loop starts by deciding on its result.
 pub(crate) async fn run<T, F, Fut>(
     policy: &Policy,
     method: &Method,
+    made: Option<Made<T>>,
     mut attempt: F,
 ) -> Result<T, Error>
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let start = Instant::now();
+    let (start, mut made) = match made {
+        Some(Made { start, result }) => (start, Some(result)),
+        None => (Instant::now(), None),
+    };
     let mut progress = Progress {
         attempts: 0,
         throttled: 0,
@@ -73,17 +85,23 @@ where
         retries: 0,
     };
     loop {
-        // The gate's wait and the retry's sleep are boxed: a request that meets neither keeps
-        // a small future and a short path through it.
-        let admission = match &policy.gate {
-            Some(gate) => Some(Box::pin(gate.admit()).await),
-            None => None,
-        };
         progress.attempts = progress.attempts.saturating_add(1);
-        let result = attempt(progress.attempts).await;
-        if let Some(admission) = admission {
-            admission.end(outcome(&result));
-        }
+        let result = match made.take() {
+            Some(result) => result,
+            None => {
+                // The gate's wait and the retry's sleep are boxed: a request that meets neither
+                // keeps a small future and a short path through it.
+                let admission = match &policy.gate {
+                    Some(gate) => Some(Box::pin(gate.admit()).await),
+                    None => None,
+                };
+                let result = attempt(progress.attempts).await;
+                if let Some(admission) = admission {
+                    admission.end(outcome(&result));
+                }
+                result
+            }
+        };
         let error = match result {
             Ok(value) => return Ok(value),
             Err(error) => error,
@@ -203,7 +221,7 @@ mod tests {
             jitter: Jitter::seeded(1),
             ..Policy::default()
         };
-        let result = run(&policy, &method, |_| {
+        let result = run(&policy, &method, None, |_| {
             attempts.fetch_add(1, Ordering::SeqCst);
             let next = errors.lock().unwrap().next();
             async move { next.map_or(Ok(()), Err) }
@@ -259,7 +277,7 @@ mod tests {
             jitter: Jitter::seeded(1),
             ..Policy::default()
         };
-        let result: Result<(), Error> = run(&policy, &Method::GET, |_| async {
+        let result: Result<(), Error> = run(&policy, &Method::GET, None, |_| async {
             Err(transport(TransportErrorKind::Connect, Delivery::NotSent))
         })
         .await;
@@ -320,7 +338,7 @@ mod tests {
         };
         let attempts = AtomicU32::new(0);
         let start = Instant::now();
-        let error = run(&policy, &Method::PUT, |_| {
+        let error = run(&policy, &Method::PUT, None, |_| {
             attempts.fetch_add(1, Ordering::SeqCst);
             async { Err::<(), _>(service(429, Some("0.1"))) }
         })
@@ -339,7 +357,7 @@ mod tests {
             retry: RetryConfig::default().with_max_elapsed(Duration::from_secs(60)),
             ..policy
         };
-        let error = run(&policy, &Method::PUT, |_| async {
+        let error = run(&policy, &Method::PUT, None, |_| async {
             Err::<(), _>(service(503, Some("1")))
         })
         .await
@@ -389,7 +407,7 @@ mod tests {
             ..Policy::default()
         };
         let attempts = AtomicU32::new(0);
-        let error = run(&policy, &Method::PUT, |_| {
+        let error = run(&policy, &Method::PUT, None, |_| {
             attempts.fetch_add(1, Ordering::SeqCst);
             async { Err::<(), _>(service(429, Some("0.1"))) }
         })

@@ -135,9 +135,7 @@ impl Pipeline {
                     sent => made = Some((token, sent)),
                 }
             }
-            let rest: Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>> =
-                Box::pin(self.retried(policy, call, request_id, start, made));
-            rest.await
+            self.retried(policy, call, request_id, start, made).await
         }
     }
 
@@ -163,32 +161,38 @@ impl Pipeline {
 
     /// A request after (or without) its first attempt made in place: the retry loop, in the
     /// request's span. `made` is that attempt's token and what the transport gave.
-    async fn retried(
-        &self,
-        policy: &Policy,
-        call: Call<'_>,
+    ///
+    /// Boxed, and made out of line: the poll code every request runs does not reserve stack
+    /// for a future that only requests which need the loop build.
+    #[inline(never)]
+    fn retried<'a>(
+        &'a self,
+        policy: &'a Policy,
+        call: Call<'a>,
         request_id: HeaderValue,
         start: Instant,
         made: Option<(Arc<Bearer>, Result<Response, TransportError>)>,
-    ) -> Result<Response, Error> {
-        let made = match made {
-            Some((token, sent)) => Some(retry::Made {
-                start,
-                result: self.answered(&call, &request_id, 1, token, sent).await,
-            }),
-            None => None,
-        };
-        let span = request_span(&call, &request_id);
-        let attempts = retry::run(policy, &call.method, made, |attempt| {
-            self.attempt(&call, &request_id, attempt)
-        });
-        // With no subscriber listening, the request goes without a span to enter and leave
-        // at every poll. Each event of an attempt carries its number.
-        if span.is_disabled() {
-            attempts.await
-        } else {
-            attempts.instrument(span).await
-        }
+    ) -> Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>> {
+        Box::pin(async move {
+            let made = match made {
+                Some((token, sent)) => Some(retry::Made {
+                    start,
+                    result: self.answered(&call, &request_id, 1, token, sent).await,
+                }),
+                None => None,
+            };
+            let span = request_span(&call, &request_id);
+            let attempts = retry::run(policy, &call.method, made, |attempt| {
+                self.attempt(&call, &request_id, attempt)
+            });
+            // With no subscriber listening, the request goes without a span to enter and
+            // leave at every poll. Each event of an attempt carries its number.
+            if span.is_disabled() {
+                attempts.await
+            } else {
+                attempts.instrument(span).await
+            }
+        })
     }
 
     /// One attempt: a token, the request, the transport, and what it [answered](Self::answered).

@@ -120,22 +120,35 @@ impl Pipeline {
             if !self.cloud.is_graph_uri(&call.uri) {
                 return Err(self.foreign_host(&call.uri));
             }
-            // Built once; every attempt's request shares the header's bytes.
-            let request_id = HeaderValue::try_from(crate::random::guid()).map_err(|_| {
-                Error::InvalidInput(crate::error::InvalidInput::new(
-                    "the client-request-id is not a header value",
-                ))
-            })?;
-            let start = Instant::now();
-            let mut made = None;
-            if let Some((token, authorization)) = self.in_place(policy, &call, &request_id) {
-                let request = call.request(authorization, &request_id, &self.user_agent, 1);
-                match self.transport.send(request).await {
-                    Ok(response) if response.status().is_success() => return Ok(response),
-                    sent => made = Some((token, sent)),
-                }
-            }
-            self.retried(policy, call, request_id, start, made).await
+            // A block of its own: what it leaves to the loop is moved into the loop's future,
+            // and this one keeps no room for it while that runs.
+            let rest = {
+                // Built once; every attempt's request shares the header's bytes.
+                let request_id = HeaderValue::try_from(crate::random::guid()).map_err(|_| {
+                    Error::InvalidInput(crate::error::InvalidInput::new(
+                        "the client-request-id is not a header value",
+                    ))
+                })?;
+                let start = Instant::now();
+                // The transport's future is made in a statement of its own, so that only it
+                // and the token (not the request, not a temporary) wait across its answer.
+                let first =
+                    self.in_place(policy, &call, &request_id)
+                        .map(|(token, authorization)| {
+                            let request =
+                                call.request(authorization, &request_id, &self.user_agent, 1);
+                            (token, self.transport.send(request))
+                        });
+                let made = match first {
+                    Some((token, sent)) => match sent.await {
+                        Ok(response) if response.status().is_success() => return Ok(response),
+                        sent => Some((token, sent)),
+                    },
+                    None => None,
+                };
+                self.retried(policy, call, request_id, start, made)
+            };
+            rest.await
         }
     }
 

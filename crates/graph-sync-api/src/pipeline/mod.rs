@@ -130,15 +130,18 @@ impl Pipeline {
                     ))
                 })?;
                 let start = Instant::now();
+                // Made once: a request traced at debug level goes to the loop with its span.
+                let span = request_span(&call, &request_id);
                 // The transport's future is made in a statement of its own, so that only it
                 // and the token (not the request, not a temporary) wait across its answer.
-                let first =
-                    self.in_place(policy, &call, &request_id)
-                        .map(|(token, authorization)| {
-                            let request =
-                                call.request(authorization, &request_id, &self.user_agent, 1);
-                            (token, self.transport.send(request))
-                        });
+                let first = span
+                    .is_disabled()
+                    .then(|| self.in_place(policy))
+                    .flatten()
+                    .map(|(token, authorization)| {
+                        let request = call.request(authorization, &request_id, &self.user_agent, 1);
+                        (token, self.transport.send(request))
+                    });
                 let made = match first {
                     Some((token, sent)) => match sent.await {
                         Ok(response) if response.status().is_success() => return Ok(response),
@@ -146,7 +149,7 @@ impl Pipeline {
                     },
                     None => None,
                 };
-                self.retried(policy, call, request_id, start, made)
+                self.retried(policy, call, request_id, start, made, span)
             };
             rest.await
         }
@@ -154,17 +157,10 @@ impl Pipeline {
 
     /// The token and its `Authorization` value for a first attempt made in place, without the
     /// retry loop: only when there is no throttle gate to wait at, no debug-level tracing to
-    /// record the attempt, and a cached token to use at once.
-    fn in_place(
-        &self,
-        policy: &Policy,
-        call: &Call<'_>,
-        request_id: &HeaderValue,
-    ) -> Option<(Arc<Bearer>, HeaderValue)> {
-        if policy.gate.is_some()
-            || tracing::enabled!(Level::DEBUG)
-            || !request_span(call, request_id).is_disabled()
-        {
+    /// record the attempt (the caller checks the request's span), and a cached token to use at
+    /// once.
+    fn in_place(&self, policy: &Policy) -> Option<(Arc<Bearer>, HeaderValue)> {
+        if policy.gate.is_some() || tracing::enabled!(Level::DEBUG) {
             return None;
         }
         let token = self.tokens.cached(self.cloud.scope())?;
@@ -173,7 +169,7 @@ impl Pipeline {
     }
 
     /// A request after (or without) its first attempt made in place: the retry loop, in the
-    /// request's span. `made` is that attempt's token and what the transport gave.
+    /// request's `span`. `made` is that attempt's token and what the transport gave.
     ///
     /// Boxed, and made out of line: the poll code every request runs does not reserve stack
     /// for a future that only requests which need the loop build.
@@ -185,6 +181,7 @@ impl Pipeline {
         request_id: HeaderValue,
         start: Instant,
         made: Option<(Arc<Bearer>, Result<Response, TransportError>)>,
+        span: tracing::Span,
     ) -> Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>> {
         Box::pin(async move {
             let made = match made {
@@ -194,7 +191,6 @@ impl Pipeline {
                 }),
                 None => None,
             };
-            let span = request_span(&call, &request_id);
             let attempts = retry::run(policy, &call.method, made, |attempt| {
                 self.attempt(&call, &request_id, attempt)
             });
@@ -464,12 +460,11 @@ mod tests {
         let transport = Arc::new(RecordingTransport::new());
         let pipeline = counting_pipeline(transport.clone());
         let policy = Policy::default();
-        let id = HeaderValue::from_static("id");
         // No token cached yet: the loop asks the credential.
-        assert!(pipeline.in_place(&policy, &get(), &id).is_none());
+        assert!(pipeline.in_place(&policy).is_none());
         transport.push_status(StatusCode::NO_CONTENT, "");
         pipeline.send(&policy, get()).await.unwrap();
-        let (token, authorization) = pipeline.in_place(&policy, &get(), &id).unwrap();
+        let (token, authorization) = pipeline.in_place(&policy).unwrap();
         assert_eq!(token.access.token.expose_secret(), "token-1");
         assert!(authorization.is_sensitive());
         // A gate to wait at: the loop.
@@ -477,14 +472,14 @@ mod tests {
             gate: Some(ThrottleGate::new()),
             ..Policy::default()
         };
-        assert!(pipeline.in_place(&gated, &get(), &id).is_none());
+        assert!(pipeline.in_place(&gated).is_none());
         // A subscriber listening at debug level: the loop, which records every attempt.
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(Level::DEBUG)
             .with_writer(std::io::sink)
             .finish();
         tracing::subscriber::with_default(subscriber, || {
-            assert!(pipeline.in_place(&policy, &get(), &id).is_none());
+            assert!(pipeline.in_place(&policy).is_none());
         });
         // Listening at info level only: in place.
         let subscriber = tracing_subscriber::fmt()
@@ -492,7 +487,7 @@ mod tests {
             .with_writer(std::io::sink)
             .finish();
         tracing::subscriber::with_default(subscriber, || {
-            assert!(pipeline.in_place(&policy, &get(), &id).is_some());
+            assert!(pipeline.in_place(&policy).is_some());
         });
     }
 
@@ -596,5 +591,42 @@ mod tests {
         pipeline.send(&policy, get()).await.unwrap();
         assert_eq!(transport.request_count(), 3);
         assert_eq!(transport.remaining(), 0);
+    }
+
+    /// Counts the spans a subscriber is told of.
+    struct SpanCount(Arc<std::sync::atomic::AtomicUsize>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SpanCount {
+        fn on_new_span(
+            &self,
+            _: &tracing::span::Attributes<'_>,
+            _: &tracing::span::Id,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_traced_by_its_span_alone_goes_to_the_loop_in_that_one_span() {
+        use tracing_subscriber::Layer as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
+
+        let spans = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        // Only the request's span is enabled, not the events: the request goes to the loop
+        // (which runs in the span), and the span is made once, not once to ask and again.
+        let subscriber = tracing_subscriber::registry().with(SpanCount(spans.clone()).with_filter(
+            tracing_subscriber::filter::filter_fn(|meta| {
+                meta.is_span() && meta.name() == "graph_request"
+            }),
+        ));
+        let _default = tracing::subscriber::set_default(subscriber);
+        let transport = Arc::new(RecordingTransport::new());
+        let pipeline = counting_pipeline(transport.clone());
+        for _ in 0..2 {
+            transport.push_status(StatusCode::NO_CONTENT, "");
+            pipeline.send(&Policy::default(), get()).await.unwrap();
+        }
+        assert_eq!(spans.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 }

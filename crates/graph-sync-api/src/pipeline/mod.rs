@@ -473,22 +473,17 @@ mod tests {
             ..Policy::default()
         };
         assert!(pipeline.in_place(&gated).is_none());
-        // A subscriber listening at debug level: the loop, which records every attempt.
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(Level::DEBUG)
-            .with_writer(std::io::sink)
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
-            assert!(pipeline.in_place(&policy).is_none());
-        });
-        // Listening at info level only: in place.
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(Level::INFO)
-            .with_writer(std::io::sink)
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
-            assert!(pipeline.in_place(&policy).is_some());
-        });
+        // A subscriber listening at debug level: the loop, which records every attempt; one
+        // listening at info level only: in place.
+        for (level, in_place) in [(Level::DEBUG, false), (Level::INFO, true)] {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(level)
+                .with_writer(std::io::sink)
+                .finish();
+            tracing::subscriber::with_default(subscriber, || {
+                assert_eq!(pipeline.in_place(&policy).is_some(), in_place, "{level}");
+            });
+        }
     }
 
     #[tokio::test(start_paused = true)]

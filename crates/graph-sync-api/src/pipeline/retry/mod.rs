@@ -53,8 +53,8 @@ pub(crate) struct Policy {
     pub(crate) jitter: Jitter,
 }
 
-/// An attempt made before the loop (the pipeline's first, made in place when it needs
-/// neither the gate nor a token refresh), and when it started.
+/// An attempt made before the loop (the pipeline's first, made in place when there is no
+/// gate to wait at; see `Pipeline::send`), and when the request started.
 pub(crate) struct Made<T> {
     pub(crate) start: Instant,
     pub(crate) result: Result<T, Error>,

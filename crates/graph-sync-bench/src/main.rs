@@ -33,6 +33,7 @@
 mod build_cost;
 mod faults;
 mod instructions;
+mod latency;
 mod machine;
 mod memory;
 mod overhead;

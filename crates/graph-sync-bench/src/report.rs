@@ -197,7 +197,9 @@ impl Report {
              a throwaway virtual environment; the same emulator, throttle and keying. Ideal = \
              N / R. 429s/op from the emulator's log: all of them, and those after the first {} s \
              (while the rate is being learned) apart. Latency per operation: from its start to \
-             its result, waits included. The 1-minute load average was {} before the grid and \
+             its result, waits included; graph-sync's percentiles come from a record of fixed \
+             size (log-linear buckets, each narrower than 1/64 of its values), so that its \
+             memory does not grow with N. The 1-minute load average was {} before the grid and \
              {} after it (2 cores shared with other work: the throttled figures are dominated \
              by waiting, the SDK's by its CPU).\n",
             s.min_ops,

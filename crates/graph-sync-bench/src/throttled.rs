@@ -24,6 +24,7 @@ use graph_sync_api::{Bulk, GraphSyncClient};
 use graph_sync_emulator::{Emulator, ThrottleConfig};
 
 use crate::Sizes;
+use crate::latency::Latencies;
 use crate::overhead::{register, secrets, sp_id};
 
 pub(crate) const TOKEN_VAR: &str = "GRAPH_SYNC_BENCH_TOKEN";
@@ -435,13 +436,13 @@ pub(crate) async fn child(args: &[String]) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let secrets = Arc::new(secrets()?);
-    // Drawn as operations start and results handed over as they end: the client's memory is
-    // that of the operations in flight (plus 16 bytes of latency per operation), so that the
-    // scale figure measures the library, not a harness holding every result.
+    // Drawn as operations start and results handed over as they end, latencies counted in a
+    // record of fixed size: the client's memory is that of the operations in flight, so that
+    // the scale figure measures the library, not a harness holding every result.
     let ids = (first..first + n).map(sp_id);
     let mut failures = 0;
     let mut first_failure = None;
-    let mut latencies: Vec<Duration> = Vec::with_capacity(n);
+    let mut latencies = Latencies::new();
     let start = Instant::now();
     Bulk::new(&client)
         .with_concurrency(concurrency)
@@ -463,7 +464,7 @@ pub(crate) async fn child(args: &[String]) -> Result<(), String> {
                 }
             }),
             |_, result| match result {
-                Ok(latency) => latencies.push(latency),
+                Ok(latency) => latencies.record(latency),
                 Err(error) => {
                     failures += 1;
                     first_failure.get_or_insert_with(|| error.to_string());
@@ -475,20 +476,12 @@ pub(crate) async fn child(args: &[String]) -> Result<(), String> {
     if let Some(error) = first_failure {
         eprintln!("first failure: {error}");
     }
-    latencies.sort_unstable();
-    let percentile = |fraction: f64| {
-        let index =
-            ((latencies.len() as f64 * fraction) as usize).min(latencies.len().saturating_sub(1));
-        latencies
-            .get(index)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
     let peak = crate::machine::peak_rss_kib().unwrap_or(0);
     println!(
         "result wall_s={:.6} failures={failures} p50_ms={:.3} p99_ms={:.3} peak_rss_kib={peak}",
         wall.as_secs_f64(),
-        percentile(0.5),
-        percentile(0.99),
+        latencies.percentile_ms(0.5),
+        latencies.percentile_ms(0.99),
     );
     Ok(())
 }

@@ -441,6 +441,15 @@ mod tests {
         )
     }
 
+    /// [`counting_pipeline`] after one request, so that `token-1` is cached.
+    async fn warmed() -> (Pipeline, Arc<RecordingTransport>) {
+        let transport = Arc::new(RecordingTransport::new());
+        let pipeline = counting_pipeline(transport.clone());
+        transport.push_status(StatusCode::NO_CONTENT, "");
+        pipeline.send(&Policy::default(), get()).await.unwrap();
+        (pipeline, transport)
+    }
+
     fn get() -> Call<'static> {
         Call::new(
             Method::GET,
@@ -488,14 +497,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_first_attempt_made_in_place_that_fails_goes_on_to_the_retry_loop() {
-        let transport = Arc::new(RecordingTransport::new());
-        let pipeline = counting_pipeline(transport.clone());
+        let (pipeline, transport) = warmed().await;
         let policy = Policy {
             jitter: Jitter::seeded(1),
             ..Policy::default()
         };
-        transport.push_status(StatusCode::NO_CONTENT, "");
-        pipeline.send(&policy, get()).await.unwrap();
 
         let throttled = http::Response::builder()
             .status(StatusCode::SERVICE_UNAVAILABLE)
@@ -541,11 +547,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_401_to_a_first_attempt_made_in_place_is_answered_with_a_fresh_token() {
-        let transport = Arc::new(RecordingTransport::new());
-        let pipeline = counting_pipeline(transport.clone());
+        let (pipeline, transport) = warmed().await;
         let policy = Policy::default();
-        transport.push_status(StatusCode::NO_CONTENT, "");
-        pipeline.send(&policy, get()).await.unwrap();
 
         transport.push_status(StatusCode::UNAUTHORIZED, "");
         transport.push_status(StatusCode::NO_CONTENT, "");
@@ -572,11 +575,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_transport_failure_of_a_first_attempt_made_in_place_is_retried_when_unsent() {
-        let transport = Arc::new(RecordingTransport::new());
-        let pipeline = counting_pipeline(transport.clone());
+        let (pipeline, transport) = warmed().await;
         let policy = Policy::default();
-        transport.push_status(StatusCode::NO_CONTENT, "");
-        pipeline.send(&policy, get()).await.unwrap();
 
         transport.push_error(graph_sync_transport::TransportError::new(
             graph_sync_transport::TransportErrorKind::Connect,

@@ -132,8 +132,8 @@ impl Pipeline {
                 let start = Instant::now();
                 // Made once: a request traced at debug level goes to the loop with its span.
                 let span = request_span(&call, &request_id);
-                // The transport's future is made in a statement of its own, so that only it
-                // and the token (not the request, not a temporary) wait across its answer.
+                // The transport's future is made in a statement of its own, so that neither the
+                // request nor a temporary holding the token's header waits across its answer.
                 let first = span
                     .is_disabled()
                     .then(|| self.in_place(policy))

@@ -1,5 +1,5 @@
-//! The machine a run was measured on: cores, memory, OS, rustc, date; and the process's peak
-//! resident memory.
+//! The machine a run was measured on: processor, cores, memory, OS, rustc, date; and the
+//! process's peak resident memory.
 
 use std::process::Command;
 use std::time::SystemTime;
@@ -7,6 +7,9 @@ use std::time::SystemTime;
 /// What the report says about the machine.
 #[derive(Debug, Clone)]
 pub(crate) struct Machine {
+    /// The processor and its caches: figures of the same build differ between processors by
+    /// more than their goals' margins (a cache's size moves what the client's code costs).
+    pub(crate) cpu: String,
     pub(crate) cores: usize,
     pub(crate) memory: String,
     pub(crate) os: String,
@@ -39,12 +42,52 @@ pub(crate) fn describe() -> Machine {
         .and_then(|out| String::from_utf8(out.stdout).ok())
         .map_or_else(|| "unknown".to_owned(), |v| v.trim().to_owned());
     Machine {
+        cpu: cpu(),
         cores,
         memory,
         os: format!("{os}{kernel} ({})", std::env::consts::ARCH),
         rustc,
         date: httpdate::fmt_http_date(SystemTime::now()),
     }
+}
+
+/// The processor as `/proc/cpuinfo` names it (a virtual machine often gives a generic name,
+/// so with its family and model numbers), and the first core's caches from sysfs:
+/// `Intel(R) Xeon(R) Processor (family 6, model 207); caches L1d 48K, L1i 32K, L2 2048K, L3
+/// 266240K`.
+fn cpu() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |name: &str| {
+        info.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            (key.trim() == name).then(|| value.trim().to_owned())
+        })
+    };
+    let mut cpu = field("model name").unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    if let (Some(family), Some(model)) = (field("cpu family"), field("model")) {
+        cpu.push_str(&format!(" (family {family}, model {model})"));
+    }
+    let caches = (0..8)
+        .map_while(|index| {
+            let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
+            let read = |file: &str| {
+                std::fs::read_to_string(format!("{dir}/{file}"))
+                    .ok()
+                    .map(|text| text.trim().to_owned())
+            };
+            let (level, kind, size) = (read("level")?, read("type")?, read("size")?);
+            let kind = match kind.as_str() {
+                "Data" => "d",
+                "Instruction" => "i",
+                _ => "",
+            };
+            Some(format!("L{level}{kind} {size}"))
+        })
+        .collect::<Vec<_>>();
+    if !caches.is_empty() {
+        cpu.push_str(&format!("; caches {}", caches.join(", ")));
+    }
+    cpu
 }
 
 /// The peak resident set size of this process, in KiB (`VmHWM`), on Linux.

@@ -378,13 +378,15 @@ fn end(part: Part) -> String {
     format!("<!-- /bench:{} -->", part.name())
 }
 
-/// `part`'s section between its markers, with when it was measured and the load average then.
+/// `part`'s section between its markers, with when and on which processor it was measured and
+/// the load average then.
 fn section(part: Part, machine: &Machine, markdown: &str) -> String {
     format!(
-        "{}\n{}\n_Measured {}; 1-minute load average at the end: {}._\n{}\n",
+        "{}\n{}\n_Measured {} on {}; 1-minute load average at the end: {}._\n{}\n",
         begin(part),
         markdown.trim_end(),
         machine.date,
+        machine.cpu,
         crate::throttled::load_average(),
         end(part)
     )
@@ -403,8 +405,13 @@ fn header(machine: &Machine, command: &str) -> String {
          measured, with which command, and the machine's load then.\n",
         Part::ALL.map(Part::name).join(", ")
     );
-    let _ = writeln!(md, "## Machine\n");
+    let _ = writeln!(
+        md,
+        "## Machine\n\nThat of the latest run; each section names the processor it was measured \
+         on.\n"
+    );
     let _ = writeln!(md, "| | |\n|---|---|");
+    let _ = writeln!(md, "| CPU | {} |", m.cpu);
     let _ = writeln!(md, "| cores | {} |", m.cores);
     let _ = writeln!(md, "| memory | {} |", m.memory);
     let _ = writeln!(md, "| OS | {} |", m.os);
@@ -422,18 +429,21 @@ pub(crate) fn document(machine: &Machine, command: &str, sections: &[(Part, &str
     md
 }
 
-/// `existing` with the sections given rewritten in place (or added in [`Part::ALL`]'s order
-/// when missing). A file without sections (absent, or from before them) is written anew.
+/// `existing` with the header's machine made this run's and the sections given rewritten in
+/// place (or added in [`Part::ALL`]'s order when missing); the other sections keep their own
+/// footers, which name the machine they were measured on. A file without sections (absent, or
+/// from before them) is written anew.
 pub(crate) fn splice(
     existing: &str,
     machine: &Machine,
     command: &str,
     sections: &[(Part, &str)],
 ) -> String {
-    if !existing.contains("<!-- bench:") {
+    let Some(first) = existing.find("<!-- bench:") else {
         return document(machine, command, sections);
-    }
-    let mut md = existing.to_owned();
+    };
+    let mut md = header(machine, command);
+    md.push_str(&existing[first..]);
     for (part, markdown) in sections {
         let new = section(*part, machine, markdown);
         let (begin, end) = (begin(*part), end(*part));
@@ -476,6 +486,7 @@ mod tests {
 
     fn machine() -> Machine {
         Machine {
+            cpu: "test cpu".to_owned(),
             cores: 2,
             memory: "1 GiB".to_owned(),
             os: "test".to_owned(),
@@ -525,6 +536,42 @@ mod tests {
             ),
             added
         );
+    }
+
+    #[test]
+    fn a_part_measured_on_another_machine_names_it_and_the_others_keep_theirs() {
+        let first = machine();
+        let whole = document(
+            &first,
+            "cargo xtask bench",
+            &[
+                (Part::Runtime, "## runtime one\n"),
+                (Part::BuildCost, "## build one\n"),
+            ],
+        );
+        let second = Machine {
+            cpu: "other cpu".to_owned(),
+            ..machine()
+        };
+        let spliced = splice(
+            &whole,
+            &second,
+            "cargo xtask bench",
+            &[(Part::Runtime, "## runtime two\n")],
+        );
+        let (header, sections) = spliced.split_at(spliced.find("<!-- bench:").unwrap());
+        assert!(header.contains("| CPU | other cpu |"), "{spliced}");
+        assert!(!header.contains("test cpu"), "{spliced}");
+        let footer = |part: &str| {
+            let from = sections.find(part).unwrap();
+            let line = &sections[from..];
+            line[line.find("_Measured").unwrap()..][..40].to_owned()
+        };
+        assert!(
+            footer("## runtime two").contains("on other cpu"),
+            "{spliced}"
+        );
+        assert!(footer("## build one").contains("on test cpu"), "{spliced}");
     }
 
     #[test]

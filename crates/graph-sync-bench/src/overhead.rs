@@ -214,8 +214,10 @@ fn parse_lines(text: &str) -> Result<Vec<Throughput>, String> {
         .collect()
 }
 
-/// Each concurrency's figures over the processes: the median of their medians and rates,
-/// with the smallest and largest median as the range.
+/// Each concurrency's figures over the processes: the median of their medians, with the
+/// smallest and largest as the range, and the rates of the process whose median that is (the
+/// medians of each side's rates could come from two processes, and their ratio then disagrees
+/// with the figure).
 fn pooled(processes: &[Vec<Throughput>]) -> Result<Vec<Throughput>, String> {
     let first = processes.first().ok_or("no overhead process ran")?;
     first
@@ -233,16 +235,13 @@ fn pooled(processes: &[Vec<Throughput>]) -> Result<Vec<Throughput>, String> {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let pool = |side: fn(&Throughput) -> Ratios| {
-                let ratios = same.iter().map(side).collect::<Vec<_>>();
-                let medians = ratios.iter().map(|r| r.median).collect::<Vec<_>>();
+                let mut ratios = same.iter().map(side).collect::<Vec<_>>();
+                ratios.sort_by(|a, b| a.median.total_cmp(&b.median));
+                let middle = ratios[ratios.len() / 2];
                 Ratios {
-                    median: median(medians.clone()),
-                    min: medians.iter().copied().fold(f64::INFINITY, f64::min),
-                    max: medians.iter().copied().fold(0.0, f64::max),
-                    rates: (
-                        median(ratios.iter().map(|r| r.rates.0).collect()),
-                        median(ratios.iter().map(|r| r.rates.1).collect()),
-                    ),
+                    min: ratios[0].median,
+                    max: ratios[ratios.len() - 1].median,
+                    ..middle
                 }
             };
             Ok(Throughput {
@@ -490,6 +489,30 @@ mod tests {
         assert_eq!(figures[1].concurrency, 64);
         assert!((figures[1].client.median - 0.98).abs() < 1e-9);
         assert_eq!(figures[1].control.median, 0.99);
+
+        // The rates shown are the median process's, whose ratio is the figure's, even where
+        // each side's median rate comes from another process.
+        let process = |median: f64, raw: f64, client: f64| {
+            let ratios = Ratios {
+                median,
+                min: median,
+                max: median,
+                rates: (raw, client),
+            };
+            vec![Throughput {
+                concurrency: 1,
+                client: ratios,
+                control: ratios,
+            }]
+        };
+        let figures = pooled(&[
+            process(0.99, 900.0, 891.0),
+            process(1.01, 1_000.0, 1_010.0),
+            process(1.03, 880.0, 906.4),
+        ])
+        .unwrap();
+        assert_eq!(figures[0].client.median, 1.01);
+        assert_eq!(figures[0].client.rates, (1_000.0, 1_010.0));
 
         let mismatched = [vec![figure(1, 1.0, 1.0)], vec![figure(64, 1.0, 1.0)]];
         assert!(pooled(&mismatched).is_err());

@@ -173,7 +173,7 @@ impl Report {
              ratios. The rounds are short because the machine's speed drifts over seconds and a \
              pair of short rounds sees the same machine. The whole comparison runs in {} \
              processes and the figure is the median of theirs, shown with the smallest and \
-             largest (the request rates are the medians of each side): where a process's code, \
+             largest (the request rates are the median process's): where a process's code, \
              heap and stack happen to lie (address space layout randomization) moves its ratio \
              by several points (the same build: 0.950–0.960 in three processes with \
              randomization off, one layout; 0.965–1.001 with it on), so one process measures \

@@ -37,6 +37,12 @@ pub(crate) struct CsvRows {
 ///
 /// What is wrong and where (line, header), never the content of a cell.
 pub(crate) fn parse_csv(bytes: &[u8], options: ParseOptions) -> Result<CsvRows, String> {
+    if let Some(opened) = unclosed_quote(bytes) {
+        return Err(format!(
+            "line {}: a quoted field opens here and no `\"` closes it before the end of the file",
+            Lines::new(bytes).at_byte(opened)
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::Headers)
         .from_reader(bytes);
@@ -111,6 +117,45 @@ pub(crate) fn parse_csv(bytes: &[u8], options: ParseOptions) -> Result<CsvRows, 
     Ok(CsvRows { rows, literals })
 }
 
+/// Where a quoted field opens that no quote closes before the end of the file, if one does.
+///
+/// The csv crate takes the rest of such a file as that one field, without an error: every row
+/// after it would vanish into a cell, and the row's secret would carry them. The states are the
+/// csv crate's with [`parse_csv`]'s reader: a field is quoted when its first byte is `"`, `""`
+/// inside it is a quote, a `"` anywhere else is a character, no escape character, `,` ends a
+/// field and `\r` or `\n` a record, and a leading UTF-8 byte order mark is skipped.
+fn unclosed_quote(bytes: &[u8]) -> Option<usize> {
+    enum State {
+        FieldStart,
+        Unquoted,
+        /// In a quoted field opened at this offset.
+        Quoted(usize),
+        /// Just after a quote in the quoted field opened at this offset: the field's end, or
+        /// the first of `""`.
+        QuoteInQuoted(usize),
+    }
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut state = State::FieldStart;
+    for (index, &byte) in bytes.iter().enumerate().skip(start) {
+        state = match state {
+            State::Quoted(opened) if byte == b'"' => State::QuoteInQuoted(opened),
+            State::Quoted(opened) => State::Quoted(opened),
+            State::QuoteInQuoted(opened) if byte == b'"' => State::Quoted(opened),
+            State::FieldStart if byte == b'"' => State::Quoted(index),
+            _ if matches!(byte, b',' | b'\r' | b'\n') => State::FieldStart,
+            _ => State::Unquoted,
+        };
+    }
+    match state {
+        State::Quoted(opened) => Some(opened),
+        _ => None,
+    }
+}
+
 /// Where a cell's value comes from (the syntax in the module documentation of `bulk`).
 fn cell_source(cell: &str) -> Option<ValueSource> {
     if cell.is_empty() {
@@ -152,7 +197,13 @@ impl<'a> Lines<'a> {
         let Some(position) = position else {
             return 0;
         };
-        let mut start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+        self.at_byte(usize::try_from(position.byte()).unwrap_or(usize::MAX))
+    }
+
+    /// The 1-based line of the byte at `offset`, or of the first byte after it that does not
+    /// end a line.
+    fn at_byte(&mut self, offset: usize) -> u64 {
+        let mut start = offset;
         while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
             start = start.saturating_add(1);
         }
@@ -271,6 +322,92 @@ mod tests {
             .map(|row| (row.line, row.file.entries().len()))
             .collect();
         assert_eq!(lines, [(2, 2), (3, 1)]);
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_refused_at_its_line_not_read_to_the_end() {
+        const SP: &str = "6a2e4a1f-6c1d-4f2e-9a55-0f3f4a1c2b3d";
+        const OTHER: &str = "7b3f5b2a-7d2e-4a3f-8b66-1a4a5b2d3c4e";
+        const CANARY: &str = "zq7-CANARY-secret-9x";
+        let options = ParseOptions::default();
+        for (csv, line) in [
+            // The csv crate alone reads this as one row whose secret holds the next row.
+            (format!("sp,SecretToken\n{SP},\"{CANARY}\n{OTHER},b\n"), 2),
+            (
+                format!("sp,SecretToken\r\n{SP},a\r\n{OTHER},\"{CANARY}\"\"\r\n"),
+                3,
+            ),
+            (format!("\u{feff}sp,SecretToken\n\n{SP},\"\"\"{CANARY}"), 3),
+            ("\"sp,SecretToken\n".to_owned(), 1),
+        ] {
+            let message = parse_csv(csv.as_bytes(), options).expect_err(&csv);
+            assert_eq!(
+                message,
+                format!(
+                    "line {line}: a quoted field opens here and no `\"` closes it before the end \
+                     of the file"
+                ),
+                "{csv:?}"
+            );
+        }
+        // Quotes that close, doubled quotes, and quotes inside an unquoted cell are fine.
+        let parsed = parse_csv(
+            format!("sp,SecretToken\n{SP},\"a,\"\"b\"\"\nc\"\n\"{OTHER}\",x\"y\"\n").as_bytes(),
+            options,
+        )
+        .expect("closed quotes");
+        let lines: Vec<u64> = parsed.rows.iter().map(|row| row.line).collect();
+        assert_eq!(lines, [2, 4]);
+    }
+
+    /// Every text of up to six bytes from `"`, `,`, `\r`, `\n` and `a`: a quote is unclosed
+    /// exactly when the csv crate reads a line added after the text into the text's last field.
+    #[test]
+    fn unclosed_quotes_are_the_csv_crates() {
+        const ALPHABET: [u8; 5] = [b'"', b',', b'\r', b'\n', b'a'];
+        let mut texts = vec![Vec::new()];
+        let mut last = vec![Vec::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|text: &Vec<u8>| {
+                    ALPHABET.iter().map(move |&byte| {
+                        let mut longer = text.clone();
+                        longer.push(byte);
+                        longer
+                    })
+                })
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        assert_eq!(texts.len(), 19_531);
+        // The csv crate skips a byte order mark at the start: so must the scan.
+        let with_mark = texts.iter().filter(|text| text.len() <= 4).map(|text| {
+            let mut marked = "\u{feff}".as_bytes().to_vec();
+            marked.extend_from_slice(text);
+            marked
+        });
+        for text in texts.iter().cloned().chain(with_mark.collect::<Vec<_>>()) {
+            let mut probed = text.clone();
+            probed.extend_from_slice(b"\nZ");
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&probed[..]);
+            let records = reader
+                .byte_records()
+                .collect::<Result<Vec<_>, _>>()
+                .expect("the csv crate reads any bytes");
+            let field = records.last().and_then(|record| record.iter().next_back());
+            let absorbed = field.is_some_and(|field| field != b"Z");
+            assert_eq!(
+                unclosed_quote(&text).is_some(),
+                absorbed,
+                "{:?}: last field {:?}",
+                String::from_utf8_lossy(&text),
+                field.map(String::from_utf8_lossy)
+            );
+        }
     }
 
     #[test]

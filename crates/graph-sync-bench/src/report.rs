@@ -165,7 +165,8 @@ impl Report {
              token, headers, retry policy, status mapping, `ReqwestTransport`) against raw \
              reqwest sending the identical request (same URL, headers and body; per request it \
              formats the URL and serializes the same `Secrets` value with serde_json, as any \
-             caller must), with the same reqwest settings as `ReqwestTransport`'s defaults \
+             caller must, and makes its `client-request-id` from a counter, without the system \
+             call of `Uuid::new_v4`, which the client does not make either), with the same reqwest settings as `ReqwestTransport`'s defaults \
              (no redirects, 10 s connect timeout, 100 s timeout, 90 s pool idle timeout). \
              Rounds of {} requests at \
              concurrency 1 and of {} at concurrency 64, {} pairs of rounds each, the two sides \

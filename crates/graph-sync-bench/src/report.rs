@@ -179,9 +179,10 @@ impl Report {
              by several points (the same build: 0.950–0.960 in three processes with \
              randomization off, one layout; 0.965–1.001 with it on), so one process measures \
              one layout and the median of several measures the client. The processor moves it \
-             too: one build measured 0.969–0.988 at concurrency 1 in three runs on one machine \
-             and 1.005–1.023 in three on another (family 6, model 207), so read a figure with \
-             the processor its footer names. The control runs the same rounds with raw reqwest \
+             too: one build, its raw side then making a `Uuid::new_v4` per request, measured \
+             0.969–0.988 at concurrency 1 in three runs on one machine and 1.005–1.023 in three \
+             on another (family 6, model 207), so read a figure with the processor its footer \
+             names. The control runs the same rounds with raw reqwest \
              on both sides: on a machine without noise it would be 1, so its distance from 1 is \
              the resolution of the figure in that run. Instruction counts ((f) below) do not \
              move with the machine.",

@@ -500,17 +500,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_part_rewrites_its_own_section_and_keeps_the_others() {
-        let m = machine();
-        let whole = document(
-            &m,
+    /// A report of two sections, `## runtime one` and `## build one`, measured on `m`.
+    fn runtime_and_build_cost(m: &Machine) -> String {
+        document(
+            m,
             "cargo xtask bench",
             &[
                 (Part::Runtime, "## runtime one\n"),
                 (Part::BuildCost, "## build one\n"),
             ],
-        );
+        )
+    }
+
+    #[test]
+    fn a_part_rewrites_its_own_section_and_keeps_the_others() {
+        let m = machine();
+        let whole = runtime_and_build_cost(&m);
         let spliced = splice(
             &whole,
             &m,
@@ -545,15 +550,7 @@ mod tests {
 
     #[test]
     fn a_part_measured_on_another_machine_names_it_and_the_others_keep_theirs() {
-        let first = machine();
-        let whole = document(
-            &first,
-            "cargo xtask bench",
-            &[
-                (Part::Runtime, "## runtime one\n"),
-                (Part::BuildCost, "## build one\n"),
-            ],
-        );
+        let whole = runtime_and_build_cost(&machine());
         let second = Machine {
             cpu: "other cpu".to_owned(),
             ..machine()

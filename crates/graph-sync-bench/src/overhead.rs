@@ -446,10 +446,10 @@ impl Target {
 ///
 /// `Uuid::new_v4` asks the operating system for 16 random bytes for every id, a system call
 /// (0.35–0.43 µs measured on a family 6, model 207 processor: 1.5 % of a request there at
-/// concurrency 1) that the
-/// client, whose ids come from a seeded sequence, does not make: the raw side would be slowed
-/// by work that is neither the HTTP stack's nor the client's to add. The bytes here are a
-/// counter's, distinct for every id of the process, which is all the server sees.
+/// concurrency 1) that the client, whose ids come from a seeded sequence, does not make: the
+/// raw side would be slowed by work that is neither the HTTP stack's nor the client's to add.
+/// The bytes here are a counter's, distinct for every id of the process, which is all the
+/// server sees.
 fn request_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let count = NEXT.fetch_add(1, Ordering::Relaxed);

@@ -166,9 +166,9 @@ impl Report {
              reqwest sending the identical request (same URL, headers and body; per request it \
              formats the URL and serializes the same `Secrets` value with serde_json, as any \
              caller must, and makes its `client-request-id` from a counter, without the system \
-             call of `Uuid::new_v4`, which the client does not make either), with the same reqwest settings as `ReqwestTransport`'s defaults \
-             (no redirects, 10 s connect timeout, 100 s timeout, 90 s pool idle timeout). \
-             Rounds of {} requests at \
+             call of `Uuid::new_v4`, which the client does not make either), with the same \
+             reqwest settings as `ReqwestTransport`'s defaults (no redirects, 10 s connect \
+             timeout, 100 s timeout, 90 s pool idle timeout). Rounds of {} requests at \
              concurrency 1 and of {} at concurrency 64, {} pairs of rounds each, the two sides \
              alternating which goes first; a process's figure is the median of its pairs' \
              ratios. The rounds are short because the machine's speed drifts over seconds and a \
@@ -182,10 +182,10 @@ impl Report {
              too: one build, its raw side then making a `Uuid::new_v4` per request, measured \
              0.969–0.988 at concurrency 1 in three runs on one machine and 1.005–1.023 in three \
              on another (family 6, model 207), so read a figure with the processor its footer \
-             names. The control runs the same rounds with raw reqwest \
-             on both sides: on a machine without noise it would be 1, so its distance from 1 is \
-             the resolution of the figure in that run. Instruction counts ((f) below) do not \
-             move with the machine.",
+             names. The control runs the same rounds with raw reqwest on both sides: on a \
+             machine without noise it would be 1, so its distance from 1 is the resolution of \
+             the figure in that run. Instruction counts ((f) below) do not move with the \
+             machine.",
             s.overhead_serial, s.overhead_parallel, s.overhead_rounds, s.overhead_processes
         );
         let _ = writeln!(
